@@ -1,0 +1,198 @@
+//! Who may see and change which records.
+//!
+//! Services ask this module for a [`ReadScope`] and storage ANDs it into every
+//! query, so records the actor may not see are never loaded.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::DomainError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Manager,
+    Member,
+    ReadOnly,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Manager => "manager",
+            Self::Member => "member",
+            Self::ReadOnly => "read_only",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        [Self::Admin, Self::Manager, Self::Member, Self::ReadOnly].into_iter().find(|r| r.as_str() == input)
+    }
+}
+
+/// Who may see records of one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// The owner and managers of the owner's team.
+    Private,
+    /// Everyone in the owner's team.
+    Team,
+    Everyone,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Private => "private",
+            Self::Team => "team",
+            Self::Everyone => "everyone",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        [Self::Private, Self::Team, Self::Everyone].into_iter().find(|v| v.as_str() == input)
+    }
+}
+
+/// What a credential allows, on top of the user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Read,
+    ReadWrite,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::ReadWrite => "read_write",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        [Self::Read, Self::ReadWrite].into_iter().find(|s| s.as_str() == input)
+    }
+}
+
+/// The authenticated user a service acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub team_ids: Vec<Uuid>,
+    pub scope: Scope,
+}
+
+/// The rows an actor may read, as storage must filter them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadScope {
+    All,
+    /// `owner_id = user OR team_id IN teams`.
+    OwnedOrTeams {
+        user: Uuid,
+        teams: Vec<Uuid>,
+    },
+}
+
+impl ReadScope {
+    /// Whether a record with this owner and team is inside the scope.
+    pub fn contains(&self, owner: Option<Uuid>, team: Option<Uuid>) -> bool {
+        match self {
+            Self::All => true,
+            Self::OwnedOrTeams { user, teams } => owner == Some(*user) || team.is_some_and(|t| teams.contains(&t)),
+        }
+    }
+}
+
+impl Actor {
+    /// The scope of records of a type with the given visibility.
+    pub fn read_scope(&self, visibility: Visibility) -> ReadScope {
+        match (self.role, visibility) {
+            (Role::Admin, _) | (_, Visibility::Everyone) => ReadScope::All,
+            (_, Visibility::Team) | (Role::Manager, Visibility::Private) => {
+                ReadScope::OwnedOrTeams { user: self.user_id, teams: self.team_ids.clone() }
+            }
+            (Role::Member | Role::ReadOnly, Visibility::Private) => {
+                ReadScope::OwnedOrTeams { user: self.user_id, teams: Vec::new() }
+            }
+        }
+    }
+
+    /// Creating and editing needs a writing role and a read-write credential.
+    pub fn ensure_can_write(&self) -> Result<(), DomainError> {
+        if self.role == Role::ReadOnly {
+            return Err(DomainError::Forbidden("read-only users cannot change records"));
+        }
+        if self.scope == Scope::Read {
+            return Err(DomainError::Forbidden("this token is read-only"));
+        }
+        Ok(())
+    }
+
+    /// Members delete what they own; managers and admins anything they can see.
+    pub fn ensure_can_delete(&self, owner: Option<Uuid>) -> Result<(), DomainError> {
+        self.ensure_can_write()?;
+        if self.role == Role::Member && owner != Some(self.user_id) {
+            return Err(DomainError::Forbidden("members can only delete records they own"));
+        }
+        Ok(())
+    }
+
+    /// Handing a record to another user needs a manager, or it must stay with a member.
+
+    pub fn ensure_admin(&self) -> Result<(), DomainError> {
+        if self.role != Role::Admin {
+            return Err(DomainError::Forbidden("only administrators can do this"));
+        }
+        if self.scope == Scope::Read {
+            return Err(DomainError::Forbidden("this token is read-only"));
+        }
+        Ok(())
+    }
+
+    pub fn is_manager_or_admin(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Manager)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor { user_id: Uuid::from_u128(1), role, team_ids: vec![Uuid::from_u128(10)], scope: Scope::ReadWrite }
+    }
+
+    #[test]
+    fn members_see_only_their_own_private_records() {
+        let scope = actor(Role::Member).read_scope(Visibility::Private);
+        assert!(scope.contains(Some(Uuid::from_u128(1)), None));
+        assert!(!scope.contains(Some(Uuid::from_u128(2)), Some(Uuid::from_u128(10))));
+    }
+
+    #[test]
+    fn managers_see_their_teams_private_records() {
+        let scope = actor(Role::Manager).read_scope(Visibility::Private);
+        assert!(scope.contains(Some(Uuid::from_u128(2)), Some(Uuid::from_u128(10))));
+        assert!(!scope.contains(Some(Uuid::from_u128(2)), Some(Uuid::from_u128(11))));
+    }
+
+    #[test]
+    fn team_visibility_includes_teammates_records_for_members() {
+        let scope = actor(Role::Member).read_scope(Visibility::Team);
+        assert!(scope.contains(Some(Uuid::from_u128(2)), Some(Uuid::from_u128(10))));
+    }
+
+    #[test]
+    fn read_only_users_and_tokens_cannot_write() {
+        assert!(actor(Role::ReadOnly).ensure_can_write().is_err());
+        let mut a = actor(Role::Admin);
+        a.scope = Scope::Read;
+        assert!(a.ensure_can_write().is_err());
+        assert!(actor(Role::Member).ensure_can_delete(Some(Uuid::from_u128(2))).is_err());
+    }
+}

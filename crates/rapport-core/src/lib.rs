@@ -1,0 +1,20 @@
+//! Rapport's domain: value types, record schemas, validation and access rules.
+//!
+//! Nothing here performs I/O. Storage (`rapport-db`) and the HTTP server
+//! (`rapport-server`) build on these types; rules live here so that every
+//! entry point (API, UI, CLI, import) applies the same ones.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod custom_fields;
+pub mod error;
+pub mod ids;
+pub mod query;
+pub mod records;
+pub mod schema;
+pub mod text;
+pub mod values;
+
+pub use error::{DomainError, FieldError, ValidationErrors};

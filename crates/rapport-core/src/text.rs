@@ -1,0 +1,62 @@
+//! Text normalisation shared by validation, search and de-duplication.
+
+/// Lower-cases and strips Latin diacritics so that "João" finds "joao".
+///
+/// Applied to both indexed text and queries, identically on every backend.
+pub fn fold_for_search(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        for lower in c.to_lowercase() {
+            out.push(strip_diacritic(lower));
+        }
+    }
+    out
+}
+
+fn strip_diacritic(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'ī' => 'i',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ó' | 'ò' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'š' | 'ś' => 's',
+        'ž' | 'ź' | 'ż' => 'z',
+        'ł' => 'l',
+        'ř' => 'r',
+        'ď' => 'd',
+        'ť' => 't',
+        other => other,
+    }
+}
+
+/// Escapes `%`, `_` and the escape character itself for a `LIKE … ESCAPE '\'`.
+pub fn escape_like(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_removes_accents_and_case() {
+        assert_eq!(fold_for_search("João Conceição"), "joao conceicao");
+        assert_eq!(fold_for_search("PEÑA Müller"), "pena muller");
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}
