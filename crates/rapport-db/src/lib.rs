@@ -1,1 +1,26 @@
+//! Rapport's persistence: one code path over SQLite and PostgreSQL.
+//!
+//! Queries are built once with sea-query and rendered for the backend the
+//! database URL names. Where the engines truly differ (full-text search, job
+//! claiming, JSON access, pragmas) the difference lives in [`backend`].
 
+pub mod audit;
+pub mod auth;
+pub mod backend;
+mod database;
+mod error;
+pub mod idempotency;
+pub mod jobs;
+mod migrations;
+pub mod notifications;
+pub mod pipelines;
+pub mod records;
+mod row;
+pub mod search;
+pub mod settings;
+pub mod users;
+
+pub use database::{Backend, Database, DatabaseUrl, WriteTx};
+pub use error::{Error, Result, StorageContext};
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction};
+pub use settings::Ctx;

@@ -16,6 +16,8 @@ pub const FIELDS: &[FieldSpec] = field_list!(
         FieldSpec::new("currency", FieldKind::Currency),
         FieldSpec::new("expected_close_date", FieldKind::Date).indexed(),
         FieldSpec::new("probability", FieldKind::Integer { min: 0, max: 100 }),
+        // Set when `probability` is given; while false, the stage's probability applies.
+        FieldSpec::new("probability_overridden", FieldKind::Bool),
         FieldSpec::new("competitor", FieldKind::Text { max: 200 }),
         FieldSpec::new("lost_reason", FieldKind::Text { max: 500 }),
         FieldSpec::new("status", FieldKind::Enum(&["open", "won", "lost"])).indexed(),

@@ -42,3 +42,34 @@ pub fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
 
 /// Status a lead gets when none is given.
 pub const DEFAULT_STATUS: &str = "new";
+
+/// Mailbox providers whose domain says nothing about the person's company.
+const FREE_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "hotmail.com",
+    "hotmail.com.br",
+    "outlook.com",
+    "outlook.com.br",
+    "live.com",
+    "yahoo.com",
+    "yahoo.com.br",
+    "yahoo.es",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "uol.com.br",
+    "bol.com.br",
+    "terra.com.br",
+    "ig.com.br",
+    "protonmail.com",
+    "proton.me",
+    "gmx.com",
+    "zoho.com",
+];
+
+/// The company domain an e-mail address points to, unless it is a free mailbox.
+pub fn company_domain_of_email(email: &str) -> Option<String> {
+    let domain = email.rsplit_once('@')?.1.to_lowercase();
+    (!FREE_MAIL_DOMAINS.contains(&domain.as_str())).then_some(domain)
+}

@@ -1,0 +1,88 @@
+//! The audit log: who changed what, when.
+
+use chrono::{DateTime, Utc};
+use rapport_core::audit::{AuditAction, FieldChange};
+use rapport_core::schema::RecordType;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{Result, StorageContext};
+
+/// Appends one entry, in the caller's transaction.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    actor: Option<Uuid>,
+    record_type: RecordType,
+    record_id: Uuid,
+    action: AuditAction,
+    changes: &[FieldChange],
+) -> Result<()> {
+    let insert = Query::insert()
+        .into_table("audit_log")
+        .columns(["id", "at", "actor_id", "record_type", "record_id", "action", "changes"])
+        .values_panic([
+            Uuid::now_v7().into(),
+            at.into(),
+            actor.into(),
+            record_type.as_str().into(),
+            record_id.into(),
+            action.as_str().into(),
+            serde_json::to_value(changes).unwrap_or(Value::Null).into(),
+        ])
+        .to_owned();
+    conn.execute(&insert).await.context("write the audit log")?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub record_type: String,
+    pub record_id: Uuid,
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub changes: Value,
+}
+
+/// Entries of one record, newest first, older than `before` when given.
+pub async fn for_record(
+    conn: &impl ConnectionTrait,
+    record_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<AuditEntry>> {
+    let mut query = Query::select();
+    query
+        .columns(["id", "at", "actor_id", "record_type", "record_id", "action", "changes"])
+        .from("audit_log")
+        .and_where(Expr::col("record_id").eq(record_id));
+    if let Some((at, id)) = before {
+        query.cond_where(
+            sea_orm::sea_query::Cond::any()
+                .add(Expr::col("at").lt(at))
+                .add(sea_orm::sea_query::Cond::all().add(Expr::col("at").eq(at)).add(Expr::col("id").lt(id))),
+        );
+    }
+    query.order_by("at", Order::Desc).order_by("id", Order::Desc).limit(limit);
+    let rows = conn.query_all(&query).await.context("read the audit log")?;
+    rows.iter()
+        .map(|r| {
+            const CTX: &str = "read an audit entry";
+            Ok(AuditEntry {
+                id: r.try_get("", "id").context(CTX)?,
+                at: r.try_get("", "at").context(CTX)?,
+                actor_id: r.try_get("", "actor_id").context(CTX)?,
+                record_type: r.try_get("", "record_type").context(CTX)?,
+                record_id: r.try_get("", "record_id").context(CTX)?,
+                action: r.try_get("", "action").context(CTX)?,
+                changes: r.try_get("", "changes").context(CTX)?,
+            })
+        })
+        .collect()
+}

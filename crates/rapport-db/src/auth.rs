@@ -1,0 +1,297 @@
+//! Credentials: sessions, personal API tokens and login throttling.
+//! Only hashes of session ids and token secrets are stored.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use rapport_core::access::{Actor, Scope};
+use rapport_core::auth::{LoginThrottle, TOKEN_PREFIX};
+use rapport_core::{DomainError, FieldError};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::{Result, StorageContext};
+use crate::settings::Ctx;
+use crate::users::{self, User};
+
+pub const SESSION_TTL: Duration = Duration::days(14);
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn sha256_hex(input: &str) -> String {
+    Sha256::digest(input.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks e-mail and password, throttled per account and per client address.
+pub async fn login(ctx: &Ctx, email: &str, password: &str, ip: &str, throttle: &LoginThrottle) -> Result<User> {
+    let now = ctx.now();
+    let since = now - Duration::seconds(throttle.window_secs);
+    let email_key = email.trim().to_lowercase();
+    let account_failures = failures(ctx, "email_normalized", &email_key, since).await?;
+    let ip_failures = failures(ctx, "ip", ip, since).await?;
+    throttle.check(account_failures, ip_failures)?;
+    let found = users::find_for_login(ctx, &email_key).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, None),
+    };
+    let valid = users::verify_password(password, hash).await;
+    let success = valid && user.as_ref().is_some_and(|u| !u.disabled);
+    let tx = ctx.db.write().await?;
+    tx.execute(
+        &Query::insert()
+            .into_table("login_attempts")
+            .columns(["id", "at", "email_normalized", "ip", "success"])
+            .values_panic([Uuid::now_v7().into(), now.into(), email_key.into(), ip.into(), success.into()])
+            .to_owned(),
+    )
+    .await
+    .context("record a login attempt")?;
+    tx.commit().await?;
+    match user {
+        Some(user) if success => Ok(user),
+        _ => Err(DomainError::Unauthenticated.into()),
+    }
+}
+
+async fn failures(ctx: &Ctx, column: &'static str, value: &str, since: DateTime<Utc>) -> Result<i64> {
+    let row = ctx
+        .db
+        .conn()
+        .query_one(
+            &Query::select()
+                .expr(Expr::col("id").count())
+                .from("login_attempts")
+                .and_where(Expr::col(column).eq(value))
+                .and_where(Expr::col("at").gt(since))
+                .and_where(Expr::col("success").eq(false))
+                .to_owned(),
+        )
+        .await
+        .context("count failed logins")?;
+    row.map(|r| r.try_get_by_index::<i64>(0)).transpose().context("count failed logins").map(Option::unwrap_or_default)
+}
+
+/// A new session: the cookie value and the CSRF token that goes with it.
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn create_session(ctx: &Ctx, user_id: Uuid) -> Result<NewSession> {
+    let session =
+        NewSession { token: random_secret(), csrf_token: random_secret(), expires_at: ctx.now() + SESSION_TTL };
+    let tx = ctx.db.write().await?;
+    tx.execute(
+        &Query::insert()
+            .into_table("sessions")
+            .columns(["id_hash", "user_id", "csrf_token", "created_at", "expires_at"])
+            .values_panic([
+                sha256_hex(&session.token).into(),
+                user_id.into(),
+                session.csrf_token.clone().into(),
+                ctx.now().into(),
+                session.expires_at.into(),
+            ])
+            .to_owned(),
+    )
+    .await
+    .context("create a session")?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// The actor and CSRF token of a live session.
+pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, String)>> {
+    let row = ctx
+        .db
+        .conn()
+        .query_one(
+            &Query::select()
+                .columns(["user_id", "csrf_token"])
+                .from("sessions")
+                .and_where(Expr::col("id_hash").eq(sha256_hex(token)))
+                .and_where(Expr::col("expires_at").gt(ctx.now()))
+                .to_owned(),
+        )
+        .await
+        .context("load a session")?;
+    let Some(row) = row else { return Ok(None) };
+    let user_id: Uuid = row.try_get("", "user_id").context("read a session")?;
+    let csrf: String = row.try_get("", "csrf_token").context("read a session")?;
+    Ok(users::actor(ctx.db.conn(), user_id, Scope::ReadWrite).await?.map(|a| (a, csrf)))
+}
+
+pub async fn end_session(ctx: &Ctx, token: &str) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    tx.execute(
+        &Query::delete().from_table("sessions").and_where(Expr::col("id_hash").eq(sha256_hex(token))).to_owned(),
+    )
+    .await
+    .context("end a session")?;
+    tx.commit().await
+}
+
+pub async fn end_sessions(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
+    conn.execute(&Query::delete().from_table("sessions").and_where(Expr::col("user_id").eq(user_id)).to_owned())
+        .await
+        .context("end a user's sessions")?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub scope: Scope,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Creates a personal token; the secret is shown once and never stored.
+pub async fn create_token(
+    ctx: &Ctx,
+    user_id: Uuid,
+    name: &str,
+    scope: Scope,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(ApiToken, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(DomainError::Validation(
+            FieldError::new("name", "required", "a token name of 1 to 100 characters is required").into(),
+        )
+        .into());
+    }
+    if users::get(ctx.db.conn(), user_id).await?.is_none_or(|u| u.disabled) {
+        return Err(DomainError::not_found("user").into());
+    }
+    let token = ApiToken {
+        id: Uuid::now_v7(),
+        user_id,
+        name: name.to_owned(),
+        scope,
+        created_at: ctx.now(),
+        last_used_at: None,
+        expires_at,
+        revoked_at: None,
+    };
+    let secret = random_secret();
+    let tx = ctx.db.write().await?;
+    tx.execute(
+        &Query::insert()
+            .into_table("api_tokens")
+            .columns(["id", "user_id", "name", "secret_hash", "scope", "created_at", "expires_at"])
+            .values_panic([
+                token.id.into(),
+                user_id.into(),
+                token.name.clone().into(),
+                sha256_hex(&secret).into(),
+                scope.as_str().into(),
+                token.created_at.into(),
+                expires_at.into(),
+            ])
+            .to_owned(),
+    )
+    .await
+    .context("create a token")?;
+    tx.commit().await?;
+    let raw = format!("{TOKEN_PREFIX}{}_{secret}", token.id.simple());
+    Ok((token, raw))
+}
+
+/// The actor a bearer token stands for, if it is valid.
+pub async fn token_actor(ctx: &Ctx, raw: &str) -> Result<Option<Actor>> {
+    let Some((id, secret)) = raw.strip_prefix(TOKEN_PREFIX).and_then(|rest| rest.split_once('_')) else {
+        return Ok(None);
+    };
+    let Ok(id) = Uuid::parse_str(id) else { return Ok(None) };
+    let row = ctx
+        .db
+        .conn()
+        .query_one(
+            &Query::select()
+                .columns(["user_id", "secret_hash", "scope", "expires_at", "revoked_at"])
+                .from("api_tokens")
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await
+        .context("load a token")?;
+    let Some(row) = row else { return Ok(None) };
+    const CTX: &str = "read a token";
+    let stored: String = row.try_get("", "secret_hash").context(CTX)?;
+    let revoked: Option<DateTime<Utc>> = row.try_get("", "revoked_at").context(CTX)?;
+    let expires: Option<DateTime<Utc>> = row.try_get("", "expires_at").context(CTX)?;
+    let presented = sha256_hex(secret);
+    let matches = stored.len() == presented.len()
+        && stored.bytes().zip(presented.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if !matches || revoked.is_some() || expires.is_some_and(|e| e <= ctx.now()) {
+        return Ok(None);
+    }
+    let scope: String = row.try_get("", "scope").context(CTX)?;
+    let user_id: Uuid = row.try_get("", "user_id").context(CTX)?;
+    users::actor(ctx.db.conn(), user_id, Scope::parse(&scope).unwrap_or(Scope::Read)).await
+}
+
+pub async fn list_tokens(ctx: &Ctx, user_id: Uuid) -> Result<Vec<ApiToken>> {
+    let rows = ctx
+        .db
+        .conn()
+        .query_all(
+            &Query::select()
+                .columns(["id", "user_id", "name", "scope", "created_at", "last_used_at", "expires_at", "revoked_at"])
+                .from("api_tokens")
+                .and_where(Expr::col("user_id").eq(user_id))
+                .order_by("created_at", Order::Desc)
+                .to_owned(),
+        )
+        .await
+        .context("list tokens")?;
+    rows.iter()
+        .map(|r| {
+            const CTX: &str = "read a token";
+            let scope: String = r.try_get("", "scope").context(CTX)?;
+            Ok(ApiToken {
+                id: r.try_get("", "id").context(CTX)?,
+                user_id: r.try_get("", "user_id").context(CTX)?,
+                name: r.try_get("", "name").context(CTX)?,
+                scope: Scope::parse(&scope).unwrap_or(Scope::Read),
+                created_at: r.try_get("", "created_at").context(CTX)?,
+                last_used_at: r.try_get("", "last_used_at").context(CTX)?,
+                expires_at: r.try_get("", "expires_at").context(CTX)?,
+                revoked_at: r.try_get("", "revoked_at").context(CTX)?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes a token of `user_id` (any user's, when `user_id` is `None`).
+pub async fn revoke_token(ctx: &Ctx, user_id: Option<Uuid>, token_id: Uuid) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    let mut update = Query::update();
+    update
+        .table("api_tokens")
+        .value("revoked_at", ctx.now())
+        .and_where(Expr::col("id").eq(token_id))
+        .and_where(Expr::col("revoked_at").is_null());
+    if let Some(user_id) = user_id {
+        update.and_where(Expr::col("user_id").eq(user_id));
+    }
+    if tx.execute(&update).await.context("revoke a token")?.rows_affected() == 0 {
+        return Err(DomainError::not_found("token").into());
+    }
+    tx.commit().await
+}

@@ -1,0 +1,167 @@
+//! Every place where SQLite and PostgreSQL truly differ, named and together.
+//! Everything else is written once with sea-query.
+
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
+
+use crate::database::{Backend, Database};
+use crate::error::{Result, StorageContext};
+
+/// Serialises migrations across replicas starting at once.
+pub async fn lock_migrations(tx: &DatabaseTransaction, backend: Backend) -> Result<()> {
+    match backend {
+        // The in-process writer lock plus SQLite's file lock already serialise writers.
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => tx
+            .execute_unprepared("SELECT pg_advisory_xact_lock(7274277)")
+            .await
+            .map(|_| ())
+            .context("take the migration lock"),
+    }
+}
+
+/// Column names of a table.
+pub async fn table_columns(tx: &DatabaseTransaction, backend: Backend, table: &str) -> Result<Vec<String>> {
+    let (sql, column) = match backend {
+        Backend::Sqlite => ("SELECT name FROM pragma_table_info(?)", "name"),
+        Backend::Postgres => (
+            "SELECT column_name::text AS column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+            "column_name",
+        ),
+    };
+    let rows = tx
+        .query_all_raw(Statement::from_sql_and_values(tx.get_database_backend(), sql, [table.into()]))
+        .await
+        .context("list a table's columns")?;
+    rows.iter().map(|r| r.try_get::<String>("", column).context("read a column name")).collect()
+}
+
+/// Whether NULL sorts before every value in ascending order (SQLite) or after
+/// every value (PostgreSQL). Keyset pagination follows each engine's native
+/// order so that indexes serve the sort.
+pub fn nulls_sort_first(backend: Backend) -> bool {
+    backend == Backend::Sqlite
+}
+
+/// A custom field's value as text, from the record's JSON `custom` column.
+/// `key` has been checked to be `[a-z][a-z0-9_]*`.
+pub fn custom_field_text(backend: Backend, key: &str) -> SimpleExpr {
+    debug_assert!(key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+    match backend {
+        Backend::Sqlite => Expr::cust(format!("json_extract(custom, '$.{key}')")),
+        Backend::Postgres => Expr::cust(format!("(custom ->> '{key}')")),
+    }
+}
+
+/// A custom field's value as a number.
+pub fn custom_field_number(backend: Backend, key: &str) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => Expr::cust(format!("json_extract(custom, '$.{key}')")),
+        Backend::Postgres => Expr::cust(format!("(custom ->> '{key}')::double precision")),
+    }
+}
+
+/// A custom field's value as a boolean.
+pub fn custom_field_bool(backend: Backend, key: &str) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => Expr::cust(format!("json_extract(custom, '$.{key}')")),
+        Backend::Postgres => Expr::cust(format!("(custom ->> '{key}')::boolean")),
+    }
+}
+
+/// `column` (a JSON array of strings) has an element whose lower-cased text
+/// is LIKE `pattern` (with `\` as escape).
+pub fn json_array_any_like(backend: Backend, column: &str, pattern: String) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => Expr::cust_with_values(
+            format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE lower(json_each.value) LIKE ? ESCAPE '\\')"),
+            [pattern],
+        ),
+        Backend::Postgres => Expr::cust_with_values(
+            format!(
+                "EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}) AS e(v) WHERE lower(e.v) LIKE ? ESCAPE '\\')"
+            ),
+            [pattern],
+        ),
+    }
+}
+
+/// `column` (a JSON array) is empty or null.
+pub fn json_array_is_empty(backend: Backend, column: &str) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => Expr::cust(format!("({column} IS NULL OR json_array_length({column}) = 0)")),
+        Backend::Postgres => Expr::cust(format!("({column} IS NULL OR jsonb_array_length({column}) = 0)")),
+    }
+}
+
+/// Full-text search tables. SQLite: an FTS5 index with prefix indexes kept in
+/// sync with `search_rows` by triggers. PostgreSQL: a generated tsvector with
+/// GIN, plus a trigram index on titles for substring matches.
+pub fn search_schema(db: &Database) -> Vec<String> {
+    match db.backend() {
+        Backend::Sqlite => vec![
+            "CREATE TABLE search_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, record_type TEXT NOT NULL, \
+             record_id BLOB NOT NULL UNIQUE, owner_id BLOB, team_id BLOB, label TEXT NOT NULL, \
+             title TEXT NOT NULL, body TEXT NOT NULL)"
+                .into(),
+            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_rows', content_rowid='id', \
+             tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+                .into(),
+            "CREATE TRIGGER search_rows_ai AFTER INSERT ON search_rows BEGIN \
+             INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END"
+                .into(),
+            "CREATE TRIGGER search_rows_ad AFTER DELETE ON search_rows BEGIN \
+             INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END"
+                .into(),
+        ],
+        Backend::Postgres => vec![
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm".into(),
+            "CREATE TABLE search_rows (id BIGSERIAL PRIMARY KEY, record_type TEXT NOT NULL, \
+             record_id UUID NOT NULL UNIQUE, owner_id UUID, team_id UUID, label TEXT NOT NULL, \
+             title TEXT NOT NULL, body TEXT NOT NULL, \
+             tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || body)) STORED)"
+                .into(),
+            "CREATE INDEX search_rows_tsv ON search_rows USING GIN (tsv)".into(),
+            "CREATE INDEX search_rows_title_trgm ON search_rows USING GIN (title gin_trgm_ops)".into(),
+        ],
+    }
+}
+
+/// Candidate search rows for folded query words, newest first, at most `limit`.
+/// Returns the SQL condition and its bound value; callers add the visibility
+/// filter and the limit.
+pub fn search_match(backend: Backend, words: &[String]) -> (String, String) {
+    match backend {
+        Backend::Sqlite => {
+            let query = words.iter().map(|w| format!("\"{}\"*", w.replace('"', ""))).collect::<Vec<_>>().join(" ");
+            ("search_rows.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)".into(), query)
+        }
+        Backend::Postgres => {
+            let query = words
+                .iter()
+                .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+                .filter(|w| !w.is_empty())
+                .map(|w| format!("{w}:*"))
+                .collect::<Vec<_>>()
+                .join(" & ");
+            ("search_rows.tsv @@ to_tsquery('simple', ?)".into(), query)
+        }
+    }
+}
+
+/// Claims up to `limit` due jobs with a lease; concurrent workers never get
+/// the same job (PostgreSQL: `SKIP LOCKED`; SQLite: one writer at a time).
+pub fn claim_jobs_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "UPDATE jobs SET leased_until = ?, attempts = attempts + 1 WHERE id IN (\
+             SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND (leased_until IS NULL OR leased_until < ?) \
+             ORDER BY run_at LIMIT ?) RETURNING id, kind, payload, attempts, max_attempts"
+        }
+        Backend::Postgres => {
+            "UPDATE jobs SET leased_until = $1, attempts = attempts + 1 WHERE id IN (\
+             SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $2 AND (leased_until IS NULL OR leased_until < $3) \
+             ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload, attempts, max_attempts"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `Idempotency-Key` support: a retried POST gets the first answer back.
+
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{Result, StorageContext};
+use crate::settings::Ctx;
+
+/// What a key's earlier use says about this request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// First use: go ahead, then `complete` it.
+    New,
+    /// Done before with the same request: replay this answer.
+    Replay { status: u16, body: Value },
+    /// The key is in use by a request still running.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
+/// Claims `key` for `request_hash` (method, path and body).
+pub async fn claim(ctx: &Ctx, user_id: Uuid, key: &str, request_hash: &str) -> Result<Claim> {
+    let tx = ctx.db.write().await?;
+    let existing = tx
+        .query_one(
+            &Query::select()
+                .columns(["request_hash", "status_code", "response"])
+                .from("idempotency_keys")
+                .and_where(Expr::col("user_id").eq(user_id))
+                .and_where(Expr::col("key").eq(key))
+                .to_owned(),
+        )
+        .await
+        .context("look up an idempotency key")?;
+    let claim = match existing {
+        Some(row) => {
+            const CTX: &str = "read an idempotency key";
+            let hash: String = row.try_get("", "request_hash").context(CTX)?;
+            let status: Option<i64> = row.try_get("", "status_code").context(CTX)?;
+            let body: Option<Value> = row.try_get("", "response").context(CTX)?;
+            match (hash == request_hash, status) {
+                (false, _) => Claim::Mismatch,
+                (true, None) => Claim::InProgress,
+                (true, Some(status)) => Claim::Replay { status: status as u16, body: body.unwrap_or(Value::Null) },
+            }
+        }
+        None => {
+            tx.execute(
+                &Query::insert()
+                    .into_table("idempotency_keys")
+                    .columns(["user_id", "key", "request_hash", "created_at"])
+                    .values_panic([user_id.into(), key.into(), request_hash.into(), ctx.now().into()])
+                    .to_owned(),
+            )
+            .await
+            .context("claim an idempotency key")?;
+            Claim::New
+        }
+    };
+    tx.commit().await?;
+    Ok(claim)
+}
+
+/// Stores the answer to replay.
+pub async fn complete(ctx: &Ctx, user_id: Uuid, key: &str, status: u16, body: &Value) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    tx.execute(
+        &Query::update()
+            .table("idempotency_keys")
+            .value("status_code", i64::from(status))
+            .value("response", body.clone())
+            .and_where(Expr::col("user_id").eq(user_id))
+            .and_where(Expr::col("key").eq(key))
+            .to_owned(),
+    )
+    .await
+    .context("store an idempotent response")?;
+    tx.commit().await
+}
+
+/// Frees a key whose request failed on the server, so a retry can run.
+pub async fn release(ctx: &Ctx, user_id: Uuid, key: &str) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    tx.execute(
+        &Query::delete()
+            .from_table("idempotency_keys")
+            .and_where(Expr::col("user_id").eq(user_id))
+            .and_where(Expr::col("key").eq(key))
+            .to_owned(),
+    )
+    .await
+    .context("release an idempotency key")?;
+    tx.commit().await
+}

@@ -1,0 +1,458 @@
+//! Forward-only migrations, written once with sea-query's schema builder and
+//! rendered per backend. Never edit a migration that has landed: add one.
+//!
+//! Record tables are created with their system columns; the columns of each
+//! record type's fields are added by [`sync_record_columns`] from the schema
+//! in `rapport-core`, so adding a field there is an additive migration.
+
+use rapport_core::schema::{RecordType, Storage};
+use sea_orm::sea_query::{Alias, ColumnDef, Index, IndexCreateStatement, Query, Table, TableCreateStatement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+
+use crate::backend;
+use crate::database::Database;
+use crate::error::{Result, StorageContext};
+
+type Step = fn(&Database) -> Vec<String>;
+
+/// (version, name, statements). Append only.
+const MIGRATIONS: &[(i64, &str, Step)] = &[
+    (1, "accounts_and_settings", m0001_accounts),
+    (2, "records", m0002_records),
+    (3, "relations_audit_jobs", m0003_relations),
+    (4, "search", backend::search_schema),
+];
+
+pub async fn run(db: &Database) -> Result<()> {
+    let tx = db.write().await?;
+    tx.execute_unprepared(&build(
+        db,
+        &Table::create()
+            .table("schema_migrations")
+            .if_not_exists()
+            .col(ColumnDef::new("version").big_integer().not_null().primary_key())
+            .col(ColumnDef::new("name").text().not_null())
+            .col(ColumnDef::new("applied_at").timestamp_with_time_zone().not_null())
+            .to_owned(),
+    ))
+    .await
+    .context("create the migrations table")?;
+    // Replicas starting together must not apply the same migration twice.
+    backend::lock_migrations(&tx, db.backend()).await?;
+    let applied = applied_versions(&tx).await?;
+    for (version, name, step) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        tracing::info!(version, name, "applying migration");
+        for sql in step(db) {
+            tx.execute_unprepared(&sql).await.context("apply a migration")?;
+        }
+        let insert = Query::insert()
+            .into_table("schema_migrations")
+            .columns(["version", "name", "applied_at"])
+            .values_panic([(*version).into(), (*name).into(), chrono::Utc::now().into()])
+            .to_owned();
+        tx.execute(&insert).await.context("record a migration")?;
+    }
+    sync_record_columns(db, &tx).await?;
+    tx.commit().await
+}
+
+async fn applied_versions(tx: &DatabaseTransaction) -> Result<Vec<i64>> {
+    let rows = tx
+        .query_all(&Query::select().column("version").from("schema_migrations").to_owned())
+        .await
+        .context("read applied migrations")?;
+    rows.iter().map(|r| r.try_get::<i64>("", "version").context("read a migration version")).collect()
+}
+
+fn build(db: &Database, table: &TableCreateStatement) -> String {
+    db.db_backend().build(table).to_string()
+}
+
+fn index(db: &Database, index: &IndexCreateStatement) -> String {
+    db.db_backend().build(index).to_string()
+}
+
+fn ts(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
+}
+
+fn ts_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
+}
+
+fn uuid(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).uuid().not_null().to_owned()
+}
+
+fn uuid_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).uuid().null().to_owned()
+}
+
+fn text(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).text().not_null().to_owned()
+}
+
+fn m0001_accounts(db: &Database) -> Vec<String> {
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("teams")
+                .col(uuid("id").primary_key())
+                .col(text("name"))
+                .col(text("name_normalized").unique_key())
+                .col(ts("created_at"))
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("users")
+                .col(uuid("id").primary_key())
+                .col(text("email"))
+                .col(text("email_normalized").unique_key())
+                .col(text("name"))
+                .col(ColumnDef::new("password_hash").text().null())
+                .col(text("role"))
+                .col(text("locale"))
+                .col(uuid_null("primary_team_id"))
+                .col(ColumnDef::new("disabled").boolean().not_null().default(false))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("team_members")
+                .col(uuid("team_id"))
+                .col(uuid("user_id"))
+                .primary_key(Index::create().col("team_id").col("user_id"))
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("team_members_user").table("team_members").col("user_id").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("sessions")
+                .col(text("id_hash").primary_key())
+                .col(uuid("user_id"))
+                .col(text("csrf_token"))
+                .col(ts("created_at"))
+                .col(ts("expires_at"))
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("sessions_user").table("sessions").col("user_id").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("api_tokens")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("name"))
+                .col(text("secret_hash"))
+                .col(text("scope"))
+                .col(ts("created_at"))
+                .col(ts_null("last_used_at"))
+                .col(ts_null("expires_at"))
+                .col(ts_null("revoked_at"))
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("login_attempts")
+                .col(uuid("id").primary_key())
+                .col(ts("at"))
+                .col(text("email_normalized"))
+                .col(text("ip"))
+                .col(ColumnDef::new("success").boolean().not_null())
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("login_attempts_email")
+                .table("login_attempts")
+                .col("email_normalized")
+                .col("at")
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("login_attempts_ip").table("login_attempts").col("ip").col("at").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("settings")
+                .col(text("key").primary_key())
+                .col(ColumnDef::new("value").json_binary().not_null())
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("custom_fields")
+                .col(uuid("id").primary_key())
+                .col(text("record_type"))
+                .col(text("key"))
+                .col(text("label"))
+                .col(text("field_type"))
+                .col(ColumnDef::new("options").json_binary().not_null())
+                .col(ColumnDef::new("required").boolean().not_null())
+                .col(ts("created_at"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("custom_fields_key")
+                .table("custom_fields")
+                .col("record_type")
+                .col("key")
+                .unique()
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("pipelines")
+                .col(uuid("id").primary_key())
+                .col(text("name"))
+                .col(ColumnDef::new("is_default").boolean().not_null())
+                .col(ColumnDef::new("position").big_integer().not_null())
+                .col(ts("created_at"))
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("stages")
+                .col(uuid("id").primary_key())
+                .col(uuid("pipeline_id"))
+                .col(text("name"))
+                .col(ColumnDef::new("position").big_integer().not_null())
+                .col(ColumnDef::new("probability").big_integer().not_null())
+                .col(ColumnDef::new("is_won").boolean().not_null())
+                .col(ColumnDef::new("is_lost").boolean().not_null())
+                .foreign_key(
+                    sea_orm::sea_query::ForeignKey::create().from("stages", "pipeline_id").to("pipelines", "id"),
+                )
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create().name("stages_pipeline").table("stages").col("pipeline_id").col("position").to_owned(),
+        ),
+    ]
+}
+
+fn m0002_records(db: &Database) -> Vec<String> {
+    let mut out = Vec::new();
+    for record_type in RecordType::ALL {
+        let table = record_type.plural();
+        out.push(build(
+            db,
+            &Table::create()
+                .table(table)
+                .col(uuid("id").primary_key())
+                .col(ColumnDef::new("version").big_integer().not_null())
+                .col(uuid_null("owner_id"))
+                .col(uuid_null("team_id"))
+                .col(ColumnDef::new("tags").json_binary().not_null())
+                .col(ColumnDef::new("custom").json_binary().not_null())
+                .col(ts("created_at"))
+                .col(uuid_null("created_by"))
+                .col(ts("updated_at"))
+                .col(uuid_null("updated_by"))
+                .col(ts_null("deleted_at"))
+                .col(uuid_null("deleted_by"))
+                .to_owned(),
+        ));
+        for column in ["owner_id", "team_id", "created_at", "updated_at", "deleted_at"] {
+            out.push(index(
+                db,
+                &Index::create()
+                    .name(format!("{table}_{column}"))
+                    .table(Alias::new(table))
+                    .col(column)
+                    .col("id")
+                    .to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+fn m0003_relations(db: &Database) -> Vec<String> {
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("deal_stage_changes")
+                .col(uuid("id").primary_key())
+                .col(uuid("deal_id"))
+                .col(uuid("pipeline_id"))
+                .col(uuid_null("from_stage_id"))
+                .col(uuid("to_stage_id"))
+                .col(ts("changed_at"))
+                .col(uuid_null("changed_by"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("deal_stage_changes_deal")
+                .table("deal_stage_changes")
+                .col("deal_id")
+                .col("changed_at")
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("record_links")
+                .col(text("source_type"))
+                .col(uuid("source_id"))
+                .col(text("target_type"))
+                .col(uuid("target_id"))
+                .col(ColumnDef::new("role").text().null())
+                .primary_key(Index::create().col("source_id").col("target_id"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("record_links_target")
+                .table("record_links")
+                .col("target_id")
+                .col("source_id")
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("record_keys")
+                .col(text("record_type"))
+                .col(uuid("record_id"))
+                .col(text("kind"))
+                .col(text("value"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("record_keys_value")
+                .table("record_keys")
+                .col("kind")
+                .col("value")
+                .col("record_type")
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("record_keys_record").table("record_keys").col("record_id").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("audit_log")
+                .col(uuid("id").primary_key())
+                .col(ts("at"))
+                .col(uuid_null("actor_id"))
+                .col(text("record_type"))
+                .col(uuid("record_id"))
+                .col(text("action"))
+                .col(ColumnDef::new("changes").json_binary().not_null())
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("audit_log_record").table("audit_log").col("record_id").col("at").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("jobs")
+                .col(uuid("id").primary_key())
+                .col(text("kind"))
+                .col(ColumnDef::new("payload").json_binary().not_null())
+                .col(ts("run_at"))
+                .col(text("status"))
+                .col(ColumnDef::new("attempts").big_integer().not_null())
+                .col(ColumnDef::new("max_attempts").big_integer().not_null())
+                .col(ts_null("leased_until"))
+                .col(ColumnDef::new("last_error").text().null())
+                .col(ColumnDef::new("dedup_key").text().null().unique_key())
+                .col(ts("created_at"))
+                .col(ts_null("finished_at"))
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("jobs_due").table("jobs").col("status").col("run_at").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("notifications")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("kind"))
+                .col(text("title"))
+                .col(ColumnDef::new("body").text().null())
+                .col(ColumnDef::new("record_type").text().null())
+                .col(uuid_null("record_id"))
+                .col(ts("created_at"))
+                .col(ts_null("read_at"))
+                .col(text("dedup_key").unique_key())
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create().name("notifications_user").table("notifications").col("user_id").col("id").to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("idempotency_keys")
+                .col(uuid("user_id"))
+                .col(text("key"))
+                .col(text("request_hash"))
+                .col(ColumnDef::new("status_code").big_integer().null())
+                .col(ColumnDef::new("response").json_binary().null())
+                .col(ts("created_at"))
+                .primary_key(Index::create().col("user_id").col("key"))
+                .to_owned(),
+        ),
+    ]
+}
+
+/// Adds a column (and index, for indexed fields) for every schema field a
+/// record table lacks. Idempotent; runs after the versioned migrations.
+async fn sync_record_columns(db: &Database, tx: &DatabaseTransaction) -> Result<()> {
+    for record_type in RecordType::ALL {
+        let table = record_type.plural();
+        let existing = backend::table_columns(tx, db.backend(), table).await?;
+        for field in record_type.fields() {
+            if existing.iter().any(|c| c == field.name) {
+                continue;
+            }
+            let mut column = ColumnDef::new(Alias::new(field.name));
+            match field.kind.storage() {
+                Storage::Text => column.text(),
+                Storage::BigInt => column.big_integer(),
+                Storage::Bool => column.boolean(),
+                Storage::Date => column.date(),
+                Storage::Timestamp => column.timestamp_with_time_zone(),
+                Storage::Uuid => column.uuid(),
+                Storage::Json => column.json_binary(),
+            };
+            let alter = Table::alter().table(Alias::new(table)).add_column(column.null()).to_owned();
+            tx.execute(&alter).await.context("add a record column")?;
+            if field.indexed {
+                let create = Index::create()
+                    .name(format!("{table}_{}", field.name))
+                    .table(Alias::new(table))
+                    .col(Alias::new(field.name))
+                    .col("id")
+                    .if_not_exists()
+                    .to_owned();
+                tx.execute(&create).await.context("index a record column")?;
+            }
+        }
+    }
+    Ok(())
+}

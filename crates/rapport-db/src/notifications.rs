@@ -1,0 +1,178 @@
+//! In-app notifications, and the built-in job handlers that create them.
+
+use chrono::{DateTime, Utc};
+use rapport_core::schema::RecordType;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{Result, StorageContext};
+use crate::jobs::{self, Job, JobKind};
+use crate::records::Record;
+use crate::settings::Ctx;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Notification {
+    pub id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub record_type: Option<String>,
+    pub record_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+pub struct NewNotification<'a> {
+    pub user_id: Uuid,
+    pub kind: &'a str,
+    pub title: String,
+    pub body: Option<String>,
+    pub record: Option<(RecordType, Uuid)>,
+    /// The same key never notifies twice, however often a job runs.
+    pub dedup_key: String,
+}
+
+pub async fn insert(conn: &impl ConnectionTrait, n: NewNotification<'_>, now: DateTime<Utc>) -> Result<()> {
+    let insert = Query::insert()
+        .into_table("notifications")
+        .columns(["id", "user_id", "kind", "title", "body", "record_type", "record_id", "created_at", "dedup_key"])
+        .values_panic([
+            Uuid::now_v7().into(),
+            n.user_id.into(),
+            n.kind.into(),
+            n.title.into(),
+            n.body.into(),
+            n.record.map(|(t, _)| t.as_str().to_owned()).into(),
+            n.record.map(|(_, id)| id).into(),
+            now.into(),
+            n.dedup_key.into(),
+        ])
+        .on_conflict(OnConflict::column("dedup_key").do_nothing().to_owned())
+        .to_owned();
+    conn.execute(&insert).await.context("create a notification")?;
+    Ok(())
+}
+
+/// A user's notifications, newest first.
+pub async fn for_user(ctx: &Ctx, user_id: Uuid, unread_only: bool, limit: u64) -> Result<Vec<Notification>> {
+    let mut query = Query::select();
+    query
+        .columns(["id", "kind", "title", "body", "record_type", "record_id", "created_at", "read_at"])
+        .from("notifications")
+        .and_where(Expr::col("user_id").eq(user_id));
+    if unread_only {
+        query.and_where(Expr::col("read_at").is_null());
+    }
+    query.order_by("id", Order::Desc).limit(limit);
+    let rows = ctx.db.conn().query_all(&query).await.context("read notifications")?;
+    rows.iter()
+        .map(|r| {
+            const CTX: &str = "read a notification";
+            Ok(Notification {
+                id: r.try_get("", "id").context(CTX)?,
+                kind: r.try_get("", "kind").context(CTX)?,
+                title: r.try_get("", "title").context(CTX)?,
+                body: r.try_get("", "body").context(CTX)?,
+                record_type: r.try_get("", "record_type").context(CTX)?,
+                record_id: r.try_get("", "record_id").context(CTX)?,
+                created_at: r.try_get("", "created_at").context(CTX)?,
+                read_at: r.try_get("", "read_at").context(CTX)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn mark_read(ctx: &Ctx, user_id: Uuid, id: Uuid) -> Result<bool> {
+    let tx = ctx.db.write().await?;
+    let result = tx
+        .execute(
+            &Query::update()
+                .table("notifications")
+                .value("read_at", ctx.now())
+                .and_where(Expr::col("id").eq(id))
+                .and_where(Expr::col("user_id").eq(user_id))
+                .and_where(Expr::col("read_at").is_null())
+                .to_owned(),
+        )
+        .await
+        .context("mark a notification read")?;
+    tx.commit().await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Runs due jobs until none is left or `max` ran; returns how many ran.
+/// Tests call this directly to drain the queue deterministically.
+pub async fn run_due_jobs(ctx: &Ctx, max: usize) -> Result<usize> {
+    let mut ran = 0;
+    while ran < max {
+        let batch = jobs::claim(ctx, 20).await?;
+        if batch.is_empty() {
+            break;
+        }
+        for job in batch {
+            ran += 1;
+            match run_job(ctx, &job).await {
+                Ok(()) => {}
+                Err(error) => {
+                    tracing::warn!(job = %job.id, kind = %job.kind, attempts = job.attempts, error = %error, "job failed");
+                    jobs::mark_failed(ctx, &job, &error.to_string()).await?;
+                }
+            }
+        }
+    }
+    Ok(ran)
+}
+
+/// Runs one job and marks it done in the same transaction as its effects.
+async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
+    let now = ctx.now();
+    let tx = ctx.db.write().await?;
+    let payload_id = |key: &str| job.payload.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
+    match JobKind::parse(&job.kind) {
+        Some(JobKind::ActivityReminder) => {
+            if let Some(activity) = load(&*tx, RecordType::Activity, payload_id("activity_id")).await? {
+                let still_due = activity.text("reminder_at") == job.payload.get("reminder_at").and_then(Value::as_str);
+                let done = activity.fields.get("done").and_then(Value::as_bool).unwrap_or(false);
+                if let (Some(owner), true, false) = (activity.owner_id, still_due, done) {
+                    let notification = NewNotification {
+                        user_id: owner,
+                        kind: "reminder",
+                        title: format!("Reminder: {}", activity.display_name()),
+                        body: activity.text("due_at").map(|d| format!("due {d}")),
+                        record: Some((RecordType::Activity, activity.id)),
+                        dedup_key: format!("job:{}", job.id),
+                    };
+                    insert(&*tx, notification, now).await?;
+                }
+            }
+        }
+        Some(JobKind::LeadAssigned) => {
+            let lead = load(&*tx, RecordType::Lead, payload_id("lead_id")).await?;
+            if let (Some(lead), Some(owner)) = (lead, payload_id("owner_id")) {
+                let notification = NewNotification {
+                    user_id: owner,
+                    kind: "lead_assigned",
+                    title: format!("New lead assigned to you: {}", lead.display_name()),
+                    body: None,
+                    record: Some((RecordType::Lead, lead.id)),
+                    dedup_key: format!("job:{}", job.id),
+                };
+                insert(&*tx, notification, now).await?;
+            }
+        }
+        Some(JobKind::PurgeTrash) | None => {}
+    }
+    jobs::mark_done(&*tx, job.id, now).await?;
+    tx.commit().await
+}
+
+async fn load(conn: &impl ConnectionTrait, record_type: RecordType, id: Option<Uuid>) -> Result<Option<Record>> {
+    match id {
+        // The worker acts for the system: it reads regardless of visibility.
+        Some(id) => crate::records::fetch_any(conn, record_type, id).await,
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,188 @@
+//! Lead conversion: one transaction that finds or creates the company and
+//! contact, optionally opens a deal, and marks the lead converted.
+
+use rapport_core::DomainError;
+use rapport_core::access::Actor;
+use rapport_core::records::lead::company_domain_of_email;
+use rapport_core::schema::RecordType;
+use rapport_core::values::WebUrl;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use super::service::{prepare_new, scope, store_new, update_in};
+use super::{Record, keys, repo};
+use crate::error::Result;
+use crate::settings::{Ctx, Snapshot};
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConversionInput {
+    /// Open a deal for the converted contact.
+    #[serde(default)]
+    pub create_deal: bool,
+    pub deal_name: Option<String>,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub pipeline_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConversionResult {
+    pub contact_id: Uuid,
+    pub contact_created: bool,
+    pub company_id: Option<Uuid>,
+    pub company_created: bool,
+    pub deal_id: Option<Uuid>,
+}
+
+async fn find_visible(
+    conn: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    record_type: RecordType,
+    kind: &str,
+    value: &str,
+) -> Result<Option<Uuid>> {
+    let candidates = keys::find_by_key(conn, record_type, kind, value).await?;
+    let visible = repo::visible_ids(conn, record_type, &candidates, &scope(actor, snapshot, record_type)).await?;
+    // The oldest match is the canonical record.
+    Ok(visible.into_iter().min())
+}
+
+async fn create_in(
+    ctx: &Ctx,
+    conn: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    record_type: RecordType,
+    input: Value,
+) -> Result<Record> {
+    let record = prepare_new(ctx, conn, actor, snapshot, record_type, &input).await?;
+    store_new(conn, actor, std::slice::from_ref(&record)).await?;
+    Ok(record)
+}
+
+fn copy(lead: &Record, keys: &[(&str, &str)]) -> Map<String, Value> {
+    keys.iter()
+        .filter_map(|(from, to)| lead.fields.get(*from).filter(|v| !v.is_null()).map(|v| ((*to).to_owned(), v.clone())))
+        .collect()
+}
+
+#[tracing::instrument(skip_all, fields(%lead_id), err(level = "debug"))]
+pub async fn convert_lead(
+    ctx: &Ctx,
+    actor: &Actor,
+    lead_id: Uuid,
+    input: &ConversionInput,
+) -> Result<ConversionResult> {
+    actor.ensure_can_write()?;
+    let snapshot = ctx.snapshot().await?;
+    let tx = ctx.db.write().await?;
+    let conn = &*tx;
+    let lead = repo::fetch(conn, RecordType::Lead, lead_id, &scope(actor, &snapshot, RecordType::Lead), false)
+        .await?
+        .ok_or(DomainError::not_found("lead"))?;
+    if lead.text("status") == Some("converted") {
+        return Err(DomainError::Conflict {
+            code: "already_converted",
+            message: "this lead was already converted".into(),
+        }
+        .into());
+    }
+    let email = lead.text("email").map(str::to_owned);
+
+    // Company: by website or business e-mail domain, else by creating it.
+    let domain = lead
+        .text("website")
+        .and_then(|w| WebUrl::parse(w).ok())
+        .map(|u| u.domain())
+        .or_else(|| email.as_deref().and_then(company_domain_of_email));
+    let mut company_id = None;
+    let mut company_created = false;
+    if let Some(domain) = &domain {
+        company_id = find_visible(conn, actor, &snapshot, RecordType::Company, "domain", domain).await?;
+    }
+    if company_id.is_none() {
+        if let Some(name) = lead.text("company_name") {
+            let mut fields = json!({"name": name});
+            if let Some(website) = lead.text("website") {
+                fields["website"] = website.into();
+            } else if let Some(domain) = &domain {
+                fields["domain"] = domain.clone().into();
+            }
+            company_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::Company, fields).await?.id);
+            company_created = true;
+        }
+    }
+
+    // Contact: by e-mail, else created from the lead.
+    let mut contact_id = match &email {
+        Some(email) => find_visible(conn, actor, &snapshot, RecordType::Contact, "email", email).await?,
+        None => None,
+    };
+    let contact_created = contact_id.is_none();
+    if contact_id.is_none() {
+        let mut fields = copy(
+            &lead,
+            &[
+                ("first_name", "first_name"),
+                ("last_name", "last_name"),
+                ("job_title", "job_title"),
+                ("source_channel", "source_channel"),
+                ("source_campaign", "source_campaign"),
+                ("utm_source", "utm_source"),
+                ("utm_medium", "utm_medium"),
+                ("utm_campaign", "utm_campaign"),
+            ],
+        );
+        if let Some(email) = &email {
+            fields.insert("emails".into(), json!([email]));
+        }
+        if let Some(phone) = lead.text("phone") {
+            fields.insert("phones".into(), json!([phone]));
+        }
+        if let Some(company) = company_id {
+            fields.insert("company_id".into(), company.to_string().into());
+        }
+        fields.insert("lifecycle_stage".into(), (if input.create_deal { "opportunity" } else { "qualified" }).into());
+        if let Some(owner) = lead.owner_id {
+            fields.insert("owner_id".into(), owner.to_string().into());
+        }
+        contact_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::Contact, Value::Object(fields)).await?.id);
+    }
+    let contact_id = contact_id.ok_or(DomainError::not_found("contact"))?;
+
+    let deal_id = if input.create_deal {
+        let name = input.deal_name.clone().unwrap_or_else(|| format!("{} deal", lead.display_name()));
+        let mut fields = json!({"name": name, "contact_id": contact_id.to_string()});
+        if let Some(company) = company_id {
+            fields["company_id"] = company.to_string().into();
+        }
+        if let Some(amount) = input.amount_minor {
+            fields["amount_minor"] = amount.into();
+            fields["currency"] =
+                input.currency.clone().unwrap_or_else(|| snapshot.settings.default_currency.clone()).into();
+        }
+        if let Some(pipeline) = input.pipeline_id {
+            fields["pipeline_id"] = pipeline.to_string().into();
+        }
+        if let Some(source) = lead.text("source_channel") {
+            fields["source_channel"] = source.into();
+        }
+        Some(create_in(ctx, conn, actor, &snapshot, RecordType::Deal, fields).await?.id)
+    } else {
+        None
+    };
+
+    let mut patch = json!({"status": "converted", "converted_contact_id": contact_id.to_string()});
+    if let Some(company) = company_id {
+        patch["converted_company_id"] = company.to_string().into();
+    }
+    if let Some(deal) = deal_id {
+        patch["converted_deal_id"] = deal.to_string().into();
+    }
+    update_in(ctx, conn, actor, &snapshot, RecordType::Lead, lead_id, &patch, None).await?;
+    tx.commit().await?;
+    Ok(ConversionResult { contact_id, contact_created, company_id, company_created, deal_id })
+}

@@ -1,0 +1,135 @@
+//! Side tables a record write keeps in step: matching keys (e-mail, phone,
+//! domain) for de-duplication, links to other records, and the search index.
+
+use rapport_core::schema::{FieldKind, RecordType, record_links};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::Record;
+use crate::error::{Result, StorageContext};
+
+/// Keys used to find the same person or company again.
+fn matching_keys(record: &Record) -> Vec<(&'static str, String)> {
+    let mut keys = Vec::new();
+    for spec in record.record_type.fields() {
+        let kind = match spec.kind {
+            FieldKind::Email | FieldKind::EmailList => "email",
+            FieldKind::Phone | FieldKind::PhoneList => "phone",
+            _ if spec.name == "domain" => "domain",
+            _ => continue,
+        };
+        match record.fields.get(spec.name) {
+            Some(Value::String(s)) => keys.push((kind, s.to_lowercase())),
+            Some(Value::Array(items)) => {
+                keys.extend(items.iter().filter_map(Value::as_str).map(|s| (kind, s.to_lowercase())));
+            }
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// Rewrites every side table row of a live record.
+pub async fn index(conn: &impl ConnectionTrait, record: &Record) -> Result<()> {
+    unindex(conn, record.id).await?;
+    index_new(conn, std::slice::from_ref(record)).await
+}
+
+/// Writes side table rows for records that have none yet (bulk path).
+pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Result<()> {
+    let mut keys = Query::insert();
+    keys.into_table("record_keys").columns(["record_type", "record_id", "kind", "value"]);
+    let mut links = Query::insert();
+    links.into_table("record_links").columns(["source_type", "source_id", "target_type", "target_id", "role"]);
+    let mut search = Query::insert();
+    search.into_table("search_rows").columns([
+        "record_type",
+        "record_id",
+        "owner_id",
+        "team_id",
+        "label",
+        "title",
+        "body",
+    ]);
+    let (mut any_key, mut any_link) = (false, false);
+    for record in records {
+        let rt = record.record_type.as_str();
+        for (kind, value) in matching_keys(record) {
+            keys.values_panic([rt.into(), record.id.into(), kind.into(), value.into()]);
+            any_key = true;
+        }
+        let mut seen = Vec::new();
+        for link in record_links(record.record_type, &record.fields) {
+            if seen.contains(&link.id) {
+                continue;
+            }
+            seen.push(link.id);
+            links.values_panic([
+                rt.into(),
+                record.id.into(),
+                link.record_type.as_str().into(),
+                link.id.into(),
+                link.role.into(),
+            ]);
+            any_link = true;
+        }
+        let (title, body) = rapport_core::records::search_text(record.record_type, &record.fields);
+        let tags = rapport_core::text::fold_for_search(&record.tags.join(" "));
+        let body = if tags.is_empty() { body } else { format!("{body} {tags}") };
+        search.values_panic([
+            rt.into(),
+            record.id.into(),
+            record.owner_id.into(),
+            record.team_id.into(),
+            record.display_name().into(),
+            title.into(),
+            body.into(),
+        ]);
+    }
+    // Chunks keep each statement below SQLite's parameter limit.
+    if any_key {
+        conn.execute(&keys).await.context("write matching keys")?;
+    }
+    if any_link {
+        conn.execute(&links).await.context("write record links")?;
+    }
+    if !records.is_empty() {
+        conn.execute(&search).await.context("write search rows")?;
+    }
+    Ok(())
+}
+
+/// Removes a record's side table rows (trash, purge, before a rewrite).
+pub async fn unindex(conn: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    conn.execute(&Query::delete().from_table("record_keys").and_where(Expr::col("record_id").eq(id)).to_owned())
+        .await
+        .context("remove matching keys")?;
+    conn.execute(&Query::delete().from_table("record_links").and_where(Expr::col("source_id").eq(id)).to_owned())
+        .await
+        .context("remove record links")?;
+    conn.execute(&Query::delete().from_table("search_rows").and_where(Expr::col("record_id").eq(id)).to_owned())
+        .await
+        .context("remove a search row")?;
+    Ok(())
+}
+
+/// Live records of a type with a matching key, e.g. contacts with an e-mail.
+pub async fn find_by_key(
+    conn: &impl ConnectionTrait,
+    record_type: RecordType,
+    kind: &str,
+    value: &str,
+) -> Result<Vec<Uuid>> {
+    let query = Query::select()
+        .column("record_id")
+        .from("record_keys")
+        .and_where(Expr::col("kind").eq(kind))
+        .and_where(Expr::col("value").eq(value.to_lowercase()))
+        .and_where(Expr::col("record_type").eq(record_type.as_str()))
+        .limit(50)
+        .to_owned();
+    let rows = conn.query_all(&query).await.context("find records by key")?;
+    rows.iter().map(|r| r.try_get::<Uuid>("", "record_id").context("read a record id")).collect()
+}

@@ -1,0 +1,420 @@
+//! SQL for records, built with sea-query and rendered per backend.
+
+use chrono::{DateTime, Utc};
+use rapport_core::access::ReadScope;
+use rapport_core::query::{Cursor, Direction, FieldRef, Filter, FilterOp, ListQuery, Operand, SystemField};
+use rapport_core::schema::{RecordType, Storage};
+use rapport_core::text::escape_like;
+use sea_orm::sea_query::{Alias, Cond, Condition, Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, QueryResult};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{Page, Record};
+use crate::backend;
+use crate::database::{Backend, Database};
+use crate::error::{Result, StorageContext};
+use crate::row::{read, to_db};
+
+const SYSTEM_COLUMNS: [&str; 12] = [
+    "id",
+    "version",
+    "owner_id",
+    "team_id",
+    "tags",
+    "custom",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "deleted_at",
+    "deleted_by",
+];
+
+fn table(record_type: RecordType) -> Alias {
+    Alias::new(record_type.plural())
+}
+
+pub(super) fn select(record_type: RecordType) -> SelectStatement {
+    let mut query = Query::select();
+    query.from(table(record_type)).columns(SYSTEM_COLUMNS.map(Alias::new));
+    query.columns(record_type.fields().iter().map(|f| Alias::new(f.name)));
+    query
+}
+
+pub(super) fn from_row(record_type: RecordType, row: &QueryResult) -> Result<Record> {
+    const CTX: &str = "read a record";
+    let mut fields = Map::new();
+    for spec in record_type.fields() {
+        fields.insert(spec.name.to_owned(), read(row, spec.name, spec.kind.storage())?);
+    }
+    let tags = match read(row, "tags", Storage::Json)? {
+        Value::Array(items) => items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    };
+    let custom = match read(row, "custom", Storage::Json)? {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    Ok(Record {
+        record_type,
+        id: row.try_get("", "id").context(CTX)?,
+        version: row.try_get("", "version").context(CTX)?,
+        owner_id: row.try_get("", "owner_id").context(CTX)?,
+        team_id: row.try_get("", "team_id").context(CTX)?,
+        tags,
+        custom,
+        created_at: row.try_get("", "created_at").context(CTX)?,
+        created_by: row.try_get("", "created_by").context(CTX)?,
+        updated_at: row.try_get("", "updated_at").context(CTX)?,
+        updated_by: row.try_get("", "updated_by").context(CTX)?,
+        deleted_at: row.try_get("", "deleted_at").context(CTX)?,
+        fields,
+    })
+}
+
+/// The visibility filter every read ANDs in.
+pub fn scope_condition(scope: &ReadScope) -> Condition {
+    match scope {
+        ReadScope::All => Cond::all(),
+        ReadScope::OwnedOrTeams { user, teams } => {
+            let mut any = Cond::any().add(Expr::col("owner_id").eq(*user));
+            if !teams.is_empty() {
+                any = any.add(Expr::col("team_id").is_in(teams.iter().copied()));
+            }
+            any
+        }
+    }
+}
+
+/// A record the scope allows, deleted or not as asked.
+pub async fn fetch(
+    conn: &impl ConnectionTrait,
+    record_type: RecordType,
+    id: Uuid,
+    scope: &ReadScope,
+    deleted: bool,
+) -> Result<Option<Record>> {
+    let mut query = select(record_type);
+    query.and_where(Expr::col("id").eq(id)).cond_where(scope_condition(scope));
+    query.and_where(if deleted { Expr::col("deleted_at").is_not_null() } else { Expr::col("deleted_at").is_null() });
+    let row = conn.query_one(&query).await.context("load a record")?;
+    row.map(|r| from_row(record_type, &r)).transpose()
+}
+
+/// Ids among `ids` that exist, are not deleted, and the scope allows.
+pub async fn visible_ids(
+    conn: &impl ConnectionTrait,
+    record_type: RecordType,
+    ids: &[Uuid],
+    scope: &ReadScope,
+) -> Result<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = Query::select()
+        .column("id")
+        .from(table(record_type))
+        .and_where(Expr::col("id").is_in(ids.iter().copied()))
+        .and_where(Expr::col("deleted_at").is_null())
+        .cond_where(scope_condition(scope))
+        .to_owned();
+    let rows = conn.query_all(&query).await.context("check referenced records")?;
+    rows.iter().map(|r| r.try_get::<Uuid>("", "id").context("read a record id")).collect()
+}
+
+fn field_values(record: &Record) -> Vec<(Alias, sea_orm::sea_query::Value)> {
+    record
+        .record_type
+        .fields()
+        .iter()
+        .map(|spec| {
+            (Alias::new(spec.name), to_db(spec.kind.storage(), record.fields.get(spec.name).unwrap_or(&Value::Null)))
+        })
+        .collect()
+}
+
+fn system_values(record: &Record) -> Vec<(Alias, sea_orm::sea_query::Value)> {
+    vec![
+        (Alias::new("version"), record.version.into()),
+        (Alias::new("owner_id"), record.owner_id.into()),
+        (Alias::new("team_id"), record.team_id.into()),
+        (Alias::new("tags"), serde_json::json!(record.tags).into()),
+        (Alias::new("custom"), Value::Object(record.custom.clone()).into()),
+        (Alias::new("updated_at"), record.updated_at.into()),
+        (Alias::new("updated_by"), record.updated_by.into()),
+    ]
+}
+
+pub async fn insert_many(conn: &impl ConnectionTrait, records: &[Record]) -> Result<()> {
+    let Some(first) = records.first() else { return Ok(()) };
+    let mut columns = vec![Alias::new("id"), Alias::new("created_at"), Alias::new("created_by")];
+    columns.extend(system_values(first).into_iter().map(|(c, _)| c));
+    columns.extend(field_values(first).into_iter().map(|(c, _)| c));
+    // Stay under SQLite's bound-parameter limit (32766) per statement.
+    let per_statement = (30_000 / columns.len()).max(1);
+    for chunk in records.chunks(per_statement) {
+        let mut insert = Query::insert();
+        insert.into_table(table(first.record_type)).columns(columns.clone());
+        for record in chunk {
+            let mut values: Vec<SimpleExpr> =
+                vec![record.id.into(), record.created_at.into(), record.created_by.into()];
+            values.extend(system_values(record).into_iter().map(|(_, v)| v.into()));
+            values.extend(field_values(record).into_iter().map(|(_, v)| v.into()));
+            insert.values_panic(values);
+        }
+        conn.execute(&insert).await.context("insert records")?;
+    }
+    Ok(())
+}
+
+/// Writes a new version if the stored one is still `expected_version`.
+pub async fn update(conn: &impl ConnectionTrait, record: &Record, expected_version: i64) -> Result<bool> {
+    let mut update = Query::update();
+    update.table(table(record.record_type));
+    for (column, value) in system_values(record).into_iter().chain(field_values(record)) {
+        update.value(column, value);
+    }
+    update
+        .and_where(Expr::col("id").eq(record.id))
+        .and_where(Expr::col("version").eq(expected_version))
+        .and_where(Expr::col("deleted_at").is_null());
+    let result = conn.execute(&update).await.context("update a record")?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Moves a record to (or, with `None`, out of) the trash.
+pub async fn set_deleted(
+    conn: &impl ConnectionTrait,
+    record: &Record,
+    deleted: Option<(DateTime<Utc>, Uuid)>,
+) -> Result<bool> {
+    let (at, by) = deleted.map_or((None, None), |(at, by)| (Some(at), Some(by)));
+    let update = Query::update()
+        .table(table(record.record_type))
+        .value("deleted_at", at)
+        .value("deleted_by", by)
+        .value("version", record.version + 1)
+        .and_where(Expr::col("id").eq(record.id))
+        .and_where(Expr::col("version").eq(record.version))
+        .to_owned();
+    Ok(conn.execute(&update).await.context("move a record to or from the trash")?.rows_affected() == 1)
+}
+
+/// Deletes for good what has been in the trash since before `before`.
+pub async fn purge_trash(db: &Database, before: DateTime<Utc>) -> Result<u64> {
+    let tx = db.write().await?;
+    let mut purged = 0;
+    for record_type in RecordType::ALL {
+        let ids: Vec<Uuid> = tx
+            .query_all(
+                &Query::select()
+                    .column("id")
+                    .from(table(record_type))
+                    .and_where(Expr::col("deleted_at").lt(before))
+                    .to_owned(),
+            )
+            .await
+            .context("find purgeable records")?
+            .iter()
+            .map(|r| r.try_get::<Uuid>("", "id").context("read a record id"))
+            .collect::<Result<_>>()?;
+        for chunk in ids.chunks(500) {
+            let in_chunk = || chunk.iter().copied();
+            tx.execute(
+                &Query::delete()
+                    .from_table("record_links")
+                    .and_where(Expr::col("source_id").is_in(in_chunk()))
+                    .to_owned(),
+            )
+            .await
+            .context("purge record links")?;
+            tx.execute(
+                &Query::delete()
+                    .from_table("record_links")
+                    .and_where(Expr::col("target_id").is_in(in_chunk()))
+                    .to_owned(),
+            )
+            .await
+            .context("purge record links")?;
+            tx.execute(
+                &Query::delete().from_table(table(record_type)).and_where(Expr::col("id").is_in(in_chunk())).to_owned(),
+            )
+            .await
+            .context("purge records")?;
+            for id in chunk {
+                crate::audit::record(
+                    &*tx,
+                    before,
+                    None,
+                    record_type,
+                    *id,
+                    rapport_core::audit::AuditAction::Purge,
+                    &[],
+                )
+                .await?;
+            }
+        }
+        purged += ids.len() as u64;
+    }
+    tx.commit().await?;
+    Ok(purged)
+}
+
+fn column_expr(backend: Backend, field: &FieldRef) -> SimpleExpr {
+    match field {
+        FieldRef::System(s) => Expr::col(Alias::new(s.column())).into(),
+        FieldRef::Standard { column, .. } => Expr::col(Alias::new(*column)).into(),
+        FieldRef::Custom { key, .. } => match field.storage() {
+            Storage::BigInt => backend::custom_field_number(backend, key),
+            Storage::Bool => backend::custom_field_bool(backend, key),
+            _ => backend::custom_field_text(backend, key),
+        },
+    }
+}
+
+fn operand_value(operand: &Operand) -> sea_orm::sea_query::Value {
+    match operand {
+        Operand::Text(s) => s.clone().into(),
+        Operand::Int(n) => (*n).into(),
+        Operand::Float(f) => (*f).into(),
+        Operand::Bool(b) => (*b).into(),
+        Operand::Date(d) => (*d).into(),
+        Operand::Timestamp(t) => (*t).into(),
+        Operand::Uuid(u) => (*u).into(),
+        Operand::List(_) => sea_orm::sea_query::Value::String(None),
+    }
+}
+
+fn filter_condition(backend: Backend, filter: &Filter) -> SimpleExpr {
+    let column = column_expr(backend, &filter.field);
+    let storage = filter.field.storage();
+    let json_column = match &filter.field {
+        FieldRef::System(SystemField::Tags) => Some("tags"),
+        FieldRef::Standard { column, storage: Storage::Json } => Some(*column),
+        _ => None,
+    };
+    let text = |operand: &Operand| match operand {
+        Operand::Text(s) => s.to_lowercase(),
+        _ => String::new(),
+    };
+    match (filter.op, json_column) {
+        (FilterOp::Contains, Some(col)) => {
+            backend::json_array_any_like(backend, col, format!("%{}%", escape_like(&text(&filter.operand))))
+        }
+        (FilterOp::IsEmpty, Some(col)) => {
+            let empty = backend::json_array_is_empty(backend, col);
+            if filter.operand == Operand::Bool(true) { empty } else { empty.not() }
+        }
+        (FilterOp::Contains, None) => Expr::expr(Expr::cust_with_expr("lower(?)", column))
+            .like(sea_orm::sea_query::LikeExpr::new(format!("%{}%", escape_like(&text(&filter.operand)))).escape('\\')),
+        (FilterOp::StartsWith, None) => Expr::expr(Expr::cust_with_expr("lower(?)", column))
+            .like(sea_orm::sea_query::LikeExpr::new(format!("{}%", escape_like(&text(&filter.operand)))).escape('\\')),
+        (FilterOp::IsEmpty, None) => {
+            let empty = if storage == Storage::Text {
+                Cond::any().add(column.clone().is_null()).add(column.eq("")).into()
+            } else {
+                column.is_null()
+            };
+            if filter.operand == Operand::Bool(true) { empty } else { empty.not() }
+        }
+        (FilterOp::Eq, _) => column.eq(operand_value(&filter.operand)),
+        (FilterOp::Ne, _) => {
+            Cond::any().add(column.clone().ne(operand_value(&filter.operand))).add(column.is_null()).into()
+        }
+        (FilterOp::Gt, _) => column.gt(operand_value(&filter.operand)),
+        (FilterOp::Lt, _) => column.lt(operand_value(&filter.operand)),
+        (FilterOp::In, _) => match &filter.operand {
+            Operand::List(items) => column.is_in(items.iter().map(operand_value)),
+            other => column.eq(operand_value(other)),
+        },
+        (FilterOp::StartsWith, Some(_)) => Expr::value(false).into(),
+    }
+}
+
+/// Rows strictly after the cursor in the sort order (see `backend::nulls_sort_first`).
+fn after_cursor(
+    backend: Backend,
+    sort_column: SimpleExpr,
+    ascending: bool,
+    cursor: &Cursor,
+    value: sea_orm::sea_query::Value,
+) -> Condition {
+    let nulls_at_end = ascending != backend::nulls_sort_first(backend);
+    let id_after = if ascending { Expr::col("id").gt(cursor.id) } else { Expr::col("id").lt(cursor.id) };
+    if Value::is_null(&cursor.value) {
+        let mut cond = Cond::any().add(Cond::all().add(sort_column.clone().is_null()).add(id_after));
+        if !nulls_at_end {
+            cond = cond.add(sort_column.is_not_null());
+        }
+        return cond;
+    }
+    let beyond = if ascending { sort_column.clone().gt(value.clone()) } else { sort_column.clone().lt(value.clone()) };
+    let mut cond = Cond::any().add(beyond).add(Cond::all().add(sort_column.clone().eq(value)).add(id_after));
+    if nulls_at_end {
+        cond = cond.add(sort_column.is_null());
+    }
+    cond
+}
+
+pub async fn list(
+    db: &Database,
+    record_type: RecordType,
+    query: &ListQuery,
+    scope: &ReadScope,
+) -> Result<Page<Record>> {
+    let backend = db.backend();
+    let mut select = select(record_type);
+    select.cond_where(scope_condition(scope));
+    select.and_where(if query.include_deleted {
+        Expr::col("deleted_at").is_not_null()
+    } else {
+        Expr::col("deleted_at").is_null()
+    });
+    for filter in &query.filters {
+        select.and_where(filter_condition(backend, filter));
+    }
+    let ascending = query.sort.direction == Direction::Asc;
+    let sort_column = column_expr(backend, &query.sort.field);
+    let sort_storage = query.sort.field.storage();
+    if let Some(cursor) = &query.cursor {
+        if query.sort.field == FieldRef::System(SystemField::Id) {
+            select.and_where(if ascending { Expr::col("id").gt(cursor.id) } else { Expr::col("id").lt(cursor.id) });
+        } else {
+            let value = to_db(sort_storage, &cursor.value);
+            select.cond_where(after_cursor(backend, sort_column.clone(), ascending, cursor, value));
+        }
+    }
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    if query.sort.field != FieldRef::System(SystemField::Id) {
+        select.order_by_expr(sort_column, order.clone());
+    }
+    select.order_by("id", order).limit(query.limit + 1);
+    let rows = db.conn().query_all(&select).await.context("list records")?;
+    let mut items = rows.iter().map(|r| from_row(record_type, r)).collect::<Result<Vec<_>>>()?;
+    let next_cursor = if items.len() as u64 > query.limit {
+        items.truncate(query.limit as usize);
+        items.last().map(|last| {
+            let value = match &query.sort.field {
+                FieldRef::System(SystemField::Id) => Value::Null,
+                FieldRef::System(SystemField::CreatedAt) => crate::row::timestamp_json(last.created_at),
+                FieldRef::System(SystemField::UpdatedAt) => crate::row::timestamp_json(last.updated_at),
+                FieldRef::System(SystemField::OwnerId) => {
+                    last.owner_id.map_or(Value::Null, |u| Value::String(u.to_string()))
+                }
+                FieldRef::System(SystemField::CreatedBy) => {
+                    last.created_by.map_or(Value::Null, |u| Value::String(u.to_string()))
+                }
+                FieldRef::System(SystemField::UpdatedBy) => {
+                    last.updated_by.map_or(Value::Null, |u| Value::String(u.to_string()))
+                }
+                FieldRef::System(SystemField::Tags) | FieldRef::Custom { .. } => Value::Null,
+                FieldRef::Standard { column, .. } => last.fields.get(*column).cloned().unwrap_or(Value::Null),
+            };
+            Cursor { value, id: last.id }.encode()
+        })
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}

@@ -1,0 +1,371 @@
+//! Record services: every read and write checks the actor's rights here.
+
+use rapport_core::access::{Actor, ReadScope};
+use rapport_core::audit::{AuditAction, FieldChange, diff};
+use rapport_core::custom_fields::validate_custom;
+use rapport_core::query::ListQuery;
+use rapport_core::schema::{FieldKind, Mode, RecordType, record_links, validate_fields};
+use rapport_core::{DomainError, FieldError, ValidationErrors};
+use sea_orm::ConnectionTrait;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{Page, Record, hooks, keys, repo};
+use crate::error::Result;
+use crate::settings::{Ctx, Snapshot};
+
+pub(super) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType) -> ReadScope {
+    actor.read_scope(snapshot.settings.visibility(record_type))
+}
+
+fn expect_object(input: &Value) -> Result<&Map<String, Value>> {
+    input.as_object().ok_or_else(|| DomainError::invalid("", "wrong_type", "expected a JSON object").into())
+}
+
+#[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
+pub async fn get(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid) -> Result<Record> {
+    let snapshot = ctx.snapshot().await?;
+    repo::fetch(ctx.db.conn(), record_type, id, &scope(actor, &snapshot, record_type), false)
+        .await?
+        .ok_or_else(|| DomainError::not_found(record_type.as_str()).into())
+}
+
+#[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
+pub async fn list(
+    ctx: &Ctx,
+    actor: &Actor,
+    record_type: RecordType,
+    pairs: &[(String, String)],
+) -> Result<Page<Record>> {
+    let snapshot = ctx.snapshot().await?;
+    let query =
+        ListQuery::parse(record_type, &snapshot.custom_fields_of(record_type), pairs).map_err(DomainError::from)?;
+    repo::list(&ctx.db, record_type, &query, &scope(actor, &snapshot, record_type)).await
+}
+
+/// Checks a create input and builds the record it would store.
+pub(super) async fn prepare_new(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    record_type: RecordType,
+    input: &Value,
+) -> Result<Record> {
+    let input = expect_object(input)?;
+    let vctx = snapshot.settings.validation_context();
+    let mut errors = ValidationErrors::default();
+    let mut fields = validate_fields(record_type, input, Mode::Create, &vctx).unwrap_or_else(|e| {
+        errors.0.extend(e.0);
+        Map::new()
+    });
+    let custom = validate_custom(&snapshot.custom_fields_of(record_type), input.get("custom"), None, &vctx)
+        .unwrap_or_else(|e| {
+            errors.0.extend(e.0);
+            Map::new()
+        });
+    let tags = parse_tags(input.get("tags")).unwrap_or_else(|e| {
+        errors.push(e);
+        Vec::new()
+    });
+    let owner_id = match input.get("owner_id") {
+        None | Some(Value::Null) => actor.user_id,
+        Some(v) => match v.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+            Some(id) => id,
+            None => {
+                errors.push(FieldError::new("owner_id", "invalid_id", "expected a user id"));
+                actor.user_id
+            }
+        },
+    };
+    errors.into_result().map_err(DomainError::from)?;
+    for spec in record_type.fields() {
+        fields.entry(spec.name).or_insert(Value::Null);
+    }
+    let now = ctx.now();
+    let mut record = Record {
+        record_type,
+        id: rapport_core::ids::new_id(),
+        version: 1,
+        owner_id: Some(owner_id),
+        team_id: None,
+        tags,
+        custom,
+        created_at: now,
+        created_by: Some(actor.user_id),
+        updated_at: now,
+        updated_by: Some(actor.user_id),
+        deleted_at: None,
+        fields,
+    };
+    hooks::before_write(conn, snapshot, None, &mut record, input).await?;
+    finish(conn, actor, snapshot, None, &mut record).await?;
+    Ok(record)
+}
+
+/// Cross-field rules, derived values, references and ownership.
+async fn finish(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    old: Option<&Record>,
+    record: &mut Record,
+) -> Result<()> {
+    rapport_core::records::check(record.record_type, &record.fields).map_err(DomainError::from)?;
+    rapport_core::records::derive(record.record_type, &mut record.fields);
+    check_references(conn, actor, snapshot, old, record).await?;
+    if old.and_then(|o| o.owner_id) != record.owner_id {
+        let owner = record.owner_id.unwrap_or(actor.user_id);
+        record.team_id = crate::users::assignable_team(conn, owner)
+            .await?
+            .ok_or_else(|| DomainError::invalid("owner_id", "unknown_user", "no active user has this id"))?;
+    }
+    Ok(())
+}
+
+/// Every referenced record must exist and be visible to the actor; only
+/// references that changed are checked, so losing sight of an old link does
+/// not block unrelated edits.
+async fn check_references(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    old: Option<&Record>,
+    record: &Record,
+) -> Result<()> {
+    let mut errors = ValidationErrors::default();
+    for spec in record.record_type.fields() {
+        let FieldKind::Ref(target) = spec.kind else { continue };
+        let Some(id) = record.uuid(spec.name) else { continue };
+        if old.and_then(|o| o.uuid(spec.name)) == Some(id) {
+            continue;
+        }
+        if target == record.record_type && id == record.id {
+            errors.push(FieldError::new(spec.name, "self_reference", "a record cannot refer to itself"));
+            continue;
+        }
+        if repo::visible_ids(conn, target, &[id], &scope(actor, snapshot, target)).await?.is_empty() {
+            errors.push(FieldError::new(spec.name, "unknown_reference", format!("no {target} with id {id} was found")));
+        }
+    }
+    let old_links = old.map(|o| record_links(o.record_type, &o.fields)).unwrap_or_default();
+    for link in record_links(record.record_type, &record.fields) {
+        if old_links.iter().any(|l| l.id == link.id) {
+            continue;
+        }
+        let target = link.record_type;
+        if repo::visible_ids(conn, target, &[link.id], &scope(actor, snapshot, target)).await?.is_empty() {
+            errors.push(FieldError::new(
+                "related",
+                "unknown_reference",
+                format!("no {target} with id {} was found", link.id),
+            ));
+        }
+    }
+    errors.into_result().map_err(|e| DomainError::from(e).into())
+}
+
+fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(FieldError::new("tags", "wrong_type", "expected a list of tags")),
+    };
+    if items.len() > 50 {
+        return Err(FieldError::new("tags", "too_many", "at most 50 tags"));
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let tag = item
+            .as_str()
+            .map(str::trim)
+            .ok_or_else(|| FieldError::new(format!("tags[{i}]"), "wrong_type", "a tag is text"))?;
+        if tag.is_empty() || tag.chars().count() > 50 {
+            return Err(FieldError::new(format!("tags[{i}]"), "out_of_range", "a tag has 1 to 50 characters"));
+        }
+        if !tags.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+            tags.push(tag.to_owned());
+        }
+    }
+    Ok(tags)
+}
+
+/// Stores a prepared record and everything its creation causes.
+pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &[Record]) -> Result<()> {
+    repo::insert_many(conn, records).await?;
+    keys::index_new(conn, records).await?;
+    for record in records {
+        let changes = diff(&Map::new(), &record.audited());
+        crate::audit::record(
+            conn,
+            record.created_at,
+            Some(actor.user_id),
+            record.record_type,
+            record.id,
+            AuditAction::Create,
+            &changes,
+        )
+        .await?;
+        hooks::after_write(conn, actor, None, record).await?;
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
+pub async fn create(ctx: &Ctx, actor: &Actor, record_type: RecordType, input: &Value) -> Result<Record> {
+    actor.ensure_can_write()?;
+    let snapshot = ctx.snapshot().await?;
+    let tx = ctx.db.write().await?;
+    let record = prepare_new(ctx, &*tx, actor, &snapshot, record_type, input).await?;
+    store_new(&*tx, actor, std::slice::from_ref(&record)).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Applies a partial update. With `if_match`, a stale version changes nothing.
+#[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
+pub async fn update(
+    ctx: &Ctx,
+    actor: &Actor,
+    record_type: RecordType,
+    id: Uuid,
+    patch: &Value,
+    if_match: Option<i64>,
+) -> Result<Record> {
+    actor.ensure_can_write()?;
+    let snapshot = ctx.snapshot().await?;
+    let tx = ctx.db.write().await?;
+    let record = update_in(ctx, &*tx, actor, &snapshot, record_type, id, patch, if_match).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn update_in(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    record_type: RecordType,
+    id: Uuid,
+    patch: &Value,
+    if_match: Option<i64>,
+) -> Result<Record> {
+    let input = expect_object(patch)?;
+    let old = repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), false)
+        .await?
+        .ok_or(DomainError::not_found(record_type.as_str()))?;
+    if let Some(expected) = if_match {
+        if expected != old.version {
+            return Err(DomainError::VersionMismatch { current: old.version }.into());
+        }
+    }
+    let vctx = snapshot.settings.validation_context();
+    let mut errors = ValidationErrors::default();
+    let changes = validate_fields(record_type, input, Mode::Patch, &vctx).unwrap_or_else(|e| {
+        errors.0.extend(e.0);
+        Map::new()
+    });
+    let custom =
+        validate_custom(&snapshot.custom_fields_of(record_type), input.get("custom"), Some(&old.custom), &vctx)
+            .unwrap_or_else(|e| {
+                errors.0.extend(e.0);
+                Map::new()
+            });
+    let tags = match input.get("tags") {
+        None => Ok(old.tags.clone()),
+        some => parse_tags(some),
+    }
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        Vec::new()
+    });
+    let owner_id = match input.get("owner_id") {
+        None => old.owner_id,
+        Some(v) => match v.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+            Some(id) => Some(id),
+            None => {
+                errors.push(FieldError::new("owner_id", "invalid_id", "expected a user id"));
+                old.owner_id
+            }
+        },
+    };
+    errors.into_result().map_err(DomainError::from)?;
+    let mut record = old.clone();
+    record.fields.extend(changes);
+    record.custom = custom;
+    record.tags = tags;
+    record.owner_id = owner_id;
+    hooks::before_write(conn, snapshot, Some(&old), &mut record, input).await?;
+    finish(conn, actor, snapshot, Some(&old), &mut record).await?;
+    let changes: Vec<FieldChange> = diff(&old.audited(), &record.audited());
+    if changes.is_empty() {
+        return Ok(old);
+    }
+    record.version = old.version + 1;
+    record.updated_at = ctx.now();
+    record.updated_by = Some(actor.user_id);
+    if !repo::update(conn, &record, old.version).await? {
+        return Err(DomainError::VersionMismatch { current: old.version + 1 }.into());
+    }
+    keys::index(conn, &record).await?;
+    crate::audit::record(conn, record.updated_at, Some(actor.user_id), record_type, id, AuditAction::Update, &changes)
+        .await?;
+    hooks::after_write(conn, actor, Some(&old), &record).await?;
+    Ok(record)
+}
+
+/// Moves a record to the trash.
+#[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
+pub async fn delete(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid, if_match: Option<i64>) -> Result<()> {
+    actor.ensure_can_write()?;
+    let snapshot = ctx.snapshot().await?;
+    let tx = ctx.db.write().await?;
+    delete_in(ctx, &*tx, actor, &snapshot, record_type, id, if_match).await?;
+    tx.commit().await
+}
+
+pub(super) async fn delete_in(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    record_type: RecordType,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> Result<()> {
+    let record = repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), false)
+        .await?
+        .ok_or(DomainError::not_found(record_type.as_str()))?;
+    if if_match.is_some_and(|v| v != record.version) {
+        return Err(DomainError::VersionMismatch { current: record.version }.into());
+    }
+    actor.ensure_can_delete(record.owner_id)?;
+    let now = ctx.now();
+    if !repo::set_deleted(conn, &record, Some((now, actor.user_id))).await? {
+        return Err(DomainError::VersionMismatch { current: record.version + 1 }.into());
+    }
+    keys::unindex(conn, id).await?;
+    crate::audit::record(conn, now, Some(actor.user_id), record_type, id, AuditAction::Delete, &[]).await
+}
+
+/// Brings a record back from the trash.
+#[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
+pub async fn restore(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid) -> Result<Record> {
+    actor.ensure_can_write()?;
+    let snapshot = ctx.snapshot().await?;
+    let tx = ctx.db.write().await?;
+    let mut record = repo::fetch(&*tx, record_type, id, &scope(actor, &snapshot, record_type), true)
+        .await?
+        .ok_or(DomainError::not_found(record_type.as_str()))?;
+    actor.ensure_can_delete(record.owner_id)?;
+    if !repo::set_deleted(&*tx, &record, None).await? {
+        return Err(DomainError::VersionMismatch { current: record.version + 1 }.into());
+    }
+    record.version += 1;
+    record.deleted_at = None;
+    keys::index(&*tx, &record).await?;
+    crate::audit::record(&*tx, ctx.now(), Some(actor.user_id), record_type, id, AuditAction::Restore, &[]).await?;
+    tx.commit().await?;
+    Ok(record)
+}

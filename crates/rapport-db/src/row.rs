@@ -1,0 +1,59 @@
+//! Conversions between JSON field values and database values, by storage kind.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rapport_core::schema::Storage;
+use sea_orm::QueryResult;
+use sea_orm::sea_query::Value as DbValue;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{Result, StorageContext};
+
+/// A JSON value (already validated for its field) as a bound parameter.
+pub fn to_db(storage: Storage, value: &Value) -> DbValue {
+    let text = value.as_str();
+    match storage {
+        Storage::Text => DbValue::String(text.map(str::to_owned)),
+        Storage::BigInt => DbValue::BigInt(value.as_i64()),
+        Storage::Bool => DbValue::Bool(value.as_bool()),
+        Storage::Date => DbValue::ChronoDate(text.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())),
+        Storage::Timestamp => DbValue::ChronoDateTimeUtc(text.and_then(parse_timestamp)),
+        Storage::Uuid => DbValue::Uuid(text.and_then(|s| Uuid::parse_str(s).ok())),
+        Storage::Json => DbValue::Json(if value.is_null() { None } else { Some(Box::new(value.clone())) }),
+    }
+}
+
+pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+/// Timestamps are kept to the microsecond on both engines.
+pub fn timestamp_json(at: DateTime<Utc>) -> Value {
+    Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+}
+
+/// Reads one column as JSON, by storage kind.
+pub fn read(row: &QueryResult, column: &str, storage: Storage) -> Result<Value> {
+    const CTX: &str = "read a record column";
+    Ok(match storage {
+        Storage::Text => row.try_get::<Option<String>>("", column).context(CTX)?.map_or(Value::Null, Value::String),
+        Storage::BigInt => row.try_get::<Option<i64>>("", column).context(CTX)?.map_or(Value::Null, Value::from),
+        Storage::Bool => row.try_get::<Option<bool>>("", column).context(CTX)?.map_or(Value::Null, Value::Bool),
+        Storage::Date => row
+            .try_get::<Option<NaiveDate>>("", column)
+            .context(CTX)?
+            .map_or(Value::Null, |d| Value::String(d.format("%Y-%m-%d").to_string())),
+        Storage::Timestamp => {
+            row.try_get::<Option<DateTime<Utc>>>("", column).context(CTX)?.map_or(Value::Null, timestamp_json)
+        }
+        Storage::Uuid => {
+            row.try_get::<Option<Uuid>>("", column).context(CTX)?.map_or(Value::Null, |u| Value::String(u.to_string()))
+        }
+        Storage::Json => row.try_get::<Option<Value>>("", column).context(CTX)?.unwrap_or(Value::Null),
+    })
+}
+
+/// `Utc::now()` cut to microseconds, so values read back compare equal.
+pub fn now_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
+}

@@ -1,0 +1,127 @@
+//! Full-text search across record types, bounded so that a common name does
+//! not make a query read every match (see shared/PERFORMANCE.md).
+
+use rapport_core::access::Actor;
+use rapport_core::schema::RecordType;
+use rapport_core::text::fold_for_search;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Order, Query};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::backend;
+use crate::error::{Result, StorageContext};
+use crate::records::repo_scope_condition;
+use crate::settings::Ctx;
+
+/// Matches read per query before ranking: the newest this many.
+const CANDIDATE_WINDOW: u64 = 200;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    #[serde(rename = "type")]
+    pub record_type: RecordType,
+    pub id: Uuid,
+    pub label: String,
+    pub score: u32,
+}
+
+fn words(query: &str) -> Vec<String> {
+    fold_for_search(query)
+        .split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '+')
+        .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Scores a candidate: whole-word title matches beat prefixes beat body hits.
+fn score(words: &[String], title: &str, body: &str) -> u32 {
+    let title_words: Vec<&str> = title.split_whitespace().collect();
+    let mut score = 0;
+    for w in words {
+        score += if title_words.iter().any(|t| t == w) {
+            100
+        } else if title_words.iter().any(|t| t.starts_with(w.as_str())) {
+            40
+        } else if body.contains(w.as_str()) {
+            10
+        } else {
+            1
+        };
+    }
+    if title == words.join(" ") {
+        score += 500;
+    }
+    score
+}
+
+/// Records visible to the actor that match every word (as a prefix).
+#[tracing::instrument(skip_all, fields(limit), err(level = "debug"))]
+pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType], limit: u64) -> Result<Vec<SearchHit>> {
+    let words = words(query);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let snapshot = ctx.snapshot().await?;
+    let types: Vec<RecordType> = if types.is_empty() { RecordType::ALL.to_vec() } else { types.to_vec() };
+    let mut visible = Cond::any();
+    for record_type in &types {
+        let scope = actor.read_scope(snapshot.settings.visibility(*record_type));
+        visible = visible
+            .add(Cond::all().add(Expr::col("record_type").eq(record_type.as_str())).add(repo_scope_condition(&scope)));
+    }
+    let (matcher, bound) = backend::search_match(ctx.db.backend(), &words);
+    let mut matched = Cond::any().add(Expr::cust_with_values(matcher, [bound]));
+    if ctx.db.backend() == crate::Backend::Postgres {
+        // Substring matches on names through the trigram index.
+        let pattern = format!("%{}%", rapport_core::text::escape_like(&words.join(" ")));
+        matched = matched.add(Expr::col("title").like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
+    }
+    let select = Query::select()
+        .columns(["record_type", "record_id", "label", "title", "body"].map(Alias::new))
+        .from("search_rows")
+        .cond_where(matched)
+        .cond_where(visible)
+        .order_by("id", Order::Desc)
+        .limit(CANDIDATE_WINDOW)
+        .to_owned();
+    let rows = ctx.db.conn().query_all(&select).await.context("search")?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        const CTX: &str = "read a search hit";
+        let record_type: String = row.try_get("", "record_type").context(CTX)?;
+        let title: String = row.try_get("", "title").context(CTX)?;
+        let body: String = row.try_get("", "body").context(CTX)?;
+        let Some(record_type) = RecordType::parse(&record_type) else { continue };
+        hits.push(SearchHit {
+            record_type,
+            id: row.try_get("", "record_id").context(CTX)?,
+            label: row.try_get("", "label").context(CTX)?,
+            score: score(&words, &title, &body),
+        });
+    }
+    // Stable: equal scores keep newest-first order.
+    hits.sort_by(|a, b| b.score.cmp(&a.score));
+    hits.truncate(limit as usize);
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_words_are_folded() {
+        assert_eq!(words("  João  da SILVA "), ["joao", "da", "silva"]);
+        assert_eq!(words("ana@x.com"), ["ana", "x", "com"]);
+    }
+
+    #[test]
+    fn exact_title_ranks_above_prefix_and_body() {
+        let w = words("silva");
+        assert!(score(&w, "ana silva", "") > score(&w, "ana silvana", ""));
+        assert!(score(&w, "ana silvana", "") > score(&w, "ana", "silva@x.com"));
+    }
+}

@@ -1,0 +1,399 @@
+//! Users, teams and passwords.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use chrono::{DateTime, Utc};
+use rapport_core::access::{Actor, Role, Scope};
+use rapport_core::auth::check_new_password;
+use rapport_core::values::Email;
+use rapport_core::{DomainError, FieldError, ValidationErrors};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, QueryResult};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result, StorageContext};
+use crate::settings::Ctx;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub locale: String,
+    pub disabled: bool,
+    pub primary_team_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub role: Role,
+    #[serde(default = "default_locale")]
+    pub locale: String,
+}
+
+fn default_locale() -> String {
+    "en".into()
+}
+
+pub const LOCALES: &[&str] = &["en", "pt-BR", "es"];
+
+const COLUMNS: [&str; 8] = ["id", "email", "name", "role", "locale", "disabled", "primary_team_id", "created_at"];
+
+fn from_row(row: &QueryResult) -> Result<User> {
+    const CTX: &str = "read a user";
+    let role: String = row.try_get("", "role").context(CTX)?;
+    Ok(User {
+        id: row.try_get("", "id").context(CTX)?,
+        email: row.try_get("", "email").context(CTX)?,
+        name: row.try_get("", "name").context(CTX)?,
+        role: Role::parse(&role).ok_or_else(|| Error::Config(format!("unknown role {role}")))?,
+        locale: row.try_get("", "locale").context(CTX)?,
+        disabled: row.try_get("", "disabled").context(CTX)?,
+        primary_team_id: row.try_get("", "primary_team_id").context(CTX)?,
+        created_at: row.try_get("", "created_at").context(CTX)?,
+    })
+}
+
+/// Argon2id with a random salt, off the async threads.
+pub async fn hash_password(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| Error::Config(format!("password hashing task failed: {e}")))?
+    .map_err(|e| Error::Config(format!("password hashing failed: {e}")))
+}
+
+/// Constant-time verification; a missing hash never verifies.
+pub async fn verify_password(password: &str, hash: Option<String>) -> bool {
+    // A dummy hash keeps timing similar for unknown accounts.
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0m0aLe2v1Ee3Sg3ANg1wOa7AWm+6AKd7D6K3n8EmhQI";
+    let password = password.to_owned();
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| DUMMY.to_owned());
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+        && known
+}
+
+fn check_new_user(input: &NewUser) -> Result<Email, DomainError> {
+    let mut errors = ValidationErrors::default();
+    let email = Email::parse(&input.email).map_err(|e| errors.push(e.nested("email"))).ok();
+    if input.name.trim().is_empty() || input.name.chars().count() > 100 {
+        errors.push(FieldError::new("name", "required", "a name of 1 to 100 characters is required"));
+    }
+    if let Err(e) = check_new_password(&input.password) {
+        errors.push(e);
+    }
+    if !LOCALES.contains(&input.locale.as_str()) {
+        errors.push(FieldError::new("locale", "invalid_choice", format!("must be one of: {}", LOCALES.join(", "))));
+    }
+    errors.into_result()?;
+    email.ok_or_else(|| DomainError::invalid("email", "invalid_email", "invalid e-mail"))
+}
+
+/// Creates a user. `actor` is `None` for the command line and first setup.
+pub async fn create(ctx: &Ctx, actor: Option<&Actor>, input: &NewUser) -> Result<User> {
+    if let Some(actor) = actor {
+        actor.ensure_admin()?;
+    }
+    let email = check_new_user(input)?;
+    let hash = hash_password(&input.password).await?;
+    let now = ctx.now();
+    let user = User {
+        id: Uuid::now_v7(),
+        email: email.as_str().to_owned(),
+        name: input.name.trim().to_owned(),
+        role: input.role,
+        locale: input.locale.clone(),
+        disabled: false,
+        primary_team_id: None,
+        created_at: now,
+    };
+    let tx = ctx.db.write().await?;
+    let insert = Query::insert()
+        .into_table("users")
+        .columns([
+            "id",
+            "email",
+            "email_normalized",
+            "name",
+            "password_hash",
+            "role",
+            "locale",
+            "disabled",
+            "created_at",
+            "updated_at",
+        ])
+        .values_panic([
+            user.id.into(),
+            user.email.clone().into(),
+            email.normalized().into(),
+            user.name.clone().into(),
+            hash.into(),
+            user.role.as_str().into(),
+            user.locale.clone().into(),
+            false.into(),
+            now.into(),
+            now.into(),
+        ])
+        .to_owned();
+    match tx.execute(&insert).await.context("create a user") {
+        Err(e) if e.is_unique_violation() => {
+            return Err(DomainError::Conflict {
+                code: "email_taken",
+                message: "a user with this e-mail already exists".into(),
+            }
+            .into());
+        }
+        other => other?,
+    };
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub async fn list(ctx: &Ctx) -> Result<Vec<User>> {
+    let rows = ctx
+        .db
+        .conn()
+        .query_all(&Query::select().columns(COLUMNS).from("users").order_by("email_normalized", Order::Asc).to_owned())
+        .await
+        .context("list users")?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>> {
+    let row = conn
+        .query_one(&Query::select().columns(COLUMNS).from("users").and_where(Expr::col("id").eq(id)).to_owned())
+        .await
+        .context("load a user")?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The user and password hash for an e-mail, if any.
+pub async fn find_for_login(ctx: &Ctx, email: &str) -> Result<Option<(User, Option<String>)>> {
+    let mut columns = COLUMNS.to_vec();
+    columns.push("password_hash");
+    let row = ctx
+        .db
+        .conn()
+        .query_one(
+            &Query::select()
+                .columns(columns)
+                .from("users")
+                .and_where(Expr::col("email_normalized").eq(email.trim().to_lowercase()))
+                .to_owned(),
+        )
+        .await
+        .context("find a user by e-mail")?;
+    match row {
+        None => Ok(None),
+        Some(row) => Ok(Some((from_row(&row)?, row.try_get("", "password_hash").context("read a password hash")?))),
+    }
+}
+
+pub async fn find_by_email(ctx: &Ctx, email: &str) -> Result<Option<User>> {
+    Ok(find_for_login(ctx, email).await?.map(|(user, _)| user))
+}
+
+pub async fn count(ctx: &Ctx) -> Result<i64> {
+    let row = ctx
+        .db
+        .conn()
+        .query_one(&Query::select().expr(Expr::col("id").count()).from("users").to_owned())
+        .await
+        .context("count users")?;
+    row.map(|r| r.try_get_by_index::<i64>(0)).transpose().context("count users").map(Option::unwrap_or_default)
+}
+
+/// Sets a new password and ends the user's sessions.
+pub async fn set_password(ctx: &Ctx, user_id: Uuid, password: &str) -> Result<()> {
+    check_new_password(password).map_err(|e| DomainError::Validation(e.into()))?;
+    let hash = hash_password(password).await?;
+    let tx = ctx.db.write().await?;
+    let updated = tx
+        .execute(
+            &Query::update()
+                .table("users")
+                .value("password_hash", hash)
+                .value("updated_at", ctx.now())
+                .and_where(Expr::col("id").eq(user_id))
+                .to_owned(),
+        )
+        .await
+        .context("set a password")?;
+    if updated.rows_affected() == 0 {
+        return Err(DomainError::not_found("user").into());
+    }
+    crate::auth::end_sessions(&*tx, user_id).await?;
+    tx.commit().await
+}
+
+/// Disables (or re-enables) a user; a disabled user's sessions and tokens stop working.
+pub async fn set_disabled(ctx: &Ctx, user_id: Uuid, disabled: bool) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    let updated = tx
+        .execute(
+            &Query::update()
+                .table("users")
+                .value("disabled", disabled)
+                .value("updated_at", ctx.now())
+                .and_where(Expr::col("id").eq(user_id))
+                .to_owned(),
+        )
+        .await
+        .context("disable a user")?;
+    if updated.rows_affected() == 0 {
+        return Err(DomainError::not_found("user").into());
+    }
+    if disabled {
+        crate::auth::end_sessions(&*tx, user_id).await?;
+    }
+    tx.commit().await
+}
+
+async fn team_ids(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
+    let rows = conn
+        .query_all(
+            &Query::select()
+                .column("team_id")
+                .from("team_members")
+                .and_where(Expr::col("user_id").eq(user_id))
+                .to_owned(),
+        )
+        .await
+        .context("read team memberships")?;
+    rows.iter().map(|r| r.try_get::<Uuid>("", "team_id").context("read a team id")).collect()
+}
+
+/// The actor for an enabled user, or `None`.
+pub async fn actor(conn: &impl ConnectionTrait, user_id: Uuid, scope: Scope) -> Result<Option<Actor>> {
+    match get(conn, user_id).await? {
+        Some(user) if !user.disabled => {
+            Ok(Some(Actor { user_id, role: user.role, team_ids: team_ids(conn, user_id).await?, scope }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The team a record owned by `owner` belongs to: `Some(team)` for an
+/// enabled user (`team` may be `None`), `None` if there is no such user.
+pub async fn assignable_team(conn: &impl ConnectionTrait, owner: Uuid) -> Result<Option<Option<Uuid>>> {
+    Ok(get(conn, owner).await?.filter(|u| !u.disabled).map(|u| u.primary_team_id))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Team {
+    pub id: Uuid,
+    pub name: String,
+    pub member_ids: Vec<Uuid>,
+}
+
+pub async fn create_team(ctx: &Ctx, actor: Option<&Actor>, name: &str) -> Result<Team> {
+    if let Some(actor) = actor {
+        actor.ensure_admin()?;
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(DomainError::invalid("name", "required", "a team name of 1 to 100 characters is required").into());
+    }
+    let id = Uuid::now_v7();
+    let tx = ctx.db.write().await?;
+    let insert = Query::insert()
+        .into_table("teams")
+        .columns(["id", "name", "name_normalized", "created_at"])
+        .values_panic([id.into(), name.into(), name.to_lowercase().into(), ctx.now().into()])
+        .to_owned();
+    match tx.execute(&insert).await.context("create a team") {
+        Err(e) if e.is_unique_violation() => {
+            return Err(DomainError::Conflict {
+                code: "team_exists",
+                message: "a team with this name already exists".into(),
+            }
+            .into());
+        }
+        other => other?,
+    };
+    tx.commit().await?;
+    Ok(Team { id, name: name.to_owned(), member_ids: Vec::new() })
+}
+
+/// Adds a member; the first team a user joins becomes their records' team.
+pub async fn add_member(ctx: &Ctx, actor: Option<&Actor>, team_id: Uuid, user_id: Uuid) -> Result<()> {
+    if let Some(actor) = actor {
+        actor.ensure_admin()?;
+    }
+    let tx = ctx.db.write().await?;
+    if get(&*tx, user_id).await?.is_none() {
+        return Err(DomainError::not_found("user").into());
+    }
+    let team_exists = tx
+        .query_one(&Query::select().column("id").from("teams").and_where(Expr::col("id").eq(team_id)).to_owned())
+        .await
+        .context("find a team")?
+        .is_some();
+    if !team_exists {
+        return Err(DomainError::not_found("team").into());
+    }
+    let insert = Query::insert()
+        .into_table("team_members")
+        .columns(["team_id", "user_id"])
+        .values_panic([team_id.into(), user_id.into()])
+        .on_conflict(sea_orm::sea_query::OnConflict::columns(["team_id", "user_id"]).do_nothing().to_owned())
+        .to_owned();
+    tx.execute(&insert).await.context("add a team member")?;
+    tx.execute(
+        &Query::update()
+            .table("users")
+            .value("primary_team_id", team_id)
+            .and_where(Expr::col("id").eq(user_id))
+            .and_where(Expr::col("primary_team_id").is_null())
+            .to_owned(),
+    )
+    .await
+    .context("set a primary team")?;
+    tx.commit().await
+}
+
+pub async fn list_teams(ctx: &Ctx) -> Result<Vec<Team>> {
+    let conn = ctx.db.conn();
+    let rows = conn
+        .query_all(
+            &Query::select().columns(["id", "name"]).from("teams").order_by("name_normalized", Order::Asc).to_owned(),
+        )
+        .await
+        .context("list teams")?;
+    let members = conn
+        .query_all(&Query::select().columns(["team_id", "user_id"]).from("team_members").to_owned())
+        .await
+        .context("list team members")?;
+    let members: Vec<(Uuid, Uuid)> = members
+        .iter()
+        .map(|r| {
+            Ok((r.try_get("", "team_id").context("read a member")?, r.try_get("", "user_id").context("read a member")?))
+        })
+        .collect::<Result<_>>()?;
+    rows.iter()
+        .map(|r| {
+            let id: Uuid = r.try_get("", "id").context("read a team")?;
+            Ok(Team {
+                id,
+                name: r.try_get("", "name").context("read a team")?,
+                member_ids: members.iter().filter(|(t, _)| *t == id).map(|(_, u)| *u).collect(),
+            })
+        })
+        .collect()
+}
