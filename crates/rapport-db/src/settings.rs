@@ -21,6 +21,7 @@ use crate::error::{Error, Result, StorageContext};
 
 /// Settings an administrator changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Who sees records of each type.
     pub visibility: HashMap<RecordType, Visibility>,

@@ -1,1 +1,91 @@
+//! Rapport's HTTP server: the REST API, authentication and the background
+//! worker, in one process.
+//!
+//! `build` assembles the application from a database and a config; `App::run`
+//! serves it on a listener until the shutdown future resolves. Tests bind
+//! port 0 and drive the same seam.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod state;
+mod worker;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use rapport_db::Ctx;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, ServerConfig};
+
+/// The assembled application.
+pub struct App {
+    state: AppState,
+    router: axum::Router,
+}
+
+/// Builds the router and state. Creates the default pipeline on first start.
+pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
+    rapport_db::pipelines::ensure_default(&ctx).await?;
+    let setup_token =
+        if rapport_db::users::count(&ctx).await? == 0 { Some(uuid::Uuid::new_v4().simple().to_string()) } else { None };
+    let state = AppState {
+        ctx,
+        config: Arc::new(config),
+        metrics: Arc::default(),
+        setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
+    };
+    let router = axum::Router::new()
+        .nest("/api/v1", api::router())
+        .merge(api::health::router())
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", api::document()))
+        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state.clone());
+    Ok(App { state, router })
+}
+
+async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state.metrics.observe(response.status().as_u16(), started.elapsed().as_secs_f64());
+    response
+}
+
+impl App {
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The one-time setup token, while no user exists.
+    pub fn setup_token(&self) -> Option<String> {
+        self.state.setup_token.lock().ok().and_then(|t| t.clone())
+    }
+
+    /// Serves until `shutdown` resolves; runs the worker unless disabled.
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker =
+            self.state.config.run_worker.then(|| tokio::spawn(worker::run(self.state.clone(), worker_stopped)));
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        let _ = stop_worker.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        result
+    }
+}

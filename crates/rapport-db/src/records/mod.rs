@@ -9,7 +9,7 @@ mod repo;
 mod service;
 mod timeline;
 
-pub use bulk::{BulkItemResult, bulk_create, bulk_delete, bulk_update};
+pub use bulk::{BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_delete, bulk_update};
 pub use convert::{ConversionInput, ConversionResult, convert_lead};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 

@@ -1,0 +1,146 @@
+//! Search, pipelines, lead conversion and notifications.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use rapport_core::records::pipeline::StageDraft;
+use rapport_core::schema::RecordType;
+use rapport_db::notifications::Notification;
+use rapport_db::pipelines::Pipeline;
+use rapport_db::records::{ConversionInput, ConversionResult};
+use rapport_db::search::SearchHit;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::api::idempotency::idempotent;
+use crate::auth::Auth;
+use crate::error::{ApiResult, AppError, Problem};
+use crate::json::{JsonBody, PathParams, QueryParams};
+use crate::state::AppState;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/search", get(search))
+        .route("/pipelines", get(list_pipelines).post(create_pipeline))
+        .route("/leads/{id}/convert", post(convert_lead))
+        .route("/notifications", get(list_notifications))
+        .route("/notifications/{id}/read", post(mark_read))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// Words to find; each matches as a prefix, accents ignored.
+    pub q: String,
+    /// Comma-separated record types (`contact,company,lead,deal,activity`); all when absent.
+    pub types: Option<String>,
+    /// At most this many hits (1–100, default 20).
+    pub limit: Option<u64>,
+}
+
+/// Full-text search across the records the caller can see.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchQuery),
+    responses((status = 200, body = [SearchHit]), (status = 400, body = Problem)))]
+async fn search(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    QueryParams(query): QueryParams<SearchQuery>,
+) -> ApiResult<Json<Vec<SearchHit>>> {
+    if query.q.chars().count() > 200 {
+        return Err(AppError::bad_request("query_too_long", "a search has at most 200 characters"));
+    }
+    let mut types = Vec::new();
+    for name in query.types.iter().flat_map(|t| t.split(',')).map(str::trim).filter(|t| !t.is_empty()) {
+        types.push(
+            RecordType::parse(name)
+                .ok_or_else(|| AppError::bad_request("unknown_type", format!("unknown record type '{name}'")))?,
+        );
+    }
+    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    Ok(Json(rapport_db::search::search(&state.ctx, &actor, &query.q, &types, limit).await?))
+}
+
+/// Pipelines with their ordered stages.
+#[utoipa::path(get, path = "/api/v1/pipelines", tag = "pipelines", responses((status = 200, body = [Pipeline])))]
+async fn list_pipelines(State(state): State<AppState>, Auth(_actor): Auth) -> ApiResult<Json<Vec<Pipeline>>> {
+    Ok(Json(rapport_db::pipelines::list(state.ctx.db.conn()).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPipeline {
+    pub name: String,
+    pub stages: Vec<StageDraft>,
+}
+
+/// Creates a pipeline (administrators).
+#[utoipa::path(post, path = "/api/v1/pipelines", tag = "pipelines", request_body = NewPipeline,
+    responses((status = 201, body = Pipeline), (status = 422, body = Problem)))]
+async fn create_pipeline(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody<NewPipeline>,
+) -> ApiResult<(StatusCode, Json<Pipeline>)> {
+    let pipeline = rapport_db::pipelines::create(&state.ctx, &actor, &body.name, &body.stages).await?;
+    Ok((StatusCode::CREATED, Json(pipeline)))
+}
+
+/// Converts a lead into a contact (and company, and optionally a deal),
+/// reusing records that match its e-mail or company domain.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/convert", tag = "leads", params(("id" = Uuid, Path)),
+    request_body = ConversionInput,
+    responses((status = 200, body = ConversionResult), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn convert_lead(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(id): PathParams<Uuid>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<serde_json::Value>,
+) -> ApiResult<Response> {
+    let input: ConversionInput =
+        serde_json::from_value(body.clone()).map_err(|e| AppError::bad_request("invalid_body", e.to_string()))?;
+    idempotent(&state, &actor, &headers, &format!("/api/v1/leads/{id}/convert"), &body, || async {
+        let result = rapport_db::records::convert_lead(&state.ctx, &actor, id, &input).await?;
+        Ok((StatusCode::OK, serde_json::to_value(result).unwrap_or_default()))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationQuery {
+    pub unread: Option<bool>,
+    pub limit: Option<u64>,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(NotificationQuery),
+    responses((status = 200, body = [Notification])))]
+async fn list_notifications(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    QueryParams(query): QueryParams<NotificationQuery>,
+) -> ApiResult<Json<Vec<Notification>>> {
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    Ok(Json(
+        rapport_db::notifications::for_user(&state.ctx, actor.user_id, query.unread.unwrap_or(false), limit).await?,
+    ))
+}
+
+/// Marks a notification read.
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+async fn mark_read(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(id): PathParams<Uuid>,
+) -> ApiResult<StatusCode> {
+    if rapport_db::notifications::mark_read(&state.ctx, actor.user_id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(rapport_core::DomainError::not_found("notification").into())
+    }
+}

@@ -1,0 +1,216 @@
+//! The generic record endpoints, shared by contacts, companies, leads, deals
+//! and activities: `/api/v1/{type}`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rapport_core::DomainError;
+use rapport_core::schema::RecordType;
+use rapport_db::records::{self, BulkItemResult, Record};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::api::idempotency::idempotent;
+use crate::auth::Auth;
+use crate::error::{ApiResult, AppError};
+use crate::json::{JsonBody, PathParams, QueryParams};
+use crate::state::AppState;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/{kind}", get(list).post(create))
+        .route("/{kind}/bulk", post(bulk_create).patch(bulk_update))
+        .route("/{kind}/bulk-delete", post(bulk_delete))
+        .route("/{kind}/{id}", get(read).patch(update).delete(remove))
+        .route("/{kind}/{id}/restore", post(restore))
+        .route("/{kind}/{id}/timeline", get(timeline))
+}
+
+/// The record type named by a URL segment (`contacts`, `deals`, …).
+pub fn record_type(segment: &str) -> ApiResult<RecordType> {
+    RecordType::ALL
+        .into_iter()
+        .find(|t| t.plural() == segment)
+        .ok_or_else(|| AppError::Service(DomainError::not_found("resource").into()))
+}
+
+pub fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// The version an `If-Match` header demands, if any.
+pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Some).map_err(|_| {
+        AppError::bad_request("invalid_if_match", "If-Match must be an ETag this server returned, e.g. \"3\"")
+    })
+}
+
+fn record_response(status: StatusCode, record: &Record) -> Response {
+    let mut response = (status, Json(record.to_json())).into_response();
+    response.headers_mut().insert(header::ETAG, etag(record.version));
+    response
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(kind): PathParams<String>,
+    QueryParams(pairs): QueryParams<Vec<(String, String)>>,
+) -> ApiResult<Json<Value>> {
+    let page = records::list(&state.ctx, &actor, record_type(&kind)?, &pairs).await?;
+    let items: Vec<Value> = page.items.iter().map(Record::to_json).collect();
+    Ok(Json(json!({"items": items, "next_cursor": page.next_cursor})))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(kind): PathParams<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> ApiResult<Response> {
+    let record_type = record_type(&kind)?;
+    let path = format!("/api/v1/{kind}");
+    idempotent(&state, &actor, &headers, &path, &body, || async {
+        let record = records::create(&state.ctx, &actor, record_type, &body).await?;
+        Ok((StatusCode::CREATED, record.to_json()))
+    })
+    .await
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams((kind, id)): PathParams<(String, Uuid)>,
+) -> ApiResult<Response> {
+    let record = records::get(&state.ctx, &actor, record_type(&kind)?, id).await?;
+    Ok(record_response(StatusCode::OK, &record))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> ApiResult<Response> {
+    let record = records::update(&state.ctx, &actor, record_type(&kind)?, id, &body, if_match(&headers)?).await?;
+    Ok(record_response(StatusCode::OK, &record))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    records::delete(&state.ctx, &actor, record_type(&kind)?, id, if_match(&headers)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams((kind, id)): PathParams<(String, Uuid)>,
+) -> ApiResult<Response> {
+    let record = records::restore(&state.ctx, &actor, record_type(&kind)?, id).await?;
+    Ok(record_response(StatusCode::OK, &record))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TimelineQuery {
+    cursor: Option<String>,
+    limit: Option<u64>,
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    QueryParams(query): QueryParams<TimelineQuery>,
+) -> ApiResult<Json<Value>> {
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let page = records::timeline(&state.ctx, &actor, record_type(&kind)?, id, query.cursor.as_deref(), limit).await?;
+    Ok(Json(json!({"items": page.items, "next_cursor": page.next_cursor})))
+}
+
+/// Each item's outcome: its position, HTTP status, and record or problem.
+fn bulk_results(results: Vec<BulkItemResult>) -> Value {
+    let items: Vec<Value> = results
+        .into_iter()
+        .map(|r| match r.outcome {
+            Ok(Some(record)) => json!({"index": r.index, "status": 200, "record": record.to_json()}),
+            Ok(None) => json!({"index": r.index, "status": 204}),
+            Err(error) => {
+                let problem = AppError::from(error).problem();
+                json!({"index": r.index, "status": problem.status, "error": problem})
+            }
+        })
+        .collect();
+    json!({ "results": items })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkCreate {
+    items: Vec<Value>,
+}
+
+async fn bulk_create(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(kind): PathParams<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<Value>,
+) -> ApiResult<Response> {
+    let record_type = record_type(&kind)?;
+    let request: BulkCreate = serde_json::from_value(body.clone())
+        .map_err(|e| AppError::bad_request("invalid_body", format!("expected {{\"items\": [...]}}: {e}")))?;
+    let path = format!("/api/v1/{kind}/bulk");
+    idempotent(&state, &actor, &headers, &path, &body, || async {
+        let results = records::bulk_create(&state.ctx, &actor, record_type, &request.items).await?;
+        Ok((StatusCode::OK, bulk_results(results)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkUpdate {
+    items: Vec<records::BulkPatch>,
+}
+
+async fn bulk_update(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(kind): PathParams<String>,
+    JsonBody(body): JsonBody<BulkUpdate>,
+) -> ApiResult<Json<Value>> {
+    let results = records::bulk_update(&state.ctx, &actor, record_type(&kind)?, &body.items).await?;
+    Ok(Json(bulk_results(results)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkDelete {
+    ids: Vec<Uuid>,
+}
+
+async fn bulk_delete(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(kind): PathParams<String>,
+    JsonBody(body): JsonBody<BulkDelete>,
+) -> ApiResult<Json<Value>> {
+    let results = records::bulk_delete(&state.ctx, &actor, record_type(&kind)?, &body.ids).await?;
+    Ok(Json(bulk_results(results)))
+}

@@ -1,0 +1,92 @@
+//! Authentication: the `Auth` extractor (bearer token or session cookie with
+//! CSRF check) and the login, logout, password and token endpoints.
+
+pub mod routes;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use rapport_core::DomainError;
+use rapport_core::access::Actor;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "rapport_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The authenticated actor of a request.
+pub struct Auth(pub Actor);
+
+/// A cookie's value from the `Cookie` header.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(token) = bearer(parts) {
+            return rapport_db::auth::token_actor(&state.ctx, token)
+                .await?
+                .map(Auth)
+                .ok_or_else(|| DomainError::Unauthenticated.into());
+        }
+        let Some(session) = cookie(parts, SESSION_COOKIE) else {
+            return Err(DomainError::Unauthenticated.into());
+        };
+        let (actor, csrf) =
+            rapport_db::auth::session_actor(&state.ctx, session).await?.ok_or(DomainError::Unauthenticated)?;
+        // Cookies ride along on cross-site requests; a changing request must
+        // also prove it was made by our own pages.
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if !safe && presented != Some(csrf.as_str()) {
+            return Err(DomainError::Forbidden("missing or wrong X-CSRF-Token header").into());
+        }
+        Ok(Auth(actor))
+    }
+}
+
+/// The session token of the request, if any (for logout).
+pub struct SessionToken(pub Option<String>);
+
+impl FromRequestParts<AppState> for SessionToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self(cookie(parts, SESSION_COOKIE).map(str::to_owned)))
+    }
+}
+
+/// The client address used for login throttling.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy {
+            let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+            if let Some(first) = forwarded.and_then(|v| v.split(',').next()).map(str::trim).filter(|s| !s.is_empty()) {
+                return Ok(Self(first.to_owned()));
+            }
+        }
+        let peer =
+            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(Self(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}

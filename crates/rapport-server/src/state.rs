@@ -1,0 +1,67 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rapport_core::auth::LoginThrottle;
+use rapport_db::Ctx;
+
+/// Settings of the HTTP server itself.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Mark session cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Read the client address from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_proxy: bool,
+    pub login_throttle: LoginThrottle,
+    /// How often the worker looks for due jobs.
+    pub worker_interval: std::time::Duration,
+    /// Run the background worker in this process.
+    pub run_worker: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            trust_proxy: false,
+            login_throttle: LoginThrottle::default(),
+            worker_interval: std::time::Duration::from_secs(1),
+            run_worker: true,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ctx: Ctx,
+    pub config: Arc<ServerConfig>,
+    pub metrics: Arc<Metrics>,
+    /// One-time token that allows creating the first administrator over HTTP.
+    pub setup_token: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+/// Request counters and a latency histogram, rendered at `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub by_class: [AtomicU64; 5],
+    pub latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    pub latency_sum_micros: AtomicU64,
+    pub latency_count: AtomicU64,
+    pub jobs_run: AtomicU64,
+}
+
+/// Upper bounds in seconds.
+pub const LATENCY_BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
+
+impl Metrics {
+    pub fn observe(&self, status: u16, seconds: f64) {
+        let class = usize::from(status / 100).clamp(1, 5) - 1;
+        self.by_class[class].fetch_add(1, Ordering::Relaxed);
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_sum_micros.fetch_add((seconds * 1e6) as u64, Ordering::Relaxed);
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,43 @@
+//! The background worker: runs due jobs and purges the trash.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::state::AppState;
+
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(state.config.worker_interval);
+    let mut last_purge: Option<tokio::time::Instant> = None;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => break,
+        }
+        match rapport_db::notifications::run_due_jobs(&state.ctx, 500).await {
+            Ok(ran) => {
+                state.metrics.jobs_run.fetch_add(ran as u64, Ordering::Relaxed);
+            }
+            Err(error) => tracing::error!(%error, "worker could not run jobs"),
+        }
+        if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+            last_purge = Some(tokio::time::Instant::now());
+            if let Err(error) = purge(&state).await {
+                tracing::error!(%error, "trash purge failed");
+            }
+        }
+    }
+}
+
+async fn purge(state: &AppState) -> rapport_db::Result<()> {
+    let settings = state.ctx.snapshot().await?;
+    let before = state.ctx.now() - chrono::Duration::days(settings.settings.trash_retention_days);
+    let purged = rapport_db::records::purge_trash(&state.ctx.db, before).await?;
+    if purged > 0 {
+        tracing::info!(purged, "purged records from the trash");
+    }
+    Ok(())
+}
