@@ -142,8 +142,6 @@ impl Actor {
         Ok(())
     }
 
-    /// Handing a record to another user needs a manager, or it must stay with a member.
-
     pub fn ensure_admin(&self) -> Result<(), DomainError> {
         if self.role != Role::Admin {
             return Err(DomainError::Forbidden("only administrators can do this"));

@@ -276,7 +276,7 @@ impl Cursor {
 
     pub fn decode(raw: &str) -> Result<Self, FieldError> {
         let invalid = || FieldError::new("cursor", "invalid_cursor", "the cursor is not one this server returned");
-        if raw.len() % 2 != 0 || raw.len() > 4096 {
+        if !raw.len().is_multiple_of(2) || raw.len() > 4096 {
             return Err(invalid());
         }
         let bytes: Result<Vec<u8>, _> =

@@ -71,6 +71,9 @@ pub fn custom_field_bool(backend: Backend, key: &str) -> SimpleExpr {
 
 /// `column` (a JSON array of strings) has an element whose lower-cased text
 /// is LIKE `pattern` (with `\` as escape).
+///
+/// sea-query binds custom SQL values at `?` for SQLite but at `$1`, `$2`…
+/// for PostgreSQL, where a `?` is left as is.
 pub fn json_array_any_like(backend: Backend, column: &str, pattern: String) -> SimpleExpr {
     match backend {
         Backend::Sqlite => Expr::cust_with_values(
@@ -79,7 +82,7 @@ pub fn json_array_any_like(backend: Backend, column: &str, pattern: String) -> S
         ),
         Backend::Postgres => Expr::cust_with_values(
             format!(
-                "EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}) AS e(v) WHERE lower(e.v) LIKE ? ESCAPE '\\')"
+                "EXISTS (SELECT 1 FROM jsonb_array_elements_text({column}) AS e(v) WHERE lower(e.v) LIKE $1 ESCAPE '\\')"
             ),
             [pattern],
         ),
@@ -144,7 +147,7 @@ pub fn search_match(backend: Backend, words: &[String]) -> (String, String) {
                 .map(|w| format!("{w}:*"))
                 .collect::<Vec<_>>()
                 .join(" & ");
-            ("search_rows.tsv @@ to_tsquery('simple', ?)".into(), query)
+            ("search_rows.tsv @@ to_tsquery('simple', $1)".into(), query)
         }
     }
 }

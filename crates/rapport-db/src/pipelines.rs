@@ -86,7 +86,7 @@ async fn pipelines_where(
 }
 
 pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<Pipeline>> {
-    pipelines_where(conn, Expr::value(true).into()).await
+    pipelines_where(conn, Expr::value(true)).await
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Pipeline>> {

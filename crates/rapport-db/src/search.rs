@@ -103,7 +103,7 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
         });
     }
     // Stable: equal scores keep newest-first order.
-    hits.sort_by(|a, b| b.score.cmp(&a.score));
+    hits.sort_by_key(|h| std::cmp::Reverse(h.score));
     hits.truncate(limit as usize);
     Ok(hits)
 }

@@ -81,8 +81,11 @@ impl Snapshot {
 pub struct Ctx {
     pub db: Database,
     pub clock: SharedClock,
-    cache: Arc<RwLock<Option<(Instant, Arc<Snapshot>)>>>,
+    cache: Arc<RwLock<Option<CachedSnapshot>>>,
 }
+
+/// A snapshot and when it was loaded.
+type CachedSnapshot = (Instant, Arc<Snapshot>);
 
 /// Other replicas' changes become visible within this time.
 const CACHE_TTL: Duration = Duration::from_secs(5);

@@ -1,1 +1,261 @@
-fn main() {}
+//! `rapport`: the single binary (web API, worker, command line).
+
+mod config;
+mod demo;
+mod load;
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use rapport_core::access::{Role, Scope};
+use rapport_core::clock::SystemClock;
+use rapport_db::users::NewUser;
+use rapport_db::{Ctx, Database};
+
+use config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "rapport", version, about = "Rapport CRM: contacts, deals, service and marketing in one binary")]
+struct Cli {
+    /// Configuration file (default: ./rapport.toml if present).
+    #[arg(long, global = true)]
+    config: Option<std::path::PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB [env: RAPPORT_DATABASE_URL].
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Folder for the embedded SQLite database [env: RAPPORT_DATA_DIR].
+    #[arg(long, global = true)]
+    data_dir: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server, API and background worker.
+    Serve {
+        /// Address to listen on [env: RAPPORT_BIND] (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Load a realistic demo data set (Brazil, Spanish-speaking countries, US).
+    Demo {
+        /// Number of contacts; companies, leads, deals and activities scale with it.
+        #[arg(long, default_value_t = 2000)]
+        scale: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from stdin with --password-stdin, else generated and printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, manager, member or read_only.
+        #[arg(long, default_value = "member")]
+        role: String,
+        /// Shorthand for --role admin.
+        #[arg(long)]
+        admin: bool,
+        #[arg(long, default_value = "en")]
+        locale: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Set a new password (ends the user's sessions).
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user: sessions end and tokens stop working.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal API token for a user; the secret is printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// read or read_write.
+        #[arg(long, default_value = "read_write")]
+        scope: String,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let bind = match &cli.command {
+        Command::Serve { bind } => bind.clone(),
+        _ => None,
+    };
+    let config = Config::load(
+        cli.config.as_deref(),
+        Overrides { database_url: cli.database_url, data_dir: cli.data_dir, bind },
+    )?;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).context("invalid log filter")?)
+        .with_writer(std::io::stderr)
+        .init();
+    let url = config.database_url()?;
+    let db = Database::open(&url).await.with_context(|| format!("cannot open the database at {}", url.redacted()))?;
+    let ctx = Ctx::new(db, Arc::new(SystemClock));
+    match cli.command {
+        Command::Serve { .. } => serve(ctx, &config).await,
+        Command::Migrate => {
+            println!("database at {} is up to date", url.redacted());
+            Ok(())
+        }
+        Command::User(command) => user(ctx, command).await,
+        Command::Token(command) => token(ctx, command).await,
+        Command::Demo { scale, seed } => load::demo(&ctx, scale, seed).await,
+    }
+}
+
+async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
+    let server_config = rapport_server::ServerConfig {
+        secure_cookies: config.secure_cookies,
+        trust_proxy: config.trust_proxy,
+        ..Default::default()
+    };
+    let app = rapport_server::build(ctx, server_config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    println!("Rapport is running at http://{address}  (API docs: http://{address}/api/docs)");
+    if let Some(token) = app.setup_token() {
+        println!();
+        println!("No users yet. Create the first administrator with:");
+        println!("  rapport user create --admin --email you@example.com --name \"Your Name\"");
+        println!("or over HTTP with this one-time setup token:");
+        println!("  curl -X POST http://{address}/api/v1/auth/setup -H 'content-type: application/json' \\");
+        println!(
+            "    -d '{{\"token\":\"{token}\",\"email\":\"you@example.com\",\"name\":\"You\",\"password\":\"a long passphrase\"}}'"
+        );
+    }
+    app.run(listener, shutdown_signal()).await.context("server failed")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+fn read_or_generate_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("read the password from stdin")?;
+        return Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false));
+    }
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let password = (0..20).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])).collect();
+    Ok((password, true))
+}
+
+async fn user(ctx: Ctx, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create { email, name, role, admin, locale, password_stdin } => {
+            let role = if admin {
+                Role::Admin
+            } else {
+                Role::parse(&role).context("role must be admin, manager, member or read_only")?
+            };
+            let (password, generated) = read_or_generate_password(password_stdin)?;
+            let user = rapport_db::users::create(
+                &ctx,
+                None,
+                &NewUser { email, name, password: password.clone(), role, locale },
+            )
+            .await?;
+            println!("created {} ({}) with id {}", user.email, role.as_str(), user.id);
+            if generated {
+                println!("password: {password}   (shown once; change it after logging in)");
+            }
+        }
+        UserCommand::List => {
+            for user in rapport_db::users::list(&ctx).await? {
+                let state = if user.disabled { "disabled" } else { "active" };
+                println!("{}  {:<32} {:<10} {:<8} {}", user.id, user.email, user.role.as_str(), state, user.name);
+            }
+        }
+        UserCommand::ResetPassword { email, password_stdin } => {
+            let user =
+                rapport_db::users::find_by_email(&ctx, &email).await?.with_context(|| format!("no user {email}"))?;
+            let (password, generated) = read_or_generate_password(password_stdin)?;
+            rapport_db::users::set_password(&ctx, user.id, &password).await?;
+            println!("password of {} changed; their sessions were ended", user.email);
+            if generated {
+                println!("new password: {password}");
+            }
+        }
+        UserCommand::Disable { email } => {
+            let user =
+                rapport_db::users::find_by_email(&ctx, &email).await?.with_context(|| format!("no user {email}"))?;
+            rapport_db::users::set_disabled(&ctx, user.id, true).await?;
+            println!("{} is disabled", user.email);
+        }
+    }
+    Ok(())
+}
+
+async fn token(ctx: Ctx, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { email, name, scope } => {
+            let Some(scope) = Scope::parse(&scope) else { bail!("scope must be read or read_write") };
+            let user =
+                rapport_db::users::find_by_email(&ctx, &email).await?.with_context(|| format!("no user {email}"))?;
+            let (token, secret) = rapport_db::auth::create_token(&ctx, user.id, &name, scope, None).await?;
+            println!("token {} created for {}", token.id, user.email);
+            println!("{secret}");
+        }
+        TokenCommand::Revoke { id } => {
+            rapport_db::auth::revoke_token(&ctx, None, id).await?;
+            println!("token {id} revoked");
+        }
+    }
+    Ok(())
+}

@@ -2,8 +2,8 @@
 //! domain) for de-duplication, links to other records, and the search index.
 
 use rapport_core::schema::{FieldKind, RecordType, record_links};
-use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -39,26 +39,13 @@ pub async fn index(conn: &impl ConnectionTrait, record: &Record) -> Result<()> {
 
 /// Writes side table rows for records that have none yet (bulk path).
 pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Result<()> {
-    let mut keys = Query::insert();
-    keys.into_table("record_keys").columns(["record_type", "record_id", "kind", "value"]);
-    let mut links = Query::insert();
-    links.into_table("record_links").columns(["source_type", "source_id", "target_type", "target_id", "role"]);
-    let mut search = Query::insert();
-    search.into_table("search_rows").columns([
-        "record_type",
-        "record_id",
-        "owner_id",
-        "team_id",
-        "label",
-        "title",
-        "body",
-    ]);
-    let (mut any_key, mut any_link) = (false, false);
+    let mut keys = Vec::new();
+    let mut links = Vec::new();
+    let mut search = Vec::new();
     for record in records {
         let rt = record.record_type.as_str();
         for (kind, value) in matching_keys(record) {
-            keys.values_panic([rt.into(), record.id.into(), kind.into(), value.into()]);
-            any_key = true;
+            keys.push(vec![rt.into(), record.id.into(), kind.into(), value.into()]);
         }
         let mut seen = Vec::new();
         for link in record_links(record.record_type, &record.fields) {
@@ -66,19 +53,18 @@ pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Resul
                 continue;
             }
             seen.push(link.id);
-            links.values_panic([
+            links.push(vec![
                 rt.into(),
                 record.id.into(),
                 link.record_type.as_str().into(),
                 link.id.into(),
                 link.role.into(),
             ]);
-            any_link = true;
         }
         let (title, body) = rapport_core::records::search_text(record.record_type, &record.fields);
         let tags = rapport_core::text::fold_for_search(&record.tags.join(" "));
         let body = if tags.is_empty() { body } else { format!("{body} {tags}") };
-        search.values_panic([
+        search.push(vec![
             rt.into(),
             record.id.into(),
             record.owner_id.into(),
@@ -88,15 +74,39 @@ pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Resul
             body.into(),
         ]);
     }
-    // Chunks keep each statement below SQLite's parameter limit.
-    if any_key {
-        conn.execute(&keys).await.context("write matching keys")?;
-    }
-    if any_link {
-        conn.execute(&links).await.context("write record links")?;
-    }
-    if !records.is_empty() {
-        conn.execute(&search).await.context("write search rows")?;
+    insert_rows(conn, "record_keys", &["record_type", "record_id", "kind", "value"], keys)
+        .await
+        .context("write matching keys")?;
+    insert_rows(conn, "record_links", &["source_type", "source_id", "target_type", "target_id", "role"], links)
+        .await
+        .context("write record links")?;
+    insert_rows(
+        conn,
+        "search_rows",
+        &["record_type", "record_id", "owner_id", "team_id", "label", "title", "body"],
+        search,
+    )
+    .await
+    .context("write search rows")
+}
+
+/// Inserts rows in chunks that keep each statement below SQLite's limit of
+/// bound parameters (32766; PostgreSQL allows 65535).
+async fn insert_rows(
+    conn: &impl ConnectionTrait,
+    table: &'static str,
+    columns: &[&'static str],
+    rows: Vec<Vec<SimpleExpr>>,
+) -> std::result::Result<(), DbErr> {
+    let per_statement = (30_000 / columns.len()).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut insert = Query::insert();
+        insert.into_table(table).columns(columns.iter().copied());
+        for row in rows.by_ref().take(per_statement) {
+            insert.values(row).map_err(|e| DbErr::Custom(format!("build an insert into {table}: {e}")))?;
+        }
+        conn.execute(&insert).await?;
     }
     Ok(())
 }

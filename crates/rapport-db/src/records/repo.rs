@@ -5,7 +5,7 @@ use rapport_core::access::ReadScope;
 use rapport_core::query::{Cursor, Direction, FieldRef, Filter, FilterOp, ListQuery, Operand, SystemField};
 use rapport_core::schema::{RecordType, Storage};
 use rapport_core::text::escape_like;
-use sea_orm::sea_query::{Alias, Cond, Condition, Expr, ExprTrait, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Alias, Cond, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -263,8 +263,8 @@ pub async fn purge_trash(db: &Database, before: DateTime<Utc>) -> Result<u64> {
 
 fn column_expr(backend: Backend, field: &FieldRef) -> SimpleExpr {
     match field {
-        FieldRef::System(s) => Expr::col(Alias::new(s.column())).into(),
-        FieldRef::Standard { column, .. } => Expr::col(Alias::new(*column)).into(),
+        FieldRef::System(s) => Expr::col(Alias::new(s.column())),
+        FieldRef::Standard { column, .. } => Expr::col(Alias::new(*column)),
         FieldRef::Custom { key, .. } => match field.storage() {
             Storage::BigInt => backend::custom_field_number(backend, key),
             Storage::Bool => backend::custom_field_bool(backend, key),
@@ -306,9 +306,9 @@ fn filter_condition(backend: Backend, filter: &Filter) -> SimpleExpr {
             let empty = backend::json_array_is_empty(backend, col);
             if filter.operand == Operand::Bool(true) { empty } else { empty.not() }
         }
-        (FilterOp::Contains, None) => Expr::expr(Expr::cust_with_expr("lower(?)", column))
+        (FilterOp::Contains, None) => Expr::expr(Func::lower(column))
             .like(sea_orm::sea_query::LikeExpr::new(format!("%{}%", escape_like(&text(&filter.operand)))).escape('\\')),
-        (FilterOp::StartsWith, None) => Expr::expr(Expr::cust_with_expr("lower(?)", column))
+        (FilterOp::StartsWith, None) => Expr::expr(Func::lower(column))
             .like(sea_orm::sea_query::LikeExpr::new(format!("{}%", escape_like(&text(&filter.operand)))).escape('\\')),
         (FilterOp::IsEmpty, None) => {
             let empty = if storage == Storage::Text {
@@ -328,7 +328,7 @@ fn filter_condition(backend: Backend, filter: &Filter) -> SimpleExpr {
             Operand::List(items) => column.is_in(items.iter().map(operand_value)),
             other => column.eq(operand_value(other)),
         },
-        (FilterOp::StartsWith, Some(_)) => Expr::value(false).into(),
+        (FilterOp::StartsWith, Some(_)) => Expr::value(false),
     }
 }
 

@@ -95,7 +95,7 @@ pub async fn timeline(
             entries.push(TimelineEntry { at: change.changed_at, kind: "stage_change".into(), id: change.id, data });
         }
     }
-    entries.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+    entries.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
     let next_cursor = if entries.len() as u64 > limit {
         entries.truncate(limit as usize);
         entries.last().map(|e| Cursor { value: timestamp_json(e.at), id: e.id }.encode())

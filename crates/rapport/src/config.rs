@@ -1,0 +1,98 @@
+//! Configuration from `rapport.toml`, `RAPPORT_*` environment variables and
+//! flags (later sources win). Unknown keys are errors that name the key.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use rapport_db::DatabaseUrl;
+use serde::{Deserialize, Serialize};
+
+/// Keys accepted in `rapport.toml` and as `RAPPORT_<KEY>`.
+const KEYS: &[&str] = &["database_url", "data_dir", "bind", "secure_cookies", "trust_proxy", "log"];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://…`; defaults to `<data_dir>/rapport.db`.
+    pub database_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub bind: String,
+    pub secure_cookies: bool,
+    pub trust_proxy: bool,
+    /// A tracing filter such as `info` or `rapport=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            bind: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            trust_proxy: false,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Values given as flags; `None` leaves the lower layers' value.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&std::path::Path>, overrides: Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "config file {} does not exist", path.display());
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None => figment = figment.merge(Toml::file("rapport.toml")),
+        }
+        figment = figment.merge(Env::prefixed("RAPPORT_").only(KEYS)).merge(Serialized::defaults(overrides));
+        figment.extract().map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
+    }
+
+    pub fn database_url(&self) -> anyhow::Result<DatabaseUrl> {
+        match &self.database_url {
+            Some(url) => url.parse().context("RAPPORT_DATABASE_URL / --database-url"),
+            None => Ok(DatabaseUrl::sqlite_in(&self.data_dir)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_in_the_file_are_named() {
+        let dir = std::env::temp_dir().join(format!("rapport-config-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rapport.toml");
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\ndatabse_url = \"x\"\n").unwrap();
+        let error = Config::load(Some(&path), Overrides::default()).unwrap_err().to_string();
+        assert!(error.contains("databse_url"), "{error}");
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\n").unwrap();
+        let config = Config::load(Some(&path), Overrides { data_dir: Some("x".into()), ..Default::default() }).unwrap();
+        assert_eq!(config.bind, "0.0.0.0:9000");
+        assert_eq!(config.data_dir, PathBuf::from("x"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_typo_in_the_database_scheme_is_an_error_not_a_new_file() {
+        let config = Config { database_url: Some("postgress://x".into()), ..Config::default() };
+        assert!(config.database_url().is_err());
+    }
+}

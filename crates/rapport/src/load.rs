@@ -1,0 +1,146 @@
+//! `rapport demo`: writes generated data through the bulk record path.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use rapport_core::access::{Actor, Scope};
+use rapport_core::schema::RecordType;
+use rapport_db::Ctx;
+use rapport_db::records::{BulkItemResult, MAX_BULK_ITEMS, bulk_create};
+use rapport_db::users::NewUser;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::demo::{self, DemoConfig};
+
+const DEMO_ADMIN: &str = "demo@rapport.local";
+
+/// The demo's acting user: the first administrator, or a new demo admin.
+async fn demo_actor(ctx: &Ctx) -> anyhow::Result<Actor> {
+    let users = rapport_db::users::list(ctx).await?;
+    let admin = match users.into_iter().find(|u| u.role == rapport_core::access::Role::Admin && !u.disabled) {
+        Some(user) => user,
+        None => {
+            let password = format!("demo-{}", Uuid::new_v4().simple());
+            let input = NewUser {
+                email: DEMO_ADMIN.into(),
+                name: "Demo Admin".into(),
+                password: password.clone(),
+                role: rapport_core::access::Role::Admin,
+                locale: "pt-BR".into(),
+            };
+            let user = rapport_db::users::create(ctx, None, &input).await?;
+            println!("created administrator {DEMO_ADMIN} with password {password}");
+            user
+        }
+    };
+    rapport_db::users::actor(ctx.db.conn(), admin.id, Scope::ReadWrite)
+        .await?
+        .context("the demo administrator is disabled")
+}
+
+fn take_index(record: &mut Map<String, Value>, key: &str) -> Option<usize> {
+    record.remove(key).and_then(|v| v.as_u64()).map(|n| n as usize)
+}
+
+/// Stores records in bulk batches; returns their ids in order (None where rejected).
+async fn store(
+    ctx: &Ctx,
+    actor: &Actor,
+    record_type: RecordType,
+    records: Vec<Map<String, Value>>,
+) -> anyhow::Result<Vec<Option<Uuid>>> {
+    let mut ids = Vec::with_capacity(records.len());
+    let mut rejected = 0;
+    let items: Vec<Value> = records.into_iter().map(Value::Object).collect();
+    for chunk in items.chunks(MAX_BULK_ITEMS) {
+        for BulkItemResult { outcome, .. } in bulk_create(ctx, actor, record_type, chunk).await? {
+            match outcome {
+                Ok(Some(record)) => ids.push(Some(record.id)),
+                Ok(None) => ids.push(None),
+                Err(error) => {
+                    rejected += 1;
+                    if rejected <= 3 {
+                        eprintln!("rejected {record_type}: {error}");
+                    }
+                    ids.push(None);
+                }
+            }
+        }
+    }
+    if rejected > 0 {
+        eprintln!("{rejected} {} were rejected", record_type.plural());
+    }
+    Ok(ids)
+}
+
+fn set_ref(record: &mut Map<String, Value>, key: &str, ids: &[Option<Uuid>], index: Option<usize>) {
+    if let Some(id) = index.and_then(|i| ids.get(i).copied().flatten()) {
+        record.insert(key.into(), Value::String(id.to_string()));
+    }
+}
+
+pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
+    rapport_db::pipelines::ensure_default(ctx).await?;
+    let actor = demo_actor(ctx).await?;
+    let started = Instant::now();
+    let data = demo::generate(&DemoConfig { contacts: scale, seed });
+    let generated = started.elapsed();
+    let stages = rapport_db::pipelines::default_pipeline(ctx.db.conn()).await?.context("no default pipeline")?.stages;
+
+    let company_ids = store(ctx, &actor, RecordType::Company, data.companies).await?;
+    let contacts = data
+        .contacts
+        .into_iter()
+        .map(|mut c| {
+            let company = take_index(&mut c, "company_index");
+            set_ref(&mut c, "company_id", &company_ids, company);
+            c
+        })
+        .collect();
+    let contact_ids = store(ctx, &actor, RecordType::Contact, contacts).await?;
+    let lead_count = data.leads.len();
+    store(ctx, &actor, RecordType::Lead, data.leads).await?;
+    let deals = data
+        .deals
+        .into_iter()
+        .map(|mut d| {
+            let company = take_index(&mut d, "company_index");
+            let contact = take_index(&mut d, "contact_index");
+            let stage = take_index(&mut d, "stage_index");
+            set_ref(&mut d, "company_id", &company_ids, company);
+            set_ref(&mut d, "contact_id", &contact_ids, contact);
+            if let Some(stage) = stage.and_then(|s| stages.get(s)) {
+                d.insert("stage_id".into(), Value::String(stage.id.to_string()));
+            }
+            d
+        })
+        .collect::<Vec<_>>();
+    let deal_count = deals.len();
+    store(ctx, &actor, RecordType::Deal, deals).await?;
+    let activities = data
+        .activities
+        .into_iter()
+        .map(|mut a| {
+            let contact = take_index(&mut a, "contact_index");
+            if let Some(id) = contact.and_then(|i| contact_ids.get(i).copied().flatten()) {
+                a.insert("related".into(), serde_json::json!([{"type": "contact", "id": id}]));
+            }
+            a
+        })
+        .collect::<Vec<_>>();
+    let activity_count = activities.len();
+    store(ctx, &actor, RecordType::Activity, activities).await?;
+
+    let total = company_ids.len() + contact_ids.len() + lead_count + deal_count + activity_count;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "loaded {} companies, {} contacts, {lead_count} leads, {deal_count} deals, {activity_count} activities \
+         ({total} records) in {seconds:.1} s: {:.0} records/s (generation {:.1} s)",
+        company_ids.len(),
+        contact_ids.len(),
+        total as f64 / seconds,
+        generated.as_secs_f64()
+    );
+    Ok(())
+}
