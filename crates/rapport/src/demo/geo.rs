@@ -206,7 +206,7 @@ pub(super) fn mobile(country: usize, city: &City, rng: &mut DemoRng) -> String {
         "AR" => {
             s.push_str("+54 9 ");
             s.push_str(city.area);
-            push_pattern(&mut s, rng, if city.area.len() == 2 { " NXXX-XXXX" } else { " NXX-XXXX" });
+            push_pattern(&mut s, rng, if city.area.len() == 2 { " LXXX-XXXX" } else { " LXX-XXXX" });
         }
         "CO" => {
             const PREFIXES: [&str; 12] =
@@ -215,9 +215,9 @@ pub(super) fn mobile(country: usize, city: &City, rng: &mut DemoRng) -> String {
             s.push_str(PREFIXES[rng.gen_range(0..PREFIXES.len())]);
             push_pattern(&mut s, rng, " NXX XXXX");
         }
-        "CL" => push_pattern(&mut s, rng, "+56 9 NXXX XXXX"),
+        "CL" => push_pattern(&mut s, rng, "+56 9 LXXX XXXX"),
         "ES" => push_pattern(&mut s, rng, "+34 6XX XXX XXX"),
-        "PE" => push_pattern(&mut s, rng, "+51 9XX XXX XXX"),
+        "PE" => push_pattern(&mut s, rng, "+51 9HX XXX XXX"),
         _ => return landline(country, city, rng),
     }
     s
@@ -228,13 +228,13 @@ pub(super) fn landline(country: usize, city: &City, rng: &mut DemoRng) -> String
     let mut s = String::with_capacity(20);
     let short_area = city.area.len() <= 2;
     let (prefix, pattern) = match COUNTRIES[country].code {
-        "BR" => ("+55 ", " NXXX-XXXX"),
+        "BR" => ("+55 ", " LXXX-XXXX"),
         "MX" => ("+52 ", if short_area { " NXXX XXXX" } else { " NXX XXXX" }),
-        "AR" => ("+54 ", if short_area { " NXXX-XXXX" } else { " NXX-XXXX" }),
+        "AR" => ("+54 ", if short_area { " LXXX-XXXX" } else { " LXX-XXXX" }),
         "CO" => ("+57 ", " NXX XXXX"),
         "CL" => ("+56 ", if city.area.len() == 1 { " 2XXX XXXX" } else { " 2XX XXXX" }),
         "ES" => ("+34 ", " NXX XX XX"),
-        "PE" => ("+51 ", if city.area.len() == 1 { " NXX XXXX" } else { " NXX XXX" }),
+        "PE" => ("+51 ", if city.area.len() == 1 { " LXX XXXX" } else { " LXX XXX" }),
         _ => {
             // NANP: exchange 2xx–9xx, never 555 (fictional) nor an N11 service code.
             let exchange = loop {

@@ -317,3 +317,19 @@ fn check_phone(country: &str, phone: &str) {
         assert_eq!(phone.as_bytes()[7], b'9', "{phone}");
     }
 }
+
+/// Every generated phone number must pass the same validation the API applies.
+#[test]
+fn every_phone_number_is_accepted_by_the_validator() {
+    let region = rapport_core::values::Region::default();
+    let d = data(20_000, 11);
+    let phones = d
+        .companies
+        .iter()
+        .chain(&d.contacts)
+        .flat_map(|r| r.get("phones").and_then(Value::as_array).into_iter().flatten())
+        .chain(d.leads.iter().filter_map(|l| l.get("phone")))
+        .filter_map(Value::as_str);
+    let rejected: Vec<&str> = phones.filter(|p| rapport_core::values::PhoneE164::parse(p, region).is_err()).collect();
+    assert!(rejected.is_empty(), "{} rejected, e.g. {:?}", rejected.len(), &rejected[..rejected.len().min(40)]);
+}

@@ -136,6 +136,9 @@ pub(super) fn push_pattern(out: &mut String, rng: &mut DemoRng, pattern: &str) {
             'X' => rng.gen_range(0..10u8),
             'N' => rng.gen_range(2..10u8),
             'M' => rng.gen_range(6..10u8),
+            // Fixed lines in Brazil, Argentina and Peru start with 2–5.
+            'L' => rng.gen_range(2..6u8),
+            'H' => rng.gen_range(4..10u8),
             _ => {
                 out.push(c);
                 continue;
