@@ -131,8 +131,9 @@ pub fn search_schema(db: &Database) -> Vec<String> {
 }
 
 /// Candidate search rows for folded query words, newest first, at most `limit`.
-/// Returns the SQL condition and its bound value; callers add the visibility
-/// filter and the limit.
+/// Returns the SQL condition and its bound value (at `?` on SQLite, `$1` on
+/// PostgreSQL, as sea-query expects); callers add the visibility filter and
+/// the limit.
 pub fn search_match(backend: Backend, words: &[String]) -> (String, String) {
     match backend {
         Backend::Sqlite => {

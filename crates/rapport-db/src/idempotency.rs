@@ -1,7 +1,7 @@
 //! `Idempotency-Key` support: a retried POST gets the first answer back.
 
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -22,42 +22,52 @@ pub enum Claim {
 }
 
 /// Claims `key` for `request_hash` (method, path and body).
+///
+/// The insert comes first so that concurrent requests with one key cannot
+/// both win: the loser's insert does nothing (on PostgreSQL it waits for the
+/// winner to commit) and it then reads the winner's row.
 pub async fn claim(ctx: &Ctx, user_id: Uuid, key: &str, request_hash: &str) -> Result<Claim> {
     let tx = ctx.db.write().await?;
-    let existing = tx
-        .query_one(
-            &Query::select()
-                .columns(["request_hash", "status_code", "response"])
-                .from("idempotency_keys")
-                .and_where(Expr::col("user_id").eq(user_id))
-                .and_where(Expr::col("key").eq(key))
+    let inserted = tx
+        .execute(
+            &Query::insert()
+                .into_table("idempotency_keys")
+                .columns(["user_id", "key", "request_hash", "created_at"])
+                .values_panic([user_id.into(), key.into(), request_hash.into(), ctx.now().into()])
+                .on_conflict(OnConflict::columns(["user_id", "key"]).do_nothing().to_owned())
                 .to_owned(),
         )
         .await
-        .context("look up an idempotency key")?;
-    let claim = match existing {
-        Some(row) => {
-            const CTX: &str = "read an idempotency key";
-            let hash: String = row.try_get("", "request_hash").context(CTX)?;
-            let status: Option<i64> = row.try_get("", "status_code").context(CTX)?;
-            let body: Option<Value> = row.try_get("", "response").context(CTX)?;
-            match (hash == request_hash, status) {
-                (false, _) => Claim::Mismatch,
-                (true, None) => Claim::InProgress,
-                (true, Some(status)) => Claim::Replay { status: status as u16, body: body.unwrap_or(Value::Null) },
-            }
-        }
-        None => {
-            tx.execute(
-                &Query::insert()
-                    .into_table("idempotency_keys")
-                    .columns(["user_id", "key", "request_hash", "created_at"])
-                    .values_panic([user_id.into(), key.into(), request_hash.into(), ctx.now().into()])
+        .context("claim an idempotency key")?
+        .rows_affected();
+    let claim = if inserted == 1 {
+        Claim::New
+    } else {
+        let row = tx
+            .query_one(
+                &Query::select()
+                    .columns(["request_hash", "status_code", "response"])
+                    .from("idempotency_keys")
+                    .and_where(Expr::col("user_id").eq(user_id))
+                    .and_where(Expr::col("key").eq(key))
                     .to_owned(),
             )
             .await
-            .context("claim an idempotency key")?;
-            Claim::New
+            .context("look up an idempotency key")?;
+        match row {
+            Some(row) => {
+                const CTX: &str = "read an idempotency key";
+                let hash: String = row.try_get("", "request_hash").context(CTX)?;
+                let status: Option<i64> = row.try_get("", "status_code").context(CTX)?;
+                let body: Option<Value> = row.try_get("", "response").context(CTX)?;
+                match (hash == request_hash, status) {
+                    (false, _) => Claim::Mismatch,
+                    (true, None) => Claim::InProgress,
+                    (true, Some(status)) => Claim::Replay { status: status as u16, body: body.unwrap_or(Value::Null) },
+                }
+            }
+            // Released by its owner between our insert and this read.
+            None => Claim::InProgress,
         }
     };
     tx.commit().await?;

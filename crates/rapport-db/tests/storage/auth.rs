@@ -1,0 +1,117 @@
+use chrono::Duration;
+use rapport_core::DomainError;
+use rapport_core::access::{Role, Scope};
+use rapport_core::auth::LoginThrottle;
+use rapport_db::{Error, auth, users};
+
+use crate::common::run_on_both_backends;
+
+const PASSWORD: &str = "correct horse battery";
+
+#[tokio::test]
+async fn login_throttles_after_repeated_failures() {
+    run_on_both_backends("login", |t| async move {
+        let (user, _) = t.user("Login User", Role::Member).await;
+        let throttle = LoginThrottle::default();
+        let ok =
+            auth::login(&t.ctx, " Login.User@Rapport.test ", PASSWORD, "10.0.0.1", &throttle).await.expect("login");
+        assert_eq!(ok.id, user.id);
+        let unknown = auth::login(&t.ctx, "nobody@rapport.test", PASSWORD, "10.0.0.1", &throttle).await;
+        assert!(matches!(unknown, Err(Error::Domain(DomainError::Unauthenticated))), "{unknown:?}");
+        for _ in 0..5 {
+            let wrong = auth::login(&t.ctx, &user.email, "wrong password!", "10.0.0.2", &throttle).await;
+            assert!(matches!(wrong, Err(Error::Domain(DomainError::Unauthenticated))), "{wrong:?}");
+        }
+        let sixth = auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await;
+        assert!(matches!(sixth, Err(Error::Domain(DomainError::Throttled { .. }))), "{sixth:?}");
+        // Other accounts are not affected; the window passes.
+        auth::login(&t.ctx, "admin@rapport.test", "x", "10.0.0.4", &throttle).await.expect_err("no such admin");
+        t.clock.advance(Duration::seconds(throttle.window_secs + 1));
+        auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await.expect("login after the window");
+        let disabled = {
+            users::set_disabled(&t.ctx, user.id, true).await.expect("disable");
+            auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await
+        };
+        assert!(matches!(disabled, Err(Error::Domain(DomainError::Unauthenticated))), "{disabled:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tokens_and_sessions_stand_for_their_user_until_ended() {
+    run_on_both_backends("tokens and sessions", |t| async move {
+        let (user, _) = t.user("Token User", Role::Manager).await;
+        let (token, raw) = auth::create_token(&t.ctx, user.id, "CI", Scope::Read, None).await.expect("token");
+        let actor = auth::token_actor(&t.ctx, &raw).await.expect("token actor").expect("a valid token");
+        assert_eq!((actor.user_id, actor.role, actor.scope), (user.id, Role::Manager, Scope::Read));
+        assert!(auth::token_actor(&t.ctx, &format!("{raw}x")).await.expect("token actor").is_none());
+        assert!(auth::token_actor(&t.ctx, "rpt_nonsense").await.expect("token actor").is_none());
+        let listed = auth::list_tokens(&t.ctx, user.id).await.expect("tokens");
+        assert_eq!(listed, std::slice::from_ref(&token));
+        auth::revoke_token(&t.ctx, Some(user.id), token.id).await.expect("revoke");
+        assert!(auth::token_actor(&t.ctx, &raw).await.expect("token actor").is_none());
+        assert!(auth::revoke_token(&t.ctx, Some(user.id), token.id).await.is_err(), "revoked once");
+
+        let expiring = t.now() + Duration::days(1);
+        let (_, raw) =
+            auth::create_token(&t.ctx, user.id, "short", Scope::ReadWrite, Some(expiring)).await.expect("token");
+        assert!(auth::token_actor(&t.ctx, &raw).await.expect("token actor").is_some());
+        t.clock.advance(Duration::days(2));
+        assert!(auth::token_actor(&t.ctx, &raw).await.expect("token actor").is_none());
+
+        let session = auth::create_session(&t.ctx, user.id).await.expect("session");
+        let (actor, csrf) = auth::session_actor(&t.ctx, &session.token).await.expect("session actor").expect("live");
+        assert_eq!(actor.user_id, user.id);
+        assert_eq!(csrf, session.csrf_token);
+        users::set_password(&t.ctx, user.id, "a brand new passphrase").await.expect("set password");
+        assert!(auth::session_actor(&t.ctx, &session.token).await.expect("session actor").is_none());
+        let throttle = LoginThrottle::default();
+        auth::login(&t.ctx, &user.email, "a brand new passphrase", "10.0.0.1", &throttle).await.expect("new password");
+
+        let session = auth::create_session(&t.ctx, user.id).await.expect("session");
+        auth::end_session(&t.ctx, &session.token).await.expect("logout");
+        assert!(auth::session_actor(&t.ctx, &session.token).await.expect("session actor").is_none());
+        let session = auth::create_session(&t.ctx, user.id).await.expect("session");
+        t.clock.advance(auth::SESSION_TTL + Duration::seconds(1));
+        assert!(auth::session_actor(&t.ctx, &session.token).await.expect("session actor").is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_users_teams_and_custom_fields_are_conflicts() {
+    run_on_both_backends("duplicates", |t| async move {
+        let (_, admin) = t.admin().await;
+        let again = users::create(
+            &t.ctx,
+            Some(&admin),
+            &users::NewUser {
+                email: "ADMIN@rapport.test".into(),
+                name: "Admin again".into(),
+                password: PASSWORD.into(),
+                role: Role::Member,
+                locale: "pt-BR".into(),
+            },
+        )
+        .await;
+        assert!(matches!(again, Err(Error::Domain(DomainError::Conflict { code: "email_taken", .. }))), "{again:?}");
+        users::create_team(&t.ctx, Some(&admin), "Vendas").await.expect("team");
+        let again = users::create_team(&t.ctx, Some(&admin), " vendas ").await;
+        assert!(matches!(again, Err(Error::Domain(DomainError::Conflict { .. }))), "{again:?}");
+        let field = rapport_core::custom_fields::CustomFieldDefinition {
+            record_type: rapport_core::schema::RecordType::Contact,
+            key: "tier".into(),
+            label: "Tier".into(),
+            field_type: rapport_core::custom_fields::CustomFieldType::Text,
+            options: Vec::new(),
+            required: false,
+        };
+        rapport_db::settings::create_custom_field(&t.ctx, &field).await.expect("custom field");
+        let again = rapport_db::settings::create_custom_field(&t.ctx, &field).await;
+        assert!(matches!(again, Err(Error::Domain(DomainError::Validation(_)))), "{again:?}");
+        assert_eq!(users::count(&t.ctx).await.expect("count"), 1);
+        assert_eq!(users::list(&t.ctx).await.expect("list").len(), 1);
+        assert_eq!(users::list_teams(&t.ctx).await.expect("teams").len(), 1);
+    })
+    .await;
+}

@@ -1,0 +1,47 @@
+use rapport_core::access::Role;
+use rapport_db::idempotency::{Claim, claim, complete, release};
+use serde_json::json;
+
+use crate::common::run_on_both_backends;
+
+#[tokio::test]
+async fn idempotency_keys_replay_the_first_answer() {
+    run_on_both_backends("idempotency", |t| async move {
+        let (user, _) = t.user("Client", Role::Member).await;
+        let (other, _) = t.user("Other", Role::Member).await;
+        assert_eq!(claim(&t.ctx, user.id, "key-1", "hash-a").await.expect("claim"), Claim::New);
+        assert_eq!(claim(&t.ctx, user.id, "key-1", "hash-a").await.expect("claim"), Claim::InProgress);
+        let body = json!({"id": "123", "name": "Ana", "nested": {"list": [1, 2]}});
+        complete(&t.ctx, user.id, "key-1", 201, &body).await.expect("complete");
+        assert_eq!(
+            claim(&t.ctx, user.id, "key-1", "hash-a").await.expect("claim"),
+            Claim::Replay { status: 201, body: body.clone() }
+        );
+        assert_eq!(claim(&t.ctx, user.id, "key-1", "hash-b").await.expect("claim"), Claim::Mismatch);
+        // Keys belong to one user.
+        assert_eq!(claim(&t.ctx, other.id, "key-1", "hash-b").await.expect("claim"), Claim::New);
+        // A released key can be used again.
+        release(&t.ctx, other.id, "key-1").await.expect("release");
+        assert_eq!(claim(&t.ctx, other.id, "key-1", "hash-c").await.expect("claim"), Claim::New);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_claims_of_one_key_let_exactly_one_request_run() {
+    run_on_both_backends("idempotency race", |t| async move {
+        let (user, _) = t.user("Racer", Role::Member).await;
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let ctx = t.ctx.clone();
+            tasks.push(tokio::spawn(async move { claim(&ctx, user.id, "same-key", "same-hash").await }));
+        }
+        let mut claims = Vec::new();
+        for task in tasks {
+            claims.push(task.await.expect("join").expect("claim"));
+        }
+        assert_eq!(claims.iter().filter(|c| **c == Claim::New).count(), 1, "{claims:?}");
+        assert!(claims.iter().all(|c| matches!(c, Claim::New | Claim::InProgress)), "{claims:?}");
+    })
+    .await;
+}

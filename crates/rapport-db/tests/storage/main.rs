@@ -1,0 +1,15 @@
+//! Storage integration tests, each run on SQLite and (when
+//! `RAPPORT_TEST_POSTGRES_URL` is set) on PostgreSQL.
+
+mod auth;
+mod common;
+mod contacts;
+mod deals;
+mod idempotency;
+mod jobs;
+mod leads;
+mod lists;
+mod migrations;
+mod permissions;
+mod search;
+mod trash;

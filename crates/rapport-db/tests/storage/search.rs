@@ -1,0 +1,96 @@
+use rapport_core::access::{Role, Visibility};
+use rapport_core::schema::RecordType;
+use rapport_db::search::{SearchHit, search};
+use rapport_db::{records, settings, users};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::common::run_on_both_backends;
+
+fn ids(hits: &[SearchHit]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
+    run_on_both_backends("search", |t| async move {
+        let (_, admin) = t.admin().await;
+        let team_a = users::create_team(&t.ctx, Some(&admin), "Norte").await.expect("team");
+        let team_b = users::create_team(&t.ctx, Some(&admin), "Sul").await.expect("team");
+        let (seller, _) = t.user("Seller", Role::Member).await;
+        let (outsider, _) = t.user("Outsider", Role::Member).await;
+        users::add_member(&t.ctx, Some(&admin), team_a.id, seller.id).await.expect("join");
+        users::add_member(&t.ctx, Some(&admin), team_b.id, outsider.id).await.expect("join");
+        let seller = t.actor(seller.id).await;
+        let outsider = t.actor(outsider.id).await;
+
+        let joao = records::create(
+            &t.ctx,
+            &seller,
+            RecordType::Contact,
+            &json!({"first_name": "João", "last_name": "Silva", "emails": ["joao@transportes.com.br"]}),
+        )
+        .await
+        .expect("João");
+        let joana = records::create(
+            &t.ctx,
+            &seller,
+            RecordType::Contact,
+            &json!({"first_name": "Joana", "last_name": "Souza"}),
+        )
+        .await
+        .expect("Joana");
+        let company = records::create(&t.ctx, &seller, RecordType::Company, &json!({"name": "Silva Transportes"}))
+            .await
+            .expect("company");
+
+        let silva = search(&t.ctx, &seller, "silva", &[], 20).await.expect("search");
+        assert_eq!(ids(&silva), sorted(vec![joao.id, company.id]));
+        let labels: Vec<&str> = silva.iter().map(|h| h.label.as_str()).collect();
+        assert!(labels.contains(&"João Silva") && labels.contains(&"Silva Transportes"), "{labels:?}");
+        assert_eq!(ids(&search(&t.ctx, &seller, "SILVA", &[], 20).await.expect("search")), ids(&silva));
+        assert_eq!(ids(&search(&t.ctx, &seller, "sil", &[], 20).await.expect("prefix")), ids(&silva));
+        assert_eq!(ids(&search(&t.ctx, &seller, "joao", &[], 20).await.expect("folded")), [joao.id]);
+        assert_eq!(ids(&search(&t.ctx, &seller, "João", &[], 20).await.expect("accented")), [joao.id]);
+        assert_eq!(
+            ids(&search(&t.ctx, &seller, "jo", &[], 20).await.expect("prefix")),
+            sorted(vec![joao.id, joana.id])
+        );
+        assert_eq!(ids(&search(&t.ctx, &seller, "joao silva", &[], 20).await.expect("two words")), [joao.id]);
+        assert_eq!(
+            ids(&search(&t.ctx, &seller, "silva", &[RecordType::Company], 20).await.expect("by type")),
+            [company.id]
+        );
+        assert!(search(&t.ctx, &seller, "zzz", &[], 20).await.expect("no match").is_empty());
+        assert!(search(&t.ctx, &seller, "  ", &[], 20).await.expect("blank").is_empty());
+        assert!(search(&t.ctx, &seller, "\"silva*", &[], 20).await.is_ok(), "operators in the query are harmless");
+
+        // The index follows edits and deletes.
+        records::update(&t.ctx, &seller, RecordType::Contact, joana.id, &json!({"last_name": "Silveira"}), None)
+            .await
+            .expect("rename");
+        assert_eq!(
+            ids(&search(&t.ctx, &seller, "sil", &[], 20).await.expect("prefix")),
+            sorted(vec![joao.id, joana.id, company.id])
+        );
+        records::delete(&t.ctx, &seller, RecordType::Company, company.id, None).await.expect("delete");
+        assert_eq!(ids(&search(&t.ctx, &seller, "silva", &[], 20).await.expect("search")), [joao.id]);
+
+        // Private contacts are not found by other teams; companies stay visible.
+        assert_eq!(ids(&search(&t.ctx, &outsider, "silva", &[], 20).await.expect("search")), [joao.id]);
+        let mut config = settings::load(t.ctx.db.conn()).await.expect("settings");
+        config.visibility.insert(RecordType::Contact, Visibility::Private);
+        settings::save(&t.ctx, &config).await.expect("save settings");
+        assert!(search(&t.ctx, &outsider, "silva", &[], 20).await.expect("search").is_empty());
+        assert_eq!(ids(&search(&t.ctx, &seller, "silva", &[], 20).await.expect("search")), [joao.id]);
+        assert_eq!(ids(&search(&t.ctx, &admin, "silva", &[], 20).await.expect("search")), [joao.id]);
+    })
+    .await;
+}
