@@ -11,6 +11,16 @@ use uuid::Uuid;
 
 use crate::error::{Result, StorageContext};
 
+/// An entry to append.
+pub struct NewEntry {
+    pub at: DateTime<Utc>,
+    pub actor: Option<Uuid>,
+    pub record_type: RecordType,
+    pub record_id: Uuid,
+    pub action: AuditAction,
+    pub changes: Vec<FieldChange>,
+}
+
 /// Appends one entry, in the caller's transaction.
 pub async fn record(
     conn: &impl ConnectionTrait,
@@ -21,20 +31,37 @@ pub async fn record(
     action: AuditAction,
     changes: &[FieldChange],
 ) -> Result<()> {
-    let insert = Query::insert()
-        .into_table("audit_log")
-        .columns(["id", "at", "actor_id", "record_type", "record_id", "action", "changes"])
-        .values_panic([
-            Uuid::now_v7().into(),
-            at.into(),
-            actor.into(),
-            record_type.as_str().into(),
-            record_id.into(),
-            action.as_str().into(),
-            serde_json::to_value(changes).unwrap_or(Value::Null).into(),
-        ])
-        .to_owned();
-    conn.execute(&insert).await.context("write the audit log")?;
+    let entry = NewEntry { at, actor, record_type, record_id, action, changes: changes.to_vec() };
+    record_many(conn, std::slice::from_ref(&entry)).await
+}
+
+/// Appends entries with multi-row inserts, in the caller's transaction.
+pub async fn record_many(conn: &impl ConnectionTrait, entries: &[NewEntry]) -> Result<()> {
+    // 7 parameters a row keeps a chunk well under SQLite's limit.
+    for chunk in entries.chunks(2000) {
+        let mut insert = Query::insert();
+        insert.into_table("audit_log").columns([
+            "id",
+            "at",
+            "actor_id",
+            "record_type",
+            "record_id",
+            "action",
+            "changes",
+        ]);
+        for e in chunk {
+            insert.values_panic([
+                Uuid::now_v7().into(),
+                e.at.into(),
+                e.actor.into(),
+                e.record_type.as_str().into(),
+                e.record_id.into(),
+                e.action.as_str().into(),
+                serde_json::to_value(&e.changes).unwrap_or(Value::Null).into(),
+            ]);
+        }
+        conn.execute(&insert).await.context("write the audit log")?;
+    }
     Ok(())
 }
 

@@ -44,10 +44,11 @@ pub async fn bulk_create(
     check_size(items.len())?;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
+    let prepared = prepare_new(ctx, &*tx, actor, &snapshot, record_type, items).await?;
     let mut results = Vec::with_capacity(items.len());
     let mut valid = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        match prepare_new(ctx, &*tx, actor, &snapshot, record_type, item).await {
+    for (index, outcome) in prepared.into_iter().enumerate() {
+        match outcome {
             Ok(record) => {
                 valid.push(record.clone());
                 results.push(BulkItemResult { index, outcome: Ok(Some(record)) });

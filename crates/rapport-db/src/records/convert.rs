@@ -58,7 +58,7 @@ async fn create_in(
     record_type: RecordType,
     input: Value,
 ) -> Result<Record> {
-    let record = prepare_new(ctx, conn, actor, snapshot, record_type, &input).await?;
+    let record = prepare_new(ctx, conn, actor, snapshot, record_type, std::slice::from_ref(&input)).await?.remove(0)?;
     store_new(conn, actor, std::slice::from_ref(&record)).await?;
     Ok(record)
 }

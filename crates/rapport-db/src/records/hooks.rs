@@ -10,20 +10,26 @@ use serde_json::{Map, Value, json};
 use super::Record;
 use crate::error::Result;
 use crate::jobs::{self, JobKind};
-use crate::pipelines;
+use crate::pipelines::{self, Pipeline};
 use crate::row::timestamp_json;
-use crate::settings::Snapshot;
+
+/// The pipelines a write of this record type needs (deals only).
+pub async fn pipelines_for(conn: &impl ConnectionTrait, record_type: RecordType) -> Result<Vec<Pipeline>> {
+    match record_type {
+        RecordType::Deal => pipelines::list(conn).await,
+        _ => Ok(Vec::new()),
+    }
+}
 
 /// Fills defaults and derived fields before the rules run.
-pub async fn before_write(
-    conn: &impl ConnectionTrait,
-    _snapshot: &Snapshot,
+pub fn before_write(
+    pipelines: &[Pipeline],
     old: Option<&Record>,
     record: &mut Record,
     input: &Map<String, Value>,
 ) -> Result<()> {
     match record.record_type {
-        RecordType::Deal => deal_stage(conn, old, record, input).await,
+        RecordType::Deal => deal_stage(pipelines, old, record, input),
         RecordType::Lead => {
             if record.fields.get("status").is_none_or(Value::is_null) {
                 record.fields.insert("status".into(), rapport_core::records::lead::DEFAULT_STATUS.into());
@@ -36,8 +42,8 @@ pub async fn before_write(
 
 /// A deal sits in a stage of its pipeline; its status, probability (unless
 /// overridden) and close time follow the stage.
-async fn deal_stage(
-    conn: &impl ConnectionTrait,
+fn deal_stage(
+    pipelines: &[Pipeline],
     old: Option<&Record>,
     record: &mut Record,
     input: &Map<String, Value>,
@@ -52,10 +58,11 @@ async fn deal_stage(
     }
     let pipeline_changed = old.is_none_or(|o| o.uuid("pipeline_id") != record.uuid("pipeline_id"));
     let pipeline = match record.uuid("pipeline_id") {
-        Some(id) => pipelines::get(conn, id)
-            .await?
+        Some(id) => pipelines
+            .iter()
+            .find(|p| p.id == id)
             .ok_or_else(|| DomainError::invalid("pipeline_id", "unknown_reference", "no pipeline with this id"))?,
-        None => pipelines::default_pipeline(conn).await?.ok_or_else(|| {
+        None => pipelines.iter().find(|p| p.is_default).ok_or_else(|| {
             DomainError::invalid("pipeline_id", "required", "there is no default pipeline: create one first")
         })?,
     };

@@ -43,14 +43,41 @@ pub async fn list(
     repo::list(&ctx.db, record_type, &query, &scope(actor, &snapshot, record_type)).await
 }
 
-/// Checks a create input and builds the record it would store.
+/// Checks create inputs and builds the records they would store; one entry
+/// per input, in order. Storage is read once per batch, not per record.
 pub(super) async fn prepare_new(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
     actor: &Actor,
     snapshot: &Snapshot,
     record_type: RecordType,
+    inputs: &[Value],
+) -> Result<Vec<Result<Record>>> {
+    let pipelines = hooks::pipelines_for(conn, record_type).await?;
+    let now = ctx.now();
+    let mut records: Vec<Result<Record>> =
+        inputs.iter().map(|input| build_new(actor, snapshot, record_type, input, &pipelines, now)).collect();
+    let mut pending: Vec<(Option<&Record>, &mut Record)> =
+        records.iter_mut().filter_map(|r| r.as_mut().ok()).map(|r| (None, r)).collect();
+    let failures = resolve(conn, actor, snapshot, &mut pending).await?;
+    drop(pending);
+    let mut failures = failures.into_iter();
+    for slot in records.iter_mut().filter(|r| r.is_ok()) {
+        if let Some(Some(error)) = failures.next() {
+            *slot = Err(DomainError::from(error).into());
+        }
+    }
+    Ok(records)
+}
+
+/// Validation, defaults and cross-field rules of one create input: no I/O.
+fn build_new(
+    actor: &Actor,
+    snapshot: &Snapshot,
+    record_type: RecordType,
     input: &Value,
+    pipelines: &[crate::pipelines::Pipeline],
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Record> {
     let input = expect_object(input)?;
     let vctx = snapshot.settings.validation_context();
@@ -82,7 +109,6 @@ pub(super) async fn prepare_new(
     for spec in record_type.fields() {
         fields.entry(spec.name).or_insert(Value::Null);
     }
-    let now = ctx.now();
     let mut record = Record {
         record_type,
         id: rapport_core::ids::new_id(),
@@ -98,71 +124,94 @@ pub(super) async fn prepare_new(
         deleted_at: None,
         fields,
     };
-    hooks::before_write(conn, snapshot, None, &mut record, input).await?;
-    finish(conn, actor, snapshot, None, &mut record).await?;
+    hooks::before_write(pipelines, None, &mut record, input)?;
+    apply_rules(&mut record)?;
     Ok(record)
 }
 
-/// Cross-field rules, derived values, references and ownership.
-async fn finish(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    snapshot: &Snapshot,
-    old: Option<&Record>,
-    record: &mut Record,
-) -> Result<()> {
+/// Cross-field rules, then derived values.
+fn apply_rules(record: &mut Record) -> Result<()> {
     rapport_core::records::check(record.record_type, &record.fields).map_err(DomainError::from)?;
     rapport_core::records::derive(record.record_type, &mut record.fields);
-    check_references(conn, actor, snapshot, old, record).await?;
-    if old.and_then(|o| o.owner_id) != record.owner_id {
-        let owner = record.owner_id.unwrap_or(actor.user_id);
-        record.team_id = crate::users::assignable_team(conn, owner)
-            .await?
-            .ok_or_else(|| DomainError::invalid("owner_id", "unknown_user", "no active user has this id"))?;
-    }
     Ok(())
 }
 
+/// Checks references and ownership of records about to be written, each
+/// against its previous version if any. Returns, per record, the errors
+/// found (`None` when it is fine); sets each record's team from its owner.
+///
 /// Every referenced record must exist and be visible to the actor; only
 /// references that changed are checked, so losing sight of an old link does
-/// not block unrelated edits.
-async fn check_references(
+/// not block unrelated edits. One query per referenced type and one per
+/// distinct owner serve the whole batch.
+async fn resolve(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     snapshot: &Snapshot,
-    old: Option<&Record>,
-    record: &Record,
-) -> Result<()> {
-    let mut errors = ValidationErrors::default();
-    for spec in record.record_type.fields() {
-        let FieldKind::Ref(target) = spec.kind else { continue };
-        let Some(id) = record.uuid(spec.name) else { continue };
-        if old.and_then(|o| o.uuid(spec.name)) == Some(id) {
-            continue;
+    records: &mut [(Option<&Record>, &mut Record)],
+) -> Result<Vec<Option<ValidationErrors>>> {
+    // (record index, field path, target type, id)
+    let mut refs: Vec<(usize, &'static str, RecordType, Uuid)> = Vec::new();
+    let mut errors: Vec<ValidationErrors> = vec![ValidationErrors::default(); records.len()];
+    for (index, (old, record)) in records.iter().enumerate() {
+        for spec in record.record_type.fields() {
+            let FieldKind::Ref(target) = spec.kind else { continue };
+            let Some(id) = record.uuid(spec.name) else { continue };
+            if old.and_then(|o| o.uuid(spec.name)) == Some(id) {
+                continue;
+            }
+            if target == record.record_type && id == record.id {
+                errors[index].push(FieldError::new(spec.name, "self_reference", "a record cannot refer to itself"));
+                continue;
+            }
+            refs.push((index, spec.name, target, id));
         }
-        if target == record.record_type && id == record.id {
-            errors.push(FieldError::new(spec.name, "self_reference", "a record cannot refer to itself"));
-            continue;
-        }
-        if repo::visible_ids(conn, target, &[id], &scope(actor, snapshot, target)).await?.is_empty() {
-            errors.push(FieldError::new(spec.name, "unknown_reference", format!("no {target} with id {id} was found")));
+        let old_links = old.map(|o| record_links(o.record_type, &o.fields)).unwrap_or_default();
+        for link in record_links(record.record_type, &record.fields) {
+            if !old_links.iter().any(|l| l.id == link.id) {
+                refs.push((index, "related", link.record_type, link.id));
+            }
         }
     }
-    let old_links = old.map(|o| record_links(o.record_type, &o.fields)).unwrap_or_default();
-    for link in record_links(record.record_type, &record.fields) {
-        if old_links.iter().any(|l| l.id == link.id) {
+    for target in RecordType::ALL {
+        let mut ids: Vec<Uuid> = refs.iter().filter(|r| r.2 == target).map(|r| r.3).collect();
+        if ids.is_empty() {
             continue;
         }
-        let target = link.record_type;
-        if repo::visible_ids(conn, target, &[link.id], &scope(actor, snapshot, target)).await?.is_empty() {
-            errors.push(FieldError::new(
-                "related",
+        ids.sort_unstable();
+        ids.dedup();
+        let mut visible = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            visible.extend(repo::visible_ids(conn, target, chunk, &scope(actor, snapshot, target)).await?);
+        }
+        for (index, field, _, id) in refs.iter().filter(|r| r.2 == target && !visible.contains(&r.3)) {
+            errors[*index].push(FieldError::new(
+                *field,
                 "unknown_reference",
-                format!("no {target} with id {} was found", link.id),
+                format!("no {target} with id {id} was found"),
             ));
         }
     }
-    errors.into_result().map_err(|e| DomainError::from(e).into())
+    let mut teams: std::collections::HashMap<Uuid, Option<Option<Uuid>>> = std::collections::HashMap::new();
+    for (index, (old, record)) in records.iter_mut().enumerate() {
+        if old.and_then(|o| o.owner_id) == record.owner_id {
+            continue;
+        }
+        let owner = record.owner_id.unwrap_or(actor.user_id);
+        let team = match teams.get(&owner) {
+            Some(team) => *team,
+            None => {
+                let team = crate::users::assignable_team(conn, owner).await?;
+                teams.insert(owner, team);
+                team
+            }
+        };
+        match team {
+            Some(team) => record.team_id = team,
+            None => errors[index].push(FieldError::new("owner_id", "unknown_user", "no active user has this id")),
+        }
+    }
+    Ok(errors.into_iter().map(|e| (!e.is_empty()).then_some(e)).collect())
 }
 
 fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
@@ -194,18 +243,19 @@ fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
 pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &[Record]) -> Result<()> {
     repo::insert_many(conn, records).await?;
     keys::index_new(conn, records).await?;
+    let entries: Vec<crate::audit::NewEntry> = records
+        .iter()
+        .map(|record| crate::audit::NewEntry {
+            at: record.created_at,
+            actor: Some(actor.user_id),
+            record_type: record.record_type,
+            record_id: record.id,
+            action: AuditAction::Create,
+            changes: diff(&Map::new(), &record.audited()),
+        })
+        .collect();
+    crate::audit::record_many(conn, &entries).await?;
     for record in records {
-        let changes = diff(&Map::new(), &record.audited());
-        crate::audit::record(
-            conn,
-            record.created_at,
-            Some(actor.user_id),
-            record.record_type,
-            record.id,
-            AuditAction::Create,
-            &changes,
-        )
-        .await?;
         hooks::after_write(conn, actor, None, record).await?;
     }
     Ok(())
@@ -216,7 +266,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, record_type: RecordType, input: &V
     actor.ensure_can_write()?;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
-    let record = prepare_new(ctx, &*tx, actor, &snapshot, record_type, input).await?;
+    let record = prepare_new(ctx, &*tx, actor, &snapshot, record_type, std::slice::from_ref(input)).await?.remove(0)?;
     store_new(&*tx, actor, std::slice::from_ref(&record)).await?;
     tx.commit().await?;
     Ok(record)
@@ -296,8 +346,12 @@ pub(super) async fn update_in(
     record.custom = custom;
     record.tags = tags;
     record.owner_id = owner_id;
-    hooks::before_write(conn, snapshot, Some(&old), &mut record, input).await?;
-    finish(conn, actor, snapshot, Some(&old), &mut record).await?;
+    let pipelines = hooks::pipelines_for(conn, record_type).await?;
+    hooks::before_write(&pipelines, Some(&old), &mut record, input)?;
+    apply_rules(&mut record)?;
+    if let Some(Some(errors)) = resolve(conn, actor, snapshot, &mut [(Some(&old), &mut record)]).await?.pop() {
+        return Err(DomainError::from(errors).into());
+    }
     let changes: Vec<FieldChange> = diff(&old.audited(), &record.audited());
     if changes.is_empty() {
         return Ok(old);
