@@ -25,8 +25,10 @@ pub struct Problem {
 pub enum AppError {
     #[error(transparent)]
     Service(#[from] rapport_db::Error),
-    #[error("malformed request: {detail}")]
-    BadRequest { code: &'static str, detail: String },
+    /// The request itself is unusable: malformed JSON, a bad path or query,
+    /// a body of the wrong shape. Carries its status.
+    #[error("refused request: {detail}")]
+    Request { status: StatusCode, code: &'static str, detail: String, errors: Vec<FieldError> },
     #[error("the Idempotency-Key was used for a different request")]
     IdempotencyMismatch,
     #[error("a request with this Idempotency-Key is still running")]
@@ -41,30 +43,69 @@ impl From<DomainError> for AppError {
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
-        let code = match &rejection {
-            JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
-            JsonRejection::JsonDataError(_) => "invalid_body",
-            _ => "malformed_json",
-        };
-        Self::BadRequest { code, detail: rejection.body_text() }
+        let detail = rejection.body_text();
+        match &rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::request(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ),
+            // Well-formed JSON of the wrong shape: say which field.
+            JsonRejection::JsonDataError(_) => Self::invalid_body(detail),
+            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", detail)
+            }
+            _ => Self::request(StatusCode::BAD_REQUEST, "malformed_json", detail),
+        }
     }
 }
 
 impl From<PathRejection> for AppError {
     fn from(rejection: PathRejection) -> Self {
-        Self::BadRequest { code: "invalid_path", detail: rejection.body_text() }
+        Self::bad_request("invalid_path", rejection.body_text())
     }
 }
 
 impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> Self {
-        Self::BadRequest { code: "invalid_query", detail: rejection.body_text() }
+        Self::bad_request("invalid_query", rejection.body_text())
     }
 }
 
+/// The field a serde message names: axum prefixes the path (`stages[0]: …`);
+/// serde names unknown and missing fields in backquotes.
+fn body_field_error(detail: &str) -> Option<FieldError> {
+    let message = detail.strip_prefix("Failed to deserialize the JSON body into the target type: ").unwrap_or(detail);
+    let is_path = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_-.[]".contains(c));
+    let (path, rest) = match message.split_once(": ") {
+        Some((path, rest)) if is_path(path) => (path, rest),
+        _ => ("", message),
+    };
+    let join = |field: &str| if path.is_empty() { field.to_owned() } else { format!("{path}.{field}") };
+    let quoted = |prefix: &str| rest.strip_prefix(prefix).and_then(|r| r.split('`').next());
+    if let Some(field) = quoted("unknown field `") {
+        return Some(FieldError::new(join(field), "unknown_field", rest));
+    }
+    if let Some(field) = quoted("missing field `") {
+        return Some(FieldError::new(join(field), "required", rest));
+    }
+    (!path.is_empty()).then(|| FieldError::new(path, "invalid_value", rest))
+}
+
 impl AppError {
+    pub fn request(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Request { status, code, detail: detail.into(), errors: Vec::new() }
+    }
+
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest { code, detail: detail.into() }
+        Self::request(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// A JSON body of the wrong shape (serde's message names the field).
+    pub fn invalid_body(detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let errors = body_field_error(&detail).into_iter().collect();
+        Self::Request { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid_body", detail, errors }
     }
 
     pub fn status_code(&self) -> StatusCode {
@@ -79,8 +120,7 @@ impl AppError {
                 DomainError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             },
             Self::Service(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::BadRequest { code: "unsupported_media_type", .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Request { status, .. } => *status,
             Self::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IdempotencyInProgress => StatusCode::CONFLICT,
         }
@@ -112,7 +152,7 @@ impl AppError {
             Self::Service(_) => {
                 ("internal_error", "something went wrong on our side; it has been logged".to_owned(), Vec::new())
             }
-            Self::BadRequest { code, detail } => (*code, detail.clone(), Vec::new()),
+            Self::Request { code, detail, errors, .. } => (*code, detail.clone(), errors.clone()),
             Self::IdempotencyMismatch => ("idempotency_key_reused", self.to_string(), Vec::new()),
             Self::IdempotencyInProgress => ("idempotency_in_progress", self.to_string(), Vec::new()),
         };

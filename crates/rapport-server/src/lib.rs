@@ -16,15 +16,17 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use rapport_db::Ctx;
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub use state::{AppState, ServerConfig};
+
+/// The largest request body accepted (a bulk import of 1000 records).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// The assembled application.
 pub struct App {
@@ -47,8 +49,10 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         .nest("/api/v1", api::router())
         .merge(api::health::router())
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", api::document()))
+        .fallback(api::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
-        .layer(RequestBodyLimitLayer::new(8 * 1024 * 1024))
+        // Enforced by the body extractors, so that a refusal is problem+json.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state.clone());
     Ok(App { state, router })

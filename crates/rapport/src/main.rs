@@ -1,5 +1,6 @@
 //! `rapport`: the single binary (web API, worker, command line).
 
+mod bench;
 mod config;
 mod demo;
 mod load;
@@ -48,6 +49,8 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run the benchmark workloads on a fresh database and print the figures.
+    Bench(bench::BenchArgs),
     /// Load a realistic demo data set (Brazil, Spanish-speaking countries, US).
     Demo {
         /// Number of contacts; companies, leads, deals and activities scale with it.
@@ -115,6 +118,10 @@ enum TokenCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Bench(args) = cli.command {
+        tracing_subscriber::fmt().with_env_filter("warn").with_writer(std::io::stderr).init();
+        return bench::run(args).await;
+    }
     let bind = match &cli.command {
         Command::Serve { bind } => bind.clone(),
         _ => None,
@@ -139,6 +146,7 @@ async fn main() -> anyhow::Result<()> {
         Command::User(command) => user(ctx, command).await,
         Command::Token(command) => token(ctx, command).await,
         Command::Demo { scale, seed } => load::demo(&ctx, scale, seed).await,
+        Command::Bench(_) => unreachable!("handled before the database is opened"),
     }
 }
 

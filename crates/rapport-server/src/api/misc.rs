@@ -101,7 +101,7 @@ async fn convert_lead(
     JsonBody(body): JsonBody<serde_json::Value>,
 ) -> ApiResult<Response> {
     let input: ConversionInput =
-        serde_json::from_value(body.clone()).map_err(|e| AppError::bad_request("invalid_body", e.to_string()))?;
+        serde_json::from_value(body.clone()).map_err(|e| AppError::invalid_body(e.to_string()))?;
     idempotent(&state, &actor, &headers, &format!("/api/v1/leads/{id}/convert"), &body, || async {
         let result = rapport_db::records::convert_lead(&state.ctx, &actor, id, &input).await?;
         Ok((StatusCode::OK, serde_json::to_value(result).unwrap_or_default()))

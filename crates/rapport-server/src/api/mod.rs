@@ -9,6 +9,9 @@ pub mod records;
 
 pub use openapi::document;
 
+use axum::http::StatusCode;
+
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// Every `/api/v1` route. Static routes win over the generic `/{kind}` ones.
@@ -19,4 +22,14 @@ pub fn router() -> axum::Router<AppState> {
         .merge(misc::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// Answers paths no route matches, as problem+json.
+pub async fn not_found() -> AppError {
+    AppError::request(StatusCode::NOT_FOUND, "not_found", "no such endpoint: see /api/docs")
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::request(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
 }

@@ -177,12 +177,14 @@ fn add_record_paths(api: &mut utoipa::openapi::OpenApi) {
         components.schemas.insert(type_name(record_type), output.into());
         components.schemas.insert(format!("{}Input", type_name(record_type)), input.into());
     }
-    for (name, schema) in [
-        ("RecordLink", <rapport_core::schema::RecordLink as utoipa::PartialSchema>::schema()),
-        ("Consent", <rapport_core::schema::Consent as utoipa::PartialSchema>::schema()),
-    ] {
-        components.schemas.insert(name.into(), schema);
-    }
+    // The list items of record fields, with the schemas they refer to.
+    let mut item_schemas = vec![
+        ("RecordLink".to_owned(), <rapport_core::schema::RecordLink as utoipa::PartialSchema>::schema()),
+        ("Consent".to_owned(), <rapport_core::schema::Consent as utoipa::PartialSchema>::schema()),
+    ];
+    <rapport_core::schema::RecordLink as utoipa::ToSchema>::schemas(&mut item_schemas);
+    <rapport_core::schema::Consent as utoipa::ToSchema>::schemas(&mut item_schemas);
+    components.schemas.extend(item_schemas);
     for record_type in RecordType::ALL {
         let plural = record_type.plural();
         let name = type_name(record_type);

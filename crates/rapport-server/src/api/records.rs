@@ -174,7 +174,7 @@ async fn bulk_create(
 ) -> ApiResult<Response> {
     let record_type = record_type(&kind)?;
     let request: BulkCreate = serde_json::from_value(body.clone())
-        .map_err(|e| AppError::bad_request("invalid_body", format!("expected {{\"items\": [...]}}: {e}")))?;
+        .map_err(|e| AppError::invalid_body(format!("expected {{\"items\": [...]}}: {e}")))?;
     let path = format!("/api/v1/{kind}/bulk");
     idempotent(&state, &actor, &headers, &path, &body, || async {
         let results = records::bulk_create(&state.ctx, &actor, record_type, &request.items).await?;

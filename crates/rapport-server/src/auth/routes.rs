@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{Auth, ClientIp, SESSION_COOKIE, SessionToken};
 use crate::error::{ApiResult, AppError, Problem};
-use crate::json::JsonBody;
+use crate::json::{JsonBody, PathParams};
 use crate::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
@@ -191,7 +191,11 @@ async fn create_token(
 /// Revokes one of the current user's tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn revoke_token(State(state): State<AppState>, Auth(actor): Auth, Path(id): Path<Uuid>) -> ApiResult<StatusCode> {
+async fn revoke_token(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(id): PathParams<Uuid>,
+) -> ApiResult<StatusCode> {
     rapport_db::auth::revoke_token(&state.ctx, Some(actor.user_id), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -88,7 +88,6 @@ pub fn generate(config: &DemoConfig) -> DemoData {
 }
 
 /// The companies of [`generate`] for the same configuration, without generating anything else.
-#[allow(dead_code, reason = "the streaming pair is for the million-record benchmark loader (issue 3)")]
 pub fn companies(config: &DemoConfig) -> Vec<Map<String, Value>> {
     company::build(tables::tables(), config, false).0
 }

@@ -1,0 +1,16 @@
+//! HTTP integration tests: each starts the real server on a random port over
+//! a fresh database, on SQLite and (when `RAPPORT_TEST_POSTGRES_URL` is set)
+//! on PostgreSQL.
+
+mod admin;
+mod auth;
+mod bad_input;
+mod bulk;
+mod contacts;
+mod fuzz;
+mod health;
+mod helpers;
+mod idempotency;
+mod leads;
+mod permissions;
+mod reminders;

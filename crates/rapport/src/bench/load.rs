@@ -1,0 +1,86 @@
+//! A small closed-loop HTTP load generator: `concurrency` clients share a
+//! bounded number of requests (and a time limit) against loopback.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Latency and throughput of one workload.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadStats {
+    pub requests: usize,
+    pub errors: usize,
+    pub seconds: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl LoadStats {
+    pub fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+/// Sends `total` GET requests (at most for `limit`), `concurrency` at a time.
+/// `url(i)` names the i-th request; a non-2xx answer counts as an error.
+pub async fn run(
+    client: &reqwest::Client,
+    token: &str,
+    concurrency: usize,
+    total: usize,
+    limit: Duration,
+    url: Arc<dyn Fn(usize) -> String + Send + Sync>,
+) -> LoadStats {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + limit;
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let (client, next, url, token) = (client.clone(), Arc::clone(&next), Arc::clone(&url), token.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total || Instant::now() >= deadline {
+                    break;
+                }
+                let sent = Instant::now();
+                let ok = match client.get(url(i)).bearer_auth(&token).send().await {
+                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                latencies.push(sent.elapsed());
+                if !ok {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    let mut errors = 0;
+    for task in tasks {
+        if let Ok((mut l, e)) = task.await {
+            latencies.append(&mut l);
+            errors += e;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    LoadStats {
+        requests: latencies.len(),
+        errors,
+        seconds,
+        p50_ms: percentile(&latencies, 50.0),
+        p99_ms: percentile(&latencies, 99.0),
+    }
+}

@@ -1,0 +1,379 @@
+//! `rapport bench`: fixed workloads against a freshly generated database,
+//! each with a baseline measured in the same run (issue 3, BENCHMARKS.md).
+
+mod import;
+mod load;
+mod server;
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rapport_core::access::{Actor, Role, Scope};
+use rapport_core::clock::SystemClock;
+use rapport_core::query::Cursor;
+use rapport_core::schema::RecordType;
+use rapport_db::records::{MAX_BULK_ITEMS, bulk_create};
+use rapport_db::users::NewUser;
+use rapport_db::{ConnectionTrait, Ctx, Database, DatabaseUrl};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::demo::DemoConfig;
+use load::LoadStats;
+use server::{Memory, ServerProcess};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Contacts to generate (companies are a tenth of that).
+    #[arg(long, default_value_t = 100_000)]
+    pub scale: usize,
+    /// Also run on PostgreSQL: an admin URL where a scratch database is created and dropped.
+    #[arg(long)]
+    pub postgres_url: Option<String>,
+    /// Requests per HTTP workload.
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: usize,
+    /// Concurrent clients of the HTTP workloads.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Time limit of each HTTP workload, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub seconds: u64,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Open deals and open tasks of the user whose deal board and home page are measured.
+    #[arg(long, default_value_t = 5000)]
+    pub board_items: usize,
+}
+
+const SEARCHES: &[&str] =
+    &["silva", "santos", "maria", "garcia", "sil", "mar", "joao silva", "gonzalez", "smith", "oliveira"];
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let mut report = String::new();
+    let scratch = std::env::temp_dir().join(format!("rapport-bench-{}", Uuid::now_v7().simple()));
+    let sqlite = DatabaseUrl::sqlite_in(&scratch);
+    let result = run_on(&args, &sqlite, "SQLite", &mut report).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    result?;
+    if let Some(admin_url) = &args.postgres_url {
+        let name = format!("rapport_bench_{}", Uuid::now_v7().simple());
+        let admin = sea_orm::Database::connect(admin_url.as_str()).await.context("connect to PostgreSQL")?;
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.context("create the bench database")?;
+        let url = match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{name}"),
+            None => anyhow::bail!("the PostgreSQL URL needs a database path"),
+        };
+        let result = run_on(&args, &DatabaseUrl::Postgres(url), "PostgreSQL", &mut report).await;
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .context("drop the bench database")?;
+        result?;
+    }
+    println!("{report}");
+    Ok(())
+}
+
+struct Users {
+    admin_token: String,
+    owner: Actor,
+    owner_token: String,
+}
+
+async fn create_users(ctx: &Ctx) -> anyhow::Result<Users> {
+    let password = format!("bench-{}", Uuid::new_v4().simple());
+    let mut tokens = Vec::new();
+    let mut actors = Vec::new();
+    for (email, role) in [("bench-admin@rapport.local", Role::Admin), ("bench-seller@rapport.local", Role::Member)] {
+        let input =
+            NewUser { email: email.into(), name: email.into(), password: password.clone(), role, locale: "en".into() };
+        let user = rapport_db::users::create(ctx, None, &input).await?;
+        tokens.push(rapport_db::auth::create_token(ctx, user.id, "bench", Scope::Read, None).await?.1);
+        actors.push(rapport_db::users::actor(ctx.db.conn(), user.id, Scope::ReadWrite).await?.context("bench user")?);
+    }
+    Ok(Users {
+        owner_token: tokens.pop().context("token")?,
+        admin_token: tokens.pop().context("token")?,
+        owner: actors.pop().context("actor")?,
+    })
+}
+
+/// The seller's open deals (spread over the open stages) and open tasks.
+async fn board_data(ctx: &Ctx, owner: &Actor, count: usize) -> anyhow::Result<()> {
+    let stages = rapport_db::pipelines::default_pipeline(ctx.db.conn()).await?.context("default pipeline")?.stages;
+    let open: Vec<_> = stages.iter().filter(|s| !s.is_won && !s.is_lost).collect();
+    let deals: Vec<Value> = (0..count)
+        .map(|i| {
+            json!({"name": format!("Bench deal {i}"), "stage_id": open[i % open.len()].id.to_string(),
+                   "amount_minor": (i as i64 % 97 + 1) * 100_000, "currency": "BRL",
+                   "expected_close_date": format!("2027-{:02}-{:02}", i % 12 + 1, i % 28 + 1)})
+        })
+        .collect();
+    let tasks: Vec<Value> = (0..count)
+        .map(|i| {
+            json!({"kind": "task", "subject": format!("Follow up {i}"), "done": false,
+                        "due_at": format!("2026-{:02}-{:02}T{:02}:00:00Z", i % 12 + 1, i % 28 + 1, i % 10 + 8)})
+        })
+        .collect();
+    for (record_type, items) in [(RecordType::Deal, deals), (RecordType::Activity, tasks)] {
+        for chunk in items.chunks(MAX_BULK_ITEMS) {
+            bulk_create(ctx, owner, record_type, chunk).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Cursors deep in the BR contacts sorted by last name (found once, not timed).
+async fn deep_cursors(ctx: &Ctx, scale: usize) -> anyhow::Result<Vec<String>> {
+    let mut cursors = Vec::new();
+    for step in 0..20u64 {
+        let offset = (scale as u64 / 2) * (10 + step * 4) / 100;
+        let query = Query::select()
+            .columns(["last_name", "id"])
+            .from("contacts")
+            .and_where(Expr::col("country").eq("BR"))
+            .and_where(Expr::col("last_name").is_not_null())
+            .order_by("last_name", Order::Asc)
+            .order_by("id", Order::Asc)
+            .limit(1)
+            .offset(offset)
+            .to_owned();
+        if let Some(row) = ctx.db.conn().query_one(&query).await.context("find a deep cursor")? {
+            let last_name: String = row.try_get("", "last_name").context("read a cursor")?;
+            let id: Uuid = row.try_get("", "id").context("read a cursor")?;
+            cursors.push(Cursor { value: Value::String(last_name), id }.encode());
+        }
+    }
+    anyhow::ensure!(!cursors.is_empty(), "no contacts to page through");
+    Ok(cursors)
+}
+
+async fn sample_ids(ctx: &Ctx, count: u64) -> anyhow::Result<Vec<Uuid>> {
+    let query = Query::select().column("id").from("contacts").limit(count).to_owned();
+    let rows = ctx.db.conn().query_all(&query).await.context("sample contact ids")?;
+    rows.iter().map(|r| r.try_get::<Uuid>("", "id").context("read an id")).collect()
+}
+
+/// Runs `work` while sampling the server's memory every 20 ms; returns the peak.
+async fn with_peak_memory<F: std::future::Future<Output = T>, T>(server: &ServerProcess, work: F) -> (T, Memory) {
+    let pid = server.pid();
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let sampler = tokio::spawn(async move {
+        let mut peak = Memory::default();
+        loop {
+            peak = peak.max(server::memory_of(pid));
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                _ = stopped.changed() => break,
+            }
+        }
+        peak
+    });
+    let result = work.await;
+    let _ = stop.send(true);
+    (result, sampler.await.unwrap_or_default())
+}
+
+/// Sequential round trips of a page made of several requests.
+async fn page_times(
+    client: &reqwest::Client,
+    token: &str,
+    urls: &[String],
+    rounds: usize,
+) -> anyhow::Result<LoadStats> {
+    let mut times = Vec::with_capacity(rounds);
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        for url in urls {
+            let response = client.get(url).bearer_auth(token).send().await?;
+            anyhow::ensure!(response.status().is_success(), "{url}: {}", response.status());
+            response.bytes().await?;
+        }
+        times.push(t.elapsed());
+    }
+    times.sort_unstable();
+    Ok(LoadStats {
+        requests: rounds,
+        errors: 0,
+        seconds: started.elapsed().as_secs_f64(),
+        p50_ms: load::percentile(&times, 50.0),
+        p99_ms: load::percentile(&times, 99.0),
+    })
+}
+
+async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut String) -> anyhow::Result<()> {
+    eprintln!("== {name}: generating and importing {} contacts", args.scale);
+    let db = Database::open(url).await?;
+    let ctx = Ctx::new(db, Arc::new(SystemClock));
+    rapport_db::pipelines::ensure_default(&ctx).await?;
+    let users = create_users(&ctx).await?;
+    let admin = rapport_db::users::find_by_email(&ctx, "bench-admin@rapport.local").await?.context("admin")?;
+    let admin = rapport_db::users::actor(ctx.db.conn(), admin.id, Scope::ReadWrite).await?.context("admin actor")?;
+    let config = DemoConfig { contacts: args.scale, seed: args.seed };
+    let import = import::run(&ctx, &admin, &config).await?;
+    board_data(&ctx, &users.owner, args.board_items).await?;
+    let cursors = deep_cursors(&ctx, args.scale).await?;
+    let ids = sample_ids(&ctx, 5000).await?;
+    let url_text = match url {
+        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        DatabaseUrl::Postgres(url) => url.clone(),
+    };
+    ctx.db.clone().close().await?;
+
+    eprintln!("== {name}: starting the server");
+    let server = ServerProcess::start(&url_text).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle = server.memory();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let limit = Duration::from_secs(args.seconds);
+    let base = server.base.clone();
+    let (c, n, token) = (args.concurrency, args.requests, users.admin_token.clone());
+
+    eprintln!("== {name}: HTTP workloads");
+    let ((healthz, by_id, search, list), peak) = with_peak_memory(&server, async {
+        let b = base.clone();
+        let healthz = load::run(&client, &token, c, n, limit, Arc::new(move |_| format!("{b}/healthz"))).await;
+        let (b, ids) = (base.clone(), ids.clone());
+        let by_id = load::run(
+            &client,
+            &token,
+            c,
+            n,
+            limit,
+            Arc::new(move |i| format!("{b}/api/v1/contacts/{}", ids[i % ids.len()])),
+        )
+        .await;
+        let b = base.clone();
+        let search = load::run(
+            &client,
+            &token,
+            c,
+            n,
+            limit,
+            Arc::new(move |i| {
+                format!("{b}/api/v1/search?types=contact&limit=20&q={}", SEARCHES[i % SEARCHES.len()].replace(' ', "+"))
+            }),
+        )
+        .await;
+        let (b, cursors) = (base.clone(), cursors.clone());
+        let list = load::run(
+            &client,
+            &token,
+            c,
+            n,
+            limit,
+            Arc::new(move |i| {
+                format!(
+                    "{b}/api/v1/contacts?filter[country][eq]=BR&sort=last_name&limit=50&cursor={}",
+                    cursors[i % cursors.len()]
+                )
+            }),
+        )
+        .await;
+        (healthz, by_id, search, list)
+    })
+    .await;
+
+    let owner = users.owner.user_id;
+    let stages = {
+        let response = client.get(format!("{base}/api/v1/pipelines")).bearer_auth(&users.owner_token).send().await?;
+        let pipelines: Value = response.json().await?;
+        pipelines[0]["stages"].as_array().cloned().unwrap_or_default()
+    };
+    let board: Vec<String> = stages
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .map(|stage| format!("{base}/api/v1/deals?filter[owner_id][eq]={owner}&filter[stage_id][eq]={stage}&sort=-amount_minor&limit=50"))
+        .collect();
+    let home = vec![
+        format!("{base}/api/v1/activities?filter[owner_id][eq]={owner}&filter[done][eq]=false&sort=due_at&limit=20"),
+        format!(
+            "{base}/api/v1/deals?filter[owner_id][eq]={owner}&filter[status][eq]=open&sort=expected_close_date&limit=20"
+        ),
+        format!("{base}/api/v1/notifications?unread=true&limit=20"),
+    ];
+    let board_stats = page_times(&client, &users.owner_token, &board, 50).await?;
+    let home_stats = page_times(&client, &users.owner_token, &home, 50).await?;
+    let binary = std::fs::metadata(std::env::current_exe()?)?.len();
+    let startup = server.startup;
+    drop(server);
+
+    let errors = healthz.errors + by_id.errors + search.errors + list.errors;
+    let r = report;
+    let _ = writeln!(r, "\n### {name} — {} contacts, {} companies, {} clients\n", import.contacts, import.companies, c);
+    let _ = writeln!(r, "| workload | Rapport | baseline (same run) | ratio |");
+    let _ = writeln!(r, "|---|---|---|---|");
+    let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
+    let (rapport_rate, baseline_rate) = (rate(import.contacts, import.rapport), rate(import.contacts, import.baseline));
+    let _ = writeln!(
+        r,
+        "| 1. import contacts (bulk API path: validation, search + key indexing, audit) | {:.0} rows/s ({:.1} s) | {:.0} rows/s plain prepared INSERTs, one tx ({:.1} s) | {:.2} |",
+        rapport_rate,
+        import.rapport.as_secs_f64(),
+        baseline_rate,
+        import.baseline.as_secs_f64(),
+        rapport_rate / baseline_rate
+    );
+    let _ = writeln!(
+        r,
+        "| companies through the same path | {:.0} rows/s | | |",
+        rate(import.companies, import.company_time)
+    );
+    let _ = writeln!(
+        r,
+        "| 2. search top 20, contacts | p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s | /healthz {:.0} req/s | {:.2} |",
+        search.p50_ms,
+        search.p99_ms,
+        search.rate(),
+        healthz.rate(),
+        search.rate() / healthz.rate()
+    );
+    let _ = writeln!(
+        r,
+        "| 3. list page of 50, BR by last name, deep cursor | p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s | /healthz p99 {:.2} ms | |",
+        list.p50_ms,
+        list.p99_ms,
+        list.rate(),
+        healthz.p99_ms
+    );
+    let _ = writeln!(
+        r,
+        "| 4. GET contact by id | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms | /healthz {:.0} req/s, p99 {:.2} ms | {:.2} |",
+        by_id.rate(),
+        by_id.p50_ms,
+        by_id.p99_ms,
+        healthz.rate(),
+        healthz.p99_ms,
+        by_id.rate() / healthz.rate()
+    );
+    let _ = writeln!(
+        r,
+        "| 5a. deal board: {} stage lists of a user with {} open deals | p50 {:.1} ms, p99 {:.1} ms | | |",
+        board.len(),
+        args.board_items,
+        board_stats.p50_ms,
+        board_stats.p99_ms
+    );
+    let _ = writeln!(
+        r,
+        "| 5b. home page: open tasks, open deals, notifications ({} each) | p50 {:.1} ms, p99 {:.1} ms | | |",
+        args.board_items, home_stats.p50_ms, home_stats.p99_ms
+    );
+    let _ = writeln!(
+        r,
+        "| 6. server RSS idle / peak under 2–4 | {:.1} MB / {:.1} MB (heap {:.1} / {:.1} MB) | | |",
+        idle.rss_kb as f64 / 1024.0,
+        peak.rss_kb as f64 / 1024.0,
+        idle.anon_kb as f64 / 1024.0,
+        peak.anon_kb as f64 / 1024.0
+    );
+    let _ = writeln!(r, "| start-up to first HTTP 200 | {:.0} ms | | |", startup.as_secs_f64() * 1000.0);
+    let _ = writeln!(r, "| binary size | {:.1} MB | | |", binary as f64 / 1_048_576.0);
+    let _ = writeln!(r, "\nRejected while importing: {}; failed HTTP requests: {errors}.", import.rejected);
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! The server under test runs as a child process of the benchmark, so that
+//! its memory and start-up are its own.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+pub struct ServerProcess {
+    child: Child,
+    pub base: String,
+    pub startup: Duration,
+}
+
+/// Memory of a process: resident total and its anonymous (heap) part.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory {
+    pub rss_kb: u64,
+    pub anon_kb: u64,
+}
+
+impl Memory {
+    pub fn max(self, other: Memory) -> Memory {
+        Memory { rss_kb: self.rss_kb.max(other.rss_kb), anon_kb: self.anon_kb.max(other.anon_kb) }
+    }
+}
+
+impl ServerProcess {
+    /// Starts `rapport serve` on a free port and waits for the first 200 from `/healthz`.
+    pub async fn start(database_url: &str) -> anyhow::Result<Self> {
+        let exe = std::env::current_exe().context("find the rapport binary")?;
+        let started = Instant::now();
+        let mut child = Command::new(exe)
+            .args(["--database-url", database_url, "serve", "--bind", "127.0.0.1:0"])
+            .env("RAPPORT_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("start the server")?;
+        let stdout = child.stdout.take().context("read the server's output")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).context("read the server's address")?;
+        let Some(address) = line.split("http://").nth(1).and_then(|rest| rest.split_whitespace().next()) else {
+            let _ = child.kill();
+            bail!("unexpected server output: {line}");
+        };
+        let base = format!("http://{address}");
+        let client = reqwest::Client::new();
+        loop {
+            if let Ok(response) = client.get(format!("{base}/healthz")).send().await {
+                if response.status().is_success() {
+                    break;
+                }
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                bail!("the server did not answer within 60 s");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        Ok(Self { child, base, startup: started.elapsed() })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn memory(&self) -> Memory {
+        memory_of(self.pid())
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn memory_of(pid: u32) -> Memory {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    Memory { rss_kb: field("VmRSS:"), anon_kb: field("RssAnon:") }
+}
