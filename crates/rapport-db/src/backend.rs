@@ -20,6 +20,18 @@ pub async fn lock_migrations(tx: &DatabaseTransaction, backend: Backend) -> Resu
     }
 }
 
+/// Refreshes the planner's statistics so that it picks the index that
+/// serves a list's sort rather than a barely selective filter. SQLite keeps
+/// none until asked; `analysis_limit` keeps this to milliseconds at any size.
+pub async fn refresh_statistics(db: &Database) -> Result<()> {
+    let sql = match db.backend() {
+        Backend::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE",
+        Backend::Postgres => "ANALYZE",
+    };
+    db.conn().execute_unprepared(sql).await.context("refresh planner statistics")?;
+    Ok(())
+}
+
 /// Column names of a table.
 pub async fn table_columns(tx: &DatabaseTransaction, backend: Backend, table: &str) -> Result<Vec<String>> {
     let (sql, column) = match backend {

@@ -17,7 +17,6 @@ use crate::settings::Ctx;
 pub enum JobKind {
     ActivityReminder,
     LeadAssigned,
-    PurgeTrash,
 }
 
 impl JobKind {
@@ -25,12 +24,11 @@ impl JobKind {
         match self {
             Self::ActivityReminder => "activity_reminder",
             Self::LeadAssigned => "lead_assigned",
-            Self::PurgeTrash => "purge_trash",
         }
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        [Self::ActivityReminder, Self::LeadAssigned, Self::PurgeTrash].into_iter().find(|k| k.as_str() == input)
+        [Self::ActivityReminder, Self::LeadAssigned].into_iter().find(|k| k.as_str() == input)
     }
 }
 

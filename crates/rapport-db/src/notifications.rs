@@ -163,7 +163,8 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
-        Some(JobKind::PurgeTrash) | None => {}
+        // A kind this version does not know: finish it rather than retry forever.
+        None => tracing::warn!(kind = %job.kind, "unknown job kind"),
     }
     jobs::mark_done(&*tx, job.id, now).await?;
     tx.commit().await

@@ -110,9 +110,42 @@ pub async fn create(ctx: &Ctx, actor: Option<&Actor>, input: &NewUser) -> Result
     if let Some(actor) = actor {
         actor.ensure_admin()?;
     }
+    let (user, normalized, hash) = prepare_user(ctx, input).await?;
+    let tx = ctx.db.write().await?;
+    insert_user(&*tx, &user, &normalized, hash).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Creates the first administrator, once: of concurrent calls only one
+/// succeeds, and none does once any user exists.
+pub async fn create_first_admin(ctx: &Ctx, input: &NewUser) -> Result<User> {
+    let refused = || DomainError::Forbidden("the first administrator already exists");
+    let (user, normalized, hash) = prepare_user(ctx, &NewUser { role: Role::Admin, ..input.clone() }).await?;
+    let tx = ctx.db.write().await?;
+    let claimed = tx
+        .execute(
+            &Query::insert()
+                .into_table("settings")
+                .columns(["key", "value"])
+                .values_panic(["first_admin".into(), serde_json::json!({"user_id": user.id}).into()])
+                .on_conflict(sea_orm::sea_query::OnConflict::column("key").do_nothing().to_owned())
+                .to_owned(),
+        )
+        .await
+        .context("claim the first-administrator setup")?
+        .rows_affected();
+    if claimed != 1 || count_in(&*tx).await? > 0 {
+        return Err(refused().into());
+    }
+    insert_user(&*tx, &user, &normalized, hash).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+async fn prepare_user(ctx: &Ctx, input: &NewUser) -> Result<(User, String, String)> {
     let email = check_new_user(input)?;
     let hash = hash_password(&input.password).await?;
-    let now = ctx.now();
     let user = User {
         id: Uuid::now_v7(),
         email: email.as_str().to_owned(),
@@ -121,9 +154,12 @@ pub async fn create(ctx: &Ctx, actor: Option<&Actor>, input: &NewUser) -> Result
         locale: input.locale.clone(),
         disabled: false,
         primary_team_id: None,
-        created_at: now,
+        created_at: ctx.now(),
     };
-    let tx = ctx.db.write().await?;
+    Ok((user, email.normalized(), hash))
+}
+
+async fn insert_user(conn: &impl ConnectionTrait, user: &User, email_normalized: &str, hash: String) -> Result<()> {
     let insert = Query::insert()
         .into_table("users")
         .columns([
@@ -141,28 +177,23 @@ pub async fn create(ctx: &Ctx, actor: Option<&Actor>, input: &NewUser) -> Result
         .values_panic([
             user.id.into(),
             user.email.clone().into(),
-            email.normalized().into(),
+            email_normalized.into(),
             user.name.clone().into(),
             hash.into(),
             user.role.as_str().into(),
             user.locale.clone().into(),
             false.into(),
-            now.into(),
-            now.into(),
+            user.created_at.into(),
+            user.created_at.into(),
         ])
         .to_owned();
-    match tx.execute(&insert).await.context("create a user") {
+    match conn.execute(&insert).await.context("create a user") {
         Err(e) if e.is_unique_violation() => {
-            return Err(DomainError::Conflict {
-                code: "email_taken",
-                message: "a user with this e-mail already exists".into(),
-            }
-            .into());
+            Err(DomainError::Conflict { code: "email_taken", message: "a user with this e-mail already exists".into() }
+                .into())
         }
-        other => other?,
-    };
-    tx.commit().await?;
-    Ok(user)
+        other => other.map(|_| ()),
+    }
 }
 
 pub async fn list(ctx: &Ctx) -> Result<Vec<User>> {
@@ -210,9 +241,11 @@ pub async fn find_by_email(ctx: &Ctx, email: &str) -> Result<Option<User>> {
 }
 
 pub async fn count(ctx: &Ctx) -> Result<i64> {
-    let row = ctx
-        .db
-        .conn()
+    count_in(ctx.db.conn()).await
+}
+
+async fn count_in(conn: &impl ConnectionTrait) -> Result<i64> {
+    let row = conn
         .query_one(&Query::select().expr(Expr::col("id").count()).from("users").to_owned())
         .await
         .context("count users")?;

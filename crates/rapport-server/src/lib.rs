@@ -39,12 +39,8 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
     rapport_db::pipelines::ensure_default(&ctx).await?;
     let setup_token =
         if rapport_db::users::count(&ctx).await? == 0 { Some(uuid::Uuid::new_v4().simple().to_string()) } else { None };
-    let state = AppState {
-        ctx,
-        config: Arc::new(config),
-        metrics: Arc::default(),
-        setup_token: Arc::new(std::sync::Mutex::new(setup_token)),
-    };
+    let state =
+        AppState { ctx, config: Arc::new(config), metrics: Arc::default(), setup_token: setup_token.map(Arc::from) };
     let router = axum::Router::new()
         .nest("/api/v1", api::router())
         .merge(api::health::router())
@@ -72,7 +68,7 @@ impl App {
 
     /// The one-time setup token, while no user exists.
     pub fn setup_token(&self) -> Option<String> {
-        self.state.setup_token.lock().ok().and_then(|t| t.clone())
+        self.state.setup_token.as_deref().map(str::to_owned)
     }
 
     /// Serves until `shutdown` resolves; runs the worker unless disabled.

@@ -35,8 +35,9 @@ pub struct AppState {
     pub ctx: Ctx,
     pub config: Arc<ServerConfig>,
     pub metrics: Arc<Metrics>,
-    /// One-time token that allows creating the first administrator over HTTP.
-    pub setup_token: Arc<std::sync::Mutex<Option<String>>>,
+    /// Token that allows creating the first administrator over HTTP; it
+    /// stops working once any user exists (checked atomically in storage).
+    pub setup_token: Option<Arc<str>>,
 }
 
 /// Request counters and a latency histogram, rendered at `/metrics`.

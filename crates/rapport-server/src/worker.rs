@@ -1,4 +1,5 @@
-//! The background worker: runs due jobs and purges the trash.
+//! The background worker: runs due jobs; hourly, purges the trash and
+//! refreshes the query planner's statistics.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -7,7 +8,7 @@ use tokio::sync::watch;
 
 use crate::state::AppState;
 
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(state.config.worker_interval);
@@ -23,10 +24,13 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             }
             Err(error) => tracing::error!(%error, "worker could not run jobs"),
         }
-        if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+        if last_purge.is_none_or(|at| at.elapsed() >= HOUSEKEEPING_EVERY) {
             last_purge = Some(tokio::time::Instant::now());
             if let Err(error) = purge(&state).await {
                 tracing::error!(%error, "trash purge failed");
+            }
+            if let Err(error) = rapport_db::backend::refresh_statistics(&state.ctx.db).await {
+                tracing::error!(%error, "refreshing planner statistics failed");
             }
         }
     }

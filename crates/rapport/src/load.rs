@@ -132,6 +132,7 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     let activity_count = activities.len();
     store(ctx, &actor, RecordType::Activity, activities).await?;
 
+    rapport_db::backend::refresh_statistics(&ctx.db).await?;
     let total = company_ids.len() + contact_ids.len() + lead_count + deal_count + activity_count;
     let seconds = started.elapsed().as_secs_f64();
     println!(

@@ -349,8 +349,10 @@ fn after_cursor(
         }
         return cond;
     }
-    let beyond = if ascending { sort_column.clone().gt(value.clone()) } else { sort_column.clone().lt(value.clone()) };
-    let mut cond = Cond::any().add(beyond).add(Cond::all().add(sort_column.clone().eq(value)).add(id_after));
+    // A row-value comparison lets both engines seek the (column, id) index.
+    let position = Expr::tuple([sort_column.clone(), Expr::col("id")]);
+    let at = Expr::tuple([Expr::val(value), Expr::val(cursor.id)]);
+    let mut cond = Cond::any().add(if ascending { position.gt(at) } else { position.lt(at) });
     if nulls_at_end {
         cond = cond.add(sort_column.is_null());
     }

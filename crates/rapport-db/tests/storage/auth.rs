@@ -115,3 +115,51 @@ async fn duplicate_users_teams_and_custom_fields_are_conflicts() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_one_of_concurrent_first_admin_setups_succeeds() {
+    run_on_both_backends("first_admin", |t| async move {
+        let attempts = (0..6).map(|i| {
+            let ctx = t.ctx.clone();
+            tokio::spawn(async move {
+                let input = users::NewUser {
+                    email: format!("first{i}@rapport.test"),
+                    name: format!("First {i}"),
+                    password: PASSWORD.into(),
+                    role: Role::Member,
+                    locale: "en".into(),
+                };
+                users::create_first_admin(&ctx, &input).await
+            })
+        });
+        let mut created = Vec::new();
+        for attempt in attempts {
+            match attempt.await.expect("join") {
+                Ok(user) => created.push(user),
+                Err(Error::Domain(DomainError::Forbidden(_))) => {}
+                Err(other) => panic!("unexpected error: {other:?}"),
+            }
+        }
+        assert_eq!(created.len(), 1, "exactly one setup wins");
+        assert_eq!(created[0].role, Role::Admin, "the first user is an administrator whatever was asked");
+        assert_eq!(t.count("users").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn first_admin_setup_is_refused_once_a_user_exists() {
+    run_on_both_backends("first_admin_late", |t| async move {
+        t.user("Existing", Role::Member).await;
+        let input = users::NewUser {
+            email: "late@rapport.test".into(),
+            name: "Late".into(),
+            password: PASSWORD.into(),
+            role: Role::Admin,
+            locale: "en".into(),
+        };
+        let refused = users::create_first_admin(&t.ctx, &input).await;
+        assert!(matches!(refused, Err(Error::Domain(DomainError::Forbidden(_)))), "{refused:?}");
+    })
+    .await;
+}

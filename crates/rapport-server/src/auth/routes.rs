@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Auth, ClientIp, SESSION_COOKIE, SessionToken};
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::json::{JsonBody, PathParams};
 use crate::state::AppState;
 
@@ -65,9 +65,9 @@ async fn login(
     Ok(response)
 }
 
-/// Ends the current session.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
-async fn logout(State(state): State<AppState>, SessionToken(token): SessionToken) -> ApiResult<Response> {
+/// Ends the current session (a changing request: it needs the CSRF token).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = Problem)))]
+async fn logout(State(state): State<AppState>, _auth: Auth, SessionToken(token): SessionToken) -> ApiResult<Response> {
     if let Some(token) = token {
         rapport_db::auth::end_session(&state.ctx, &token).await?;
     }
@@ -131,22 +131,18 @@ async fn setup(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<SetupRequest>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    let expected = state
-        .setup_token
-        .lock()
-        .map_err(|_| AppError::bad_request("setup_unavailable", "setup is unavailable"))?
-        .clone();
-    let valid = expected.is_some_and(|t| t == body.token);
-    if !valid || rapport_db::users::count(&state.ctx).await? > 0 {
+    let valid = state.setup_token.as_deref().is_some_and(|expected| constant_time_eq(expected, &body.token));
+    if !valid {
         return Err(DomainError::Forbidden("setup is only possible once, with the token printed at first start").into());
     }
     let input =
         NewUser { email: body.email, name: body.name, password: body.password, role: Role::Admin, locale: "en".into() };
-    let user = rapport_db::users::create(&state.ctx, None, &input).await?;
-    if let Ok(mut token) = state.setup_token.lock() {
-        *token = None;
-    }
+    let user = rapport_db::users::create_first_admin(&state.ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

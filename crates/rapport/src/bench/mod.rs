@@ -217,6 +217,7 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut St
     let config = DemoConfig { contacts: args.scale, seed: args.seed };
     let import = import::run(&ctx, &admin, &config).await?;
     board_data(&ctx, &users.owner, args.board_items).await?;
+    rapport_db::backend::refresh_statistics(&ctx.db).await?;
     let cursors = deep_cursors(&ctx, args.scale).await?;
     let ids = sample_ids(&ctx, 5000).await?;
     let url_text = match url {
