@@ -12,6 +12,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::error::{Result, StorageContext};
@@ -19,6 +20,60 @@ use crate::settings::Ctx;
 use crate::users::{self, User};
 
 pub const SESSION_TTL: Duration = Duration::days(14);
+
+/// Recently checked credentials, so that a request costs no credential
+/// queries. Any change to credentials, roles or teams in this process
+/// clears it; other replicas see such a change within `CREDENTIAL_TTL`.
+#[derive(Debug, Default)]
+pub struct CredentialCache {
+    entries: std::sync::Mutex<HashMap<String, CachedCredential>>,
+}
+
+#[derive(Debug)]
+struct CachedCredential {
+    checked: std::time::Instant,
+    /// The credential's own expiry, in the services' clock.
+    valid_until: Option<DateTime<Utc>>,
+    actor: Actor,
+    csrf: Option<String>,
+}
+
+const CREDENTIAL_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+const CREDENTIAL_CACHE_MAX: usize = 10_000;
+
+impl CredentialCache {
+    fn get(&self, key: &str, now: DateTime<Utc>) -> Option<(Actor, Option<String>)> {
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(key)?;
+        let fresh = entry.checked.elapsed() < CREDENTIAL_TTL && entry.valid_until.is_none_or(|until| now < until);
+        fresh.then(|| (entry.actor.clone(), entry.csrf.clone()))
+    }
+
+    fn put(&self, key: String, actor: &Actor, csrf: Option<&str>, valid_until: Option<DateTime<Utc>>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CREDENTIAL_CACHE_MAX {
+                entries.retain(|_, e| e.checked.elapsed() < CREDENTIAL_TTL);
+                if entries.len() >= CREDENTIAL_CACHE_MAX {
+                    entries.clear();
+                }
+            }
+            let entry = CachedCredential {
+                checked: std::time::Instant::now(),
+                valid_until,
+                actor: actor.clone(),
+                csrf: csrf.map(str::to_owned),
+            };
+            entries.insert(key, entry);
+        }
+    }
+
+    /// Forgets everything: credentials, roles or teams changed.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
 
 fn random_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -112,12 +167,16 @@ pub async fn create_session(ctx: &Ctx, user_id: Uuid) -> Result<NewSession> {
 
 /// The actor and CSRF token of a live session.
 pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, String)>> {
+    let key = format!("s:{}", sha256_hex(token));
+    if let Some((actor, Some(csrf))) = ctx.credentials.get(&key, ctx.now()) {
+        return Ok(Some((actor, csrf)));
+    }
     let row = ctx
         .db
         .conn()
         .query_one(
             &Query::select()
-                .columns(["user_id", "csrf_token"])
+                .columns(["user_id", "csrf_token", "expires_at"])
                 .from("sessions")
                 .and_where(Expr::col("id_hash").eq(sha256_hex(token)))
                 .and_where(Expr::col("expires_at").gt(ctx.now()))
@@ -128,7 +187,12 @@ pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, Stri
     let Some(row) = row else { return Ok(None) };
     let user_id: Uuid = row.try_get("", "user_id").context("read a session")?;
     let csrf: String = row.try_get("", "csrf_token").context("read a session")?;
-    Ok(users::actor(ctx.db.conn(), user_id, Scope::ReadWrite).await?.map(|a| (a, csrf)))
+    let expires: DateTime<Utc> = row.try_get("", "expires_at").context("read a session")?;
+    let actor = users::actor(ctx.db.conn(), user_id, Scope::ReadWrite).await?;
+    if let Some(actor) = &actor {
+        ctx.credentials.put(key, actor, Some(&csrf), Some(expires));
+    }
+    Ok(actor.map(|a| (a, csrf)))
 }
 
 pub async fn end_session(ctx: &Ctx, token: &str) -> Result<()> {
@@ -138,7 +202,9 @@ pub async fn end_session(ctx: &Ctx, token: &str) -> Result<()> {
     )
     .await
     .context("end a session")?;
-    tx.commit().await
+    tx.commit().await?;
+    ctx.credentials.clear();
+    Ok(())
 }
 
 pub async fn end_sessions(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
@@ -218,6 +284,10 @@ pub async fn token_actor(ctx: &Ctx, raw: &str) -> Result<Option<Actor>> {
         return Ok(None);
     };
     let Ok(id) = Uuid::parse_str(id) else { return Ok(None) };
+    let key = format!("t:{}", sha256_hex(raw));
+    if let Some((actor, None)) = ctx.credentials.get(&key, ctx.now()) {
+        return Ok(Some(actor));
+    }
     let row = ctx
         .db
         .conn()
@@ -243,7 +313,11 @@ pub async fn token_actor(ctx: &Ctx, raw: &str) -> Result<Option<Actor>> {
     }
     let scope: String = row.try_get("", "scope").context(CTX)?;
     let user_id: Uuid = row.try_get("", "user_id").context(CTX)?;
-    users::actor(ctx.db.conn(), user_id, Scope::parse(&scope).unwrap_or(Scope::Read)).await
+    let actor = users::actor(ctx.db.conn(), user_id, Scope::parse(&scope).unwrap_or(Scope::Read)).await?;
+    if let Some(actor) = &actor {
+        ctx.credentials.put(key, actor, None, expires);
+    }
+    Ok(actor)
 }
 
 pub async fn list_tokens(ctx: &Ctx, user_id: Uuid) -> Result<Vec<ApiToken>> {
@@ -293,5 +367,7 @@ pub async fn revoke_token(ctx: &Ctx, user_id: Option<Uuid>, token_id: Uuid) -> R
     if tx.execute(&update).await.context("revoke a token")?.rows_affected() == 0 {
         return Err(DomainError::not_found("token").into());
     }
-    tx.commit().await
+    tx.commit().await?;
+    ctx.credentials.clear();
+    Ok(())
 }

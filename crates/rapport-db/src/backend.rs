@@ -1,7 +1,7 @@
 //! Every place where SQLite and PostgreSQL truly differ, named and together.
 //! Everything else is written once with sea-query.
 
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 
 use crate::database::{Backend, Database};
@@ -142,15 +142,20 @@ pub fn search_schema(db: &Database) -> Vec<String> {
     }
 }
 
-/// Candidate search rows for folded query words, newest first, at most `limit`.
-/// Returns the SQL condition and its bound value (at `?` on SQLite, `$1` on
-/// PostgreSQL, as sea-query expects); callers add the visibility filter and
-/// the limit.
-pub fn search_match(backend: Backend, words: &[String]) -> (String, String) {
+/// Restricts `select` to search rows matching every folded word (as a
+/// prefix), newest first. SQLite drives the query from the FTS5 index in
+/// rowid order so that it stops after the candidate window, however many
+/// rows match; PostgreSQL matches the tsvector, or a name substring through
+/// the trigram index. Columns of `search_rows` must be qualified.
+pub fn search_match(select: &mut SelectStatement, backend: Backend, words: &[String]) {
     match backend {
         Backend::Sqlite => {
             let query = words.iter().map(|w| format!("\"{}\"*", w.replace('"', ""))).collect::<Vec<_>>().join(" ");
-            ("search_rows.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)".into(), query)
+            select
+                .from("search_fts")
+                .inner_join("search_rows", Expr::col(("search_rows", "id")).equals(("search_fts", "rowid")))
+                .and_where(Expr::cust_with_values("search_fts MATCH ?", [query]))
+                .order_by(("search_fts", "rowid"), Order::Desc);
         }
         Backend::Postgres => {
             let query = words
@@ -160,7 +165,15 @@ pub fn search_match(backend: Backend, words: &[String]) -> (String, String) {
                 .map(|w| format!("{w}:*"))
                 .collect::<Vec<_>>()
                 .join(" & ");
-            ("search_rows.tsv @@ to_tsquery('simple', $1)".into(), query)
+            let pattern = format!("%{}%", rapport_core::text::escape_like(&words.join(" ")));
+            select
+                .from("search_rows")
+                .cond_where(
+                    Cond::any()
+                        .add(Expr::cust_with_values("search_rows.tsv @@ to_tsquery('simple', $1)", [query]))
+                        .add(Expr::col(("search_rows", "title")).like(LikeExpr::new(pattern).escape('\\'))),
+                )
+                .order_by(("search_rows", "id"), Order::Desc);
         }
     }
 }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (2, "records", m0002_records),
     (3, "relations_audit_jobs", m0003_relations),
     (4, "search", backend::search_schema),
+    (5, "partial_trash_indexes", m0005_partial_trash_indexes),
 ];
 
 pub async fn run(db: &Database) -> Result<()> {
@@ -418,6 +419,22 @@ fn m0003_relations(db: &Database) -> Vec<String> {
                 .to_owned(),
         ),
     ]
+}
+
+/// A full index on `deleted_at` tempts planners into using it for live-record
+/// lists (`deleted_at IS NULL` matches nearly every row); only the trash
+/// needs one.
+fn m0005_partial_trash_indexes(_db: &Database) -> Vec<String> {
+    RecordType::ALL
+        .into_iter()
+        .flat_map(|t| {
+            let table = t.plural();
+            [
+                format!("DROP INDEX {table}_deleted_at"),
+                format!("CREATE INDEX {table}_trash ON {table} (deleted_at, id) WHERE deleted_at IS NOT NULL"),
+            ]
+        })
+        .collect()
 }
 
 /// Adds a column (and index, for indexed fields) for every schema field a

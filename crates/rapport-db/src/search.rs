@@ -5,7 +5,7 @@ use rapport_core::access::Actor;
 use rapport_core::schema::RecordType;
 use rapport_core::text::fold_for_search;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -69,24 +69,20 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
     let mut visible = Cond::any();
     for record_type in &types {
         let scope = actor.read_scope(snapshot.settings.visibility(*record_type));
-        visible = visible
-            .add(Cond::all().add(Expr::col("record_type").eq(record_type.as_str())).add(repo_scope_condition(&scope)));
+        visible = visible.add(
+            Cond::all()
+                .add(Expr::col(("search_rows", "record_type")).eq(record_type.as_str()))
+                .add(repo_scope_condition(&scope)),
+        );
     }
-    let (matcher, bound) = backend::search_match(ctx.db.backend(), &words);
-    let mut matched = Cond::any().add(Expr::cust_with_values(matcher, [bound]));
-    if ctx.db.backend() == crate::Backend::Postgres {
-        // Substring matches on names through the trigram index.
-        let pattern = format!("%{}%", rapport_core::text::escape_like(&words.join(" ")));
-        matched = matched.add(Expr::col("title").like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')));
-    }
-    let select = Query::select()
-        .columns(["record_type", "record_id", "label", "title", "body"].map(Alias::new))
-        .from("search_rows")
-        .cond_where(matched)
+    let mut select = Query::select();
+    select
+        .columns(
+            ["record_type", "record_id", "label", "title", "body"].map(|c| (Alias::new("search_rows"), Alias::new(c))),
+        )
         .cond_where(visible)
-        .order_by("id", Order::Desc)
-        .limit(CANDIDATE_WINDOW)
-        .to_owned();
+        .limit(CANDIDATE_WINDOW);
+    backend::search_match(&mut select, ctx.db.backend(), &words);
     let rows = ctx.db.conn().query_all(&select).await.context("search")?;
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {

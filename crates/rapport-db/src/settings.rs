@@ -82,6 +82,7 @@ pub struct Ctx {
     pub db: Database,
     pub clock: SharedClock,
     cache: Arc<RwLock<Option<CachedSnapshot>>>,
+    pub(crate) credentials: Arc<crate::auth::CredentialCache>,
 }
 
 /// A snapshot and when it was loaded.
@@ -92,7 +93,7 @@ const CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl Ctx {
     pub fn new(db: Database, clock: SharedClock) -> Self {
-        Self { db, clock, cache: Arc::new(RwLock::new(None)) }
+        Self { db, clock, cache: Arc::new(RwLock::new(None)), credentials: Arc::default() }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -272,7 +272,9 @@ pub async fn set_password(ctx: &Ctx, user_id: Uuid, password: &str) -> Result<()
         return Err(DomainError::not_found("user").into());
     }
     crate::auth::end_sessions(&*tx, user_id).await?;
-    tx.commit().await
+    tx.commit().await?;
+    ctx.credentials.clear();
+    Ok(())
 }
 
 /// Disables (or re-enables) a user; a disabled user's sessions and tokens stop working.
@@ -295,7 +297,9 @@ pub async fn set_disabled(ctx: &Ctx, user_id: Uuid, disabled: bool) -> Result<()
     if disabled {
         crate::auth::end_sessions(&*tx, user_id).await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    ctx.credentials.clear();
+    Ok(())
 }
 
 async fn team_ids(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
@@ -398,7 +402,9 @@ pub async fn add_member(ctx: &Ctx, actor: Option<&Actor>, team_id: Uuid, user_id
     )
     .await
     .context("set a primary team")?;
-    tx.commit().await
+    tx.commit().await?;
+    ctx.credentials.clear();
+    Ok(())
 }
 
 pub async fn list_teams(ctx: &Ctx) -> Result<Vec<Team>> {
