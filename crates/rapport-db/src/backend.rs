@@ -20,15 +20,33 @@ pub async fn lock_migrations(tx: &DatabaseTransaction, backend: Backend) -> Resu
     }
 }
 
-/// Refreshes the planner's statistics so that it picks the index that
-/// serves a list's sort rather than a barely selective filter. SQLite keeps
-/// none until asked; `analysis_limit` keeps this to milliseconds at any size.
+/// Rebuilds the planner's statistics, after a bulk load: with them the
+/// planner walks the index that serves a list's sort instead of sorting
+/// every row that a barely selective filter (country = 'BR') lets through.
+/// They must be exact: sampled SQLite statistics misjudge such filters.
 pub async fn refresh_statistics(db: &Database) -> Result<()> {
-    let sql = match db.backend() {
-        Backend::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE",
-        Backend::Postgres => "ANALYZE",
-    };
-    db.conn().execute_unprepared(sql).await.context("refresh planner statistics")?;
+    db.conn().execute_unprepared("ANALYZE").await.context("refresh planner statistics")?;
+    Ok(())
+}
+
+/// Routine upkeep of the statistics. SQLite gathers none by itself:
+/// a database that never had any gets them; later, `PRAGMA optimize`
+/// re-analyzes what changed. PostgreSQL's autovacuum does this on its own.
+pub async fn maintain_statistics(db: &Database) -> Result<()> {
+    if db.backend() == Backend::Postgres {
+        return Ok(());
+    }
+    let has_statistics = db
+        .conn()
+        .query_one_raw(Statement::from_string(
+            db.db_backend(),
+            "SELECT 1 AS present FROM sqlite_master WHERE name = 'sqlite_stat1'",
+        ))
+        .await
+        .context("look for planner statistics")?
+        .is_some();
+    let sql = if has_statistics { "PRAGMA optimize" } else { "ANALYZE" };
+    db.conn().execute_unprepared(sql).await.context("maintain planner statistics")?;
     Ok(())
 }
 

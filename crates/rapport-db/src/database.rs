@@ -101,11 +101,7 @@ impl Database {
     pub async fn open(url: &DatabaseUrl) -> Result<Self> {
         let db = Self::connect(url).await?;
         db.migrate().await?;
-        // SQLite plans without statistics until they exist; PostgreSQL's
-        // autovacuum keeps its own.
-        if db.backend == Backend::Sqlite {
-            crate::backend::refresh_statistics(&db).await?;
-        }
+        crate::backend::maintain_statistics(&db).await?;
         Ok(db)
     }
 

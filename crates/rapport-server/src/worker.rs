@@ -29,7 +29,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             if let Err(error) = purge(&state).await {
                 tracing::error!(%error, "trash purge failed");
             }
-            if let Err(error) = rapport_db::backend::refresh_statistics(&state.ctx.db).await {
+            if let Err(error) = rapport_db::backend::maintain_statistics(&state.ctx.db).await {
                 tracing::error!(%error, "refreshing planner statistics failed");
             }
         }

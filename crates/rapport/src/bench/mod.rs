@@ -44,6 +44,9 @@ pub struct BenchArgs {
     pub seconds: u64,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Keep the SQLite database in this folder instead of a temporary one (for inspection).
+    #[arg(long)]
+    pub keep_in: Option<std::path::PathBuf>,
     /// Open deals and open tasks of the user whose deal board and home page are measured.
     #[arg(long, default_value_t = 5000)]
     pub board_items: usize,
@@ -54,10 +57,15 @@ const SEARCHES: &[&str] =
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut report = String::new();
-    let scratch = std::env::temp_dir().join(format!("rapport-bench-{}", Uuid::now_v7().simple()));
+    let scratch = match &args.keep_in {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("rapport-bench-{}", Uuid::now_v7().simple())),
+    };
     let sqlite = DatabaseUrl::sqlite_in(&scratch);
     let result = run_on(&args, &sqlite, "SQLite", &mut report).await;
-    let _ = std::fs::remove_dir_all(&scratch);
+    if args.keep_in.is_none() {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
     result?;
     if let Some(admin_url) = &args.postgres_url {
         let name = format!("rapport_bench_{}", Uuid::now_v7().simple());
