@@ -45,20 +45,22 @@ pub async fn bulk_create(
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let prepared = prepare_new(ctx, &*tx, actor, &snapshot, record_type, items).await?;
-    let mut results = Vec::with_capacity(items.len());
     let mut valid = Vec::new();
+    let mut failed = Vec::new();
     for (index, outcome) in prepared.into_iter().enumerate() {
         match outcome {
-            Ok(record) => {
-                valid.push(record.clone());
-                results.push(BulkItemResult { index, outcome: Ok(Some(record)) });
-            }
-            Err(e @ Error::Domain(_)) => results.push(BulkItemResult { index, outcome: Err(e) }),
+            Ok(record) => valid.push((index, record)),
+            Err(e @ Error::Domain(_)) => failed.push(BulkItemResult { index, outcome: Err(e) }),
             Err(e) => return Err(e),
         }
     }
-    store_new(&*tx, actor, &valid).await?;
+    let (indexes, records): (Vec<usize>, Vec<Record>) = valid.into_iter().unzip();
+    store_new(&*tx, actor, &records).await?;
     tx.commit().await?;
+    let stored =
+        indexes.into_iter().zip(records).map(|(index, record)| BulkItemResult { index, outcome: Ok(Some(record)) });
+    let mut results: Vec<BulkItemResult> = stored.chain(failed).collect();
+    results.sort_unstable_by_key(|r| r.index);
     Ok(results)
 }
 

@@ -332,31 +332,32 @@ fn filter_condition(backend: Backend, filter: &Filter) -> SimpleExpr {
     }
 }
 
-/// Rows strictly after the cursor in the sort order (see `backend::nulls_sort_first`).
-fn after_cursor(
+/// The rows after a cursor, in the sort order, as at most two segments to
+/// read one after the other: the rest of the cursor's own segment (non-null
+/// values, or nulls), then the segment that follows it, if any. Each segment
+/// is a plain index range, which an `OR` of the two would not be; where
+/// nulls sort follows each engine (see `backend::nulls_sort_first`).
+fn cursor_segments(
     backend: Backend,
     sort_column: SimpleExpr,
     ascending: bool,
     cursor: &Cursor,
     value: sea_orm::sea_query::Value,
-) -> Condition {
+) -> (Condition, Option<Condition>) {
     let nulls_at_end = ascending != backend::nulls_sort_first(backend);
-    let id_after = if ascending { Expr::col("id").gt(cursor.id) } else { Expr::col("id").lt(cursor.id) };
     if Value::is_null(&cursor.value) {
-        let mut cond = Cond::any().add(Cond::all().add(sort_column.clone().is_null()).add(id_after));
-        if !nulls_at_end {
-            cond = cond.add(sort_column.is_not_null());
-        }
-        return cond;
+        let id_after = if ascending { Expr::col("id").gt(cursor.id) } else { Expr::col("id").lt(cursor.id) };
+        let rest = Cond::all().add(sort_column.clone().is_null()).add(id_after);
+        let next = (!nulls_at_end).then(|| Cond::all().add(sort_column.is_not_null()));
+        return (rest, next);
     }
-    // A row-value comparison lets both engines seek the (column, id) index.
+    // A row-value comparison lets both engines seek the (column, id) index;
+    // it is never true for a null column.
     let position = Expr::tuple([sort_column.clone(), Expr::col("id")]);
     let at = Expr::tuple([Expr::val(value), Expr::val(cursor.id)]);
-    let mut cond = Cond::any().add(if ascending { position.gt(at) } else { position.lt(at) });
-    if nulls_at_end {
-        cond = cond.add(sort_column.is_null());
-    }
-    cond
+    let rest = Cond::all().add(if ascending { position.gt(at) } else { position.lt(at) });
+    let next = nulls_at_end.then(|| Cond::all().add(sort_column.is_null()));
+    (rest, next)
 }
 
 pub async fn list(
@@ -378,21 +379,32 @@ pub async fn list(
     }
     let ascending = query.sort.direction == Direction::Asc;
     let sort_column = column_expr(backend, &query.sort.field);
-    let sort_storage = query.sort.field.storage();
-    if let Some(cursor) = &query.cursor {
-        if query.sort.field == FieldRef::System(SystemField::Id) {
-            select.and_where(if ascending { Expr::col("id").gt(cursor.id) } else { Expr::col("id").lt(cursor.id) });
-        } else {
-            let value = to_db(sort_storage, &cursor.value);
-            select.cond_where(after_cursor(backend, sort_column.clone(), ascending, cursor, value));
-        }
-    }
     let order = if ascending { Order::Asc } else { Order::Desc };
     if query.sort.field != FieldRef::System(SystemField::Id) {
-        select.order_by_expr(sort_column, order.clone());
+        select.order_by_expr(sort_column.clone(), order.clone());
     }
-    select.order_by("id", order).limit(query.limit + 1);
-    let rows = db.conn().query_all(&select).await.context("list records")?;
+    select.order_by("id", order);
+    let (first, then) = match &query.cursor {
+        None => (Cond::all(), None),
+        Some(cursor) if query.sort.field == FieldRef::System(SystemField::Id) => (
+            Cond::all().add(if ascending { Expr::col("id").gt(cursor.id) } else { Expr::col("id").lt(cursor.id) }),
+            None,
+        ),
+        Some(cursor) => {
+            let value = to_db(query.sort.field.storage(), &cursor.value);
+            cursor_segments(backend, sort_column, ascending, cursor, value)
+        }
+    };
+    let wanted = query.limit + 1;
+    let mut rows = db
+        .conn()
+        .query_all(&select.clone().cond_where(first).limit(wanted).to_owned())
+        .await
+        .context("list records")?;
+    if let Some(then) = then.filter(|_| (rows.len() as u64) < wanted) {
+        let more = select.cond_where(then).limit(wanted - rows.len() as u64).to_owned();
+        rows.extend(db.conn().query_all(&more).await.context("list records")?);
+    }
     let mut items = rows.iter().map(|r| from_row(record_type, r)).collect::<Result<Vec<_>>>()?;
     let next_cursor = if items.len() as u64 > query.limit {
         items.truncate(query.limit as usize);

@@ -251,7 +251,10 @@ pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, record
             record_type: record.record_type,
             record_id: record.id,
             action: AuditAction::Create,
-            changes: diff(&Map::new(), &record.audited()),
+            // The created values are the record's first version; every later
+            // update logs old and new values, so the history can be replayed
+            // from the record backwards without copying each record here.
+            changes: Vec::new(),
         })
         .collect();
     crate::audit::record_many(conn, &entries).await?;
