@@ -87,7 +87,13 @@ async fn store(
     let started = Instant::now();
     for chunk in items.chunks(MAX_BULK_ITEMS) {
         for result in bulk_create(ctx, actor, record_type, chunk).await? {
-            ids.push(result.outcome.ok().flatten().map(|r| r.id));
+            match result.outcome {
+                Ok(record) => ids.push(record.map(|r| r.id)),
+                Err(error) => {
+                    eprintln!("rejected {record_type}: {error}");
+                    ids.push(None);
+                }
+            }
         }
     }
     Ok((ids, started.elapsed()))

@@ -215,7 +215,7 @@ pub(super) fn mobile(country: usize, city: &City, rng: &mut DemoRng) -> String {
             s.push_str(PREFIXES[rng.gen_range(0..PREFIXES.len())]);
             push_pattern(&mut s, rng, " NXX XXXX");
         }
-        "CL" => push_pattern(&mut s, rng, "+56 9 LXXX XXXX"),
+        "CL" => push_pattern(&mut s, rng, "+56 9 5XXX XXXX"),
         "ES" => push_pattern(&mut s, rng, "+34 6XX XXX XXX"),
         "PE" => push_pattern(&mut s, rng, "+51 9HX XXX XXX"),
         _ => return landline(country, city, rng),
