@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::service::{prepare_new, scope, store_new, update_in};
+use super::service::{fetch_visible, prepare_new, scope, store_new, update_in};
 use super::{Record, keys, repo};
 use crate::error::Result;
 use crate::settings::{Ctx, Snapshot};
@@ -80,9 +80,7 @@ pub async fn convert_lead(
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let conn = &*tx;
-    let lead = repo::fetch(conn, RecordType::Lead, lead_id, &scope(actor, &snapshot, RecordType::Lead), false)
-        .await?
-        .ok_or(DomainError::not_found("lead"))?;
+    let lead = fetch_visible(conn, actor, &snapshot, RecordType::Lead, lead_id, false).await?;
     if lead.text("status") == Some("converted") {
         return Err(DomainError::Conflict {
             code: "already_converted",

@@ -18,6 +18,21 @@ pub(super) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType)
     actor.read_scope(snapshot.settings.visibility(record_type))
 }
 
+/// A record the actor may see, live (`deleted: false`) or in the trash;
+/// otherwise "not found", whether it is missing or not theirs.
+pub(super) async fn fetch_visible(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    record_type: RecordType,
+    id: Uuid,
+    deleted: bool,
+) -> Result<Record> {
+    repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), deleted)
+        .await?
+        .ok_or_else(|| DomainError::not_found(record_type.as_str()).into())
+}
+
 fn expect_object(input: &Value) -> Result<&Map<String, Value>> {
     input.as_object().ok_or_else(|| DomainError::invalid("", "wrong_type", "expected a JSON object").into())
 }
@@ -25,9 +40,7 @@ fn expect_object(input: &Value) -> Result<&Map<String, Value>> {
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
 pub async fn get(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid) -> Result<Record> {
     let snapshot = ctx.snapshot().await?;
-    repo::fetch(ctx.db.conn(), record_type, id, &scope(actor, &snapshot, record_type), false)
-        .await?
-        .ok_or_else(|| DomainError::not_found(record_type.as_str()).into())
+    fetch_visible(ctx.db.conn(), actor, &snapshot, record_type, id, false).await
 }
 
 #[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
@@ -305,9 +318,7 @@ pub(super) async fn update_in(
     if_match: Option<i64>,
 ) -> Result<Record> {
     let input = expect_object(patch)?;
-    let old = repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), false)
-        .await?
-        .ok_or(DomainError::not_found(record_type.as_str()))?;
+    let old = fetch_visible(conn, actor, snapshot, record_type, id, false).await?;
     if let Some(expected) = if_match {
         if expected != old.version {
             return Err(DomainError::VersionMismatch { current: old.version }.into());
@@ -391,9 +402,7 @@ pub(super) async fn delete_in(
     id: Uuid,
     if_match: Option<i64>,
 ) -> Result<()> {
-    let record = repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), false)
-        .await?
-        .ok_or(DomainError::not_found(record_type.as_str()))?;
+    let record = fetch_visible(conn, actor, snapshot, record_type, id, false).await?;
     if if_match.is_some_and(|v| v != record.version) {
         return Err(DomainError::VersionMismatch { current: record.version }.into());
     }
@@ -412,9 +421,7 @@ pub async fn restore(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid
     actor.ensure_can_write()?;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
-    let mut record = repo::fetch(&*tx, record_type, id, &scope(actor, &snapshot, record_type), true)
-        .await?
-        .ok_or(DomainError::not_found(record_type.as_str()))?;
+    let mut record = fetch_visible(&*tx, actor, &snapshot, record_type, id, true).await?;
     actor.ensure_can_delete(record.owner_id)?;
     if !repo::set_deleted(&*tx, &record, None).await? {
         return Err(DomainError::VersionMismatch { current: record.version + 1 }.into());

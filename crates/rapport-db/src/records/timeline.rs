@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::service::scope;
+use super::service::{fetch_visible, scope};
 use super::{Page, repo};
 use crate::error::{Result, StorageContext};
 use crate::row::timestamp_json;
@@ -38,9 +38,7 @@ pub async fn timeline(
 ) -> Result<Page<TimelineEntry>> {
     let snapshot = ctx.snapshot().await?;
     let conn = ctx.db.conn();
-    repo::fetch(conn, record_type, id, &scope(actor, &snapshot, record_type), false)
-        .await?
-        .ok_or(DomainError::not_found(record_type.as_str()))?;
+    fetch_visible(conn, actor, &snapshot, record_type, id, false).await?;
     let before = match cursor {
         Some(raw) => {
             let cursor = Cursor::decode(raw).map_err(|e| DomainError::Validation(e.into()))?;
