@@ -67,12 +67,23 @@ impl Settings {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub settings: Settings,
+    /// In creation order.
     pub custom_fields: Vec<CustomFieldDefinition>,
+    /// The same, grouped by record type: read for every record written.
+    by_type: HashMap<RecordType, Vec<CustomFieldDefinition>>,
 }
 
 impl Snapshot {
-    pub fn custom_fields_of(&self, record_type: RecordType) -> Vec<CustomFieldDefinition> {
-        self.custom_fields.iter().filter(|d| d.record_type == record_type).cloned().collect()
+    pub fn new(settings: Settings, custom_fields: Vec<CustomFieldDefinition>) -> Self {
+        let mut by_type: HashMap<RecordType, Vec<CustomFieldDefinition>> = HashMap::new();
+        for definition in &custom_fields {
+            by_type.entry(definition.record_type).or_default().push(definition.clone());
+        }
+        Self { settings, custom_fields, by_type }
+    }
+
+    pub fn custom_fields_of(&self, record_type: RecordType) -> &[CustomFieldDefinition] {
+        self.by_type.get(&record_type).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -102,15 +113,11 @@ impl Ctx {
 
     pub async fn snapshot(&self) -> Result<Arc<Snapshot>> {
         if let Ok(guard) = self.cache.read() {
-            if let Some((at, snapshot)) = guard.as_ref().filter(|(at, _)| at.elapsed() < CACHE_TTL) {
-                let _ = at;
+            if let Some((_, snapshot)) = guard.as_ref().filter(|(at, _)| at.elapsed() < CACHE_TTL) {
                 return Ok(Arc::clone(snapshot));
             }
         }
-        let snapshot = Arc::new(Snapshot {
-            settings: load(self.db.conn()).await?,
-            custom_fields: load_custom_fields(self.db.conn()).await?,
-        });
+        let snapshot = Arc::new(Snapshot::new(load(self.db.conn()).await?, load_custom_fields(self.db.conn()).await?));
         if let Ok(mut guard) = self.cache.write() {
             *guard = Some((Instant::now(), Arc::clone(&snapshot)));
         }

@@ -52,7 +52,7 @@ pub async fn list(
 ) -> Result<Page<Record>> {
     let snapshot = ctx.snapshot().await?;
     let query =
-        ListQuery::parse(record_type, &snapshot.custom_fields_of(record_type), pairs).map_err(DomainError::from)?;
+        ListQuery::parse(record_type, snapshot.custom_fields_of(record_type), pairs).map_err(DomainError::from)?;
     repo::list(&ctx.db, record_type, &query, &scope(actor, &snapshot, record_type)).await
 }
 
@@ -99,7 +99,7 @@ fn build_new(
         errors.0.extend(e.0);
         Map::new()
     });
-    let custom = validate_custom(&snapshot.custom_fields_of(record_type), input.get("custom"), None, &vctx)
+    let custom = validate_custom(snapshot.custom_fields_of(record_type), input.get("custom"), None, &vctx)
         .unwrap_or_else(|e| {
             errors.0.extend(e.0);
             Map::new()
@@ -330,12 +330,11 @@ pub(super) async fn update_in(
         errors.0.extend(e.0);
         Map::new()
     });
-    let custom =
-        validate_custom(&snapshot.custom_fields_of(record_type), input.get("custom"), Some(&old.custom), &vctx)
-            .unwrap_or_else(|e| {
-                errors.0.extend(e.0);
-                Map::new()
-            });
+    let custom = validate_custom(snapshot.custom_fields_of(record_type), input.get("custom"), Some(&old.custom), &vctx)
+        .unwrap_or_else(|e| {
+            errors.0.extend(e.0);
+            Map::new()
+        });
     let tags = match input.get("tags") {
         None => Ok(old.tags.clone()),
         some => parse_tags(some),
