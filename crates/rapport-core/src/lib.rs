@@ -11,6 +11,7 @@ pub mod clock;
 pub mod custom_fields;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod query;
 pub mod records;
 pub mod schema;

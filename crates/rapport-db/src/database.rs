@@ -70,9 +70,19 @@ impl DatabaseUrl {
 pub struct Database {
     conn: DatabaseConnection,
     backend: Backend,
-    /// SQLite has one writer at a time; serialising writers in-process avoids
-    /// `SQLITE_BUSY` on lock upgrades. PostgreSQL needs no such lock.
-    write_lock: Option<Arc<Mutex<()>>>,
+    /// SQLite only: its single writer, see [`SqliteWriter`].
+    writer: Option<SqliteWriter>,
+}
+
+/// SQLite has one writer at a time. Serialising writers in-process avoids
+/// `SQLITE_BUSY` on lock upgrades, and giving them one dedicated connection
+/// keeps its page cache warm: a connection drops its cache whenever another
+/// one wrote since it last ran, so writes spread over a pool would read every
+/// index page they touch again.
+#[derive(Clone, Debug)]
+struct SqliteWriter {
+    lock: Arc<Mutex<()>>,
+    conn: DatabaseConnection,
 }
 
 /// A write transaction; on SQLite it holds the writer lock until dropped.
@@ -113,18 +123,27 @@ impl Database {
                     std::fs::create_dir_all(parent)
                         .map_err(|e| Error::Config(format!("cannot create data folder {}: {e}", parent.display())))?;
                 }
-                let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-                options.max_connections(8).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
-                    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                    o.journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Normal)
-                        .foreign_keys(true)
-                        .busy_timeout(Duration::from_secs(10))
-                        .pragma("cache_size", "-32768")
-                        .pragma("temp_store", "memory")
-                });
-                let conn = sea_orm::Database::connect(options).await.context("open the SQLite database")?;
-                Ok(Self { conn, backend: Backend::Sqlite, write_lock: Some(Arc::new(Mutex::new(()))) })
+                let sqlite_pool = |connections: u32, cache_kib: i64| {
+                    let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
+                    options.max_connections(connections).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(
+                        move |o| {
+                            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                            o.journal_mode(SqliteJournalMode::Wal)
+                                .synchronous(SqliteSynchronous::Normal)
+                                .foreign_keys(true)
+                                .busy_timeout(Duration::from_secs(10))
+                                .pragma("cache_size", format!("-{cache_kib}"))
+                                .pragma("temp_store", "memory")
+                        },
+                    );
+                    sea_orm::Database::connect(options)
+                };
+                // The writer's cache holds the indexes a write updates, in
+                // random order for e-mails and names: larger than a reader's.
+                let writer = sqlite_pool(1, 64 * 1024).await.context("open the SQLite database")?;
+                let conn = sqlite_pool(8, 32 * 1024).await.context("open the SQLite database")?;
+                let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), conn: writer };
+                Ok(Self { conn, backend: Backend::Sqlite, writer: Some(writer) })
             }
             DatabaseUrl::Postgres(url) => {
                 let mut options = ConnectOptions::new(url.clone());
@@ -134,7 +153,7 @@ impl Database {
                     .sqlx_logging(false)
                     .acquire_timeout(Duration::from_secs(10));
                 let conn = sea_orm::Database::connect(options).await.context("connect to PostgreSQL")?;
-                Ok(Self { conn, backend: Backend::Postgres, write_lock: None })
+                Ok(Self { conn, backend: Backend::Postgres, writer: None })
             }
         }
     }
@@ -154,12 +173,12 @@ impl Database {
 
     /// Starts a transaction for a business write and everything it causes.
     pub async fn write(&self) -> Result<WriteTx> {
-        let writer = match &self.write_lock {
-            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
-            None => None,
+        let (conn, guard) = match &self.writer {
+            Some(writer) => (&writer.conn, Some(Arc::clone(&writer.lock).lock_owned().await)),
+            None => (&self.conn, None),
         };
-        let tx = self.conn.begin().await.context("begin a transaction")?;
-        Ok(WriteTx { tx, _writer: writer })
+        let tx = conn.begin().await.context("begin a transaction")?;
+        Ok(WriteTx { tx, _writer: guard })
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -172,6 +191,9 @@ impl Database {
     }
 
     pub async fn close(self) -> Result<()> {
+        if let Some(writer) = self.writer {
+            writer.conn.close().await.context("close the database")?;
+        }
         self.conn.close().await.context("close the database")
     }
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod config;
 mod demo;
+mod import;
 mod load;
 
 use std::io::BufRead;
@@ -49,6 +50,9 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import records from a CSV file: each row is checked like an API create; rejected rows
+    /// and skipped duplicates are reported by line.
+    Import(import::ImportArgs),
     /// Run the benchmark workloads on a fresh database and print the figures.
     Bench(bench::BenchArgs),
     /// Load a realistic demo data set (Brazil, Spanish-speaking countries, US).
@@ -146,6 +150,7 @@ async fn main() -> anyhow::Result<()> {
         Command::User(command) => user(ctx, command).await,
         Command::Token(command) => token(ctx, command).await,
         Command::Demo { scale, seed } => load::demo(&ctx, scale, seed).await,
+        Command::Import(args) => import::run(&ctx, args).await,
         Command::Bench(_) => unreachable!("handled before the database is opened"),
     }
 }

@@ -1,6 +1,8 @@
 //! Side tables a record write keeps in step: matching keys (e-mail, phone,
 //! domain) for de-duplication, links to other records, and the search index.
 
+use std::collections::HashMap;
+
 use rapport_core::schema::{FieldKind, RecordType, record_links};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -29,6 +31,39 @@ fn matching_keys(record: &Record) -> Vec<(&'static str, String)> {
         }
     }
     keys
+}
+
+/// A record's keys of one kind (`email`, `phone`, `domain`), de-duplicated.
+pub(super) fn matching_values(record: &Record, kind: &str) -> Vec<String> {
+    let mut values: Vec<String> =
+        matching_keys(record).into_iter().filter(|(k, _)| *k == kind).map(|(_, v)| v).collect();
+    values.sort_unstable();
+    values.dedup();
+    values
+}
+
+/// Live records of a type holding any of the keys: key → one such record.
+pub(super) async fn find_many(
+    conn: &impl ConnectionTrait,
+    record_type: RecordType,
+    kind: &str,
+    values: &[String],
+) -> Result<HashMap<String, Uuid>> {
+    let mut found = HashMap::new();
+    for chunk in values.chunks(500) {
+        let query = Query::select()
+            .columns(["value", "record_id"])
+            .from("record_keys")
+            .and_where(Expr::col("kind").eq(kind))
+            .and_where(Expr::col("value").is_in(chunk.iter().cloned()))
+            .and_where(Expr::col("record_type").eq(record_type.as_str()))
+            .to_owned();
+        for row in conn.query_all(&query).await.context("find records by key")? {
+            let value: String = row.try_get("", "value").context("read a matching key")?;
+            found.insert(value, row.try_get::<Uuid>("", "record_id").context("read a record id")?);
+        }
+    }
+    Ok(found)
 }
 
 /// Rewrites every side table row of a live record.

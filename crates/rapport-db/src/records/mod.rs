@@ -4,6 +4,7 @@
 mod bulk;
 mod convert;
 mod hooks;
+mod import;
 mod keys;
 mod repo;
 mod service;
@@ -11,6 +12,7 @@ mod timeline;
 
 pub use bulk::{BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_delete, bulk_update};
 pub use convert::{ConversionInput, ConversionResult, convert_lead};
+pub use import::{DuplicateRow, IMPORT_BATCH_ROWS, ImportOptions, ImportReport, OnDuplicate, RejectedRow, import_csv};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 
 /// Loads a live record whatever its visibility. Only for system work (job

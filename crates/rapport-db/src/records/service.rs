@@ -84,7 +84,7 @@ pub(super) async fn prepare_new(
 }
 
 /// Validation, defaults and cross-field rules of one create input: no I/O.
-fn build_new(
+pub(super) fn build_new(
     actor: &Actor,
     snapshot: &Snapshot,
     record_type: RecordType,
@@ -157,7 +157,7 @@ fn apply_rules(record: &mut Record) -> Result<()> {
 /// references that changed are checked, so losing sight of an old link does
 /// not block unrelated edits. One query per referenced type and one per
 /// distinct owner serve the whole batch.
-async fn resolve(
+pub(super) async fn resolve(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     snapshot: &Snapshot,

@@ -6,6 +6,7 @@ mod common;
 mod contacts;
 mod deals;
 mod idempotency;
+mod imports;
 mod jobs;
 mod leads;
 mod lists;

@@ -1,14 +1,17 @@
-//! Workload 1: bulk-importing contacts, against plain prepared inserts.
+//! Workload 1: importing a contacts CSV, against plain prepared inserts of
+//! the same file.
 
+use std::fs::File;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rapport_core::access::Actor;
 use rapport_core::schema::RecordType;
-use rapport_db::records::{MAX_BULK_ITEMS, bulk_create};
+use rapport_db::records::{ImportOptions, MAX_BULK_ITEMS, bulk_create, import_csv};
 use rapport_db::{ConnectionTrait, Ctx};
 use sea_orm::sea_query::{ColumnDef, Index, Query, Table};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::demo::{self, DemoConfig};
@@ -22,17 +25,37 @@ pub struct ImportFigures {
     pub rejected: usize,
 }
 
-fn first_text(record: &Map<String, Value>, key: &str) -> Option<String> {
-    match record.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Array(items)) => items.first().and_then(Value::as_str).map(str::to_owned),
-        _ => None,
+/// Writes the generated contacts as the CSV file a user would import, one
+/// column per contact field, lists joined with `;`, companies by id.
+fn write_csv(config: &DemoConfig, company_ids: &[Option<Uuid>], path: &Path) -> anyhow::Result<()> {
+    let columns: Vec<&str> = RecordType::Contact.fields().iter().map(|f| f.name).filter(|n| *n != "consents").collect();
+    let mut out = csv::Writer::from_writer(std::io::BufWriter::new(File::create(path).context("create the CSV")?));
+    out.write_record(&columns)?;
+    let mut cells: Vec<String> = Vec::with_capacity(columns.len());
+    for batch in demo::contact_batches(config, 10_000) {
+        for mut contact in batch {
+            let company = contact.remove("company_index").and_then(|v| v.as_u64()).map(|i| i as usize);
+            if let Some(id) = company.and_then(|i| company_ids.get(i).copied().flatten()) {
+                contact.insert("company_id".into(), Value::String(id.to_string()));
+            }
+            cells.clear();
+            cells.extend(columns.iter().map(|c| match contact.get(*c) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(";"),
+                Some(other) => other.to_string(),
+            }));
+            out.write_record(&cells)?;
+        }
     }
+    out.flush()?;
+    Ok(())
 }
 
-/// The baseline: the same rows through one prepared INSERT each, in one
-/// transaction, into a table with a uuid key and a unique e-mail index.
-async fn baseline(ctx: &Ctx, config: &DemoConfig) -> anyhow::Result<Duration> {
+/// The baseline: the same file parsed and inserted through one prepared
+/// INSERT per row, in one transaction, into a table with a uuid key and a
+/// unique e-mail index.
+async fn baseline(ctx: &Ctx, path: &Path) -> anyhow::Result<Duration> {
     let conn = ctx.db.conn();
     let backend = ctx.db.db_backend();
     let create = Table::create()
@@ -49,31 +72,34 @@ async fn baseline(ctx: &Ctx, config: &DemoConfig) -> anyhow::Result<Duration> {
     conn.execute(&create).await.context("create the baseline table")?;
     let index = Index::create().name("bench_baseline_email").table("bench_baseline").col("email").unique().to_owned();
     conn.execute(&index).await.context("index the baseline table")?;
-    let mut elapsed = Duration::ZERO;
-    let tx = ctx.db.write().await?;
-    for batch in demo::contact_batches(config, 2000) {
-        let started = Instant::now();
-        for record in &batch {
-            let insert = Query::insert()
-                .into_table("bench_baseline")
-                .columns(["id", "first_name", "last_name", "email", "phone", "city", "country"])
-                .values_panic([
-                    Uuid::now_v7().into(),
-                    first_text(record, "first_name").into(),
-                    first_text(record, "last_name").into(),
-                    first_text(record, "emails").map(|e| e.to_lowercase()).into(),
-                    first_text(record, "phones").into(),
-                    first_text(record, "city").into(),
-                    first_text(record, "country").into(),
-                ])
-                .to_owned();
-            tx.execute_raw(backend.build(&insert)).await.context("insert a baseline row")?;
-        }
-        elapsed += started.elapsed();
-    }
     let started = Instant::now();
+    let mut reader = csv::Reader::from_path(path).context("open the CSV")?;
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).context("a CSV column");
+    let columns = [column("first_name")?, column("last_name")?, column("emails")?, column("phones")?];
+    let (city, country) = (column("city")?, column("country")?);
+    let first =
+        |cell: Option<&str>| cell.and_then(|c| c.split(';').next()).filter(|c| !c.is_empty()).map(str::to_owned);
+    let tx = ctx.db.write().await?;
+    for row in reader.records() {
+        let row = row?;
+        let insert = Query::insert()
+            .into_table("bench_baseline")
+            .columns(["id", "first_name", "last_name", "email", "phone", "city", "country"])
+            .values_panic([
+                Uuid::now_v7().into(),
+                first(row.get(columns[0])).into(),
+                first(row.get(columns[1])).into(),
+                first(row.get(columns[2])).map(|e| e.to_lowercase()).into(),
+                first(row.get(columns[3])).into(),
+                first(row.get(city)).into(),
+                first(row.get(country)).into(),
+            ])
+            .to_owned();
+        tx.execute_raw(backend.build(&insert)).await.context("insert a baseline row")?;
+    }
     tx.commit().await?;
-    Ok(elapsed + started.elapsed())
+    Ok(started.elapsed())
 }
 
 /// Stores records through the bulk path; returns ids (None where rejected) and time spent storing.
@@ -100,32 +126,32 @@ async fn store(
 }
 
 pub async fn run(ctx: &Ctx, actor: &Actor, config: &DemoConfig) -> anyhow::Result<ImportFigures> {
-    let baseline = baseline(ctx, config).await?;
     let companies: Vec<Value> = demo::companies(config).into_iter().map(Value::Object).collect();
     let (company_ids, company_time) = store(ctx, actor, RecordType::Company, &companies).await?;
-    let mut rapport = Duration::ZERO;
-    let mut rejected = company_ids.iter().filter(|id| id.is_none()).count();
-    for batch in demo::contact_batches(config, MAX_BULK_ITEMS) {
-        let items: Vec<Value> = batch
-            .into_iter()
-            .map(|mut contact| {
-                let company = contact.remove("company_index").and_then(|v| v.as_u64()).map(|i| i as usize);
-                if let Some(id) = company.and_then(|i| company_ids.get(i).copied().flatten()) {
-                    contact.insert("company_id".into(), Value::String(id.to_string()));
-                }
-                Value::Object(contact)
-            })
-            .collect();
-        let (ids, time) = store(ctx, actor, RecordType::Contact, &items).await?;
-        rejected += ids.iter().filter(|id| id.is_none()).count();
-        rapport += time;
+    let company_rejected = company_ids.iter().filter(|id| id.is_none()).count();
+    let path = std::env::temp_dir().join(format!("rapport-bench-contacts-{}.csv", Uuid::now_v7().simple()));
+    let result = async {
+        write_csv(config, &company_ids, &path)?;
+        let baseline = baseline(ctx, &path).await?;
+        let started = Instant::now();
+        let file = File::open(&path).context("open the CSV")?;
+        let report = import_csv(ctx, actor, RecordType::Contact, file, &ImportOptions::default()).await?;
+        let rapport = started.elapsed();
+        for row in &report.rejected {
+            eprintln!("rejected contact on line {}: {:?}", row.line, row.errors);
+        }
+        anyhow::ensure!(report.duplicates.is_empty(), "the generator repeated e-mails: {:?}", &report.duplicates[..1]);
+        Ok((baseline, rapport, report.rejected.len()))
     }
+    .await;
+    let _ = std::fs::remove_file(&path);
+    let (baseline, rapport, contact_rejected) = result?;
     Ok(ImportFigures {
         contacts: config.contacts,
         rapport,
         baseline,
         companies: company_ids.len(),
         company_time,
-        rejected,
+        rejected: company_rejected + contact_rejected,
     })
 }

@@ -1,0 +1,260 @@
+//! Importing records from a CSV file. Every row is held to the rules of an
+//! API create; a row that breaks one is reported with its line number and the
+//! reason, and never stops the others. Rows whose e-mail (a company's domain)
+//! is already stored, or appeared earlier in the file, are skipped and
+//! reported unless duplicates are allowed.
+//!
+//! Parsing and validation run on a blocking thread while the previous batch is
+//! being written, so the two halves of the work use both cores.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read};
+
+use rapport_core::access::Actor;
+use rapport_core::import::ColumnPlan;
+use rapport_core::schema::RecordType;
+use rapport_core::{DomainError, FieldError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::service::{build_new, resolve, store_new};
+use super::{Record, hooks, keys};
+use crate::error::{Error, Result};
+use crate::settings::Ctx;
+
+/// Rows validated and written together, in one transaction.
+pub const IMPORT_BATCH_ROWS: usize = 10_000;
+
+/// What to do with a row that matches a stored record or an earlier row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDuplicate {
+    /// Leave it out and report it.
+    #[default]
+    Skip,
+    /// Import it as a new record anyway.
+    Create,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub on_duplicate: OnDuplicate,
+    /// Skip columns that match no field instead of refusing the file.
+    pub ignore_unknown_columns: bool,
+}
+
+/// A row that was not imported because it breaks a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedRow {
+    /// Line of the file where the row starts (the header is line 1).
+    pub line: u64,
+    pub errors: Vec<FieldError>,
+    /// The row as it was read, so that it can be fixed and imported again.
+    pub cells: Vec<String>,
+}
+
+/// A row left out because it is already there.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateRow {
+    pub line: u64,
+    /// The matching e-mail (or a company's domain), lower-cased.
+    pub key: String,
+    /// The stored record it matches, or else the earlier line.
+    pub existing_id: Option<Uuid>,
+    pub first_line: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// The file's header row.
+    pub columns: Vec<String>,
+    /// Data rows read.
+    pub rows: u64,
+    pub created: u64,
+    pub duplicates: Vec<DuplicateRow>,
+    pub rejected: Vec<RejectedRow>,
+}
+
+/// One validated row, on its way from the parser to storage.
+struct ParsedRow {
+    line: u64,
+    cells: Vec<String>,
+    outcome: std::result::Result<Record, Vec<FieldError>>,
+}
+
+/// The key duplicates are recognised by.
+fn duplicate_kind(record_type: RecordType) -> &'static str {
+    if record_type == RecordType::Company { "domain" } else { "email" }
+}
+
+fn field_errors(error: Error) -> Result<Vec<FieldError>> {
+    match error {
+        Error::Domain(DomainError::Validation(errors)) => Ok(errors.0),
+        Error::Domain(other) => Ok(vec![FieldError::new("", "invalid", other.to_string())]),
+        other => Err(other),
+    }
+}
+
+/// Excel in Brazil and much of Latin America saves CSV with `;`: the
+/// delimiter is whichever of the two the header row uses more.
+fn sniff_delimiter(reader: &mut impl BufRead) -> std::io::Result<u8> {
+    let head = reader.fill_buf()?;
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    let count = |d: u8| first_line.iter().filter(|b| **b == d).count();
+    Ok(if count(b';') > count(b',') { b';' } else { b',' })
+}
+
+fn bad_file(message: impl Into<String>) -> Error {
+    DomainError::invalid("file", "invalid_csv", message).into()
+}
+
+/// Reads, maps and validates rows, sending them on in batches. Runs on a
+/// blocking thread; returns the header row.
+fn parse(
+    source: impl Read,
+    build: impl Fn(&Value) -> Result<Record>,
+    plan_for: impl FnOnce(&[&str]) -> std::result::Result<ColumnPlan, ValidationErrors>,
+    batches: tokio::sync::mpsc::Sender<Vec<ParsedRow>>,
+) -> Result<Vec<String>> {
+    let mut source = BufReader::with_capacity(1 << 16, source);
+    let delimiter = sniff_delimiter(&mut source).map_err(|e| bad_file(format!("the file cannot be read: {e}")))?;
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(source);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad_file(format!("the header row cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let plan = plan_for(&header_refs).map_err(DomainError::from)?;
+    let mut batch = Vec::with_capacity(IMPORT_BATCH_ROWS);
+    let mut row = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        let outcome = match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) if row.len() > plan.width() => Err(vec![FieldError::new(
+                "",
+                "too_many_cells",
+                format!("the row has {} cells but the header names {} columns", row.len(), plan.width()),
+            )]),
+            Ok(true) => match build(&Value::Object(plan.input(row.iter()))) {
+                Ok(record) => Ok(record),
+                Err(error) => Err(field_errors(error)?),
+            },
+            Err(error) if error.is_io_error() => return Err(bad_file(format!("the file cannot be read: {error}"))),
+            Err(error) => Err(vec![FieldError::new("", "invalid_csv", format!("this row is not valid CSV: {error}"))]),
+        };
+        batch.push(ParsedRow { line, cells: row.iter().map(str::to_owned).collect(), outcome });
+        if batch.len() == IMPORT_BATCH_ROWS
+            && batches.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH_ROWS))).is_err()
+        {
+            return Ok(headers);
+        }
+    }
+    if !batch.is_empty() {
+        let _ = batches.blocking_send(batch);
+    }
+    Ok(headers)
+}
+
+/// Imports the rows of a CSV file whose header row names the fields.
+#[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
+pub async fn import_csv(
+    ctx: &Ctx,
+    actor: &Actor,
+    record_type: RecordType,
+    source: impl Read + Send + 'static,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
+    actor.ensure_can_write()?;
+    let snapshot = ctx.snapshot().await?;
+    let pipelines = hooks::pipelines_for(ctx.db.conn(), record_type).await?;
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ParsedRow>>(2);
+    let parser = {
+        let (actor, snapshot, now) = (actor.clone(), snapshot.clone(), ctx.now());
+        let ignore_unknown = options.ignore_unknown_columns;
+        tokio::task::spawn_blocking(move || {
+            let build = |input: &Value| build_new(&actor, &snapshot, record_type, input, &pipelines, now);
+            let plan_for = |headers: &[&str]| {
+                ColumnPlan::new(record_type, snapshot.custom_fields_of(record_type), headers, ignore_unknown)
+            };
+            parse(source, build, plan_for, sender)
+        })
+    };
+    let mut report = ImportReport::default();
+    // First line of each duplicate key seen in the file.
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    while let Some(batch) = batches.recv().await {
+        report.rows += batch.len() as u64;
+        let mut rows = Vec::with_capacity(batch.len());
+        for row in batch {
+            match row.outcome {
+                Ok(record) => rows.push((row.line, row.cells, record)),
+                Err(errors) => report.rejected.push(RejectedRow { line: row.line, errors, cells: row.cells }),
+            }
+        }
+        let tx = ctx.db.write().await?;
+        if options.on_duplicate == OnDuplicate::Skip {
+            rows = skip_stored(&*tx, record_type, rows, &mut report).await?;
+        }
+        let mut pending: Vec<(Option<&Record>, &mut Record)> = rows.iter_mut().map(|r| (None, &mut r.2)).collect();
+        let failures = resolve(&*tx, actor, &snapshot, &mut pending).await?;
+        drop(pending);
+        let mut records = Vec::with_capacity(rows.len());
+        for ((line, cells, record), failure) in rows.into_iter().zip(failures) {
+            if let Some(errors) = failure {
+                report.rejected.push(RejectedRow { line, errors: errors.0, cells });
+                continue;
+            }
+            if options.on_duplicate == OnDuplicate::Skip {
+                let keys = keys::matching_values(&record, duplicate_kind(record_type));
+                if let Some((key, first)) = keys.iter().find_map(|k| seen.get(k).map(|first| (k, *first))) {
+                    let duplicate = DuplicateRow { line, key: key.clone(), existing_id: None, first_line: Some(first) };
+                    report.duplicates.push(duplicate);
+                    continue;
+                }
+                seen.extend(keys.into_iter().map(|k| (k, line)));
+            }
+            records.push(record);
+        }
+        store_new(&*tx, actor, &records).await?;
+        tx.commit().await?;
+        report.created += records.len() as u64;
+    }
+    report.columns = parser.await.map_err(|e| bad_file(format!("the import stopped: {e}")))??;
+    report.rejected.sort_by_key(|r| r.line);
+    report.duplicates.sort_by_key(|r| r.line);
+    Ok(report)
+}
+
+/// Leaves out rows matching a stored record of the same type.
+async fn skip_stored(
+    conn: &impl sea_orm::ConnectionTrait,
+    record_type: RecordType,
+    rows: Vec<(u64, Vec<String>, Record)>,
+    report: &mut ImportReport,
+) -> Result<Vec<(u64, Vec<String>, Record)>> {
+    let kind = duplicate_kind(record_type);
+    let wanted: HashSet<String> = rows.iter().flat_map(|r| keys::matching_values(&r.2, kind)).collect();
+    let wanted: Vec<String> = wanted.into_iter().collect();
+    let stored = keys::find_many(conn, record_type, kind, &wanted).await?;
+    if stored.is_empty() {
+        return Ok(rows);
+    }
+    let mut kept = Vec::with_capacity(rows.len());
+    for row in rows {
+        let keys = keys::matching_values(&row.2, kind);
+        match keys.iter().find_map(|k| stored.get(k).map(|id| (k, *id))) {
+            Some((key, id)) => report.duplicates.push(DuplicateRow {
+                line: row.0,
+                key: key.clone(),
+                existing_id: Some(id),
+                first_line: None,
+            }),
+            None => kept.push(row),
+        }
+    }
+    Ok(kept)
+}

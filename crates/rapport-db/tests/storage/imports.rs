@@ -1,0 +1,125 @@
+//! CSV import: rules of a create per row, line numbers, duplicates, batches.
+
+use rapport_core::DomainError;
+use rapport_core::schema::RecordType;
+use rapport_db::Error;
+use rapport_db::records::{self, IMPORT_BATCH_ROWS, ImportOptions, OnDuplicate};
+use serde_json::json;
+
+use crate::common::run_on_both_backends;
+
+fn csv(text: &str) -> std::io::Cursor<Vec<u8>> {
+    std::io::Cursor::new(text.as_bytes().to_vec())
+}
+
+#[tokio::test]
+async fn rows_are_validated_like_api_creates_and_rejections_keep_their_line() {
+    run_on_both_backends("import rejections", |t| async move {
+        let (_, admin) = t.admin().await;
+        let file = "Nome;Sobrenome;E-mail;Telefone;País\n\
+                    Ana;Silva;ana@example.com;+55 11 91234-5678;BR\n\
+                    Bruno;;not-an-email;;BR\n\
+                    \"Carla\nMaria\";Souza;carla@example.com;;Brasil\n\
+                    Davi;Lima;davi@example.com;;\n";
+        let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &ImportOptions::default())
+            .await
+            .expect("import");
+        assert_eq!(report.columns, ["Nome", "Sobrenome", "E-mail", "Telefone", "País"]);
+        assert_eq!((report.rows, report.created), (4, 2), "{:?}", report.rejected);
+        let rejected: Vec<(u64, &str, &str)> = report
+            .rejected
+            .iter()
+            .flat_map(|r| r.errors.iter().map(move |e| (r.line, e.field.as_str(), e.code.as_str())))
+            .collect();
+        assert_eq!(rejected, [(3, "emails[0]", "invalid_email"), (4, "country", "invalid_country")]);
+        // The quoted cell spans two lines: the next row starts on line 6.
+        assert_eq!(report.rejected[1].cells[0], "Carla\nMaria");
+        assert_eq!(t.count("contacts").await, 2);
+        assert_eq!(t.count("search_rows").await, 2);
+        let found = rapport_db::search::search(&t.ctx, &admin, "davi", &[], 10).await.expect("search");
+        assert_eq!(found.len(), 1);
+        let page = records::list(&t.ctx, &admin, RecordType::Contact, &[("sort".into(), "first_name".into())])
+            .await
+            .expect("list");
+        let ana = &page.items[0];
+        assert_eq!(ana.fields["phones"], json!(["+5511912345678"]));
+        assert_eq!(ana.owner_id, Some(admin.user_id));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicates_by_email_are_skipped_against_the_file_and_the_database() {
+    run_on_both_backends("import duplicates", |t| async move {
+        let (_, admin) = t.admin().await;
+        let stored = records::create(&t.ctx, &admin, RecordType::Contact, &json!({"emails": ["Stored@Example.com"]}))
+            .await
+            .expect("create");
+        let file = "first_name,emails\n\
+                    A,a@example.com\n\
+                    B,stored@example.com\n\
+                    C,\"c@example.com; A@example.com\"\n\
+                    D,d@example.com\n";
+        let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &ImportOptions::default())
+            .await
+            .expect("import");
+        assert_eq!(report.created, 2);
+        let duplicates: Vec<(u64, &str, Option<uuid::Uuid>, Option<u64>)> =
+            report.duplicates.iter().map(|d| (d.line, d.key.as_str(), d.existing_id, d.first_line)).collect();
+        assert_eq!(duplicates, [(3, "stored@example.com", Some(stored.id), None), (4, "a@example.com", None, Some(2))]);
+        let allow = ImportOptions { on_duplicate: OnDuplicate::Create, ..ImportOptions::default() };
+        let report =
+            records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &allow).await.expect("import again");
+        assert_eq!((report.created, report.duplicates.len()), (4, 0));
+        assert_eq!(t.count("contacts").await, 7);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_header_refuses_the_file_and_stores_nothing() {
+    run_on_both_backends("import header", |t| async move {
+        let (_, admin) = t.admin().await;
+        let file = "first_name,shoe size\nAna,38\n";
+        let error = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &ImportOptions::default())
+            .await
+            .expect_err("unknown column");
+        let Error::Domain(DomainError::Validation(errors)) = error else { panic!("expected a validation error") };
+        assert_eq!(errors.0[0].code, "unknown_column");
+        assert!(errors.0[0].message.contains("shoe size"), "{}", errors.0[0].message);
+        assert_eq!(t.count("contacts").await, 0);
+        let lenient = ImportOptions { ignore_unknown_columns: true, ..ImportOptions::default() };
+        let report =
+            records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &lenient).await.expect("import");
+        assert_eq!(report.created, 1);
+        let (_, reader) = t.user("Reader", rapport_core::access::Role::ReadOnly).await;
+        let refused = records::import_csv(&t.ctx, &reader, RecordType::Contact, csv(file), &lenient).await;
+        assert!(matches!(refused, Err(Error::Domain(DomainError::Forbidden(_)))), "{refused:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn large_files_are_written_in_batches_and_references_are_checked() {
+    run_on_both_backends("import batches", |t| async move {
+        let (_, admin) = t.admin().await;
+        let company = records::create(&t.ctx, &admin, RecordType::Company, &json!({"name": "Acme"})).await.unwrap();
+        let rows = IMPORT_BATCH_ROWS * 2 + 10;
+        let mut file = String::from("first_name,emails,company_id\n");
+        for i in 0..rows {
+            // Row 1000 points at a company that does not exist.
+            let company_id = if i == 1000 { uuid::Uuid::nil().to_string() } else { company.id.to_string() };
+            file.push_str(&format!("Person {i},p{i}@example.com,{company_id}\n"));
+        }
+        let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(&file), &ImportOptions::default())
+            .await
+            .expect("import");
+        assert_eq!((report.rows, report.created), (rows as u64, rows as u64 - 1));
+        assert_eq!(report.rejected.len(), 1);
+        assert_eq!((report.rejected[0].line, report.rejected[0].errors[0].code.as_str()), (1002, "unknown_reference"));
+        assert_eq!(t.count("contacts").await, rows as i64 - 1);
+        assert_eq!(t.count("record_keys").await, rows as i64 - 1);
+        assert_eq!(t.count_where("contacts", "company_id", company.id).await, rows as i64 - 1);
+    })
+    .await;
+}
