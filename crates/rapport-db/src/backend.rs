@@ -160,15 +160,30 @@ pub fn search_schema(db: &Database) -> Vec<String> {
     }
 }
 
-/// Restricts `select` to search rows matching every folded word (as a
-/// prefix), newest first. SQLite drives the query from the FTS5 index in
-/// rowid order so that it stops after the candidate window, however many
-/// rows match; PostgreSQL matches the tsvector, or a name substring through
-/// the trigram index. Columns of `search_rows` must be qualified.
-pub fn search_match(select: &mut SelectStatement, backend: Backend, words: &[String]) {
+/// How the words of a search must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordMatch {
+    /// Every word whole, in a record's title (its name): cheap however
+    /// common the word, and the best-ranked hits.
+    WholeInTitle,
+    /// Every word as a prefix, anywhere; on PostgreSQL also the words as a
+    /// substring of the title.
+    Prefix,
+}
+
+/// Restricts `select` to search rows matching every folded word, newest
+/// first. SQLite drives the query from the FTS5 index in rowid order so that
+/// it stops after the candidate window, however many rows match; PostgreSQL
+/// matches the tsvector, or a name substring through the trigram index.
+/// Columns of `search_rows` must be qualified.
+pub fn search_match(select: &mut SelectStatement, backend: Backend, words: &[String], mode: WordMatch) {
     match backend {
         Backend::Sqlite => {
-            let query = words.iter().map(|w| format!("\"{}\"*", w.replace('"', ""))).collect::<Vec<_>>().join(" ");
+            let phrases = words.iter().map(|w| format!("\"{}\"", w.replace('"', "")));
+            let query = match mode {
+                WordMatch::WholeInTitle => format!("title : ({})", phrases.collect::<Vec<_>>().join(" ")),
+                WordMatch::Prefix => phrases.map(|p| format!("{p}*")).collect::<Vec<_>>().join(" "),
+            };
             select
                 .from("search_fts")
                 .inner_join("search_rows", Expr::col(("search_rows", "id")).equals(("search_fts", "rowid")))
@@ -176,22 +191,21 @@ pub fn search_match(select: &mut SelectStatement, backend: Backend, words: &[Str
                 .order_by(("search_fts", "rowid"), Order::Desc);
         }
         Backend::Postgres => {
-            let query = words
+            let lexemes = words
                 .iter()
                 .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
-                .filter(|w| !w.is_empty())
-                .map(|w| format!("{w}:*"))
-                .collect::<Vec<_>>()
-                .join(" & ");
-            let pattern = format!("%{}%", rapport_core::text::escape_like(&words.join(" ")));
-            select
-                .from("search_rows")
-                .cond_where(
-                    Cond::any()
-                        .add(Expr::cust_with_values("search_rows.tsv @@ to_tsquery('simple', $1)", [query]))
-                        .add(Expr::col(("search_rows", "title")).like(LikeExpr::new(pattern).escape('\\'))),
-                )
-                .order_by(("search_rows", "id"), Order::Desc);
+                .filter(|w| !w.is_empty());
+            let query = match mode {
+                WordMatch::WholeInTitle => lexemes.collect::<Vec<_>>().join(" & "),
+                WordMatch::Prefix => lexemes.map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & "),
+            };
+            let mut any =
+                Cond::any().add(Expr::cust_with_values("search_rows.tsv @@ to_tsquery('simple', $1)", [query]));
+            if mode == WordMatch::Prefix {
+                let pattern = format!("%{}%", rapport_core::text::escape_like(&words.join(" ")));
+                any = any.add(Expr::col(("search_rows", "title")).like(LikeExpr::new(pattern).escape('\\')));
+            }
+            select.from("search_rows").cond_where(any).order_by(("search_rows", "id"), Order::Desc);
         }
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::backend;
+use crate::backend::{self, WordMatch};
 use crate::error::{Result, StorageContext};
 use crate::records::repo_scope_condition;
 use crate::settings::Ctx;
@@ -58,6 +58,12 @@ fn score(words: &[String], title: &str, body: &str) -> u32 {
 }
 
 /// Records visible to the actor that match every word (as a prefix).
+///
+/// Whole words in titles are looked up first: a common surname matches
+/// tens of thousands of rows, and expanding it as a prefix would read all of
+/// them, while whole-word matches come straight from the index in recency
+/// order. Prefix matches are only looked for when those do not fill the
+/// page; they rank below whole-title-word matches anyway (see [`score`]).
 #[tracing::instrument(skip_all, fields(limit), err(level = "debug"))]
 pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType], limit: u64) -> Result<Vec<SearchHit>> {
     let words = words(query);
@@ -75,6 +81,22 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
                 .add(repo_scope_condition(&scope)),
         );
     }
+    let mut hits = candidates(ctx, &words, visible.clone(), WordMatch::WholeInTitle).await?;
+    if (hits.len() as u64) < limit {
+        for hit in candidates(ctx, &words, visible, WordMatch::Prefix).await? {
+            if !hits.iter().any(|h| h.id == hit.id) {
+                hits.push(hit);
+            }
+        }
+    }
+    // Stable: equal scores keep newest-first order.
+    hits.sort_by_key(|h| std::cmp::Reverse(h.score));
+    hits.truncate(limit as usize);
+    Ok(hits)
+}
+
+/// The newest matches, at most the candidate window, scored.
+async fn candidates(ctx: &Ctx, words: &[String], visible: Cond, mode: WordMatch) -> Result<Vec<SearchHit>> {
     let mut select = Query::select();
     select
         .columns(
@@ -82,7 +104,7 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
         )
         .cond_where(visible)
         .limit(CANDIDATE_WINDOW);
-    backend::search_match(&mut select, ctx.db.backend(), &words);
+    backend::search_match(&mut select, ctx.db.backend(), words, mode);
     let rows = ctx.db.conn().query_all(&select).await.context("search")?;
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {
@@ -95,12 +117,9 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
             record_type,
             id: row.try_get("", "record_id").context(CTX)?,
             label: row.try_get("", "label").context(CTX)?,
-            score: score(&words, &title, &body),
+            score: score(words, &title, &body),
         });
     }
-    // Stable: equal scores keep newest-first order.
-    hits.sort_by_key(|h| std::cmp::Reverse(h.score));
-    hits.truncate(limit as usize);
     Ok(hits)
 }
 

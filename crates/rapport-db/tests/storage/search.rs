@@ -94,3 +94,33 @@ async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn whole_name_matches_rank_first_and_prefix_matches_fill_the_page() {
+    run_on_both_backends("search ranking", |t| async move {
+        let (_, admin) = t.admin().await;
+        let create = |input: serde_json::Value| {
+            let (ctx, admin) = (&t.ctx, &admin);
+            async move { records::create(ctx, admin, RecordType::Contact, &input).await.expect("create").id }
+        };
+        let silvana = create(json!({"first_name": "Silvana", "last_name": "Rocha"})).await;
+        let by_email = create(json!({"first_name": "Rui", "emails": ["silva@example.com"]})).await;
+        let mut silvas = Vec::new();
+        for i in 0..5 {
+            silvas.push(create(json!({"first_name": format!("Ana {i}"), "last_name": "Silva"})).await);
+        }
+        // Newer than every Silva, yet ranked after them: a prefix, then a body match.
+        let hits = search(&t.ctx, &admin, "silva", &[], 20).await.expect("search");
+        let order: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+        let expected: Vec<Uuid> = silvas.iter().rev().copied().chain([silvana, by_email]).collect();
+        assert_eq!(order, expected);
+        // A full page of whole-word matches needs no prefix lookup, and holds only them.
+        let page = search(&t.ctx, &admin, "silva", &[], 3).await.expect("search");
+        assert_eq!(
+            page.iter().map(|h| h.id).collect::<Vec<_>>(),
+            silvas.iter().rev().take(3).copied().collect::<Vec<_>>()
+        );
+        assert_eq!(ids(&search(&t.ctx, &admin, "silv", &[], 20).await.expect("prefix")).len(), 7);
+    })
+    .await;
+}
