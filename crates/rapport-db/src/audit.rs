@@ -37,8 +37,7 @@ pub async fn record(
 
 /// Appends entries with multi-row inserts, in the caller's transaction.
 pub async fn record_many(conn: &impl ConnectionTrait, entries: &[NewEntry]) -> Result<()> {
-    // 7 parameters a row keeps a chunk well under SQLite's limit.
-    for chunk in entries.chunks(2000) {
+    for chunk in crate::row::statement_chunks(entries, 7) {
         let mut insert = Query::insert();
         insert.into_table("audit_log").columns([
             "id",

@@ -57,3 +57,60 @@ pub fn read(row: &QueryResult, column: &str, storage: Storage) -> Result<Value> 
 pub fn now_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
+
+/// Rows per multi-row INSERT: at most 1024 and within SQLite's limit of
+/// bound parameters (32766; PostgreSQL allows 65535), a power of two.
+fn rows_per_statement(columns: usize) -> usize {
+    let fit = (30_000 / columns.max(1)).clamp(1, 1024);
+    1 << fit.ilog2()
+}
+
+/// How many rows each INSERT of `len` rows takes: full statements, then the
+/// rest in falling powers of two. Statement texts thus repeat from batch to
+/// batch and the prepared statement cache serves them; a new row count for
+/// every batch would parse a new statement each time, and fill the cache with
+/// statements of thousands of parameters.
+pub fn statement_sizes(len: usize, columns: usize) -> Vec<usize> {
+    let full = rows_per_statement(columns);
+    let mut sizes = vec![full; len / full];
+    let mut rest = len % full;
+    while rest > 0 {
+        let size = 1 << rest.ilog2();
+        sizes.push(size);
+        rest -= size;
+    }
+    sizes
+}
+
+/// `items` cut as [`statement_sizes`] says.
+pub fn statement_chunks<T>(items: &[T], columns: usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    statement_sizes(items.len(), columns).into_iter().map(move |size| {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        chunk
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_sizes_repeat_and_cover_every_row() {
+        assert_eq!(statement_sizes(0, 7), Vec::<usize>::new());
+        assert_eq!(statement_sizes(600, 7), [512, 64, 16, 8]);
+        // 35 columns: 857 rows would fit, 512 do.
+        assert_eq!(rows_per_statement(35), 512);
+        assert_eq!(rows_per_statement(4), 1024);
+        for len in [1, 5, 255, 256, 257, 10_000] {
+            assert_eq!(statement_sizes(len, 35).iter().sum::<usize>(), len);
+        }
+        let items: Vec<usize> = (0..300).collect();
+        let chunks: Vec<&[usize]> = statement_chunks(&items, 4).collect();
+        assert_eq!(chunks.iter().map(|c| c.len()).collect::<Vec<_>>(), [256, 32, 8, 4]);
+        let chunks: Vec<&[usize]> = statement_chunks(&items, 200).collect();
+        assert_eq!(chunks.iter().map(|c| c.len()).collect::<Vec<_>>(), [128, 128, 32, 8, 4]);
+        assert_eq!(chunks.concat(), items);
+    }
+}

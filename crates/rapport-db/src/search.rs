@@ -14,8 +14,12 @@ use crate::error::{Result, StorageContext};
 use crate::records::repo_scope_condition;
 use crate::settings::Ctx;
 
-/// Matches read per query before ranking: the newest this many.
-const CANDIDATE_WINDOW: u64 = 200;
+/// Matches read per query before ranking: the newest this many times the
+/// page size, within bounds. Reading and scoring them is most of a search's
+/// cost for a common name.
+fn candidate_window(limit: u64) -> u64 {
+    (limit * 4).clamp(40, 200)
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
@@ -81,9 +85,10 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
                 .add(repo_scope_condition(&scope)),
         );
     }
-    let mut hits = candidates(ctx, &words, visible.clone(), WordMatch::WholeInTitle).await?;
+    let window = candidate_window(limit);
+    let mut hits = candidates(ctx, &words, visible.clone(), WordMatch::WholeInTitle, window).await?;
     if (hits.len() as u64) < limit {
-        for hit in candidates(ctx, &words, visible, WordMatch::Prefix).await? {
+        for hit in candidates(ctx, &words, visible, WordMatch::Prefix, window).await? {
             if !hits.iter().any(|h| h.id == hit.id) {
                 hits.push(hit);
             }
@@ -95,15 +100,21 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
     Ok(hits)
 }
 
-/// The newest matches, at most the candidate window, scored.
-async fn candidates(ctx: &Ctx, words: &[String], visible: Cond, mode: WordMatch) -> Result<Vec<SearchHit>> {
+/// The newest `window` matches, scored.
+async fn candidates(
+    ctx: &Ctx,
+    words: &[String],
+    visible: Cond,
+    mode: WordMatch,
+    window: u64,
+) -> Result<Vec<SearchHit>> {
     let mut select = Query::select();
     select
         .columns(
             ["record_type", "record_id", "label", "title", "body"].map(|c| (Alias::new("search_rows"), Alias::new(c))),
         )
         .cond_where(visible)
-        .limit(CANDIDATE_WINDOW);
+        .limit(window);
     backend::search_match(&mut select, ctx.db.backend(), words, mode);
     let rows = ctx.db.conn().query_all(&select).await.context("search")?;
     let mut hits = Vec::with_capacity(rows.len());

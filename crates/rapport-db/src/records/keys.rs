@@ -125,20 +125,18 @@ pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Resul
     .context("write search rows")
 }
 
-/// Inserts rows in chunks that keep each statement below SQLite's limit of
-/// bound parameters (32766; PostgreSQL allows 65535).
+/// Inserts rows in statements of repeating sizes (see `row::statement_sizes`).
 async fn insert_rows(
     conn: &impl ConnectionTrait,
     table: &'static str,
     columns: &[&'static str],
     rows: Vec<Vec<SimpleExpr>>,
 ) -> std::result::Result<(), DbErr> {
-    let per_statement = (30_000 / columns.len()).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
+    let mut rows = rows.into_iter();
+    for size in crate::row::statement_sizes(rows.len(), columns.len()) {
         let mut insert = Query::insert();
         insert.into_table(table).columns(columns.iter().copied());
-        for row in rows.by_ref().take(per_statement) {
+        for row in rows.by_ref().take(size) {
             insert.values(row).map_err(|e| DbErr::Custom(format!("build an insert into {table}: {e}")))?;
         }
         conn.execute(&insert).await?;

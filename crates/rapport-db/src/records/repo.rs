@@ -151,9 +151,7 @@ pub async fn insert_many(conn: &impl ConnectionTrait, records: &[Record]) -> Res
     let mut columns = vec![Alias::new("id"), Alias::new("created_at"), Alias::new("created_by")];
     columns.extend(system_values(first).into_iter().map(|(c, _)| c));
     columns.extend(field_values(first).into_iter().map(|(c, _)| c));
-    // Stay under SQLite's bound-parameter limit (32766) per statement.
-    let per_statement = (30_000 / columns.len()).max(1);
-    for chunk in records.chunks(per_statement) {
+    for chunk in crate::row::statement_chunks(records, columns.len()) {
         let mut insert = Query::insert();
         insert.into_table(table(first.record_type)).columns(columns.clone());
         for record in chunk {
