@@ -27,12 +27,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
                 "send the body as JSON with Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                AppError::request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", rejection.body_text())
-            }
-            _ => AppError::bad_request("unreadable_body", rejection.body_text()),
-        })?;
+        let bytes = read_body(request, state).await?;
         let axum::Json(value) = axum::Json::<Value>::from_bytes(&bytes)?;
         if let Some(path) = nul_path(&value) {
             return Err(AppError::bad_request(
@@ -43,6 +38,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         // Parsed again by axum so that a wrong shape names the field's path.
         let axum::Json(parsed) = axum::Json::<T>::from_bytes(&bytes)?;
         Ok(Self(parsed))
+    }
+}
+
+/// The raw body, within the route's size limit.
+async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(request, state).await.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            AppError::request(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", rejection.body_text())
+        }
+        _ => AppError::bad_request("unreadable_body", rejection.body_text()),
+    })
+}
+
+/// A CSV file as the body (`text/csv`); rows are checked by the import.
+pub struct CsvBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for CsvBody {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence != "text/csv" {
+            return Err(AppError::request(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the file as the body with Content-Type: text/csv",
+            ));
+        }
+        Ok(Self(read_body(request, state).await?))
     }
 }
 

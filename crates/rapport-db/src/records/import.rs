@@ -139,6 +139,10 @@ fn parse(
                 "too_many_cells",
                 format!("the row has {} cells but the header names {} columns", row.len(), plan.width()),
             )]),
+            // PostgreSQL cannot store NUL, and both backends take the same input.
+            Ok(true) if row.iter().any(|cell| cell.contains('\0')) => {
+                Err(vec![FieldError::new("", "invalid_character", "text must not contain NUL characters")])
+            }
             Ok(true) => match build(&Value::Object(plan.input(row.iter()))) {
                 Ok(record) => Ok(record),
                 Err(error) => Err(field_errors(error)?),

@@ -411,6 +411,49 @@ fn add_record_paths(api: &mut utoipa::openapi::OpenApi) {
                 .response("200", ok("per-item results", bulk_result.into()))
                 .build(),
         );
+        let query_enum = |name: &str, description: &str, values: &[&str]| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(description))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.to_vec())).build()))
+                .build()
+        };
+        paths.add_path_operation(
+            format!("{base}/import"),
+            vec![HttpMethod::Post],
+            operation(
+                format!("import_{plural}"),
+                format!(
+                    "Import {plural} from a CSV file (Content-Type: text/csv, up to 64 MiB) whose header row names \
+                     the fields; each row is checked like a create, and rejected rows and skipped duplicates are \
+                     reported by line"
+                ),
+            )
+            .parameter(query_enum("on_duplicate", "rows matching a stored record by e-mail (companies: domain), or an earlier row", &["skip", "create"]))
+            .parameter(query_enum("ignore_unknown_columns", "skip columns that match no field instead of refusing the file", &["true", "false"]))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content(
+                        "text/csv",
+                        utoipa::openapi::Content::new(Some(ObjectBuilder::new().schema_type(Type::String).build())),
+                    )
+                    .build(),
+            ))
+            .response(
+                "200",
+                ok(
+                    "{columns, rows, created, duplicates: [{line, key, existing_id?, first_line?}], rejected: [{line, errors, cells}]}",
+                    ObjectBuilder::new().schema_type(Type::Object).build().into(),
+                ),
+            )
+            .response("413", problem_response("the file is larger than 64 MiB"))
+            .response("415", problem_response("the body is not text/csv"))
+            .response("422", problem_response("the header row names an unknown or repeated column"))
+            .build(),
+        );
     }
 }
 

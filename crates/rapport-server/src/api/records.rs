@@ -2,7 +2,7 @@
 //! and activities: `/api/v1/{type}`.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,14 +16,18 @@ use uuid::Uuid;
 use crate::api::idempotency::idempotent;
 use crate::auth::Auth;
 use crate::error::{ApiResult, AppError};
-use crate::json::{JsonBody, PathParams, QueryParams};
+use crate::json::{CsvBody, JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
+
+/// The largest CSV file accepted by `/{kind}/import` (about 500,000 contacts).
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/{kind}", get(list).post(create))
         .route("/{kind}/bulk", post(bulk_create).patch(bulk_update))
         .route("/{kind}/bulk-delete", post(bulk_delete))
+        .route("/{kind}/import", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/{kind}/{id}", get(read).patch(update).delete(remove))
         .route("/{kind}/{id}/restore", post(restore))
         .route("/{kind}/{id}/timeline", get(timeline))
@@ -213,4 +217,29 @@ async fn bulk_delete(
 ) -> ApiResult<Json<Value>> {
     let results = records::bulk_delete(&state.ctx, &actor, record_type(&kind)?, &body.ids).await?;
     Ok(Json(bulk_results(results)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportParams {
+    #[serde(default)]
+    on_duplicate: records::OnDuplicate,
+    #[serde(default)]
+    ignore_unknown_columns: bool,
+}
+
+/// Imports a CSV file; the report lists rejected rows and skipped duplicates by line.
+async fn import(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(kind): PathParams<String>,
+    QueryParams(params): QueryParams<ImportParams>,
+    CsvBody(body): CsvBody,
+) -> ApiResult<Json<records::ImportReport>> {
+    let options = records::ImportOptions {
+        on_duplicate: params.on_duplicate,
+        ignore_unknown_columns: params.ignore_unknown_columns,
+    };
+    let source = std::io::Cursor::new(body);
+    Ok(Json(records::import_csv(&state.ctx, &actor, record_type(&kind)?, source, &options).await?))
 }

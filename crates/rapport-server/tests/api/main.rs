@@ -11,6 +11,7 @@ mod fuzz;
 mod health;
 mod helpers;
 mod idempotency;
+mod imports;
 mod leads;
 mod permissions;
 mod reminders;
