@@ -26,6 +26,26 @@ pub async fn lock_migrations(tx: &DatabaseTransaction, backend: Backend) -> Resu
 /// They must be exact: sampled SQLite statistics misjudge such filters.
 pub async fn refresh_statistics(db: &Database) -> Result<()> {
     db.conn().execute_unprepared("ANALYZE").await.context("refresh planner statistics")?;
+    db.stats_cache().forget();
+    Ok(())
+}
+
+/// Re-gathers one table's statistics after it changed wholesale (an import):
+/// the planner would otherwise keep planning for the table it knew, and a
+/// table analysed empty that now holds a million rows gets sorted in memory
+/// instead of read through an index. Runs as a write: SQLite stores the
+/// statistics in a table, and other connections pick them up from there.
+pub async fn refresh_table_statistics(db: &Database, table: &str) -> Result<()> {
+    let tx = db.write().await?;
+    tx.execute_unprepared(&format!("ANALYZE {table}")).await.context("refresh planner statistics")?;
+    if db.backend() == Backend::Sqlite {
+        // Other connections load statistics with the schema, and reload it
+        // only when the schema changes: change it.
+        tx.execute_unprepared("CREATE TABLE statistics_reload (x)").await.context("refresh planner statistics")?;
+        tx.execute_unprepared("DROP TABLE statistics_reload").await.context("refresh planner statistics")?;
+    }
+    tx.commit().await?;
+    db.stats_cache().forget();
     Ok(())
 }
 
@@ -47,6 +67,7 @@ pub async fn maintain_statistics(db: &Database) -> Result<()> {
         .is_some();
     let sql = if has_statistics { "PRAGMA optimize" } else { "ANALYZE" };
     db.conn().execute_unprepared(sql).await.context("maintain planner statistics")?;
+    db.stats_cache().forget();
     Ok(())
 }
 

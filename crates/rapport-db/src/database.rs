@@ -78,6 +78,7 @@ pub struct Database {
     backend: Backend,
     /// SQLite only: its single writer, see [`SqliteWriter`].
     writer: Option<SqliteWriter>,
+    stats: crate::planner::StatsCache,
 }
 
 /// SQLite has one writer at a time. Serialising writers in-process avoids
@@ -150,7 +151,7 @@ impl Database {
                 let writer = sqlite_pool(1, 64 * 1024).await.context("open the SQLite database")?;
                 let conn = sqlite_pool(8, 32 * 1024).await.context("open the SQLite database")?;
                 let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), conn: writer };
-                Ok(Self { conn, backend: Backend::Sqlite, writer: Some(writer) })
+                Ok(Self { conn, backend: Backend::Sqlite, writer: Some(writer), stats: Default::default() })
             }
             DatabaseUrl::Postgres(url) => {
                 let mut options = ConnectOptions::new(url.clone());
@@ -160,7 +161,7 @@ impl Database {
                     .sqlx_logging(false)
                     .acquire_timeout(Duration::from_secs(10));
                 let conn = sea_orm::Database::connect(options).await.context("connect to PostgreSQL")?;
-                Ok(Self { conn, backend: Backend::Postgres, writer: None })
+                Ok(Self { conn, backend: Backend::Postgres, writer: None, stats: Default::default() })
             }
         }
     }
@@ -171,6 +172,11 @@ impl Database {
 
     pub fn db_backend(&self) -> DbBackend {
         self.conn.get_database_backend()
+    }
+
+    /// The planner statistics last read, see `planner`.
+    pub(crate) fn stats_cache(&self) -> &crate::planner::StatsCache {
+        &self.stats
     }
 
     /// The pool, for reads outside a transaction.

@@ -14,6 +14,7 @@ pub mod jobs;
 mod migrations;
 pub mod notifications;
 pub mod pipelines;
+mod planner;
 pub mod records;
 mod row;
 pub mod search;

@@ -228,6 +228,9 @@ pub async fn import_csv(
         report.created += records.len() as u64;
     }
     report.columns = parser.await.map_err(|e| bad_file(format!("the import stopped: {e}")))??;
+    if report.created > 0 {
+        crate::backend::refresh_table_statistics(&ctx.db, record_type.plural()).await?;
+    }
     report.rejected.sort_by_key(|r| r.line);
     report.duplicates.sort_by_key(|r| r.line);
     Ok(report)

@@ -284,8 +284,13 @@ fn operand_value(operand: &Operand) -> sea_orm::sea_query::Value {
     }
 }
 
-fn filter_condition(backend: Backend, filter: &Filter) -> SimpleExpr {
-    let column = column_expr(backend, &filter.field);
+/// `hide_index`: compare `+column`, which SQLite cannot serve from the
+/// column's index (see `planner`).
+fn filter_condition(backend: Backend, filter: &Filter, hide_index: bool) -> SimpleExpr {
+    let column = match &filter.field {
+        FieldRef::Standard { column, .. } if hide_index => Expr::cust(format!("+\"{column}\"")),
+        _ => column_expr(backend, &filter.field),
+    };
     let storage = filter.field.storage();
     let json_column = match &filter.field {
         FieldRef::System(SystemField::Tags) => Some("tags"),
@@ -372,8 +377,25 @@ pub async fn list(
     } else {
         Expr::col("deleted_at").is_null()
     });
+    let wanted = query.limit + 1;
+    let stats = crate::planner::index_stats(db).await?;
+    let sorted_by_index = backend == Backend::Sqlite
+        && match &query.sort.field {
+            FieldRef::Standard { column, .. } => record_type.field(column).is_some_and(|f| f.indexed),
+            _ => false,
+        };
     for filter in &query.filters {
-        select.and_where(filter_condition(backend, filter));
+        let hide_index = sorted_by_index
+            && match (&filter.field, filter.op, &filter.operand) {
+                (FieldRef::Standard { column, .. }, FilterOp::Eq, _) => {
+                    stats.prefer_sort_order(&format!("{}_{column}", record_type.plural()), 1, wanted)
+                }
+                (FieldRef::Standard { column, .. }, FilterOp::In, Operand::List(values)) => {
+                    stats.prefer_sort_order(&format!("{}_{column}", record_type.plural()), values.len() as u64, wanted)
+                }
+                _ => false,
+            };
+        select.and_where(filter_condition(backend, filter, hide_index));
     }
     let ascending = query.sort.direction == Direction::Asc;
     let sort_column = column_expr(backend, &query.sort.field);
@@ -393,7 +415,6 @@ pub async fn list(
             cursor_segments(backend, sort_column, ascending, cursor, value)
         }
     };
-    let wanted = query.limit + 1;
     let mut rows = db
         .conn()
         .query_all(&select.clone().cond_where(first).limit(wanted).to_owned())

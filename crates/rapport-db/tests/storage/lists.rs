@@ -182,3 +182,31 @@ async fn keyset_pages_match_one_page_on_every_sortable_kind_of_column() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn pages_are_the_same_when_statistics_steer_the_plan() {
+    run_on_both_backends("lists with statistics", |t| async move {
+        let (_, admin) = t.admin().await;
+        let names = ["Souza", "Alves", "Lima", "Costa", "Rocha", "Dias"];
+        let items: Vec<Value> = (0..120)
+            .map(|i| {
+                let country = if i % 3 == 0 { "AR" } else { "BR" };
+                json!({"first_name": format!("P{i}"), "last_name": names[i % names.len()], "country": country})
+            })
+            .collect();
+        records::bulk_create(&t.ctx, &admin, RecordType::Contact, &items).await.expect("bulk create");
+        let query = [("filter[country][eq]", "BR"), ("sort", "last_name"), ("limit", "7")];
+        let before: Vec<Uuid> =
+            list_all(&t, &admin, RecordType::Contact, &query, 20).await.concat().iter().map(|r| r.id).collect();
+        // With statistics, SQLite walks the last-name index instead of sorting the country's rows.
+        rapport_db::backend::refresh_statistics(&t.ctx.db).await.expect("analyze");
+        let pages = list_all(&t, &admin, RecordType::Contact, &query, 20).await;
+        let after: Vec<Uuid> = pages.concat().iter().map(|r| r.id).collect();
+        assert_eq!(after, before);
+        assert_eq!(after.len(), 80);
+        let all = pages.concat();
+        assert!(all.iter().all(|r| r.fields["country"] == "BR"));
+        assert!(all.windows(2).all(|w| (w[0].text("last_name"), w[0].id) < (w[1].text("last_name"), w[1].id)));
+    })
+    .await;
+}
