@@ -33,8 +33,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::row::timestamp_json;
-
 /// A stored record: system columns plus the type's fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -54,26 +52,9 @@ pub struct Record {
 }
 
 impl Record {
-    /// The API representation: system keys, then the fields.
+    /// The API representation (see the `Serialize` impl) as a JSON value.
     pub fn to_json(&self) -> Value {
-        let mut out = Map::new();
-        out.insert("id".into(), Value::String(self.id.to_string()));
-        out.insert("type".into(), Value::String(self.record_type.as_str().into()));
-        out.insert("version".into(), Value::from(self.version));
-        for (key, value) in &self.fields {
-            out.insert(key.clone(), value.clone());
-        }
-        let uuid_json = |u: Option<Uuid>| u.map_or(Value::Null, |u| Value::String(u.to_string()));
-        out.insert("owner_id".into(), uuid_json(self.owner_id));
-        out.insert("team_id".into(), uuid_json(self.team_id));
-        out.insert("tags".into(), Value::from(self.tags.clone()));
-        out.insert("custom".into(), Value::Object(self.custom.clone()));
-        out.insert("created_at".into(), timestamp_json(self.created_at));
-        out.insert("created_by".into(), uuid_json(self.created_by));
-        out.insert("updated_at".into(), timestamp_json(self.updated_at));
-        out.insert("updated_by".into(), uuid_json(self.updated_by));
-        out.insert("deleted_at".into(), self.deleted_at.map_or(Value::Null, timestamp_json));
-        Value::Object(out)
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
     /// Everything the audit log compares between versions.
@@ -101,10 +82,83 @@ impl Record {
     }
 }
 
+/// A timestamp as the API writes it: RFC 3339, UTC, to the microsecond.
+struct ApiTimestamp(DateTime<Utc>);
+
+impl Serialize for ApiTimestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+    }
+}
+
+/// The API representation: id, type and version, the fields, then the
+/// system keys. Written straight from the record, without copying it into a
+/// JSON map first: list pages write fifty of them.
+impl Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.fields.len() + 14))?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("type", self.record_type.as_str())?;
+        map.serialize_entry("version", &self.version)?;
+        for (key, value) in &self.fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("owner_id", &self.owner_id)?;
+        map.serialize_entry("team_id", &self.team_id)?;
+        map.serialize_entry("tags", &self.tags)?;
+        map.serialize_entry("custom", &self.custom)?;
+        map.serialize_entry("created_at", &ApiTimestamp(self.created_at))?;
+        map.serialize_entry("created_by", &self.created_by)?;
+        map.serialize_entry("updated_at", &ApiTimestamp(self.updated_at))?;
+        map.serialize_entry("updated_by", &self.updated_by)?;
+        map.serialize_entry("deleted_at", &self.deleted_at.map(ApiTimestamp))?;
+        map.end()
+    }
+}
+
 /// One page of a keyset-paginated list.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_serialise_with_system_keys_and_microsecond_utc_timestamps() {
+        let at = DateTime::from_timestamp_micros(1_764_000_000_123_456).expect("a timestamp");
+        let id = Uuid::now_v7();
+        let mut fields = Map::new();
+        fields.insert("first_name".into(), Value::String("Ana".into()));
+        let record = Record {
+            record_type: RecordType::Contact,
+            id,
+            version: 2,
+            owner_id: Some(id),
+            team_id: None,
+            tags: vec!["vip".into()],
+            custom: Map::new(),
+            created_at: at,
+            created_by: None,
+            updated_at: at,
+            updated_by: Some(id),
+            deleted_at: None,
+            fields,
+        };
+        assert_eq!(
+            record.to_json(),
+            serde_json::json!({
+                "id": id.to_string(), "type": "contact", "version": 2, "first_name": "Ana",
+                "owner_id": id.to_string(), "team_id": null, "tags": ["vip"], "custom": {},
+                "created_at": "2025-11-24T16:00:00.123456Z", "created_by": null,
+                "updated_at": "2025-11-24T16:00:00.123456Z", "updated_by": id.to_string(), "deleted_at": null,
+            })
+        );
+        assert_eq!(crate::row::timestamp_json(at), "2025-11-24T16:00:00.123456Z");
+    }
 }

@@ -58,7 +58,7 @@ pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
 }
 
 fn record_response(status: StatusCode, record: &Record) -> Response {
-    let mut response = (status, Json(record.to_json())).into_response();
+    let mut response = (status, Json(record)).into_response();
     response.headers_mut().insert(header::ETAG, etag(record.version));
     response
 }
@@ -68,10 +68,8 @@ async fn list(
     Auth(actor): Auth,
     PathParams(kind): PathParams<String>,
     QueryParams(pairs): QueryParams<Vec<(String, String)>>,
-) -> ApiResult<Json<Value>> {
-    let page = records::list(&state.ctx, &actor, record_type(&kind)?, &pairs).await?;
-    let items: Vec<Value> = page.items.iter().map(Record::to_json).collect();
-    Ok(Json(json!({"items": items, "next_cursor": page.next_cursor})))
+) -> ApiResult<Json<records::Page<Record>>> {
+    Ok(Json(records::list(&state.ctx, &actor, record_type(&kind)?, &pairs).await?))
 }
 
 async fn create(

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use super::http::Connection;
+
 /// Latency and throughput of one workload.
 #[derive(Debug, Clone, Copy)]
 pub struct LoadStats {
@@ -29,10 +31,11 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
 
-/// Sends `total` GET requests (at most for `limit`), `concurrency` at a time.
-/// `url(i)` names the i-th request; a non-2xx answer counts as an error.
+/// Sends `total` GET requests (at most for `limit`), `concurrency` at a time,
+/// each client on its own keep-alive connection to `host`. `url(i)` is the
+/// path of the i-th request; a non-2xx answer counts as an error.
 pub async fn run(
-    client: &reqwest::Client,
+    host: &str,
     token: &str,
     concurrency: usize,
     total: usize,
@@ -44,19 +47,30 @@ pub async fn run(
     let deadline = started + limit;
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (client, next, url, token) = (client.clone(), Arc::clone(&next), Arc::clone(&url), token.to_owned());
+        let (host, next, url, token) = (host.to_owned(), Arc::clone(&next), Arc::clone(&url), token.to_owned());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
+            let mut connection = None;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= total || Instant::now() >= deadline {
                     break;
                 }
                 let sent = Instant::now();
-                let ok = match client.get(url(i)).bearer_auth(&token).send().await {
-                    Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                    Err(_) => false,
+                if connection.is_none() {
+                    connection = Connection::open(&host).await.ok();
+                }
+                let ok = match &mut connection {
+                    Some(c) => match c.get(&url(i), Some(&token)).await {
+                        Ok((status, _)) => status.is_success(),
+                        // A broken connection is replaced for the next request.
+                        Err(_) => {
+                            connection = None;
+                            false
+                        }
+                    },
+                    None => false,
                 };
                 latencies.push(sent.elapsed());
                 if !ok {

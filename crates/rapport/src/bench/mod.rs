@@ -1,6 +1,7 @@
 //! `rapport bench`: fixed workloads against a freshly generated database,
 //! each with a baseline measured in the same run (issue 3, BENCHMARKS.md).
 
+mod http;
 mod import;
 mod load;
 mod server;
@@ -187,20 +188,15 @@ async fn with_peak_memory<F: std::future::Future<Output = T>, T>(server: &Server
 }
 
 /// Sequential round trips of a page made of several requests.
-async fn page_times(
-    client: &reqwest::Client,
-    token: &str,
-    urls: &[String],
-    rounds: usize,
-) -> anyhow::Result<LoadStats> {
+async fn page_times(host: &str, token: &str, urls: &[String], rounds: usize) -> anyhow::Result<LoadStats> {
+    let mut connection = http::Connection::open(host).await?;
     let mut times = Vec::with_capacity(rounds);
     let started = Instant::now();
     for _ in 0..rounds {
         let t = Instant::now();
         for url in urls {
-            let response = client.get(url).bearer_auth(token).send().await?;
-            anyhow::ensure!(response.status().is_success(), "{url}: {}", response.status());
-            response.bytes().await?;
+            let (status, _) = connection.get(url, Some(token)).await?;
+            anyhow::ensure!(status.is_success(), "{url}: {status}");
         }
         times.push(t.elapsed());
     }
@@ -238,49 +234,46 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut St
     let server = ServerProcess::start(&url_text).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle = server.memory();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let limit = Duration::from_secs(args.seconds);
-    let base = server.base.clone();
+    let host = server.host.clone();
     let (c, n, token) = (args.concurrency, args.requests, users.admin_token.clone());
 
     eprintln!("== {name}: HTTP workloads");
     let ((healthz, by_id, search, list), peak) = with_peak_memory(&server, async {
-        let b = base.clone();
-        let healthz = load::run(&client, &token, c, n, limit, Arc::new(move |_| format!("{b}/healthz"))).await;
-        let (b, ids) = (base.clone(), ids.clone());
+        let healthz = load::run(&host, &token, c, n, limit, Arc::new(|_| "/healthz".to_owned())).await;
+        let ids = ids.clone();
         let by_id = load::run(
-            &client,
+            &host,
             &token,
             c,
             n,
             limit,
-            Arc::new(move |i| format!("{b}/api/v1/contacts/{}", ids[i % ids.len()])),
+            Arc::new(move |i| format!("/api/v1/contacts/{}", ids[i % ids.len()])),
         )
         .await;
-        let b = base.clone();
         let search = load::run(
-            &client,
+            &host,
             &token,
             c,
             n,
             limit,
-            Arc::new(move |i| {
-                format!("{b}/api/v1/search?types=contact&limit=20&q={}", SEARCHES[i % SEARCHES.len()].replace(' ', "+"))
+            Arc::new(|i| {
+                format!("/api/v1/search?types=contact&limit=20&q={}", SEARCHES[i % SEARCHES.len()].replace(' ', "+"))
             }),
         )
         .await;
-        let (b, cursors) = (base.clone(), cursors.clone());
+        let cursors = cursors.clone();
         let list = load::run(
-            &client,
+            &host,
             &token,
             c,
             n,
             limit,
             Arc::new(move |i| {
-                format!(
-                    "{b}/api/v1/contacts?filter[country][eq]=BR&sort=last_name&limit=50&cursor={}",
+                http::encode_brackets(&format!(
+                    "/api/v1/contacts?filter[country][eq]=BR&sort=last_name&limit=50&cursor={}",
                     cursors[i % cursors.len()]
-                )
+                ))
             }),
         )
         .await;
@@ -290,24 +283,28 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut St
 
     let owner = users.owner.user_id;
     let stages = {
-        let response = client.get(format!("{base}/api/v1/pipelines")).bearer_auth(&users.owner_token).send().await?;
-        let pipelines: Value = response.json().await?;
+        let mut connection = http::Connection::open(&host).await?;
+        let (_, body) = connection.get("/api/v1/pipelines", Some(&users.owner_token)).await?;
+        let pipelines: Value = serde_json::from_slice(&body).context("read the pipelines")?;
         pipelines[0]["stages"].as_array().cloned().unwrap_or_default()
     };
     let board: Vec<String> = stages
         .iter()
         .filter_map(|s| s["id"].as_str())
-        .map(|stage| format!("{base}/api/v1/deals?filter[owner_id][eq]={owner}&filter[stage_id][eq]={stage}&sort=-amount_minor&limit=50"))
+        .map(|stage| {
+            http::encode_brackets(&format!(
+                "/api/v1/deals?filter[owner_id][eq]={owner}&filter[stage_id][eq]={stage}&sort=-amount_minor&limit=50"
+            ))
+        })
         .collect();
-    let home = vec![
-        format!("{base}/api/v1/activities?filter[owner_id][eq]={owner}&filter[done][eq]=false&sort=due_at&limit=20"),
-        format!(
-            "{base}/api/v1/deals?filter[owner_id][eq]={owner}&filter[status][eq]=open&sort=expected_close_date&limit=20"
-        ),
-        format!("{base}/api/v1/notifications?unread=true&limit=20"),
-    ];
-    let board_stats = page_times(&client, &users.owner_token, &board, 50).await?;
-    let home_stats = page_times(&client, &users.owner_token, &home, 50).await?;
+    let home = [
+        format!("/api/v1/activities?filter[owner_id][eq]={owner}&filter[done][eq]=false&sort=due_at&limit=20"),
+        format!("/api/v1/deals?filter[owner_id][eq]={owner}&filter[status][eq]=open&sort=expected_close_date&limit=20"),
+        "/api/v1/notifications?unread=true&limit=20".to_owned(),
+    ]
+    .map(|path| http::encode_brackets(&path));
+    let board_stats = page_times(&host, &users.owner_token, &board, 50).await?;
+    let home_stats = page_times(&host, &users.owner_token, &home, 50).await?;
     let binary = std::fs::metadata(std::env::current_exe()?)?.len();
     let startup = server.startup;
     drop(server);
@@ -382,7 +379,7 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut St
         peak.anon_kb as f64 / 1024.0
     );
     let _ = writeln!(r, "| start-up to first HTTP 200 | {:.0} ms | | |", startup.as_secs_f64() * 1000.0);
-    let _ = writeln!(r, "| binary size | {:.1} MB | | |", binary as f64 / 1_048_576.0);
+    let _ = writeln!(r, "| binary size | {:.1} MiB | | |", binary as f64 / 1_048_576.0);
     let _ = writeln!(r, "\nRejected while importing: {}; failed HTTP requests: {errors}.", import.rejected);
     Ok(())
 }

@@ -7,9 +7,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use super::http::Connection;
+
 pub struct ServerProcess {
     child: Child,
-    pub base: String,
+    /// `127.0.0.1:port`.
+    pub host: String,
     pub startup: Duration,
 }
 
@@ -45,11 +48,10 @@ impl ServerProcess {
             let _ = child.kill();
             bail!("unexpected server output: {line}");
         };
-        let base = format!("http://{address}");
-        let client = reqwest::Client::new();
+        let host = address.to_owned();
         loop {
-            if let Ok(response) = client.get(format!("{base}/healthz")).send().await {
-                if response.status().is_success() {
+            if let Ok(mut connection) = Connection::open(&host).await {
+                if connection.get("/healthz", None).await.is_ok_and(|(status, _)| status.is_success()) {
                     break;
                 }
             }
@@ -59,7 +61,7 @@ impl ServerProcess {
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        Ok(Self { child, base, startup: started.elapsed() })
+        Ok(Self { child, host, startup: started.elapsed() })
     }
 
     pub fn pid(&self) -> u32 {
