@@ -13,6 +13,16 @@ pub fn fold_for_search(input: &str) -> String {
     out
 }
 
+/// Whether `c` is part of a word as the SQLite search index cuts text
+/// (FTS5 `unicode61`: letters, digits, private use). Marks split words
+/// there, so a query must split on them too: each query word has to be a
+/// single index term.
+pub fn is_word_char(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+    matches!(c.general_category_group(), GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number)
+        || c.general_category() == GeneralCategory::PrivateUse
+}
+
 fn strip_diacritic(c: char) -> char {
     match c {
         'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
@@ -53,6 +63,17 @@ mod tests {
     fn folding_removes_accents_and_case() {
         assert_eq!(fold_for_search("João Conceição"), "joao conceicao");
         assert_eq!(fold_for_search("PEÑA Müller"), "pena muller");
+    }
+
+    #[test]
+    fn words_are_letters_and_digits_but_not_marks() {
+        fn words(text: &str) -> Vec<&str> {
+            text.split(|c| !is_word_char(c)).filter(|w| !w.is_empty()).collect()
+        }
+        assert_eq!(words("ana.souza@ex.com +55 11"), ["ana", "souza", "ex", "com", "55", "11"]);
+        assert_eq!(words("José 北京"), ["José", "北京"]);
+        // Devanagari vowel signs are marks: the index cuts the word there.
+        assert_eq!(words("हिंदी"), ["ह", "द"]);
     }
 
     #[test]

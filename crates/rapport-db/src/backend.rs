@@ -1,6 +1,7 @@
 //! Every place where SQLite and PostgreSQL truly differ, named and together.
 //! Everything else is written once with sea-query.
 
+use rapport_core::text::is_word_char;
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 
@@ -153,21 +154,16 @@ pub fn json_array_is_empty(backend: Backend, column: &str) -> SimpleExpr {
 /// GIN, plus a trigram index on titles for substring matches.
 pub fn search_schema(db: &Database) -> Vec<String> {
     match db.backend() {
-        Backend::Sqlite => vec![
-            "CREATE TABLE search_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, record_type TEXT NOT NULL, \
-             record_id BLOB NOT NULL UNIQUE, owner_id BLOB, team_id BLOB, label TEXT NOT NULL, \
-             title TEXT NOT NULL, body TEXT NOT NULL)"
-                .into(),
-            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_rows', content_rowid='id', \
-             tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
-                .into(),
-            "CREATE TRIGGER search_rows_ai AFTER INSERT ON search_rows BEGIN \
-             INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END"
-                .into(),
-            "CREATE TRIGGER search_rows_ad AFTER DELETE ON search_rows BEGIN \
-             INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END"
-                .into(),
-        ],
+        Backend::Sqlite => {
+            let mut statements = vec![
+                "CREATE TABLE search_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, record_type TEXT NOT NULL, \
+                 record_id BLOB NOT NULL UNIQUE, owner_id BLOB, team_id BLOB, label TEXT NOT NULL, \
+                 title TEXT NOT NULL, body TEXT NOT NULL)"
+                    .into(),
+            ];
+            statements.extend(sqlite_search_index(""));
+            statements
+        }
         Backend::Postgres => vec![
             "CREATE EXTENSION IF NOT EXISTS pg_trgm".into(),
             "CREATE TABLE search_rows (id BIGSERIAL PRIMARY KEY, record_type TEXT NOT NULL, \
@@ -178,6 +174,43 @@ pub fn search_schema(db: &Database) -> Vec<String> {
             "CREATE INDEX search_rows_tsv ON search_rows USING GIN (tsv)".into(),
             "CREATE INDEX search_rows_title_trgm ON search_rows USING GIN (title gin_trgm_ops)".into(),
         ],
+    }
+}
+
+/// SQLite's FTS5 index over `search_rows` (with extra `options`) and the
+/// triggers that keep it in step.
+fn sqlite_search_index(options: &str) -> [String; 3] {
+    [
+        format!(
+            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_rows', content_rowid='id', \
+             tokenize='unicode61 remove_diacritics 2', prefix='2 3'{options})"
+        ),
+        "CREATE TRIGGER search_rows_ai AFTER INSERT ON search_rows BEGIN \
+         INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END"
+            .into(),
+        "CREATE TRIGGER search_rows_ad AFTER DELETE ON search_rows BEGIN \
+         INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END"
+            .into(),
+    ]
+}
+
+/// SQLite: the search index keeps which column a word is in but not where
+/// (searches match words, never phrases), and merges its segments eight at
+/// a time instead of four. Merging segments was most of a large import's
+/// time: importing 1M contacts took 144 s before, 100 s after (BENCHMARKS.md).
+pub fn search_index_without_positions(db: &Database) -> Vec<String> {
+    match db.backend() {
+        Backend::Sqlite => {
+            let mut statements: Vec<String> =
+                ["DROP TRIGGER search_rows_ai", "DROP TRIGGER search_rows_ad", "DROP TABLE search_fts"]
+                    .map(String::from)
+                    .into();
+            statements.extend(sqlite_search_index(", detail=column"));
+            statements.push("INSERT INTO search_fts(search_fts) VALUES ('rebuild')".into());
+            statements.push("INSERT INTO search_fts(search_fts, rank) VALUES ('automerge', 8)".into());
+            statements
+        }
+        Backend::Postgres => Vec::new(),
     }
 }
 
@@ -200,7 +233,15 @@ pub enum WordMatch {
 pub fn search_match(select: &mut SelectStatement, backend: Backend, words: &[String], mode: WordMatch) {
     match backend {
         Backend::Sqlite => {
-            let phrases = words.iter().map(|w| format!("\"{}\"", w.replace('"', "")));
+            // Each quoted string must be one index term: the index keeps no
+            // positions to match a phrase with.
+            let terms: Vec<&str> =
+                words.iter().flat_map(|w| w.split(|c: char| !is_word_char(c))).filter(|t| !t.is_empty()).collect();
+            if terms.is_empty() {
+                select.from("search_rows").and_where(Expr::cust("1 = 0"));
+                return;
+            }
+            let phrases = terms.iter().map(|t| format!("\"{t}\""));
             let query = match mode {
                 WordMatch::WholeInTitle => format!("title : ({})", phrases.collect::<Vec<_>>().join(" ")),
                 WordMatch::Prefix => phrases.map(|p| format!("{p}*")).collect::<Vec<_>>().join(" "),

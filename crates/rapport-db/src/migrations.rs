@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (3, "relations_audit_jobs", m0003_relations),
     (4, "search", backend::search_schema),
     (5, "partial_trash_indexes", m0005_partial_trash_indexes),
+    (6, "search_index_without_positions", backend::search_index_without_positions),
 ];
 
 pub async fn run(db: &Database) -> Result<()> {

@@ -32,8 +32,7 @@ pub struct SearchHit {
 
 fn words(query: &str) -> Vec<String> {
     fold_for_search(query)
-        .split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '+')
-        .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(8)
         .map(str::to_owned)

@@ -124,3 +124,27 @@ async fn whole_name_matches_rank_first_and_prefix_matches_fill_the_page() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn names_in_any_script_and_punctuated_queries_are_found() {
+    run_on_both_backends("search scripts", |t| async move {
+        let (_, admin) = t.admin().await;
+        let create = |input: serde_json::Value| {
+            let (ctx, admin) = (&t.ctx, &admin);
+            async move { records::create(ctx, admin, RecordType::Contact, &input).await.expect("create").id }
+        };
+        // Devanagari vowel signs are marks, which cut words in SQLite's index.
+        let hindi = create(json!({"first_name": "हिंदी", "last_name": "Kumar"})).await;
+        let obrien = create(json!({"first_name": "Seán", "last_name": "O'Brien"})).await;
+        let beijing = create(json!({"first_name": "北京", "last_name": "Li"})).await;
+        assert_eq!(ids(&search(&t.ctx, &admin, "हिंदी", &[], 20).await.expect("marks")), [hindi]);
+        assert_eq!(ids(&search(&t.ctx, &admin, "हिंदी kumar", &[], 20).await.expect("two words")), [hindi]);
+        assert_eq!(ids(&search(&t.ctx, &admin, "o'brien", &[], 20).await.expect("apostrophe")), [obrien]);
+        assert_eq!(ids(&search(&t.ctx, &admin, "sean o brien", &[], 20).await.expect("folded")), [obrien]);
+        assert_eq!(ids(&search(&t.ctx, &admin, "北京", &[], 20).await.expect("han")), [beijing]);
+        // A lone vowel sign is no word for SQLite; PostgreSQL finds it as a substring.
+        let mark = search(&t.ctx, &admin, "\u{093f}", &[], 20).await.expect("a lone mark");
+        assert!(mark.iter().all(|h| h.id == hindi), "{mark:?}");
+    })
+    .await;
+}
