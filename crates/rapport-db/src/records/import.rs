@@ -200,6 +200,7 @@ pub async fn import_csv(
             }
         }
         let tx = ctx.db.write().await?;
+        crate::backend::plan_for_current_sizes(&tx, ctx.db.backend()).await?;
         if options.on_duplicate == OnDuplicate::Skip {
             rows = skip_stored(&*tx, record_type, rows, &mut report).await?;
         }
