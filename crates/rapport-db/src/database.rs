@@ -7,6 +7,7 @@ use sea_orm::{ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{Error, Result, StorageContext};
+use crate::sqlite_reader::SqliteReader;
 
 /// The two engines Rapport runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +79,8 @@ pub struct Database {
     backend: Backend,
     /// SQLite only: its single writer, see [`SqliteWriter`].
     writer: Option<SqliteWriter>,
+    /// SQLite only: point reads without a thread hop, see `sqlite_reader`.
+    reader: Option<Arc<SqliteReader>>,
     stats: crate::planner::StatsCache,
 }
 
@@ -132,8 +135,14 @@ impl Database {
                 }
                 let sqlite_pool = |connections: u32, cache_kib: i64| {
                     let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-                    options.max_connections(connections).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(
-                        move |o| {
+                    // A file does not drop connections: no ping per checkout,
+                    // which is a round trip to the connection's worker thread.
+                    options
+                        .max_connections(connections)
+                        .min_connections(1)
+                        .test_before_acquire(false)
+                        .sqlx_logging(false)
+                        .map_sqlx_sqlite_opts(move |o| {
                             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
                             o.journal_mode(SqliteJournalMode::Wal)
                                 .synchronous(SqliteSynchronous::Normal)
@@ -142,8 +151,7 @@ impl Database {
                                 .pragma("cache_size", format!("-{cache_kib}"))
                                 .pragma("temp_store", "memory")
                                 .pragma("mmap_size", MMAP_BYTES.to_string())
-                        },
-                    );
+                        });
                     sea_orm::Database::connect(options)
                 };
                 // The writer's cache holds the indexes a write updates, in
@@ -151,17 +159,28 @@ impl Database {
                 let writer = sqlite_pool(1, 64 * 1024).await.context("open the SQLite database")?;
                 let conn = sqlite_pool(8, 32 * 1024).await.context("open the SQLite database")?;
                 let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), conn: writer };
-                Ok(Self { conn, backend: Backend::Sqlite, writer: Some(writer), stats: Default::default() })
+                let reader = Arc::new(SqliteReader::new(path.clone(), MMAP_BYTES));
+                Ok(Self {
+                    conn,
+                    backend: Backend::Sqlite,
+                    writer: Some(writer),
+                    reader: Some(reader),
+                    stats: Default::default(),
+                })
             }
             DatabaseUrl::Postgres(url) => {
                 let mut options = ConnectOptions::new(url.clone());
                 options
                     .max_connections(16)
                     .min_connections(1)
+                    // A ping per checkout would double the round trips of a
+                    // point read; only a connection idle long enough to have
+                    // been dropped by the server or a proxy is checked first.
+                    .test_before_acquire_if_idle_for(Duration::from_secs(30))
                     .sqlx_logging(false)
                     .acquire_timeout(Duration::from_secs(10));
                 let conn = sea_orm::Database::connect(options).await.context("connect to PostgreSQL")?;
-                Ok(Self { conn, backend: Backend::Postgres, writer: None, stats: Default::default() })
+                Ok(Self { conn, backend: Backend::Postgres, writer: None, reader: None, stats: Default::default() })
             }
         }
     }
@@ -182,6 +201,11 @@ impl Database {
     /// The pool, for reads outside a transaction.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// SQLite's point reader; `None` on PostgreSQL.
+    pub(crate) fn sqlite_reader(&self) -> Option<&SqliteReader> {
+        self.reader.as_deref()
     }
 
     /// Starts a transaction for a business write and everything it causes.

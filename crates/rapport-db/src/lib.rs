@@ -19,6 +19,7 @@ pub mod records;
 mod row;
 pub mod search;
 pub mod settings;
+mod sqlite_reader;
 pub mod users;
 
 pub use database::{Backend, Database, DatabaseUrl, WriteTx};

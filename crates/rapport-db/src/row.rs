@@ -32,24 +32,62 @@ pub fn timestamp_json(at: DateTime<Utc>) -> Value {
     Value::String(at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
 }
 
+/// A result row of either driver, read by column name: sea-orm's rows, and
+/// rusqlite's for point reads on SQLite (`sqlite_reader`).
+pub trait ColumnRead {
+    fn text(&self, column: &str) -> Result<Option<String>>;
+    fn big_int(&self, column: &str) -> Result<Option<i64>>;
+    fn boolean(&self, column: &str) -> Result<Option<bool>>;
+    fn date(&self, column: &str) -> Result<Option<NaiveDate>>;
+    fn timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>>;
+    fn uuid(&self, column: &str) -> Result<Option<Uuid>>;
+    fn json(&self, column: &str) -> Result<Option<Value>>;
+
+    /// A column that may not be NULL.
+    fn required<T>(&self, column: &str, read: fn(&Self, &str) -> Result<Option<T>>) -> Result<T> {
+        read(self, column)?.ok_or_else(|| crate::Error::Storage {
+            context: "read a column",
+            source: sea_orm::DbErr::Type(format!("column {column} is NULL")),
+        })
+    }
+}
+
+impl ColumnRead for QueryResult {
+    fn text(&self, column: &str) -> Result<Option<String>> {
+        self.try_get("", column).context(CTX)
+    }
+    fn big_int(&self, column: &str) -> Result<Option<i64>> {
+        self.try_get("", column).context(CTX)
+    }
+    fn boolean(&self, column: &str) -> Result<Option<bool>> {
+        self.try_get("", column).context(CTX)
+    }
+    fn date(&self, column: &str) -> Result<Option<NaiveDate>> {
+        self.try_get("", column).context(CTX)
+    }
+    fn timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>> {
+        self.try_get("", column).context(CTX)
+    }
+    fn uuid(&self, column: &str) -> Result<Option<Uuid>> {
+        self.try_get("", column).context(CTX)
+    }
+    fn json(&self, column: &str) -> Result<Option<Value>> {
+        self.try_get("", column).context(CTX)
+    }
+}
+
+const CTX: &str = "read a column";
+
 /// Reads one column as JSON, by storage kind.
-pub fn read(row: &QueryResult, column: &str, storage: Storage) -> Result<Value> {
-    const CTX: &str = "read a record column";
+pub fn read(row: &impl ColumnRead, column: &str, storage: Storage) -> Result<Value> {
     Ok(match storage {
-        Storage::Text => row.try_get::<Option<String>>("", column).context(CTX)?.map_or(Value::Null, Value::String),
-        Storage::BigInt => row.try_get::<Option<i64>>("", column).context(CTX)?.map_or(Value::Null, Value::from),
-        Storage::Bool => row.try_get::<Option<bool>>("", column).context(CTX)?.map_or(Value::Null, Value::Bool),
-        Storage::Date => row
-            .try_get::<Option<NaiveDate>>("", column)
-            .context(CTX)?
-            .map_or(Value::Null, |d| Value::String(d.format("%Y-%m-%d").to_string())),
-        Storage::Timestamp => {
-            row.try_get::<Option<DateTime<Utc>>>("", column).context(CTX)?.map_or(Value::Null, timestamp_json)
-        }
-        Storage::Uuid => {
-            row.try_get::<Option<Uuid>>("", column).context(CTX)?.map_or(Value::Null, |u| Value::String(u.to_string()))
-        }
-        Storage::Json => row.try_get::<Option<Value>>("", column).context(CTX)?.unwrap_or(Value::Null),
+        Storage::Text => row.text(column)?.map_or(Value::Null, Value::String),
+        Storage::BigInt => row.big_int(column)?.map_or(Value::Null, Value::from),
+        Storage::Bool => row.boolean(column)?.map_or(Value::Null, Value::Bool),
+        Storage::Date => row.date(column)?.map_or(Value::Null, |d| Value::String(d.format("%Y-%m-%d").to_string())),
+        Storage::Timestamp => row.timestamp(column)?.map_or(Value::Null, timestamp_json),
+        Storage::Uuid => row.uuid(column)?.map_or(Value::Null, |u| Value::String(u.to_string())),
+        Storage::Json => row.json(column)?.unwrap_or(Value::Null),
     })
 }
 

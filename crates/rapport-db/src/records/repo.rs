@@ -5,8 +5,8 @@ use rapport_core::access::ReadScope;
 use rapport_core::query::{Cursor, Direction, FieldRef, Filter, FilterOp, ListQuery, Operand, SystemField};
 use rapport_core::schema::{RecordType, Storage};
 use rapport_core::text::escape_like;
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Cond, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ConnectionTrait, QueryResult};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use super::{Page, Record};
 use crate::backend;
 use crate::database::{Backend, Database};
 use crate::error::{Result, StorageContext};
-use crate::row::{read, to_db};
+use crate::row::{ColumnRead, read, to_db};
 
 const SYSTEM_COLUMNS: [&str; 12] = [
     "id",
@@ -42,8 +42,7 @@ pub(super) fn select(record_type: RecordType) -> SelectStatement {
     query
 }
 
-pub(super) fn from_row(record_type: RecordType, row: &QueryResult) -> Result<Record> {
-    const CTX: &str = "read a record";
+pub(super) fn from_row(record_type: RecordType, row: &impl ColumnRead) -> Result<Record> {
     let mut fields = Map::new();
     for spec in record_type.fields() {
         fields.insert(spec.name.to_owned(), read(row, spec.name, spec.kind.storage())?);
@@ -58,17 +57,17 @@ pub(super) fn from_row(record_type: RecordType, row: &QueryResult) -> Result<Rec
     };
     Ok(Record {
         record_type,
-        id: row.try_get("", "id").context(CTX)?,
-        version: row.try_get("", "version").context(CTX)?,
-        owner_id: row.try_get("", "owner_id").context(CTX)?,
-        team_id: row.try_get("", "team_id").context(CTX)?,
+        id: row.required("id", ColumnRead::uuid)?,
+        version: row.required("version", ColumnRead::big_int)?,
+        owner_id: row.uuid("owner_id")?,
+        team_id: row.uuid("team_id")?,
         tags,
         custom,
-        created_at: row.try_get("", "created_at").context(CTX)?,
-        created_by: row.try_get("", "created_by").context(CTX)?,
-        updated_at: row.try_get("", "updated_at").context(CTX)?,
-        updated_by: row.try_get("", "updated_by").context(CTX)?,
-        deleted_at: row.try_get("", "deleted_at").context(CTX)?,
+        created_at: row.required("created_at", ColumnRead::timestamp)?,
+        created_by: row.uuid("created_by")?,
+        updated_at: row.required("updated_at", ColumnRead::timestamp)?,
+        updated_by: row.uuid("updated_by")?,
+        deleted_at: row.timestamp("deleted_at")?,
         fields,
     })
 }
@@ -87,6 +86,13 @@ pub fn scope_condition(scope: &ReadScope) -> Condition {
     }
 }
 
+fn fetch_query(record_type: RecordType, id: Uuid, scope: &ReadScope, deleted: bool) -> SelectStatement {
+    let mut query = select(record_type);
+    query.and_where(Expr::col("id").eq(id)).cond_where(scope_condition(scope));
+    query.and_where(if deleted { Expr::col("deleted_at").is_not_null() } else { Expr::col("deleted_at").is_null() });
+    query
+}
+
 /// A record the scope allows, deleted or not as asked.
 pub async fn fetch(
     conn: &impl ConnectionTrait,
@@ -95,11 +101,25 @@ pub async fn fetch(
     scope: &ReadScope,
     deleted: bool,
 ) -> Result<Option<Record>> {
-    let mut query = select(record_type);
-    query.and_where(Expr::col("id").eq(id)).cond_where(scope_condition(scope));
-    query.and_where(if deleted { Expr::col("deleted_at").is_not_null() } else { Expr::col("deleted_at").is_null() });
-    let row = conn.query_one(&query).await.context("load a record")?;
+    let row = conn.query_one(&fetch_query(record_type, id, scope, deleted)).await.context("load a record")?;
     row.map(|r| from_row(record_type, &r)).transpose()
+}
+
+/// [`fetch`] outside a transaction: a point read, on SQLite made on the
+/// calling thread (see `sqlite_reader`).
+pub async fn fetch_committed(
+    db: &Database,
+    record_type: RecordType,
+    id: Uuid,
+    scope: &ReadScope,
+    deleted: bool,
+) -> Result<Option<Record>> {
+    match db.sqlite_reader() {
+        Some(reader) => reader.query_one(&fetch_query(record_type, id, scope, deleted), "load a record", |row| {
+            from_row(record_type, row)
+        }),
+        None => fetch(db.conn(), record_type, id, scope, deleted).await,
+    }
 }
 
 /// Ids among `ids` that exist, are not deleted, and the scope allows.

@@ -40,7 +40,9 @@ fn expect_object(input: &Value) -> Result<&Map<String, Value>> {
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
 pub async fn get(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid) -> Result<Record> {
     let snapshot = ctx.snapshot().await?;
-    fetch_visible(ctx.db.conn(), actor, &snapshot, record_type, id, false).await
+    repo::fetch_committed(&ctx.db, record_type, id, &scope(actor, &snapshot, record_type), false)
+        .await?
+        .ok_or_else(|| DomainError::not_found(record_type.as_str()).into())
 }
 
 #[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]

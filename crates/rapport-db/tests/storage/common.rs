@@ -58,6 +58,11 @@ impl TestCtx {
         self.user("Admin", Role::Admin).await
     }
 
+    /// Creates a contact that must be valid; returns its id.
+    pub async fn contact(&self, actor: &Actor, input: serde_json::Value) -> Uuid {
+        rapport_db::records::create(&self.ctx, actor, RecordType::Contact, &input).await.expect("create a contact").id
+    }
+
     /// Rows in a table, optionally only those matching `column = value`.
     pub async fn count(&self, table: &str) -> i64 {
         let query = Query::select().expr(Expr::cust("COUNT(*)")).from(sea_orm::sea_query::Alias::new(table)).to_owned();

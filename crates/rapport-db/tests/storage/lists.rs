@@ -131,6 +131,41 @@ async fn filters_work_on_every_kind_of_column() {
     .await;
 }
 
+/// On SQLite a read by id takes another driver than a list (`sqlite_reader`):
+/// both must decode every kind of column, NULLs included, the same way.
+#[tokio::test]
+async fn a_record_read_by_id_equals_the_same_record_in_a_list() {
+    run_on_both_backends("reads by id and by list", |t| async move {
+        let (_, admin) = t.admin().await;
+        let mut created = seed_deals(&t, &admin).await;
+        let company = records::create(&t.ctx, &admin, RecordType::Company, &json!({"name": "Acme Ltda"}))
+            .await
+            .expect("create a company");
+        let contacts = [
+            json!({"first_name": "Inês", "last_name": "Araújo", "emails": ["ines@example.com.br"],
+                   "phones": ["+55 11 91234-5678"], "birth_date": "1990-02-28", "company_id": company.id,
+                   "country": "BR", "tags": ["vip", "nps-10"]}),
+            json!({"first_name": "Solo"}),
+        ];
+        for input in contacts {
+            created.push(records::create(&t.ctx, &admin, RecordType::Contact, &input).await.expect("a contact"));
+        }
+        let task = json!({"kind": "task", "subject": "Ligar", "done": true, "due_at": "2026-03-04T15:30:00.123456Z"});
+        created.push(records::create(&t.ctx, &admin, RecordType::Activity, &task).await.expect("a task"));
+        created.push(company);
+        for record in &created {
+            let by_id = records::get(&t.ctx, &admin, record.record_type, record.id).await.expect("read by id");
+            let listed = list_all(&t, &admin, record.record_type, &[("limit", "200")], 1).await.concat();
+            let in_list = listed.iter().find(|r| r.id == record.id).expect("the record is listed");
+            assert_eq!(&by_id, in_list, "{} {}", record.record_type, record.id);
+            assert_eq!(by_id.fields, record.fields, "{} {}", record.record_type, record.id);
+        }
+        let missing = records::get(&t.ctx, &admin, RecordType::Deal, Uuid::now_v7()).await;
+        assert!(matches!(missing, Err(rapport_db::Error::Domain(rapport_core::DomainError::NotFound { .. }))));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn keyset_pages_match_one_page_on_every_sortable_kind_of_column() {
     run_on_both_backends("keyset sorts", |t| async move {

@@ -99,10 +99,7 @@ async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
 async fn whole_name_matches_rank_first_and_prefix_matches_fill_the_page() {
     run_on_both_backends("search ranking", |t| async move {
         let (_, admin) = t.admin().await;
-        let create = |input: serde_json::Value| {
-            let (ctx, admin) = (&t.ctx, &admin);
-            async move { records::create(ctx, admin, RecordType::Contact, &input).await.expect("create").id }
-        };
+        let create = |input| t.contact(&admin, input);
         let silvana = create(json!({"first_name": "Silvana", "last_name": "Rocha"})).await;
         let by_email = create(json!({"first_name": "Rui", "emails": ["silva@example.com"]})).await;
         let mut silvas = Vec::new();
@@ -129,10 +126,7 @@ async fn whole_name_matches_rank_first_and_prefix_matches_fill_the_page() {
 async fn names_in_any_script_and_punctuated_queries_are_found() {
     run_on_both_backends("search scripts", |t| async move {
         let (_, admin) = t.admin().await;
-        let create = |input: serde_json::Value| {
-            let (ctx, admin) = (&t.ctx, &admin);
-            async move { records::create(ctx, admin, RecordType::Contact, &input).await.expect("create").id }
-        };
+        let create = |input| t.contact(&admin, input);
         // Devanagari vowel signs are marks, which cut words in SQLite's index.
         let hindi = create(json!({"first_name": "हिंदी", "last_name": "Kumar"})).await;
         let obrien = create(json!({"first_name": "Seán", "last_name": "O'Brien"})).await;

@@ -56,18 +56,19 @@ pub struct BenchArgs {
 const SEARCHES: &[&str] =
     &["silva", "santos", "maria", "garcia", "sil", "mar", "joao silva", "gonzalez", "smith", "oliveira"];
 
+/// Prints each backend's table as soon as it is measured, so that a run
+/// stopped during PostgreSQL keeps the SQLite figures.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let mut report = String::new();
     let scratch = match &args.keep_in {
         Some(dir) => dir.clone(),
         None => std::env::temp_dir().join(format!("rapport-bench-{}", Uuid::now_v7().simple())),
     };
     let sqlite = DatabaseUrl::sqlite_in(&scratch);
-    let result = run_on(&args, &sqlite, "SQLite", &mut report).await;
+    let result = run_on(&args, &sqlite, "SQLite").await;
     if args.keep_in.is_none() {
         let _ = std::fs::remove_dir_all(&scratch);
     }
-    result?;
+    println!("{}", result?);
     if let Some(admin_url) = &args.postgres_url {
         let name = format!("rapport_bench_{}", Uuid::now_v7().simple());
         let admin = sea_orm::Database::connect(admin_url.as_str()).await.context("connect to PostgreSQL")?;
@@ -76,14 +77,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             Some((base, _)) => format!("{base}/{name}"),
             None => anyhow::bail!("the PostgreSQL URL needs a database path"),
         };
-        let result = run_on(&args, &DatabaseUrl::Postgres(url), "PostgreSQL", &mut report).await;
+        let result = run_on(&args, &DatabaseUrl::Postgres(url), "PostgreSQL").await;
         admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await
             .context("drop the bench database")?;
-        result?;
+        println!("{}", result?);
     }
-    println!("{report}");
     Ok(())
 }
 
@@ -167,14 +167,15 @@ async fn sample_ids(ctx: &Ctx, count: u64) -> anyhow::Result<Vec<Uuid>> {
     rows.iter().map(|r| r.try_get::<Uuid>("", "id").context("read an id")).collect()
 }
 
-/// Runs `work` while sampling the server's memory every 20 ms; returns the peak.
+/// Runs `work` while sampling the server's memory every 20 ms (PSS every
+/// 500 ms: the kernel walks every mapping to sum it); returns the peak.
 async fn with_peak_memory<F: std::future::Future<Output = T>, T>(server: &ServerProcess, work: F) -> (T, Memory) {
     let pid = server.pid();
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let sampler = tokio::spawn(async move {
         let mut peak = Memory::default();
-        loop {
-            peak = peak.max(server::memory_of(pid));
+        for sample in 0usize.. {
+            peak = peak.max(server::memory_of(pid, sample % 25 == 0));
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(20)) => {}
                 _ = stopped.changed() => break,
@@ -210,7 +211,12 @@ async fn page_times(host: &str, token: &str, urls: &[String], rounds: usize) -> 
     })
 }
 
-async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut String) -> anyhow::Result<()> {
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+/// Runs every workload on one backend and returns its Markdown table.
+async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Result<String> {
     eprintln!("== {name}: generating and importing {} contacts", args.scale);
     let db = Database::open(url).await?;
     let ctx = Ctx::new(db, Arc::new(SystemClock));
@@ -233,7 +239,7 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut St
     eprintln!("== {name}: starting the server");
     let server = ServerProcess::start(&url_text).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle = server.memory();
+    let idle = server::memory_of(server.pid(), true);
     let limit = Duration::from_secs(args.seconds);
     let host = server.host.clone();
     let (c, n, token) = (args.concurrency, args.requests, users.admin_token.clone());
@@ -310,7 +316,8 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut St
     drop(server);
 
     let errors = healthz.errors + by_id.errors + search.errors + list.errors;
-    let r = report;
+    let mut report = String::new();
+    let r = &mut report;
     let _ = writeln!(r, "\n### {name} — {} contacts, {} companies, {} clients\n", import.contacts, import.companies, c);
     let _ = writeln!(r, "| workload | Rapport | baseline (same run) | ratio |");
     let _ = writeln!(r, "|---|---|---|---|");
@@ -372,14 +379,21 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str, report: &mut St
     );
     let _ = writeln!(
         r,
-        "| 6. server RSS idle / peak under 2–4 | {:.1} MB / {:.1} MB (heap {:.1} / {:.1} MB) | | |",
-        idle.rss_kb as f64 / 1024.0,
-        peak.rss_kb as f64 / 1024.0,
-        idle.anon_kb as f64 / 1024.0,
-        peak.anon_kb as f64 / 1024.0
+        "| 6. server memory idle / peak under 2–4 | PSS {:.1} / {:.1} MB; VmRSS {:.1} / {:.1} MB; heap {:.1} / {:.1} MB | | |",
+        mb(idle.pss_kb),
+        mb(peak.pss_kb),
+        mb(idle.rss_kb),
+        mb(peak.rss_kb),
+        mb(idle.anon_kb),
+        mb(peak.anon_kb)
     );
     let _ = writeln!(r, "| start-up to first HTTP 200 | {:.0} ms | | |", startup.as_secs_f64() * 1000.0);
-    let _ = writeln!(r, "| binary size | {:.1} MiB | | |", binary as f64 / 1_048_576.0);
+    let _ = writeln!(
+        r,
+        "| binary size | {:.1} MiB = {:.1} MB | | |",
+        binary as f64 / 1_048_576.0,
+        binary as f64 / 1_000_000.0
+    );
     let _ = writeln!(r, "\nRejected while importing: {}; failed HTTP requests: {errors}.", import.rejected);
-    Ok(())
+    Ok(report)
 }

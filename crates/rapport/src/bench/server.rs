@@ -16,16 +16,23 @@ pub struct ServerProcess {
     pub startup: Duration,
 }
 
-/// Memory of a process: resident total and its anonymous (heap) part.
+/// Memory of a process: resident total, its proportional share, and its
+/// anonymous (heap) part. VmRSS counts a file page once per mapping, and every
+/// SQLite connection maps the database: PSS counts each page once.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Memory {
     pub rss_kb: u64,
+    pub pss_kb: u64,
     pub anon_kb: u64,
 }
 
 impl Memory {
     pub fn max(self, other: Memory) -> Memory {
-        Memory { rss_kb: self.rss_kb.max(other.rss_kb), anon_kb: self.anon_kb.max(other.anon_kb) }
+        Memory {
+            rss_kb: self.rss_kb.max(other.rss_kb),
+            pss_kb: self.pss_kb.max(other.pss_kb),
+            anon_kb: self.anon_kb.max(other.anon_kb),
+        }
     }
 }
 
@@ -67,10 +74,6 @@ impl ServerProcess {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
-
-    pub fn memory(&self) -> Memory {
-        memory_of(self.pid())
-    }
 }
 
 impl Drop for ServerProcess {
@@ -80,15 +83,27 @@ impl Drop for ServerProcess {
     }
 }
 
-pub fn memory_of(pid: u32) -> Memory {
+/// The memory of process `pid`; PSS only `with_pss`, as it costs the kernel
+/// a walk over every mapping.
+pub fn memory_of(pid: u32, with_pss: bool) -> Memory {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+    let rollup = match with_pss {
+        true => std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default(),
+        false => String::new(),
     };
-    Memory { rss_kb: field("VmRSS:"), anon_kb: field("RssAnon:") }
+    Memory {
+        rss_kb: kilobytes(&status, "VmRSS:"),
+        pss_kb: kilobytes(&rollup, "Pss:"),
+        anon_kb: kilobytes(&status, "RssAnon:"),
+    }
+}
+
+/// The value of a `Name:   1234 kB` line of a /proc file.
+fn kilobytes(proc_file: &str, name: &str) -> u64 {
+    proc_file
+        .lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
