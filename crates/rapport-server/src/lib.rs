@@ -44,7 +44,7 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
     let router = axum::Router::new()
         .nest("/api/v1", api::router())
         .merge(api::health::router())
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/docs/openapi.json", api::document()))
+        .merge(api::docs::router())
         .fallback(api::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         // Enforced by the body extractors, so that a refusal is problem+json.

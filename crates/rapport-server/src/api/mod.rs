@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: one table of routes, one OpenAPI document.
 
 pub mod admin;
+pub mod docs;
 pub mod health;
 pub mod idempotency;
 pub mod misc;

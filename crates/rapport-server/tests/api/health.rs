@@ -113,6 +113,32 @@ async fn api_docs_page_is_html() {
         reply.expect(StatusCode::OK);
         assert!(reply.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{:?}", reply.headers);
         assert!(reply.text.to_lowercase().contains("<html"), "{}", reply.text);
+
+        // Every file the page loads is served from the binary, with its type.
+        for (file, content_type, marker) in [
+            ("swagger-ui-bundle.js", "text/javascript", &b"SwaggerUIBundle"[..]),
+            ("swagger-ui.css", "text/css", b".swagger-ui"),
+            ("favicon-32x32.png", "image/png", b"\x89PNG"),
+            ("openapi.json", "application/json", b"\"openapi\""),
+        ] {
+            assert!(reply.text.contains(&format!("\"{file}\"")), "the page does not load {file}");
+            let asset = app.client.get(app.url(&format!("/api/docs/{file}"))).send().await.unwrap();
+            assert_eq!(asset.status(), StatusCode::OK, "{file}");
+            let served_type = asset.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().to_owned();
+            assert!(served_type.starts_with(content_type), "{file}: {served_type}");
+            let body = asset.bytes().await.unwrap();
+            assert!(
+                body.windows(marker.len()).any(|w| w == marker),
+                "{file} lacks {:?}",
+                String::from_utf8_lossy(marker)
+            );
+        }
+        assert!(reply.text.contains("SwaggerUIBundle("), "{}", reply.text);
+
+        // The address without the slash leads to the page.
+        let bare = app.client.get(app.url("/api/docs")).send().await.unwrap();
+        assert_eq!(bare.status(), StatusCode::OK);
+        assert_eq!(bare.url().path(), "/api/docs/");
     })
     .await;
 }
