@@ -2,7 +2,7 @@
 //! Everything else is written once with sea-query.
 
 use rapport_core::text::is_word_char;
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 
 use crate::database::{Backend, Database};
@@ -52,10 +52,12 @@ pub async fn refresh_table_statistics(db: &Database, table: &str) -> Result<()> 
 
 /// Routine upkeep of the statistics. SQLite gathers none by itself:
 /// a database that never had any gets them; later, `PRAGMA optimize`
-/// re-analyzes what changed. PostgreSQL's autovacuum does this on its own.
+/// re-analyzes what changed. PostgreSQL's autovacuum would do it, but it can
+/// be switched off: tables that changed by a tenth since their last analysis
+/// (autovacuum's own default) are analysed here.
 pub async fn maintain_statistics(db: &Database) -> Result<()> {
     if db.backend() == Backend::Postgres {
-        return Ok(());
+        return refresh_stale_statistics(db, None, 0.1).await;
     }
     let has_statistics = db
         .conn()
@@ -68,6 +70,38 @@ pub async fn maintain_statistics(db: &Database) -> Result<()> {
         .is_some();
     let sql = if has_statistics { "PRAGMA optimize" } else { "ANALYZE" };
     db.conn().execute_unprepared(sql).await.context("maintain planner statistics")?;
+    db.stats_cache().forget();
+    Ok(())
+}
+
+/// Re-gathers the PostgreSQL statistics of the tables (all of them for
+/// `None`) where more rows changed since the last analysis than `fraction`
+/// of the rows it counted. Without statistics the planner takes a table for
+/// nearly empty: an import's e-mail lookups then walk every key of the kind
+/// instead of probing the index (0.75 s per 500 e-mails at 540,000 contacts,
+/// and growing with the table). Autovacuum cannot be counted on: it may be
+/// off, and it looks at most once a minute. A no-op on SQLite, whose
+/// planner probes an index for `IN` lists even without statistics.
+pub async fn refresh_stale_statistics(db: &Database, tables: Option<&[&str]>, fraction: f64) -> Result<()> {
+    if db.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let mut stale = Query::select();
+    stale.expr_as(Expr::cust("relname::text"), "name").from("pg_stat_user_tables").and_where(Expr::cust(format!(
+        "n_mod_since_analyze > 50 + {fraction} * greatest(n_live_tup - n_mod_since_analyze, 0)"
+    )));
+    if let Some(tables) = tables {
+        stale.and_where(Expr::col("relname").is_in(tables.iter().copied()));
+    }
+    let rows = db.conn().query_all(&stale).await.context("find tables with stale statistics")?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    for row in rows {
+        let table: String = row.try_get("", "name").context("read a table name")?;
+        let sql = format!("ANALYZE \"{}\"", table.replace('"', "\"\""));
+        db.conn().execute_unprepared(&sql).await.context("refresh planner statistics")?;
+    }
     db.stats_cache().forget();
     Ok(())
 }

@@ -227,6 +227,8 @@ pub async fn import_csv(
         store_new(&*tx, actor, &records).await?;
         tx.commit().await?;
         report.created += records.len() as u64;
+        // The next batch's duplicate lookups are planned from these.
+        crate::backend::refresh_stale_statistics(&ctx.db, Some(&["record_keys", record_type.plural()]), 1.0).await?;
     }
     report.columns = parser.await.map_err(|e| bad_file(format!("the import stopped: {e}")))??;
     if report.created > 0 {

@@ -51,6 +51,9 @@ pub struct BenchArgs {
     /// Open deals and open tasks of the user whose deal board and home page are measured.
     #[arg(long, default_value_t = 5000)]
     pub board_items: usize,
+    /// Measure PostgreSQL only (with --postgres-url), to profile it without the SQLite part.
+    #[arg(long, requires = "postgres_url")]
+    pub skip_sqlite: bool,
 }
 
 const SEARCHES: &[&str] =
@@ -63,12 +66,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Some(dir) => dir.clone(),
         None => std::env::temp_dir().join(format!("rapport-bench-{}", Uuid::now_v7().simple())),
     };
-    let sqlite = DatabaseUrl::sqlite_in(&scratch);
-    let result = run_on(&args, &sqlite, "SQLite").await;
-    if args.keep_in.is_none() {
-        let _ = std::fs::remove_dir_all(&scratch);
+    if !args.skip_sqlite {
+        let sqlite = DatabaseUrl::sqlite_in(&scratch);
+        let result = run_on(&args, &sqlite, "SQLite").await;
+        if args.keep_in.is_none() {
+            let _ = std::fs::remove_dir_all(&scratch);
+        }
+        println!("{}", result?);
     }
-    println!("{}", result?);
     if let Some(admin_url) = &args.postgres_url {
         let name = format!("rapport_bench_{}", Uuid::now_v7().simple());
         let admin = sea_orm::Database::connect(admin_url.as_str()).await.context("connect to PostgreSQL")?;
