@@ -5,7 +5,7 @@ use rapport_core::text::is_word_char;
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 
-use crate::database::{Backend, Database};
+use crate::database::{Backend, Database, WRITER_CACHE_KIB};
 use crate::error::{Result, StorageContext};
 
 /// Serialises migrations across replicas starting at once.
@@ -72,6 +72,25 @@ pub async fn maintain_statistics(db: &Database) -> Result<()> {
     db.conn().execute_unprepared(sql).await.context("maintain planner statistics")?;
     db.stats_cache().forget();
     Ok(())
+}
+
+/// Sets the SQLite writer up for a bulk load, or back (`bulk = false`). A
+/// load's rows land all over the random-order indexes (e-mails, names), so
+/// each 10,000-row batch changes most of their pages: a larger cache keeps
+/// them in memory between batches, and checkpoints every 64 MiB of WAL
+/// instead of 4 MiB copy a page that many batches changed back into the
+/// database once rather than once per batch. A no-op on PostgreSQL.
+pub async fn bulk_load_settings(db: &Database, bulk: bool) -> Result<()> {
+    if db.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    let (cache_kib, checkpoint_pages) = if bulk { (256 * 1024, 16_384) } else { (WRITER_CACHE_KIB, 1000) };
+    let tx = db.write().await?;
+    tx.execute_unprepared(&format!("PRAGMA cache_size = -{cache_kib}")).await.context("size the writer's cache")?;
+    tx.execute_unprepared(&format!("PRAGMA wal_autocheckpoint = {checkpoint_pages}"))
+        .await
+        .context("set the checkpoint interval")?;
+    tx.commit().await
 }
 
 /// Re-gathers the PostgreSQL statistics of the tables (all of them for

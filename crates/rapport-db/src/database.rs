@@ -72,6 +72,10 @@ impl DatabaseUrl {
 /// page costs a page fault, not a system call and a copy.
 const MMAP_BYTES: u64 = 8 << 30;
 
+/// The SQLite writer's page cache. It holds the indexes a write updates, in
+/// random order for e-mails and names: larger than a reader's.
+pub(crate) const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
 /// A connection pool plus what the backend needs to be used safely.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -154,9 +158,7 @@ impl Database {
                         });
                     sea_orm::Database::connect(options)
                 };
-                // The writer's cache holds the indexes a write updates, in
-                // random order for e-mails and names: larger than a reader's.
-                let writer = sqlite_pool(1, 64 * 1024).await.context("open the SQLite database")?;
+                let writer = sqlite_pool(1, WRITER_CACHE_KIB).await.context("open the SQLite database")?;
                 let conn = sqlite_pool(8, 32 * 1024).await.context("open the SQLite database")?;
                 let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), conn: writer };
                 let reader = Arc::new(SqliteReader::new(path.clone(), MMAP_BYTES));

@@ -187,6 +187,29 @@ pub async fn import_csv(
             parse(source, build, plan_for, sender)
         })
     };
+    crate::backend::bulk_load_settings(&ctx.db, true).await?;
+    let stored = store_batches(ctx, actor, record_type, &snapshot, options, &mut batches).await;
+    let restored = crate::backend::bulk_load_settings(&ctx.db, false).await;
+    let mut report = stored?;
+    restored?;
+    report.columns = parser.await.map_err(|e| bad_file(format!("the import stopped: {e}")))??;
+    if report.created > 0 {
+        crate::backend::refresh_table_statistics(&ctx.db, record_type.plural()).await?;
+    }
+    report.rejected.sort_by_key(|r| r.line);
+    report.duplicates.sort_by_key(|r| r.line);
+    Ok(report)
+}
+
+/// Checks and writes the parsed batches, one transaction each.
+async fn store_batches(
+    ctx: &Ctx,
+    actor: &Actor,
+    record_type: RecordType,
+    snapshot: &crate::settings::Snapshot,
+    options: &ImportOptions,
+    batches: &mut tokio::sync::mpsc::Receiver<Vec<ParsedRow>>,
+) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     // First line of each duplicate key seen in the file.
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -205,7 +228,7 @@ pub async fn import_csv(
             rows = skip_stored(&*tx, record_type, rows, &mut report).await?;
         }
         let mut pending: Vec<(Option<&Record>, &mut Record)> = rows.iter_mut().map(|r| (None, &mut r.2)).collect();
-        let failures = resolve(&*tx, actor, &snapshot, &mut pending).await?;
+        let failures = resolve(&*tx, actor, snapshot, &mut pending).await?;
         drop(pending);
         let mut records = Vec::with_capacity(rows.len());
         for ((line, cells, record), failure) in rows.into_iter().zip(failures) {
@@ -230,12 +253,6 @@ pub async fn import_csv(
         // The next batch's duplicate lookups are planned from these.
         crate::backend::refresh_stale_statistics(&ctx.db, Some(&["record_keys", record_type.plural()]), 1.0).await?;
     }
-    report.columns = parser.await.map_err(|e| bad_file(format!("the import stopped: {e}")))??;
-    if report.created > 0 {
-        crate::backend::refresh_table_statistics(&ctx.db, record_type.plural()).await?;
-    }
-    report.rejected.sort_by_key(|r| r.line);
-    report.duplicates.sort_by_key(|r| r.line);
     Ok(report)
 }
 

@@ -165,3 +165,33 @@ async fn statistics_of_grown_tables_are_refreshed_and_unchanged_ones_kept() {
     })
     .await;
 }
+
+/// An import enlarges the SQLite writer's page cache and checkpoint interval
+/// for its own duration only, also when it is refused.
+#[tokio::test]
+async fn an_import_gives_the_writer_back_its_usual_settings() {
+    run_on_both_backends("writer settings after an import", |t| async move {
+        if t.backend() != Backend::Sqlite {
+            return;
+        }
+        let (_, admin) = t.admin().await;
+        let writer_settings = async || {
+            let tx = t.ctx.db.write().await.expect("the writer");
+            let mut values = Vec::new();
+            for pragma in ["PRAGMA cache_size", "PRAGMA wal_autocheckpoint"] {
+                let row = tx.query_one_raw(Statement::from_string(DbBackend::Sqlite, pragma)).await.expect(pragma);
+                values.push(row.expect("a row").try_get_by_index::<i64>(0).expect("a number"));
+            }
+            values
+        };
+        let usual = writer_settings().await;
+        let options = ImportOptions::default();
+        let file = csv("first_name;emails\nAna;ana@example.com\n");
+        records::import_csv(&t.ctx, &admin, RecordType::Contact, file, &options).await.expect("import");
+        assert_eq!(writer_settings().await, usual);
+        let refused = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv("shoe_size\n42\n"), &options).await;
+        assert!(refused.is_err(), "a file with no known column is refused");
+        assert_eq!(writer_settings().await, usual);
+    })
+    .await;
+}
