@@ -84,6 +84,7 @@ pub async fn bulk_load_settings(db: &Database, bulk: bool) -> Result<()> {
     if db.backend() != Backend::Sqlite {
         return Ok(());
     }
+    // 1000 pages (4 MiB) is SQLite's own interval, which the writer keeps.
     let (cache_kib, checkpoint_pages) = if bulk { (256 * 1024, 16_384) } else { (WRITER_CACHE_KIB, 1000) };
     let tx = db.write().await?;
     tx.execute_unprepared(&format!("PRAGMA cache_size = -{cache_kib}")).await.context("size the writer's cache")?;
@@ -113,15 +114,14 @@ pub async fn refresh_stale_statistics(db: &Database, tables: Option<&[&str]>, fr
         stale.and_where(Expr::col("relname").is_in(tables.iter().copied()));
     }
     let rows = db.conn().query_all(&stale).await.context("find tables with stale statistics")?;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    for row in rows {
+    for row in &rows {
         let table: String = row.try_get("", "name").context("read a table name")?;
         let sql = format!("ANALYZE \"{}\"", table.replace('"', "\"\""));
         db.conn().execute_unprepared(&sql).await.context("refresh planner statistics")?;
     }
-    db.stats_cache().forget();
+    if !rows.is_empty() {
+        db.stats_cache().forget();
+    }
     Ok(())
 }
 

@@ -45,38 +45,40 @@ pub trait ColumnRead {
 
     /// A column that may not be NULL.
     fn required<T>(&self, column: &str, read: fn(&Self, &str) -> Result<Option<T>>) -> Result<T> {
-        read(self, column)?.ok_or_else(|| crate::Error::Storage {
-            context: "read a column",
-            source: sea_orm::DbErr::Type(format!("column {column} is NULL")),
-        })
+        read(self, column)?.ok_or_else(|| column_error(format!("column {column} is NULL")))
     }
 }
 
 impl ColumnRead for QueryResult {
     fn text(&self, column: &str) -> Result<Option<String>> {
-        self.try_get("", column).context(CTX)
+        self.try_get("", column).context(COLUMN_CONTEXT)
     }
     fn big_int(&self, column: &str) -> Result<Option<i64>> {
-        self.try_get("", column).context(CTX)
+        self.try_get("", column).context(COLUMN_CONTEXT)
     }
     fn boolean(&self, column: &str) -> Result<Option<bool>> {
-        self.try_get("", column).context(CTX)
+        self.try_get("", column).context(COLUMN_CONTEXT)
     }
     fn date(&self, column: &str) -> Result<Option<NaiveDate>> {
-        self.try_get("", column).context(CTX)
+        self.try_get("", column).context(COLUMN_CONTEXT)
     }
     fn timestamp(&self, column: &str) -> Result<Option<DateTime<Utc>>> {
-        self.try_get("", column).context(CTX)
+        self.try_get("", column).context(COLUMN_CONTEXT)
     }
     fn uuid(&self, column: &str) -> Result<Option<Uuid>> {
-        self.try_get("", column).context(CTX)
+        self.try_get("", column).context(COLUMN_CONTEXT)
     }
     fn json(&self, column: &str) -> Result<Option<Value>> {
-        self.try_get("", column).context(CTX)
+        self.try_get("", column).context(COLUMN_CONTEXT)
     }
 }
 
-const CTX: &str = "read a column";
+pub(crate) const COLUMN_CONTEXT: &str = "read a column";
+
+/// A column that does not hold what its reader expects.
+pub(crate) fn column_error(message: String) -> crate::Error {
+    crate::Error::Storage { context: COLUMN_CONTEXT, source: sea_orm::DbErr::Type(message) }
+}
 
 /// Reads one column as JSON, by storage kind.
 pub fn read(row: &impl ColumnRead, column: &str, storage: Storage) -> Result<Value> {

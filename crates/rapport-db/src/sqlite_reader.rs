@@ -174,12 +174,9 @@ impl ColumnRead for rusqlite::Row<'_> {
 }
 
 fn value<'a>(row: &'a rusqlite::Row<'_>, column: &str) -> Result<ValueRef<'a>> {
-    row.get_ref(column).map_err(|e| Error::Storage { context: "read a column", source: query_error(e) })
+    row.get_ref(column).map_err(|e| Error::Storage { context: crate::row::COLUMN_CONTEXT, source: query_error(e) })
 }
 
 fn type_error(column: &str, expected: &str) -> Error {
-    Error::Storage {
-        context: "read a column",
-        source: DbErr::Type(format!("column {column} does not hold {expected}")),
-    }
+    crate::row::column_error(format!("column {column} does not hold {expected}"))
 }

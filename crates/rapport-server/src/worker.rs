@@ -13,6 +13,8 @@ const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(state.config.worker_interval);
     let mut last_purge: Option<tokio::time::Instant> = None;
+    // Opening the database has just brought the statistics up to date.
+    let mut last_statistics = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -29,6 +31,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             if let Err(error) = purge(&state).await {
                 tracing::error!(%error, "trash purge failed");
             }
+        }
+        if last_statistics.elapsed() >= HOUSEKEEPING_EVERY {
+            last_statistics = tokio::time::Instant::now();
             if let Err(error) = rapport_db::backend::maintain_statistics(&state.ctx.db).await {
                 tracing::error!(%error, "refreshing planner statistics failed");
             }

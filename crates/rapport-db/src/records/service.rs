@@ -28,9 +28,12 @@ pub(super) async fn fetch_visible(
     id: Uuid,
     deleted: bool,
 ) -> Result<Record> {
-    repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), deleted)
-        .await?
-        .ok_or_else(|| DomainError::not_found(record_type.as_str()).into())
+    let found = repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), deleted).await?;
+    found_or_not_found(found, record_type)
+}
+
+fn found_or_not_found(found: Option<Record>, record_type: RecordType) -> Result<Record> {
+    found.ok_or_else(|| DomainError::not_found(record_type.as_str()).into())
 }
 
 fn expect_object(input: &Value) -> Result<&Map<String, Value>> {
@@ -40,9 +43,8 @@ fn expect_object(input: &Value) -> Result<&Map<String, Value>> {
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
 pub async fn get(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid) -> Result<Record> {
     let snapshot = ctx.snapshot().await?;
-    repo::fetch_committed(&ctx.db, record_type, id, &scope(actor, &snapshot, record_type), false)
-        .await?
-        .ok_or_else(|| DomainError::not_found(record_type.as_str()).into())
+    let found = repo::fetch_committed(&ctx.db, record_type, id, &scope(actor, &snapshot, record_type), false).await?;
+    found_or_not_found(found, record_type)
 }
 
 #[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
