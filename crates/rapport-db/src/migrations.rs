@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (4, "search", backend::search_schema),
     (5, "partial_trash_indexes", m0005_partial_trash_indexes),
     (6, "search_index_without_positions", backend::search_index_without_positions),
+    (7, "search_index_written_per_statement", backend::search_index_written_per_statement),
 ];
 
 pub async fn run(db: &Database) -> Result<()> {

@@ -115,6 +115,7 @@ pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Resul
     insert_rows(conn, "record_links", &["source_type", "source_id", "target_type", "target_id", "role"], links)
         .await
         .context("write record links")?;
+    let last_search_row = crate::backend::last_search_row(conn).await?;
     insert_rows(
         conn,
         "search_rows",
@@ -122,7 +123,8 @@ pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Resul
         search,
     )
     .await
-    .context("write search rows")
+    .context("write search rows")?;
+    crate::backend::index_search_rows(conn, last_search_row).await
 }
 
 /// Inserts rows in statements of repeating sizes (see `row::statement_sizes`).

@@ -106,11 +106,11 @@ async fn large_files_are_written_in_batches_and_references_are_checked() {
         let (_, admin) = t.admin().await;
         let company = records::create(&t.ctx, &admin, RecordType::Company, &json!({"name": "Acme"})).await.unwrap();
         let rows = IMPORT_BATCH_ROWS * 2 + 10;
-        let mut file = String::from("first_name,emails,company_id\n");
+        let mut file = String::from("first_name,last_name,emails,company_id\n");
         for i in 0..rows {
             // Row 1000 points at a company that does not exist.
             let company_id = if i == 1000 { uuid::Uuid::nil().to_string() } else { company.id.to_string() };
-            file.push_str(&format!("Person {i},p{i}@example.com,{company_id}\n"));
+            file.push_str(&format!("Person,Surname{i},p{i}@example.com,{company_id}\n"));
         }
         let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(&file), &ImportOptions::default())
             .await
@@ -121,6 +121,29 @@ async fn large_files_are_written_in_batches_and_references_are_checked() {
         assert_eq!(t.count("contacts").await, rows as i64 - 1);
         assert_eq!(t.count("record_keys").await, rows as i64 - 1);
         assert_eq!(t.count_where("contacts", "company_id", company.id).await, rows as i64 - 1);
+
+        // Every batch is in the search index, which follows later edits and deletes.
+        let found = async |q: &str| {
+            let hits = rapport_db::search::search(&t.ctx, &admin, q, &[], 5).await.expect("search");
+            hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+        };
+        let last_row = format!("surname{}", rows - 1);
+        for name in ["surname0", &format!("surname{}", IMPORT_BATCH_ROWS + 3), &last_row] {
+            assert_eq!(found(name).await.len(), 1, "{name} is found");
+        }
+        let first = found("surname0").await[0];
+        let patch = json!({"last_name": "Renamed"});
+        records::update(&t.ctx, &admin, RecordType::Contact, first, &patch, None).await.expect("update");
+        assert!(found("surname0").await.is_empty());
+        assert_eq!(found("renamed").await, [first]);
+        let last = found(&last_row).await[0];
+        records::delete(&t.ctx, &admin, RecordType::Contact, last, None).await.expect("delete");
+        assert!(found(&last_row).await.is_empty());
+        if t.backend() == Backend::Sqlite {
+            // Checks the full-text index against the rows it indexes.
+            let check = "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)";
+            t.ctx.db.conn().execute_unprepared(check).await.expect("the search index matches its rows");
+        }
     })
     .await;
 }
