@@ -217,8 +217,9 @@ pub fn json_array_is_empty(backend: Backend, column: &str) -> SimpleExpr {
 }
 
 /// Full-text search tables. SQLite: an FTS5 index with prefix indexes over
-/// `search_rows`, written with them ([`index_search_rows`]). PostgreSQL: a generated tsvector with
-/// GIN, plus a trigram index on titles for substring matches.
+/// `search_rows`, written with them ([`index_search_rows`]). PostgreSQL: a
+/// generated tsvector with GIN, plus a trigram index on titles for substring
+/// matches.
 pub fn search_schema(db: &Database) -> Vec<String> {
     match db.backend() {
         Backend::Sqlite => {
