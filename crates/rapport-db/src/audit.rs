@@ -59,7 +59,7 @@ pub async fn record_many(conn: &impl ConnectionTrait, entries: &[NewEntry]) -> R
                 serde_json::to_value(&e.changes).unwrap_or(Value::Null).into(),
             ]);
         }
-        conn.execute(&insert).await.context("write the audit log")?;
+        crate::backend::execute_insert(conn, &insert).await.context("write the audit log")?;
     }
     Ok(())
 }

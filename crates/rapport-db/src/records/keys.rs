@@ -72,7 +72,8 @@ pub async fn index(conn: &impl ConnectionTrait, record: &Record) -> Result<()> {
     index_new(conn, std::slice::from_ref(record)).await
 }
 
-/// Writes side table rows for records that have none yet (bulk path).
+/// Writes side table rows for records that have none yet (bulk path), in
+/// the caller's transaction.
 pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Result<()> {
     let mut keys = Vec::new();
     let mut links = Vec::new();
@@ -141,7 +142,7 @@ async fn insert_rows(
         for row in rows.by_ref().take(size) {
             insert.values(row).map_err(|e| DbErr::Custom(format!("build an insert into {table}: {e}")))?;
         }
-        conn.execute(&insert).await?;
+        crate::backend::execute_insert(conn, &insert).await?;
     }
     Ok(())
 }

@@ -166,6 +166,8 @@ fn system_values(record: &Record) -> Vec<(Alias, sea_orm::sea_query::Value)> {
     ]
 }
 
+/// Inserts new records, in the caller's transaction: an error leaves rows
+/// behind until it rolls back (see `backend::execute_insert`).
 pub async fn insert_many(conn: &impl ConnectionTrait, records: &[Record]) -> Result<()> {
     let Some(first) = records.first() else { return Ok(()) };
     let mut columns = vec![Alias::new("id"), Alias::new("created_at"), Alias::new("created_by")];
@@ -181,7 +183,7 @@ pub async fn insert_many(conn: &impl ConnectionTrait, records: &[Record]) -> Res
             values.extend(field_values(record).into_iter().map(|(_, v)| v.into()));
             insert.values_panic(values);
         }
-        conn.execute(&insert).await.context("insert records")?;
+        crate::backend::execute_insert(conn, &insert).await.context("insert records")?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ use rapport_core::DomainError;
 use rapport_core::schema::RecordType;
 use rapport_db::records::{self, IMPORT_BATCH_ROWS, ImportOptions, OnDuplicate};
 use rapport_db::{Backend, ConnectionTrait, Error};
+use sea_orm::sea_query::Query;
 use sea_orm::{DbBackend, Statement};
 use serde_json::json;
 
@@ -215,6 +216,35 @@ async fn an_import_gives_the_writer_back_its_usual_settings() {
         let refused = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv("shoe_size\n42\n"), &options).await;
         assert!(refused.is_err(), "a file with no known column is refused");
         assert_eq!(writer_settings().await, usual);
+    })
+    .await;
+}
+
+/// Bulk inserts run on SQLite as `INSERT OR FAIL`: a failing row leaves the
+/// rows before it in the transaction (no statement journal to undo them),
+/// and the caller's rollback removes them.
+#[tokio::test]
+async fn a_bulk_insert_that_fails_midway_leaves_nothing_after_the_rollback() {
+    run_on_both_backends("failed bulk insert", |t| async move {
+        let conn = t.ctx.db.conn();
+        conn.execute_unprepared("CREATE TABLE bulk_probe (id BIGINT PRIMARY KEY, name TEXT NOT NULL)")
+            .await
+            .expect("create a table");
+        let mut insert = Query::insert();
+        insert.into_table("bulk_probe").columns(["id", "name"]);
+        for (id, name) in [(1, "first"), (2, "second"), (1, "same id as the first")] {
+            insert.values_panic([id.into(), name.into()]);
+        }
+        let tx = t.ctx.db.write().await.expect("the writer");
+        let failed = rapport_db::backend::execute_insert(&*tx, &insert).await;
+        assert!(failed.is_err(), "the third row repeats the first one's key");
+        if t.backend() == Backend::Sqlite {
+            let row = tx.query_one_raw(Statement::from_string(DbBackend::Sqlite, "SELECT count(*) FROM bulk_probe"));
+            let kept = row.await.expect("count").expect("a row").try_get_by_index::<i64>(0).expect("a number");
+            assert_eq!(kept, 2, "FAIL keeps the rows before the error until the transaction ends");
+        }
+        drop(tx);
+        assert_eq!(t.count("bulk_probe").await, 0);
     })
     .await;
 }
