@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rapport_core::audit::{AuditAction, FieldChange};
 use rapport_core::schema::RecordType;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Order, Query};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -37,7 +37,15 @@ pub async fn record(
 
 /// Appends entries with multi-row inserts, in the caller's transaction.
 pub async fn record_many(conn: &impl ConnectionTrait, entries: &[NewEntry]) -> Result<()> {
-    for chunk in crate::row::statement_chunks(entries, 7) {
+    for insert in inserts(entries) {
+        crate::backend::execute_insert(conn, &insert).await.context("write the audit log")?;
+    }
+    Ok(())
+}
+
+/// The multi-row inserts that append `entries`.
+pub(crate) fn inserts(entries: &[NewEntry]) -> impl Iterator<Item = InsertStatement> + '_ {
+    crate::row::statement_chunks(entries, 7).map(|chunk| {
         let mut insert = Query::insert();
         insert.into_table("audit_log").columns([
             "id",
@@ -59,9 +67,8 @@ pub async fn record_many(conn: &impl ConnectionTrait, entries: &[NewEntry]) -> R
                 serde_json::to_value(&e.changes).unwrap_or(Value::Null).into(),
             ]);
         }
-        crate::backend::execute_insert(conn, &insert).await.context("write the audit log")?;
-    }
-    Ok(())
+        insert
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

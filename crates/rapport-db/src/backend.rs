@@ -301,6 +301,14 @@ pub fn search_index_written_per_statement(db: &Database) -> Vec<String> {
 
 /// Runs a multi-row INSERT of a write whose every error rolls back the whole
 /// transaction (records, their side tables, the audit log).
+pub async fn execute_insert(
+    conn: &impl ConnectionTrait,
+    insert: &InsertStatement,
+) -> std::result::Result<ExecResult, DbErr> {
+    conn.execute_raw(bulk_insert(conn.get_database_backend(), insert)).await
+}
+
+/// Renders a multi-row INSERT for [`execute_insert`]'s kind of write.
 ///
 /// SQLite's default conflict action, ABORT, undoes the failing statement
 /// alone; to be able to, it first copies every page the statement changes
@@ -309,17 +317,14 @@ pub fn search_index_written_per_statement(db: &Database) -> Vec<String> {
 /// import's time. FAIL stops at the error without undoing the statement's
 /// earlier rows, needs no journal, and the caller's rollback undoes them.
 /// PostgreSQL keeps no such copy and has no such clause.
-pub async fn execute_insert(
-    conn: &impl ConnectionTrait,
-    insert: &InsertStatement,
-) -> std::result::Result<ExecResult, DbErr> {
-    let mut statement = conn.get_database_backend().build(insert);
-    if statement.db_backend == DbBackend::Sqlite
+pub fn bulk_insert(backend: DbBackend, insert: &InsertStatement) -> Statement {
+    let mut statement = backend.build(insert);
+    if backend == DbBackend::Sqlite
         && let Some(rest) = statement.sql.strip_prefix("INSERT INTO ")
     {
         statement.sql = format!("INSERT OR FAIL INTO {rest}");
     }
-    conn.execute_raw(statement).await
+    statement
 }
 
 /// The highest id of `search_rows`, before new rows are written; see

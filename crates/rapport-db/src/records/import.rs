@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::service::{build_new, resolve, store_new};
+use super::service::{build_new, resolve, store_new_overlapped};
 use super::{Record, hooks, keys};
 use crate::error::{Error, Result};
 use crate::settings::Ctx;
@@ -259,7 +259,7 @@ async fn store_batches(
             seen.extend(keys.into_iter().map(|k| (k, line)));
             records.push(record);
         }
-        store_new(&*tx, actor, &records).await?;
+        let records = store_new_overlapped(&*tx, actor, records).await?;
         tx.commit().await?;
         report.created += records.len() as u64;
         // Freeing 10,000 records took a tenth of this task's time, between

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use rapport_core::schema::{FieldKind, RecordType, record_links};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Query, SimpleExpr};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -72,9 +72,20 @@ pub async fn index(conn: &impl ConnectionTrait, record: &Record) -> Result<()> {
     index_new(conn, std::slice::from_ref(record)).await
 }
 
-/// Writes side table rows for records that have none yet (bulk path), in
-/// the caller's transaction.
+/// Writes side table rows for records that have none yet, in the caller's
+/// transaction.
 pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Result<()> {
+    let last_search_row = crate::backend::last_search_row(conn).await?;
+    for (writes, insert) in inserts(records) {
+        crate::backend::execute_insert(conn, &insert).await.context(writes)?;
+    }
+    crate::backend::index_search_rows(conn, last_search_row).await
+}
+
+/// The multi-row inserts of side table rows for records that have none yet,
+/// each with what it writes. The SQLite full-text index is added to after
+/// them (`backend::index_search_rows`).
+pub(super) fn inserts(records: &[Record]) -> Vec<(&'static str, InsertStatement)> {
     let mut keys = Vec::new();
     let mut links = Vec::new();
     let mut search = Vec::new();
@@ -110,41 +121,24 @@ pub async fn index_new(conn: &impl ConnectionTrait, records: &[Record]) -> Resul
             body.into(),
         ]);
     }
-    insert_rows(conn, "record_keys", &["record_type", "record_id", "kind", "value"], keys)
-        .await
-        .context("write matching keys")?;
-    insert_rows(conn, "record_links", &["source_type", "source_id", "target_type", "target_id", "role"], links)
-        .await
-        .context("write record links")?;
-    let last_search_row = crate::backend::last_search_row(conn).await?;
-    insert_rows(
-        conn,
-        "search_rows",
-        &["record_type", "record_id", "owner_id", "team_id", "label", "title", "body"],
-        search,
-    )
-    .await
-    .context("write search rows")?;
-    crate::backend::index_search_rows(conn, last_search_row).await
-}
-
-/// Inserts rows in statements of repeating sizes (see `row::statement_sizes`).
-async fn insert_rows(
-    conn: &impl ConnectionTrait,
-    table: &'static str,
-    columns: &[&'static str],
-    rows: Vec<Vec<SimpleExpr>>,
-) -> std::result::Result<(), DbErr> {
-    let mut rows = rows.into_iter();
-    for size in crate::row::statement_sizes(rows.len(), columns.len()) {
-        let mut insert = Query::insert();
-        insert.into_table(table).columns(columns.iter().copied());
-        for row in rows.by_ref().take(size) {
-            insert.values(row).map_err(|e| DbErr::Custom(format!("build an insert into {table}: {e}")))?;
+    let mut inserts = Vec::new();
+    let mut add = |writes: &'static str, table: &'static str, columns: &[&'static str], rows: Vec<Vec<SimpleExpr>>| {
+        let mut rows = rows.into_iter();
+        for size in crate::row::statement_sizes(rows.len(), columns.len()) {
+            let mut insert = Query::insert();
+            insert.into_table(table).columns(columns.iter().copied());
+            for row in rows.by_ref().take(size) {
+                insert.values_panic(row);
+            }
+            inserts.push((writes, insert));
         }
-        crate::backend::execute_insert(conn, &insert).await?;
-    }
-    Ok(())
+    };
+    add("write matching keys", "record_keys", &["record_type", "record_id", "kind", "value"], keys);
+    let link_columns = ["source_type", "source_id", "target_type", "target_id", "role"];
+    add("write record links", "record_links", &link_columns, links);
+    let search_columns = ["record_type", "record_id", "owner_id", "team_id", "label", "title", "body"];
+    add("write search rows", "search_rows", &search_columns, search);
+    inserts
 }
 
 /// Removes a record's side table rows (trash, purge, before a rewrite).

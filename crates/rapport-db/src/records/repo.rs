@@ -6,7 +6,9 @@ use rapport_core::query::{Cursor, Direction, FieldRef, Filter, FilterOp, ListQue
 use rapport_core::schema::{RecordType, Storage};
 use rapport_core::text::escape_like;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Cond, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{
+    Alias, Cond, Condition, Expr, ExprTrait, Func, InsertStatement, Order, Query, SelectStatement, SimpleExpr,
+};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -166,16 +168,16 @@ fn system_values(record: &Record) -> Vec<(Alias, sea_orm::sea_query::Value)> {
     ]
 }
 
-/// Inserts new records, in the caller's transaction: an error leaves rows
-/// behind until it rolls back (see `backend::execute_insert`).
-pub async fn insert_many(conn: &impl ConnectionTrait, records: &[Record]) -> Result<()> {
-    let Some(first) = records.first() else { return Ok(()) };
+/// The multi-row inserts of new records.
+pub fn inserts(records: &[Record]) -> impl Iterator<Item = InsertStatement> + '_ {
     let mut columns = vec![Alias::new("id"), Alias::new("created_at"), Alias::new("created_by")];
-    columns.extend(system_values(first).into_iter().map(|(c, _)| c));
-    columns.extend(field_values(first).into_iter().map(|(c, _)| c));
-    for chunk in crate::row::statement_chunks(records, columns.len()) {
+    if let Some(first) = records.first() {
+        columns.extend(system_values(first).into_iter().map(|(c, _)| c));
+        columns.extend(field_values(first).into_iter().map(|(c, _)| c));
+    }
+    crate::row::statement_chunks(records, columns.len()).map(move |chunk| {
         let mut insert = Query::insert();
-        insert.into_table(table(first.record_type)).columns(columns.clone());
+        insert.into_table(table(chunk[0].record_type)).columns(columns.clone());
         for record in chunk {
             let mut values: Vec<SimpleExpr> =
                 vec![record.id.into(), record.created_at.into(), record.created_by.into()];
@@ -183,9 +185,8 @@ pub async fn insert_many(conn: &impl ConnectionTrait, records: &[Record]) -> Res
             values.extend(field_values(record).into_iter().map(|(_, v)| v.into()));
             insert.values_panic(values);
         }
-        crate::backend::execute_insert(conn, &insert).await.context("insert records")?;
-    }
-    Ok(())
+        insert
+    })
 }
 
 /// Writes a new version if the stored one is still `expected_version`.

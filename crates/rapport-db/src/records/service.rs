@@ -6,12 +6,12 @@ use rapport_core::custom_fields::validate_custom;
 use rapport_core::query::ListQuery;
 use rapport_core::schema::{FieldKind, Mode, RecordType, record_links, validate_fields};
 use rapport_core::{DomainError, FieldError, ValidationErrors};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::{Page, Record, hooks, keys, repo};
-use crate::error::Result;
+use crate::error::{Error, Result, StorageContext};
 use crate::settings::{Ctx, Snapshot};
 
 pub(super) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType) -> ReadScope {
@@ -258,13 +258,61 @@ fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
 
 /// Stores a prepared record and everything its creation causes.
 pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &[Record]) -> Result<()> {
-    repo::insert_many(conn, records).await?;
-    keys::index_new(conn, records).await?;
+    let last_search_row = crate::backend::last_search_row(conn).await?;
+    let mut inserts = Vec::new();
+    new_record_inserts(conn.get_database_backend(), actor.user_id, records, |writes, insert| {
+        inserts.push((writes, insert));
+        true
+    });
+    for (writes, insert) in inserts {
+        conn.execute_raw(insert).await.context(writes)?;
+    }
+    after_store(conn, actor, records, last_search_row).await
+}
+
+/// [`store_new`] for a large batch: the inserts are built on a blocking
+/// thread, each while the previous one runs, instead of the database
+/// waiting for each to be built (a third of an import's writer time). The
+/// records come back for the caller to count and free.
+pub(super) async fn store_new_overlapped(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    records: Vec<Record>,
+) -> Result<Vec<Record>> {
+    let last_search_row = crate::backend::last_search_row(conn).await?;
+    let (sender, mut inserts) = tokio::sync::mpsc::channel(4);
+    let (backend, actor_id) = (conn.get_database_backend(), actor.user_id);
+    let builder = tokio::task::spawn_blocking(move || {
+        // Stops early when the writer has given up on an error.
+        new_record_inserts(backend, actor_id, &records, |writes, insert| {
+            sender.blocking_send((writes, insert)).is_ok()
+        });
+        records
+    });
+    while let Some((writes, insert)) = inserts.recv().await {
+        conn.execute_raw(insert).await.context(writes)?;
+    }
+    let records = builder
+        .await
+        .map_err(|e| Error::Storage { context: "build the inserts", source: sea_orm::DbErr::Custom(e.to_string()) })?;
+    after_store(conn, actor, &records, last_search_row).await?;
+    Ok(records)
+}
+
+/// Every insert that stores new records, with what it writes: the records,
+/// their side tables and their audit entries, built without the database.
+/// `emit` returns whether to go on.
+fn new_record_inserts(
+    backend: DbBackend,
+    actor_id: Uuid,
+    records: &[Record],
+    mut emit: impl FnMut(&'static str, Statement) -> bool,
+) {
     let entries: Vec<crate::audit::NewEntry> = records
         .iter()
         .map(|record| crate::audit::NewEntry {
             at: record.created_at,
-            actor: Some(actor.user_id),
+            actor: Some(actor_id),
             record_type: record.record_type,
             record_id: record.id,
             action: AuditAction::Create,
@@ -274,7 +322,26 @@ pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, record
             changes: Vec::new(),
         })
         .collect();
-    crate::audit::record_many(conn, &entries).await?;
+    let inserts = repo::inserts(records)
+        .map(|insert| ("insert records", insert))
+        .chain(keys::inserts(records))
+        .chain(crate::audit::inserts(&entries).map(|insert| ("write the audit log", insert)));
+    for (writes, insert) in inserts {
+        if !emit(writes, crate::backend::bulk_insert(backend, &insert)) {
+            return;
+        }
+    }
+}
+
+/// What follows the inserts of new records: the SQLite full-text index of
+/// the search rows written after `last_search_row`, and each type's hooks.
+async fn after_store(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    records: &[Record],
+    last_search_row: Option<i64>,
+) -> Result<()> {
+    crate::backend::index_search_rows(conn, last_search_row).await?;
     for record in records {
         hooks::after_write(conn, actor, None, record).await?;
     }
