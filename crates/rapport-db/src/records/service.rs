@@ -271,9 +271,9 @@ pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, record
 }
 
 /// [`store_new`] for a large batch: the inserts are built on a blocking
-/// thread, each while the previous one runs, instead of the database
-/// waiting for each to be built (a third of an import's writer time). The
-/// records come back for the caller to count and free.
+/// thread, each while the previous one runs, so that SQLite's thread does
+/// not wait for each to be built. The records come back for the caller to
+/// count and free.
 pub(super) async fn store_new_overlapped(
     conn: &impl ConnectionTrait,
     actor: &Actor,
