@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (5, "partial_trash_indexes", m0005_partial_trash_indexes),
     (6, "search_index_without_positions", backend::search_index_without_positions),
     (7, "search_index_written_per_statement", backend::search_index_written_per_statement),
+    (8, "search_title_terms", backend::search_title_terms),
 ];
 
 pub async fn run(db: &Database) -> Result<()> {

@@ -144,6 +144,21 @@ async fn large_files_are_written_in_batches_and_references_are_checked() {
             // Checks the full-text index against the rows it indexes.
             let check = "INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)";
             t.ctx.db.conn().execute_unprepared(check).await.expect("the search index matches its rows");
+        } else {
+            // The title words, kept by triggers, against the titles they index.
+            let words = "SELECT t.lexeme AS term, s.id AS row_id \
+                         FROM search_rows s, unnest(to_tsvector('simple', s.title)) t";
+            let terms = "SELECT term, row_id FROM search_title_terms";
+            let check = format!(
+                "SELECT (SELECT count(*) FROM ({words} EXCEPT {terms}) missing) AS missing, \
+                        (SELECT count(*) FROM ({terms} EXCEPT {words}) stale) AS stale, \
+                        (SELECT count(*) FROM search_title_terms) AS total"
+            );
+            let row = t.ctx.db.conn().query_one_raw(Statement::from_string(DbBackend::Postgres, check));
+            let row = row.await.expect("compare the title words").expect("a row");
+            let count = |column| row.try_get::<i64>("", column).expect("a count");
+            assert_eq!((count("missing"), count("stale")), (0, 0), "the title words match the titles");
+            assert_eq!(count("total"), 2 * (rows as i64 - 2) + 1, "two words per live contact, one for Acme");
         }
     })
     .await;

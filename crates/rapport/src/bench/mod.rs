@@ -18,7 +18,7 @@ use rapport_core::schema::RecordType;
 use rapport_db::records::{MAX_BULK_ITEMS, bulk_create};
 use rapport_db::users::NewUser;
 use rapport_db::{ConnectionTrait, Ctx, Database, DatabaseUrl};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Order, Query};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -48,6 +48,13 @@ pub struct BenchArgs {
     /// Keep the SQLite database in this folder instead of a temporary one (for inspection).
     #[arg(long)]
     pub keep_in: Option<std::path::PathBuf>,
+    /// With --keep-in: measure workloads 2–6 again on the database an earlier run kept there,
+    /// without generating and importing it again (to compare builds or settings quickly).
+    #[arg(long, requires = "keep_in", conflicts_with_all = ["import_only", "postgres_url"])]
+    pub reuse: bool,
+    /// Keep the PostgreSQL bench database instead of dropping it (its name is printed), for inspection.
+    #[arg(long, requires = "postgres_url")]
+    pub keep_postgres: bool,
     /// Open deals and open tasks of the user whose deal board and home page are measured.
     #[arg(long, default_value_t = 5000)]
     pub board_items: usize,
@@ -85,30 +92,47 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             Some((base, _)) => format!("{base}/{name}"),
             None => anyhow::bail!("the PostgreSQL URL needs a database path"),
         };
-        let result = run_on(&args, &DatabaseUrl::Postgres(url), "PostgreSQL").await;
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .context("drop the bench database")?;
+        let result = run_on(&args, &DatabaseUrl::Postgres(url.clone()), "PostgreSQL").await;
+        if args.keep_postgres {
+            eprintln!("== PostgreSQL: kept the bench database at {url}");
+        } else {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .context("drop the bench database")?;
+        }
         println!("{}", result?);
     }
     Ok(())
 }
 
 struct Users {
+    admin: Actor,
     admin_token: String,
     owner: Actor,
     owner_token: String,
 }
 
-async fn create_users(ctx: &Ctx) -> anyhow::Result<Users> {
+/// The bench's admin and seller, created on a new database and found again
+/// on a reused one, each with a new API token.
+async fn bench_users(ctx: &Ctx) -> anyhow::Result<Users> {
     let password = format!("bench-{}", Uuid::new_v4().simple());
     let mut tokens = Vec::new();
     let mut actors = Vec::new();
     for (email, role) in [("bench-admin@rapport.local", Role::Admin), ("bench-seller@rapport.local", Role::Member)] {
-        let input =
-            NewUser { email: email.into(), name: email.into(), password: password.clone(), role, locale: "en".into() };
-        let user = rapport_db::users::create(ctx, None, &input).await?;
+        let user = match rapport_db::users::find_by_email(ctx, email).await? {
+            Some(user) => user,
+            None => {
+                let input = NewUser {
+                    email: email.into(),
+                    name: email.into(),
+                    password: password.clone(),
+                    role,
+                    locale: "en".into(),
+                };
+                rapport_db::users::create(ctx, None, &input).await?
+            }
+        };
         tokens.push(rapport_db::auth::create_token(ctx, user.id, "bench", Scope::Read, None).await?.1);
         actors.push(rapport_db::users::actor(ctx.db.conn(), user.id, Scope::ReadWrite).await?.context("bench user")?);
     }
@@ -116,6 +140,7 @@ async fn create_users(ctx: &Ctx) -> anyhow::Result<Users> {
         owner_token: tokens.pop().context("token")?,
         admin_token: tokens.pop().context("token")?,
         owner: actors.pop().context("actor")?,
+        admin: actors.pop().context("actor")?,
     })
 }
 
@@ -167,6 +192,14 @@ async fn deep_cursors(ctx: &Ctx, scale: usize) -> anyhow::Result<Vec<String>> {
     }
     anyhow::ensure!(!cursors.is_empty(), "no contacts to page through");
     Ok(cursors)
+}
+
+/// Once, before the timed workloads: no list page counts.
+async fn contact_count(ctx: &Ctx) -> anyhow::Result<usize> {
+    let query = Query::select().expr_as(Expr::col(Asterisk).count(), "n").from("contacts").to_owned();
+    let row = ctx.db.conn().query_one(&query).await.context("count the contacts")?.context("count row")?;
+    let n: i64 = row.try_get("", "n").context("read the count")?;
+    Ok(n as usize)
 }
 
 async fn sample_ids(ctx: &Ctx, count: u64) -> anyhow::Result<Vec<Uuid>> {
@@ -225,24 +258,32 @@ fn mb(kb: u64) -> f64 {
 
 /// Runs every workload on one backend and returns its Markdown table.
 async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Result<String> {
-    eprintln!("== {name}: generating and importing {} contacts", args.scale);
     let db = Database::open(url).await?;
     let ctx = Ctx::new(db, Arc::new(SystemClock));
     rapport_db::pipelines::ensure_default(&ctx).await?;
-    let users = create_users(&ctx).await?;
-    let admin = rapport_db::users::find_by_email(&ctx, "bench-admin@rapport.local").await?.context("admin")?;
-    let admin = rapport_db::users::actor(ctx.db.conn(), admin.id, Scope::ReadWrite).await?.context("admin actor")?;
-    let config = DemoConfig { contacts: args.scale, seed: args.seed };
-    let import = import::run(&ctx, &admin, &config).await?;
-    if args.import_only {
-        ctx.db.close().await?;
-        let mut report = import_rows(name, &import, None);
-        let _ = writeln!(report, "\nRejected while importing: {}.", import.rejected);
-        return Ok(report);
-    }
-    board_data(&ctx, &users.owner, args.board_items).await?;
-    rapport_db::backend::refresh_statistics(&ctx.db).await?;
-    let cursors = deep_cursors(&ctx, args.scale).await?;
+    let users = bench_users(&ctx).await?;
+    let import = if args.reuse {
+        eprintln!("== {name}: reusing the database in the --keep-in folder");
+        None
+    } else {
+        eprintln!("== {name}: generating and importing {} contacts", args.scale);
+        let config = DemoConfig { contacts: args.scale, seed: args.seed };
+        let import = import::run(&ctx, &users.admin, &config).await?;
+        if args.import_only {
+            ctx.db.close().await?;
+            let mut report = import_rows(name, &import, None);
+            let _ = writeln!(report, "\nRejected while importing: {}.", import.rejected);
+            return Ok(report);
+        }
+        board_data(&ctx, &users.owner, args.board_items).await?;
+        rapport_db::backend::refresh_statistics(&ctx.db).await?;
+        Some(import)
+    };
+    let contacts = match &import {
+        Some(import) => import.contacts,
+        None => contact_count(&ctx).await?,
+    };
+    let cursors = deep_cursors(&ctx, contacts).await?;
     let ids = sample_ids(&ctx, 5000).await?;
     let url_text = match url {
         DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
@@ -330,7 +371,10 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     drop(server);
 
     let errors = healthz.errors + by_id.errors + search.errors + list.errors;
-    let mut report = import_rows(name, &import, Some(c));
+    let mut report = match &import {
+        Some(import) => import_rows(name, import, Some(c)),
+        None => table_heading(&format!("{name} — the database kept by an earlier run, {c} clients")),
+    };
     let r = &mut report;
     let _ = writeln!(
         r,
@@ -389,18 +433,21 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
         binary as f64 / 1_048_576.0,
         binary as f64 / 1_000_000.0
     );
-    let _ = writeln!(r, "\nRejected while importing: {}; failed HTTP requests: {errors}.", import.rejected);
+    let rejected = import.map(|i| format!("Rejected while importing: {}; ", i.rejected)).unwrap_or_default();
+    let _ = writeln!(r, "\n{rejected}failed HTTP requests: {errors}.");
     Ok(report)
+}
+
+fn table_heading(title: &str) -> String {
+    format!("\n### {title}\n\n| workload | Rapport | baseline (same run) | ratio |\n|---|---|---|---|\n")
 }
 
 /// The table's heading and its import rows.
 fn import_rows(name: &str, import: &import::ImportFigures, clients: Option<usize>) -> String {
-    let mut report = String::new();
-    let r = &mut report;
     let clients = clients.map(|c| format!(", {c} clients")).unwrap_or_default();
-    let _ = writeln!(r, "\n### {name} — {} contacts, {} companies{clients}\n", import.contacts, import.companies);
-    let _ = writeln!(r, "| workload | Rapport | baseline (same run) | ratio |");
-    let _ = writeln!(r, "|---|---|---|---|");
+    let mut report =
+        table_heading(&format!("{name} — {} contacts, {} companies{clients}", import.contacts, import.companies));
+    let r = &mut report;
     let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
     let (rapport_rate, baseline_rate) = (rate(import.contacts, import.rapport), rate(import.contacts, import.baseline));
     let _ = writeln!(
