@@ -26,6 +26,9 @@ pub async fn lock_migrations(tx: &DatabaseTransaction, backend: Backend) -> Resu
 /// every row that a barely selective filter (country = 'BR') lets through.
 /// They must be exact: sampled SQLite statistics misjudge such filters.
 pub async fn refresh_statistics(db: &Database) -> Result<()> {
+    if db.backend() == Backend::Sqlite {
+        return analyze_sqlite(db, "ANALYZE").await;
+    }
     db.conn().execute_unprepared("ANALYZE").await.context("refresh planner statistics")?;
     db.stats_cache().forget();
     Ok(())
@@ -37,14 +40,44 @@ pub async fn refresh_statistics(db: &Database) -> Result<()> {
 /// instead of read through an index. Runs as a write: SQLite stores the
 /// statistics in a table, and other connections pick them up from there.
 pub async fn refresh_table_statistics(db: &Database, table: &str) -> Result<()> {
-    let tx = db.write().await?;
-    tx.execute_unprepared(&format!("ANALYZE {table}")).await.context("refresh planner statistics")?;
+    let analyze = format!("ANALYZE {table}");
     if db.backend() == Backend::Sqlite {
-        // Other connections load statistics with the schema, and reload it
-        // only when the schema changes: change it.
-        tx.execute_unprepared("CREATE TABLE statistics_reload (x)").await.context("refresh planner statistics")?;
-        tx.execute_unprepared("DROP TABLE statistics_reload").await.context("refresh planner statistics")?;
+        return analyze_sqlite(db, &analyze).await;
     }
+    db.conn().execute_unprepared(&analyze).await.context("refresh planner statistics")?;
+    db.stats_cache().forget();
+    Ok(())
+}
+
+/// Runs `analyze` (`ANALYZE …` or `PRAGMA optimize`) on SQLite as a write,
+/// without statistics for the search index's own tables, and makes every
+/// connection load the result.
+///
+/// FTS5 finds a word's segments through prepared statements that bind the
+/// word. Once ANALYZE has sampled those tables (SQLite is built with STAT4),
+/// SQLite re-prepares such a statement whenever a value is bound to it: every
+/// search parsed and planned FTS5's lookups again. Without those samples a
+/// 1M-contact search load ran at 4,420–4,940 req/s instead of 3,250–3,430.
+async fn analyze_sqlite(db: &Database, analyze: &str) -> Result<()> {
+    const CONTEXT: &str = "refresh planner statistics";
+    let tx = db.write().await?;
+    tx.execute_unprepared(analyze).await.context(CONTEXT)?;
+    let tables = tx
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT name FROM sqlite_master WHERE name IN ('sqlite_stat1', 'sqlite_stat4')",
+        ))
+        .await
+        .context(CONTEXT)?;
+    for row in tables {
+        let table: String = row.try_get("", "name").context(CONTEXT)?;
+        let forget = format!("DELETE FROM {table} WHERE tbl LIKE 'search\\_fts\\_%' ESCAPE '\\'");
+        tx.execute_unprepared(&forget).await.context(CONTEXT)?;
+    }
+    // Other connections load statistics with the schema, and reload it only
+    // when the schema changes: change it.
+    tx.execute_unprepared("CREATE TABLE statistics_reload (x)").await.context(CONTEXT)?;
+    tx.execute_unprepared("DROP TABLE statistics_reload").await.context(CONTEXT)?;
     tx.commit().await?;
     db.stats_cache().forget();
     Ok(())
@@ -68,10 +101,7 @@ pub async fn maintain_statistics(db: &Database) -> Result<()> {
         .await
         .context("look for planner statistics")?
         .is_some();
-    let sql = if has_statistics { "PRAGMA optimize" } else { "ANALYZE" };
-    db.conn().execute_unprepared(sql).await.context("maintain planner statistics")?;
-    db.stats_cache().forget();
-    Ok(())
+    analyze_sqlite(db, if has_statistics { "PRAGMA optimize" } else { "ANALYZE" }).await
 }
 
 /// Sets the SQLite writer up for a bulk load, or back (`bulk = false`). A
