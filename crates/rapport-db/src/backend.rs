@@ -468,8 +468,8 @@ pub fn search_match(select: &mut SelectStatement, backend: Backend, words: &[Str
                 .collect();
             match mode {
                 WordMatch::WholeInTitle => {
-                    // The longest word is likely the rarest: its entries are
-                    // walked, the others looked up for each.
+                    // The longest word, likely the rarest, drives the query;
+                    // the others' entries are matched against its own.
                     lexemes.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
                     let Some((first, others)) = lexemes.split_first() else {
                         select.from("search_rows").and_where(Expr::cust("1 = 0"));
