@@ -26,12 +26,7 @@ pub async fn lock_migrations(tx: &DatabaseTransaction, backend: Backend) -> Resu
 /// every row that a barely selective filter (country = 'BR') lets through.
 /// They must be exact: sampled SQLite statistics misjudge such filters.
 pub async fn refresh_statistics(db: &Database) -> Result<()> {
-    if db.backend() == Backend::Sqlite {
-        return analyze_sqlite(db, "ANALYZE").await;
-    }
-    db.conn().execute_unprepared("ANALYZE").await.context("refresh planner statistics")?;
-    db.stats_cache().forget();
-    Ok(())
+    analyze(db, "ANALYZE").await
 }
 
 /// Re-gathers one table's statistics after it changed wholesale (an import):
@@ -40,18 +35,12 @@ pub async fn refresh_statistics(db: &Database) -> Result<()> {
 /// instead of read through an index. Runs as a write: SQLite stores the
 /// statistics in a table, and other connections pick them up from there.
 pub async fn refresh_table_statistics(db: &Database, table: &str) -> Result<()> {
-    let analyze = format!("ANALYZE {table}");
-    if db.backend() == Backend::Sqlite {
-        return analyze_sqlite(db, &analyze).await;
-    }
-    db.conn().execute_unprepared(&analyze).await.context("refresh planner statistics")?;
-    db.stats_cache().forget();
-    Ok(())
+    analyze(db, &format!("ANALYZE {table}")).await
 }
 
-/// Runs `analyze` (`ANALYZE …` or `PRAGMA optimize`) on SQLite as a write,
-/// without samples of the search index's own tables, and makes every
-/// connection load the result.
+/// Runs `analyze` (`ANALYZE …`, or `PRAGMA optimize` on SQLite). On SQLite it
+/// runs as a write, without samples of the search index's own tables, and
+/// makes every connection load the result.
 ///
 /// FTS5 finds a word's segments through prepared statements that bind the
 /// word. Once ANALYZE has sampled those tables (`sqlite_stat4`: SQLite is
@@ -60,13 +49,16 @@ pub async fn refresh_table_statistics(db: &Database, table: &str) -> Result<()> 
 /// those samples a 1M-contact search load ran at 4,420–4,940 req/s instead of
 /// 3,250–3,430. Their row counts (`sqlite_stat1`) stay, so that `PRAGMA
 /// optimize` does not take the tables for never analysed.
-async fn analyze_sqlite(db: &Database, analyze: &str) -> Result<()> {
+async fn analyze(db: &Database, analyze: &str) -> Result<()> {
     const CONTEXT: &str = "refresh planner statistics";
+    if db.backend() == Backend::Postgres {
+        db.conn().execute_unprepared(analyze).await.context(CONTEXT)?;
+        db.stats_cache().forget();
+        return Ok(());
+    }
     let tx = db.write().await?;
     tx.execute_unprepared(analyze).await.context(CONTEXT)?;
-    let samples =
-        Statement::from_string(DbBackend::Sqlite, "SELECT 1 AS present FROM sqlite_master WHERE name = 'sqlite_stat4'");
-    if tx.query_one_raw(samples).await.context(CONTEXT)?.is_some() {
+    if sqlite_table_exists(&*tx, "sqlite_stat4").await? {
         let forget = "DELETE FROM sqlite_stat4 WHERE tbl LIKE 'search\\_fts\\_%' ESCAPE '\\'";
         tx.execute_unprepared(forget).await.context(CONTEXT)?;
     }
@@ -88,16 +80,19 @@ pub async fn maintain_statistics(db: &Database) -> Result<()> {
     if db.backend() == Backend::Postgres {
         return refresh_stale_statistics(db, None, 0.1).await;
     }
-    let has_statistics = db
-        .conn()
-        .query_one_raw(Statement::from_string(
-            db.db_backend(),
-            "SELECT 1 AS present FROM sqlite_master WHERE name = 'sqlite_stat1'",
-        ))
-        .await
-        .context("look for planner statistics")?
-        .is_some();
-    analyze_sqlite(db, if has_statistics { "PRAGMA optimize" } else { "ANALYZE" }).await
+    let has_statistics = sqlite_table_exists(db.conn(), "sqlite_stat1").await?;
+    analyze(db, if has_statistics { "PRAGMA optimize" } else { "ANALYZE" }).await
+}
+
+/// Whether SQLite has created `table` (its statistics tables come with the
+/// first ANALYZE).
+async fn sqlite_table_exists(conn: &impl ConnectionTrait, table: &str) -> Result<bool> {
+    let query = Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "SELECT 1 AS present FROM sqlite_master WHERE name = ?",
+        [table.into()],
+    );
+    Ok(conn.query_one_raw(query).await.context("look for planner statistics")?.is_some())
 }
 
 /// Sets the SQLite writer up for a bulk load, or back (`bulk = false`). A
