@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sea_orm::{ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
@@ -96,7 +97,26 @@ pub struct Database {
 #[derive(Clone, Debug)]
 struct SqliteWriter {
     lock: Arc<Mutex<()>>,
+    /// Writes waiting for the lock, so that a long one can make way.
+    waiting: Arc<AtomicUsize>,
     conn: DatabaseConnection,
+}
+
+/// Counts a write as waiting for the writer lock until dropped, also when
+/// the waiting future is cancelled.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A write transaction; on SQLite it holds the writer lock until dropped.
@@ -104,6 +124,7 @@ pub struct WriteTx {
     // Field order matters: the transaction ends before the lock is released.
     pub tx: DatabaseTransaction,
     _writer: Option<OwnedMutexGuard<()>>,
+    waiting: Option<Arc<AtomicUsize>>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -116,6 +137,12 @@ impl std::ops::Deref for WriteTx {
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await.context("commit a transaction")
+    }
+
+    /// Whether other writes are queued behind this one: always `false` on
+    /// PostgreSQL, where writers do not wait for one another.
+    pub fn others_waiting(&self) -> bool {
+        self.waiting.as_ref().is_some_and(|w| w.load(Ordering::Relaxed) > 0)
     }
 }
 
@@ -160,7 +187,7 @@ impl Database {
                 };
                 let writer = sqlite_pool(1, WRITER_CACHE_KIB).await.context("open the SQLite database")?;
                 let conn = sqlite_pool(8, 32 * 1024).await.context("open the SQLite database")?;
-                let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), conn: writer };
+                let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), waiting: Default::default(), conn: writer };
                 let reader = Arc::new(SqliteReader::new(path.clone(), MMAP_BYTES));
                 Ok(Self {
                     conn,
@@ -212,12 +239,17 @@ impl Database {
 
     /// Starts a transaction for a business write and everything it causes.
     pub async fn write(&self) -> Result<WriteTx> {
-        let (conn, guard) = match &self.writer {
-            Some(writer) => (&writer.conn, Some(Arc::clone(&writer.lock).lock_owned().await)),
-            None => (&self.conn, None),
+        let (conn, guard, waiting) = match &self.writer {
+            Some(writer) => {
+                let queued = Waiting::enter(&writer.waiting);
+                let guard = Arc::clone(&writer.lock).lock_owned().await;
+                drop(queued);
+                (&writer.conn, Some(guard), Some(Arc::clone(&writer.waiting)))
+            }
+            None => (&self.conn, None, None),
         };
         let tx = conn.begin().await.context("begin a transaction")?;
-        Ok(WriteTx { tx, _writer: guard })
+        Ok(WriteTx { tx, _writer: guard, waiting })
     }
 
     pub async fn migrate(&self) -> Result<()> {

@@ -263,3 +263,93 @@ async fn a_bulk_insert_that_fails_midway_leaves_nothing_after_the_rollback() {
     })
     .await;
 }
+
+/// A file that stops after its first part until the test lets it go on, as a
+/// slow upload does.
+struct GatedFile {
+    head: std::io::Cursor<Vec<u8>>,
+    tail: std::io::Cursor<Vec<u8>>,
+    gate: Option<std::sync::mpsc::Receiver<()>>,
+}
+
+impl std::io::Read for GatedFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.head.read(buf)?;
+        if read > 0 {
+            return Ok(read);
+        }
+        if let Some(gate) = self.gate.take() {
+            let _ = gate.recv();
+        }
+        self.tail.read(buf)
+    }
+}
+
+#[tokio::test]
+async fn an_import_waiting_for_its_file_lets_other_writes_through() {
+    run_on_both_backends("import waits without the writer", |t| async move {
+        let (_, admin) = t.admin().await;
+        let mut head = String::from("first_name,emails\n");
+        for i in 0..IMPORT_BATCH_ROWS + 5 {
+            head.push_str(&format!("Person,p{i}@example.com\n"));
+        }
+        let (open_gate, gate) = std::sync::mpsc::channel();
+        let file = GatedFile { head: csv(&head), tail: csv("Last,last@example.com\n"), gate: Some(gate) };
+        let import = {
+            let (ctx, admin) = (t.ctx.clone(), admin.clone());
+            tokio::spawn(async move {
+                records::import_csv(&ctx, &admin, RecordType::Contact, file, &ImportOptions::default()).await
+            })
+        };
+        // The first batch is stored while the file is held back; a create
+        // must not wait for the rest of the file.
+        let mut polls = 0;
+        while t.count("contacts").await < IMPORT_BATCH_ROWS as i64 {
+            polls += 1;
+            assert!(polls < 500, "the import's first batch was not committed");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let input = json!({"first_name": "Between"});
+        let create = records::create(&t.ctx, &admin, RecordType::Contact, &input);
+        let created = tokio::time::timeout(std::time::Duration::from_secs(10), create).await;
+        open_gate.send(()).expect("the import is still reading");
+        created.expect("a create during a stalled import does not wait for it").expect("create");
+        let report = import.await.expect("the import task").expect("import");
+        assert_eq!((report.rows, report.created), (IMPORT_BATCH_ROWS as u64 + 6, IMPORT_BATCH_ROWS as u64 + 6));
+        assert_eq!(t.count("contacts").await, IMPORT_BATCH_ROWS as i64 + 7);
+    })
+    .await;
+}
+
+/// What lets an import commit early for another write.
+#[tokio::test]
+async fn a_write_transaction_sees_the_writes_queued_behind_it() {
+    run_on_both_backends("queued writes", |t| async move {
+        let first = t.ctx.db.write().await.expect("begin");
+        assert!(!first.others_waiting());
+        let db = t.ctx.db.clone();
+        let second = tokio::spawn(async move { db.write().await.map(|tx| tx.others_waiting()) });
+        let mut seen = false;
+        for _ in 0..100 {
+            seen = first.others_waiting();
+            if seen {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        // PostgreSQL's writers do not queue on one another.
+        assert_eq!(seen, t.backend() == Backend::Sqlite);
+        first.commit().await.expect("commit");
+        assert!(!second.await.expect("the second write").expect("begin"), "no one waits behind it");
+
+        // A write given up while queued is no longer counted.
+        let first = t.ctx.db.write().await.expect("begin");
+        let db = t.ctx.db.clone();
+        let abandoned = tokio::spawn(async move { db.write().await.map(|_| ()) });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        abandoned.abort();
+        let _ = abandoned.await;
+        assert!(!first.others_waiting());
+    })
+    .await;
+}
