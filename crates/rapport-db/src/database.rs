@@ -97,9 +97,54 @@ pub struct Database {
 #[derive(Clone, Debug)]
 struct SqliteWriter {
     lock: Arc<Mutex<()>>,
-    /// Writes waiting for the lock, so that a long one can make way.
-    waiting: Arc<AtomicUsize>,
+    queue: Arc<WriterQueue>,
     conn: DatabaseConnection,
+}
+
+/// Who may be waiting for the SQLite writer, so that a long write can make way.
+#[derive(Debug)]
+struct WriterQueue {
+    /// Writes of this process waiting for the lock.
+    waiting: AtomicUsize,
+    /// The database's shared-memory index, whose locks show other processes.
+    shm: PathBuf,
+}
+
+impl WriterQueue {
+    fn others_may_wait(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) > 0 || opened_by_another_process(&self.shm)
+    }
+}
+
+/// Whether a process other than this one has the SQLite database open, and
+/// so may be waiting to write: another process waits on SQLite's file lock,
+/// unseen by this one's queue.
+///
+/// Every connection to a WAL database holds a shared POSIX lock on byte 128
+/// of the `-shm` file (SQLite's "DMS" lock) while it is open, and Linux lists
+/// the locks with their holder's pid in `/proc/locks`. Where that cannot be
+/// read the answer is yes, the cautious one.
+fn opened_by_another_process(shm: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (Ok(shm), Ok(locks)) = (std::fs::metadata(shm), std::fs::read_to_string("/proc/locks")) else {
+            return true;
+        };
+        let (inode, me) = (shm.ino().to_string(), std::process::id().to_string());
+        // "1: POSIX  ADVISORY  READ 26263 fe:00:10010850 128 128": pid, then device:inode.
+        locks.lines().any(|line| {
+            let mut fields = line.split_whitespace().skip(1);
+            fields.next() == Some("POSIX")
+                && fields.nth(2).is_some_and(|pid| pid != me)
+                && fields.next().and_then(|file| file.rsplit(':').next()) == Some(inode.as_str())
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = shm;
+        true
+    }
 }
 
 /// Counts a write as waiting for the writer lock until dropped, also when
@@ -124,7 +169,7 @@ pub struct WriteTx {
     // Field order matters: the transaction ends before the lock is released.
     pub tx: DatabaseTransaction,
     _writer: Option<OwnedMutexGuard<()>>,
-    waiting: Option<Arc<AtomicUsize>>,
+    queue: Option<Arc<WriterQueue>>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -139,10 +184,12 @@ impl WriteTx {
         self.tx.commit().await.context("commit a transaction")
     }
 
-    /// Whether other writes are queued behind this one: always `false` on
-    /// PostgreSQL, where writers do not wait for one another.
-    pub fn others_waiting(&self) -> bool {
-        self.waiting.as_ref().is_some_and(|w| w.load(Ordering::Relaxed) > 0)
+    /// Whether other writes may be waiting for this one to end: writes of
+    /// this process queued behind it, or another process that has the
+    /// database open. Always `false` on PostgreSQL, where writers do not wait
+    /// for one another.
+    pub fn others_may_wait(&self) -> bool {
+        self.queue.as_ref().is_some_and(|queue| queue.others_may_wait())
     }
 }
 
@@ -187,7 +234,10 @@ impl Database {
                 };
                 let writer = sqlite_pool(1, WRITER_CACHE_KIB).await.context("open the SQLite database")?;
                 let conn = sqlite_pool(8, 32 * 1024).await.context("open the SQLite database")?;
-                let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), waiting: Default::default(), conn: writer };
+                let mut shm = path.clone().into_os_string();
+                shm.push("-shm");
+                let queue = Arc::new(WriterQueue { waiting: AtomicUsize::new(0), shm: shm.into() });
+                let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), queue, conn: writer };
                 let reader = Arc::new(SqliteReader::new(path.clone(), MMAP_BYTES));
                 Ok(Self {
                     conn,
@@ -239,17 +289,17 @@ impl Database {
 
     /// Starts a transaction for a business write and everything it causes.
     pub async fn write(&self) -> Result<WriteTx> {
-        let (conn, guard, waiting) = match &self.writer {
+        let (conn, guard, queue) = match &self.writer {
             Some(writer) => {
-                let queued = Waiting::enter(&writer.waiting);
+                let queued = Waiting::enter(&writer.queue.waiting);
                 let guard = Arc::clone(&writer.lock).lock_owned().await;
                 drop(queued);
-                (&writer.conn, Some(guard), Some(Arc::clone(&writer.waiting)))
+                (&writer.conn, Some(guard), Some(Arc::clone(&writer.queue)))
             }
             None => (&self.conn, None, None),
         };
         let tx = conn.begin().await.context("begin a transaction")?;
-        Ok(WriteTx { tx, _writer: guard, waiting })
+        Ok(WriteTx { tx, _writer: guard, queue })
     }
 
     pub async fn migrate(&self) -> Result<()> {

@@ -226,8 +226,8 @@ pub async fn import_csv(
 /// copies each such page once instead of five times: about +10 % at 1M
 /// contacts, where 20 or 100 batches did no better (BENCHMARKS.md).
 /// The transaction is only kept open while the next batch is already parsed
-/// and no other write waits for the writer, so nobody waits longer than for
-/// one batch. PostgreSQL writes no page twice for this, and commits each batch.
+/// and no other write may be waiting (nor another process have the database
+/// open), so nobody waits longer than for one batch. PostgreSQL writes no page twice for this, and commits each batch.
 const ROWS_PER_SQLITE_TRANSACTION: usize = 5 * IMPORT_BATCH_ROWS;
 
 /// The import's transaction and the rows it holds so far.
@@ -304,7 +304,7 @@ async fn store_batches(
         tokio::task::spawn_blocking(move || drop(records));
         let keep_open = ctx.db.backend() == Backend::Sqlite
             && write.rows < ROWS_PER_SQLITE_TRANSACTION
-            && !write.tx.others_waiting();
+            && !write.tx.others_may_wait();
         if keep_open {
             open = Some(write);
         } else {
