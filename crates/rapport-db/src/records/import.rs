@@ -223,7 +223,7 @@ pub async fn import_csv(
 /// A commit copies every page the transaction changed into the WAL, and an
 /// import's batches change the same pages of the random-order indexes
 /// (e-mails, names, companies) over and over: committing five batches at once
-/// copies each such page once instead of five times: about +10 % at 1M
+/// copies each such page once instead of five times: +10–15 % at 1M
 /// contacts, where 20 or 100 batches did no better (BENCHMARKS.md).
 /// The transaction is only kept open while the next batch is already parsed
 /// and no other write may be waiting (nor another process have the database
