@@ -14,6 +14,7 @@ use rapport_core::access::Actor;
 use rapport_core::import::ColumnPlan;
 use rapport_core::schema::RecordType;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
+use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::mpsc::error::TryRecvError;
@@ -223,11 +224,12 @@ pub async fn import_csv(
 /// A commit copies every page the transaction changed into the WAL, and an
 /// import's batches change the same pages of the random-order indexes
 /// (e-mails, names, companies) over and over: committing five batches at once
-/// copies each such page once instead of five times: +10–15 % at 1M
-/// contacts, where 20 or 100 batches did no better (BENCHMARKS.md).
-/// The transaction is only kept open while the next batch is already parsed
-/// and no other write may be waiting (nor another process have the database
-/// open), so nobody waits longer than for one batch. PostgreSQL writes no page twice for this, and commits each batch.
+/// copies each such page once instead of up to five times, +10–15 % at 1M
+/// contacts; 20 or 100 batches did no better (BENCHMARKS.md). The transaction
+/// stays open only while the next batch is already parsed and no other write
+/// may be waiting (see `WriteTx::others_may_wait`), so another write waits at
+/// most for the batch being stored and the commit. PostgreSQL writes no page
+/// twice for this, and commits each batch.
 const ROWS_PER_SQLITE_TRANSACTION: usize = 5 * IMPORT_BATCH_ROWS;
 
 /// The import's transaction and the rows it holds so far.
@@ -275,13 +277,13 @@ async fn store_batches(
             Some(write) => write,
             None => OpenWrite { tx: ctx.db.write().await?, rows: 0 },
         };
-        let tx = &write.tx;
+        let tx: &DatabaseTransaction = &write.tx;
         crate::backend::plan_for_current_sizes(tx, ctx.db.backend()).await?;
         if options.on_duplicate == OnDuplicate::Skip {
-            rows = skip_stored(&**tx, record_type, rows, &mut report).await?;
+            rows = skip_stored(tx, record_type, rows, &mut report).await?;
         }
         let mut pending: Vec<(Option<&Record>, &mut Record)> = rows.iter_mut().map(|r| (None, &mut r.record)).collect();
-        let failures = resolve(&**tx, actor, snapshot, &mut pending).await?;
+        let failures = resolve(tx, actor, snapshot, &mut pending).await?;
         drop(pending);
         let mut records = Vec::with_capacity(rows.len());
         for (Candidate { line, cells, record, keys }, failure) in rows.into_iter().zip(failures) {
@@ -297,7 +299,7 @@ async fn store_batches(
             seen.extend(keys.into_iter().map(|k| (k, line)));
             records.push(record);
         }
-        let records = store_new_overlapped(&**tx, actor, records).await?;
+        let records = store_new_overlapped(tx, actor, records).await?;
         write.rows += records.len();
         // Freeing 10,000 records took a tenth of this task's time, between
         // the writer's statements: it is done on another thread.
