@@ -41,6 +41,11 @@ impl Currency {
             })
     }
 
+    /// The codes `parse` accepts, upper-case.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        CURRENCIES.iter().map(|(code, _)| *code)
+    }
+
     pub fn code(&self) -> &'static str {
         self.code
     }

@@ -3,11 +3,15 @@
 //! schema in `rapport-core`, so both stay true to the code.
 
 use axum::Json;
-use rapport_core::schema::{FieldKind, FieldSpec, RecordType, Storage};
+use rapport_core::schema::{FieldKind, FieldSpec, RecordType};
+use rapport_core::values::Currency;
 use utoipa::OpenApi;
-use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
 
 use crate::error::Problem;
@@ -61,45 +65,90 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
         .build()
 }
 
-fn field_schema(spec: &FieldSpec) -> Schema {
-    let string = |format: Option<KnownFormat>| {
-        ObjectBuilder::new().schema_type(Type::String).format(format.map(SchemaFormat::KnownFormat)).build()
+fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+fn formatted(format: KnownFormat) -> ObjectBuilder {
+    string().format(Some(SchemaFormat::KnownFormat(format)))
+}
+
+/// `type` plus `null`: what an optional field takes to clear it, and what a
+/// stored record shows for an empty one.
+fn or_null(schema_type: Type) -> SchemaType {
+    SchemaType::from_iter([schema_type, Type::Null])
+}
+
+/// Phone numbers as the API returns them.
+const E164_PATTERN: &str = r"^\+[1-9][0-9]{6,14}$";
+
+/// Whether a schema describes what a client sends or what the API returns:
+/// input is looser where the API normalises (national phone numbers, any
+/// case of a country code), output states the stored form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Input,
+    Output,
+}
+
+/// A field's schema with the constraints its validator enforces.
+fn field_schema(spec: &FieldSpec, side: Side) -> Schema {
+    let nullable = side == Side::Output || !spec.required;
+    let scalar = |builder: ObjectBuilder, schema_type: Type| {
+        let builder = builder.schema_type(if nullable { or_null(schema_type) } else { SchemaType::new(schema_type) });
+        let description = kind_description(spec.kind);
+        Schema::Object(builder.description((!description.is_empty()).then_some(description)).build())
     };
-    let object = match spec.kind {
-        FieldKind::Text { max } => ObjectBuilder::new().schema_type(Type::String).max_length(Some(max)).build(),
-        FieldKind::Email => string(Some(KnownFormat::Email)),
-        FieldKind::Url => string(None),
-        FieldKind::Date => string(Some(KnownFormat::Date)),
-        FieldKind::DateTime => string(Some(KnownFormat::DateTime)),
-        FieldKind::Ref(_) | FieldKind::StageRef | FieldKind::PipelineRef | FieldKind::UserRef => {
-            string(Some(KnownFormat::Uuid))
-        }
-        FieldKind::Enum(values) => {
-            ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.iter().copied())).build()
-        }
+    let list = |items: RefOr<Schema>| {
+        let array = ArrayBuilder::new().items(items).max_items(Some(MAX_LIST_ITEMS));
+        let array = if nullable { array.schema_type(or_null(Type::Array)) } else { array };
+        Schema::Array(
+            array.description((!kind_description(spec.kind).is_empty()).then(|| kind_description(spec.kind))).build(),
+        )
+    };
+    let phone = || match side {
+        Side::Input => string().max_length(Some(40)).build(),
+        Side::Output => string().pattern(Some(E164_PATTERN)).build(),
+    };
+    match spec.kind {
+        FieldKind::Text { max } => scalar(ObjectBuilder::new().max_length(Some(max)), Type::String),
+        FieldKind::LongText => scalar(ObjectBuilder::new(), Type::String),
+        FieldKind::Email => scalar(formatted(KnownFormat::Email).max_length(Some(254)), Type::String),
+        FieldKind::Phone => scalar(
+            match side {
+                Side::Input => ObjectBuilder::new().max_length(Some(40)),
+                Side::Output => ObjectBuilder::new().pattern(Some(E164_PATTERN)),
+            },
+            Type::String,
+        ),
+        FieldKind::Url => scalar(ObjectBuilder::new().max_length(Some(2048)), Type::String),
+        FieldKind::Date => scalar(formatted(KnownFormat::Date), Type::String),
+        FieldKind::DateTime => scalar(formatted(KnownFormat::DateTime), Type::String),
+        FieldKind::Bool => scalar(ObjectBuilder::new(), Type::Boolean),
         FieldKind::Integer { min, max } => {
-            ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(min as f64)).maximum(Some(max as f64)).build()
+            scalar(ObjectBuilder::new().minimum(Some(min as f64)).maximum(Some(max as f64)), Type::Integer)
         }
-        FieldKind::Bool => ObjectBuilder::new().schema_type(Type::Boolean).build(),
-        FieldKind::EmailList | FieldKind::PhoneList | FieldKind::UserList => {
-            return ArrayBuilder::new()
-                .items(string(None))
-                .description(Some(kind_description(spec.kind)))
-                .build()
-                .into();
+        FieldKind::Currency => scalar(ObjectBuilder::new().enum_values(Some(Currency::codes())), Type::String),
+        FieldKind::Country => scalar(
+            ObjectBuilder::new().pattern(Some(if side == Side::Input { "^ *[A-Za-z]{2} *$" } else { "^[A-Z]{2}$" })),
+            Type::String,
+        ),
+        FieldKind::Enum(values) => {
+            // JSON Schema's enum must list null itself for null to pass.
+            let values = values.iter().map(|v| serde_json::Value::from(*v));
+            let values: Vec<serde_json::Value> =
+                if nullable { values.chain([serde_json::Value::Null]).collect() } else { values.collect() };
+            scalar(ObjectBuilder::new().enum_values(Some(values)), Type::String)
         }
-        FieldKind::RefList => {
-            return ArrayBuilder::new().items(Ref::from_schema_name("RecordLink")).build().into();
+        FieldKind::Ref(_) | FieldKind::StageRef | FieldKind::PipelineRef | FieldKind::UserRef => {
+            scalar(formatted(KnownFormat::Uuid), Type::String)
         }
-        FieldKind::Consents => {
-            return ArrayBuilder::new().items(Ref::from_schema_name("Consent")).build().into();
-        }
-        _ => ObjectBuilder::new()
-            .schema_type(if spec.kind.storage() == Storage::Json { Type::Object } else { Type::String })
-            .description(Some(kind_description(spec.kind)))
-            .build(),
-    };
-    Schema::Object(object)
+        FieldKind::EmailList => list(formatted(KnownFormat::Email).max_length(Some(254)).build().into()),
+        FieldKind::PhoneList => list(phone().into()),
+        FieldKind::UserList => list(formatted(KnownFormat::Uuid).build().into()),
+        FieldKind::RefList => list(Ref::from_schema_name("RecordLink").into()),
+        FieldKind::Consents => list(Ref::from_schema_name("Consent").into()),
+    }
 }
 
 fn kind_description(kind: FieldKind) -> &'static str {
@@ -110,53 +159,51 @@ fn kind_description(kind: FieldKind) -> &'static str {
         FieldKind::UserList => "user ids",
         FieldKind::Currency => "ISO 4217 currency code",
         FieldKind::Country => "ISO 3166-1 alpha-2 country code",
-        FieldKind::LongText => "long text",
+        FieldKind::Url => "a web address; the scheme may be left out",
+        FieldKind::LongText => "long text, up to 100,000 bytes",
         _ => "",
     }
 }
 
+/// The most items a list field holds (`schema::MAX_LIST`).
+const MAX_LIST_ITEMS: usize = rapport_core::schema::MAX_LIST;
+
 /// `Contact` (stored record) and `ContactInput` (create/update body) schemas.
 fn record_schemas(record_type: RecordType) -> (Schema, Schema) {
-    let uuid = || {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-            .build()
-    };
-    let time = || {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-            .build()
-    };
+    let uuid = || formatted(KnownFormat::Uuid).build();
+    let nullable_uuid = || formatted(KnownFormat::Uuid).schema_type(or_null(Type::String)).build();
+    let time = || formatted(KnownFormat::DateTime).build();
     let tags = || {
-        ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String).max_length(Some(50)).build()).build()
+        ArrayBuilder::new().items(string().min_length(Some(1)).max_length(Some(50)).build()).max_items(Some(50)).build()
     };
     let custom =
         || ObjectBuilder::new().schema_type(Type::Object).description(Some("custom field values by key")).build();
     let mut input = ObjectBuilder::new()
         .schema_type(Type::Object)
         .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
-        .property("owner_id", uuid())
+        .property("owner_id", nullable_uuid())
         .property("tags", tags())
         .property("custom", custom());
     let mut output = ObjectBuilder::new()
         .schema_type(Type::Object)
         .property("id", uuid())
-        .property("type", ObjectBuilder::new().schema_type(Type::String).build())
-        .property("version", ObjectBuilder::new().schema_type(Type::Integer).build())
-        .property("owner_id", uuid())
-        .property("team_id", uuid())
+        .property("type", string().enum_values(Some([record_type.as_str()])).build())
+        .property("version", ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1.0)).build())
+        .property("owner_id", nullable_uuid())
+        .property("team_id", nullable_uuid())
         .property("tags", tags())
         .property("custom", custom())
         .property("created_at", time())
-        .property("created_by", uuid())
+        .property("created_by", nullable_uuid())
         .property("updated_at", time())
-        .property("updated_by", uuid())
-        .property("deleted_at", time());
+        .property("updated_by", nullable_uuid())
+        .property("deleted_at", formatted(KnownFormat::DateTime).schema_type(or_null(Type::String)).build());
+    for key in ["id", "type", "version", "owner_id", "team_id", "tags", "custom", "created_at", "updated_at"] {
+        output = output.required(key);
+    }
     for spec in record_type.fields() {
-        input = input.property(spec.name, field_schema(spec));
-        output = output.property(spec.name, field_schema(spec));
+        input = input.property(spec.name, field_schema(spec, Side::Input));
+        output = output.property(spec.name, field_schema(spec, Side::Output)).required(spec.name);
         if spec.required {
             input = input.required(spec.name);
         }
@@ -170,9 +217,275 @@ fn type_name(record_type: RecordType) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+fn parameter(name: &str, location: ParameterIn, required: bool, description: &str, schema: Schema) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(location)
+        .required(if required { Required::True } else { Required::False })
+        .description((!description.is_empty()).then_some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+fn id_param() -> Parameter {
+    parameter("id", ParameterIn::Path, true, "", formatted(KnownFormat::Uuid).build().into())
+}
+
+fn query_param(name: &str, description: &str) -> Parameter {
+    parameter(name, ParameterIn::Query, false, description, string().build().into())
+}
+
+fn header_param(name: &str, description: &str) -> Parameter {
+    parameter(name, ParameterIn::Header, false, description, string().max_length(Some(200)).build().into())
+}
+
+fn json_body(schema: impl Into<RefOr<Schema>>) -> Option<utoipa::openapi::request_body::RequestBody> {
+    Some(
+        RequestBodyBuilder::new()
+            .required(Some(Required::True))
+            .content("application/json", json_content(schema))
+            .build(),
+    )
+}
+
+fn ok(description: &str, schema: impl Into<RefOr<Schema>>) -> utoipa::openapi::Response {
+    ResponseBuilder::new().description(description).content("application/json", json_content(schema)).build()
+}
+
+/// Per-item results of the bulk endpoints.
+fn bulk_result() -> Schema {
+    let item = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("index", ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0.0)))
+        .property("status", ObjectBuilder::new().schema_type(Type::Integer))
+        .property("record", ObjectBuilder::new().schema_type(Type::Object))
+        .property("error", Ref::from_schema_name("Problem"))
+        .required("index")
+        .required("status");
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("results", ArrayBuilder::new().items(item))
+        .required("results")
+        .build()
+        .into()
+}
+
+/// The generic endpoints of one record kind, from its descriptor.
+fn record_operations(record_type: RecordType) -> Vec<(String, HttpMethod, OperationBuilder)> {
+    let (name, plural) = (record_type.as_str(), record_type.plural());
+    let schema = type_name(record_type);
+    let base = format!("/api/v1/{plural}");
+    let item = format!("{base}/{{id}}");
+    let record = || Ref::from_schema_name(schema.clone());
+    let input = || Ref::from_schema_name(format!("{schema}Input"));
+    let operation =
+        |id: String, summary: String| OperationBuilder::new().tag(plural).operation_id(Some(id)).summary(Some(summary));
+    let page = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("items", ArrayBuilder::new().items(record()))
+        .property("next_cursor", string().schema_type(or_null(Type::String)))
+        .required("items");
+    let ids = |max: usize| ArrayBuilder::new().items(formatted(KnownFormat::Uuid)).max_items(Some(max));
+    let enum_param = |name: &str, description: &str, values: &[&str]| {
+        parameter(
+            name,
+            ParameterIn::Query,
+            false,
+            description,
+            string().enum_values(Some(values.to_vec())).build().into(),
+        )
+    };
+    let mut operations = vec![
+        (
+            base.clone(),
+            HttpMethod::Get,
+            operation(
+                format!("list_{plural}"),
+                format!(
+                    "List {plural}: filter[field][op]=value (eq, ne, contains, starts_with, gt, lt, in, is_empty; \
+                     custom fields as custom.key), sort=field or -field, cursor, limit (1-200), trash=true"
+                ),
+            )
+            .parameter(query_param("filter[field][op]", "a filter; repeatable"))
+            .parameter(query_param("sort", "sort field, - for descending"))
+            .parameter(query_param("cursor", "next_cursor of the previous page"))
+            .parameter(parameter(
+                "limit",
+                ParameterIn::Query,
+                false,
+                "page size (default 50)",
+                ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1.0)).maximum(Some(200.0)).build().into(),
+            ))
+            .parameter(enum_param("trash", "list the trash instead", &["true", "false"]))
+            .response("200", ok("a page", page.build()))
+            .response("422", problem_response("invalid filter or sort")),
+        ),
+        (
+            base.clone(),
+            HttpMethod::Post,
+            operation(format!("create_{name}"), format!("Create a {name}. Send Idempotency-Key to make retries safe."))
+                .parameter(header_param("Idempotency-Key", "makes a retry return the first answer"))
+                .request_body(json_body(input()))
+                .response("201", ok("created", record()))
+                .response("400", problem_response("malformed JSON or unknown field"))
+                .response("422", problem_response("invalid fields")),
+        ),
+        (
+            item.clone(),
+            HttpMethod::Get,
+            operation(format!("get_{name}"), format!("Get a {name} (ETag carries its version)"))
+                .parameter(id_param())
+                .parameter(header_param("If-None-Match", "an ETag you hold: 304 while it is current"))
+                .response("200", ok("the record", record()))
+                .response("304", ResponseBuilder::new().description("the ETag you sent is current").build())
+                .response("404", problem_response("no such record, or not visible to you")),
+        ),
+        (
+            item.clone(),
+            HttpMethod::Patch,
+            operation(
+                format!("update_{name}"),
+                format!("Update some fields of a {name}; with If-Match, a stale version gets 412"),
+            )
+            .parameter(id_param())
+            .parameter(header_param("If-Match", "the ETag you read; any other version gets 412"))
+            .request_body(json_body(input()))
+            .response("200", ok("the updated record", record()))
+            .response("404", problem_response("no such record, or not visible to you"))
+            .response("412", problem_response("the record changed since you read it"))
+            .response("422", problem_response("invalid fields")),
+        ),
+        (
+            item.clone(),
+            HttpMethod::Delete,
+            operation(format!("delete_{name}"), format!("Move a {name} to the trash"))
+                .parameter(id_param())
+                .parameter(header_param("If-Match", "the ETag you read; any other version gets 412"))
+                .response("204", ResponseBuilder::new().description("moved to the trash").build())
+                .response("404", problem_response("no such record"))
+                .response("412", problem_response("the record changed since you read it")),
+        ),
+        (
+            format!("{item}/restore"),
+            HttpMethod::Post,
+            operation(format!("restore_{name}"), format!("Restore a {name} from the trash"))
+                .parameter(id_param())
+                .response("200", ok("the restored record", record()))
+                .response("404", problem_response("no such record in the trash")),
+        ),
+        (
+            format!("{item}/timeline"),
+            HttpMethod::Get,
+            operation(format!("timeline_{name}"), "Activities, field changes and stage changes, newest first".into())
+                .parameter(id_param())
+                .parameter(query_param("cursor", "next_cursor of the previous page"))
+                .parameter(query_param("limit", "page size, 1 to 200"))
+                .response(
+                    "200",
+                    ok("a page of timeline entries", ObjectBuilder::new().schema_type(Type::Object).build()),
+                )
+                .response("404", problem_response("no such record, or not visible to you")),
+        ),
+        (
+            format!("{base}/bulk"),
+            HttpMethod::Post,
+            operation(
+                format!("bulk_create_{plural}"),
+                format!("Create up to 1000 {plural}; each item's result is reported"),
+            )
+            .parameter(header_param("Idempotency-Key", "makes a retry return the first answer"))
+            .request_body(json_body(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property("items", ArrayBuilder::new().items(input()).max_items(Some(1000)))
+                    .required("items")
+                    .build(),
+            ))
+            .response("200", ok("per-item results", bulk_result())),
+        ),
+        (
+            format!("{base}/bulk"),
+            HttpMethod::Patch,
+            operation(
+                format!("bulk_update_{plural}"),
+                format!("Update up to 1000 {plural}: items of {{id, version?, patch}}"),
+            )
+            .request_body(json_body(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property(
+                        "items",
+                        ArrayBuilder::new()
+                            .items(
+                                ObjectBuilder::new()
+                                    .schema_type(Type::Object)
+                                    .property("id", formatted(KnownFormat::Uuid))
+                                    .property("version", ObjectBuilder::new().schema_type(Type::Integer))
+                                    .property("patch", input())
+                                    .required("id")
+                                    .required("patch"),
+                            )
+                            .max_items(Some(1000)),
+                    )
+                    .required("items")
+                    .build(),
+            ))
+            .response("200", ok("per-item results", bulk_result())),
+        ),
+        (
+            format!("{base}/bulk-delete"),
+            HttpMethod::Post,
+            operation(format!("bulk_delete_{plural}"), format!("Move up to 1000 {plural} to the trash"))
+                .request_body(json_body(
+                    ObjectBuilder::new().schema_type(Type::Object).property("ids", ids(1000)).required("ids").build(),
+                ))
+                .response("200", ok("per-item results", bulk_result())),
+        ),
+    ];
+    let import_report = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "{columns, rows, created, duplicates: [{line, key, existing_id?, first_line?}], rejected: [{line, errors, cells}]}",
+        ))
+        .build();
+    operations.push((
+        format!("{base}/import"),
+        HttpMethod::Post,
+        operation(
+            format!("import_{plural}"),
+            format!(
+                "Import {plural} from a CSV file (Content-Type: text/csv, up to 64 MiB) whose header row names \
+                 the fields; each row is checked like a create, and rejected rows and skipped duplicates are \
+                 reported by line"
+            ),
+        )
+        .parameter(enum_param(
+            "on_duplicate",
+            "rows matching a stored record by its duplicate key, or an earlier row",
+            &["skip", "create"],
+        ))
+        .parameter(enum_param(
+            "ignore_unknown_columns",
+            "skip columns that match no field instead of refusing the file",
+            &["true", "false"],
+        ))
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content("text/csv", utoipa::openapi::Content::new(Some(string().build())))
+                .build(),
+        ))
+        .response("200", ok("the import report", import_report))
+        .response("413", problem_response("the file is larger than 64 MiB"))
+        .response("415", problem_response("the body is not text/csv"))
+        .response("422", problem_response("the header row names an unknown or repeated column")),
+    ));
+    operations
+}
+
 fn add_record_paths(api: &mut utoipa::openapi::OpenApi) {
     let components = api.components.get_or_insert_with(Default::default);
-    for record_type in RecordType::ALL {
+    for record_type in RecordType::all() {
         let (output, input) = record_schemas(record_type);
         components.schemas.insert(type_name(record_type), output.into());
         components.schemas.insert(format!("{}Input", type_name(record_type)), input.into());
@@ -185,275 +498,58 @@ fn add_record_paths(api: &mut utoipa::openapi::OpenApi) {
     <rapport_core::schema::RecordLink as utoipa::ToSchema>::schemas(&mut item_schemas);
     <rapport_core::schema::Consent as utoipa::ToSchema>::schemas(&mut item_schemas);
     components.schemas.extend(item_schemas);
-    for record_type in RecordType::ALL {
-        let plural = record_type.plural();
-        let name = type_name(record_type);
-        let tag = plural;
-        let base = format!("/api/v1/{plural}");
-        let item = format!("{base}/{{id}}");
-        let record_ref = || Ref::from_schema_name(name.clone());
-        let input_ref = || Ref::from_schema_name(format!("{name}Input"));
-        let id_param = || {
-            ParameterBuilder::new()
-                .name("id")
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
-                        .build(),
-                ))
-                .build()
-        };
-        let query_param = |name: &str, description: &str| {
-            ParameterBuilder::new()
-                .name(name)
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(description))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String).build()))
-                .build()
-        };
-        let body = |schema: RefOr<Schema>| {
-            Some(
-                RequestBodyBuilder::new()
-                    .required(Some(Required::True))
-                    .content("application/json", json_content(schema))
-                    .build(),
-            )
-        };
-        let ok = |description: &str, schema: RefOr<Schema>| {
-            ResponseBuilder::new().description(description).content("application/json", json_content(schema)).build()
-        };
-        let page = ObjectBuilder::new()
-            .schema_type(Type::Object)
-            .property("items", ArrayBuilder::new().items(record_ref()).build())
-            .property("next_cursor", ObjectBuilder::new().schema_type(Type::String).build())
-            .build();
-        let bulk_result = ObjectBuilder::new()
-            .schema_type(Type::Object)
-            .description(Some("{results: [{index, status, record?, error?}]}"))
-            .build();
-        let operation = |id: String, summary: String| {
-            OperationBuilder::new()
-                .tag(tag)
-                .operation_id(Some(id))
-                .summary(Some(summary))
-                .response("401", problem_response("not authenticated"))
-        };
-        let paths = &mut api.paths;
-        paths.add_path_operation(&base, vec![HttpMethod::Get], operation(format!("list_{plural}"), format!("List {plural}: filter[field][op]=value (eq, ne, contains, starts_with, gt, lt, in, is_empty; custom fields as custom.key), sort=field or -field, cursor, limit (1-200), trash=true"))
-            .parameter(query_param("filter[field][op]", "a filter; repeatable"))
-            .parameter(query_param("sort", "sort field, - for descending"))
-            .parameter(query_param("cursor", "next_cursor of the previous page"))
-            .parameter(query_param("limit", "page size, 1 to 200 (default 50)"))
-            .response("200", ok("a page", page.into()))
-            .response("422", problem_response("invalid filter or sort"))
-            .build());
-        paths.add_path_operation(
-            &base,
-            vec![HttpMethod::Post],
-            operation(
-                format!("create_{}", record_type.as_str()),
-                format!("Create a {}. Send Idempotency-Key to make retries safe.", record_type.as_str()),
-            )
-            .parameter(
-                ParameterBuilder::new()
-                    .name("Idempotency-Key")
-                    .parameter_in(ParameterIn::Header)
-                    .required(Required::False)
-                    .build(),
-            )
-            .request_body(body(input_ref().into()))
-            .response("201", ok("created", record_ref().into()))
-            .response("400", problem_response("malformed JSON or unknown field"))
-            .response("422", problem_response("invalid fields"))
-            .build(),
-        );
-        paths.add_path_operation(
-            &item,
-            vec![HttpMethod::Get],
-            operation(
-                format!("get_{}", record_type.as_str()),
-                format!("Get a {} (ETag carries its version)", record_type.as_str()),
-            )
-            .parameter(id_param())
-            .response("200", ok("the record", record_ref().into()))
-            .response("404", problem_response("no such record, or not visible to you"))
-            .build(),
-        );
-        paths.add_path_operation(
-            &item,
-            vec![HttpMethod::Patch],
-            operation(
-                format!("update_{}", record_type.as_str()),
-                format!("Update some fields of a {}; with If-Match, a stale version gets 412", record_type.as_str()),
-            )
-            .parameter(id_param())
-            .parameter(
-                ParameterBuilder::new()
-                    .name("If-Match")
-                    .parameter_in(ParameterIn::Header)
-                    .required(Required::False)
-                    .build(),
-            )
-            .request_body(body(input_ref().into()))
-            .response("200", ok("the updated record", record_ref().into()))
-            .response("412", problem_response("the record changed since you read it"))
-            .response("422", problem_response("invalid fields"))
-            .build(),
-        );
-        paths.add_path_operation(
-            &item,
-            vec![HttpMethod::Delete],
-            operation(
-                format!("delete_{}", record_type.as_str()),
-                format!("Move a {} to the trash", record_type.as_str()),
-            )
-            .parameter(id_param())
-            .response("204", ResponseBuilder::new().description("moved to the trash").build())
-            .response("404", problem_response("no such record"))
-            .build(),
-        );
-        paths.add_path_operation(
-            format!("{item}/restore"),
-            vec![HttpMethod::Post],
-            operation(
-                format!("restore_{}", record_type.as_str()),
-                format!("Restore a {} from the trash", record_type.as_str()),
-            )
-            .parameter(id_param())
-            .response("200", ok("the restored record", record_ref().into()))
-            .build(),
-        );
-        paths.add_path_operation(
-            format!("{item}/timeline"),
-            vec![HttpMethod::Get],
-            operation(
-                format!("timeline_{}", record_type.as_str()),
-                "Activities, field changes and stage changes, newest first".into(),
-            )
-            .parameter(id_param())
-            .parameter(query_param("cursor", "next_cursor of the previous page"))
-            .parameter(query_param("limit", "page size, 1 to 200"))
-            .response(
-                "200",
-                ok("a page of timeline entries", ObjectBuilder::new().schema_type(Type::Object).build().into()),
-            )
-            .build(),
-        );
-        paths.add_path_operation(
-            format!("{base}/bulk"),
-            vec![HttpMethod::Post],
-            operation(
-                format!("bulk_create_{plural}"),
-                format!("Create up to 1000 {plural}; each item's result is reported"),
-            )
-            .request_body(body(
-                ObjectBuilder::new()
-                    .schema_type(Type::Object)
-                    .property("items", ArrayBuilder::new().items(input_ref()).max_items(Some(1000)).build())
-                    .required("items")
-                    .build()
-                    .into(),
-            ))
-            .response("200", ok("per-item results", bulk_result.clone().into()))
-            .build(),
-        );
-        paths.add_path_operation(
-            format!("{base}/bulk"),
-            vec![HttpMethod::Patch],
-            operation(
-                format!("bulk_update_{plural}"),
-                format!("Update up to 1000 {plural}: items of {{id, version?, patch}}"),
-            )
-            .request_body(body(
-                ObjectBuilder::new()
-                    .schema_type(Type::Object)
-                    .property(
-                        "items",
-                        ArrayBuilder::new()
-                            .items(
-                                ObjectBuilder::new()
-                                    .schema_type(Type::Object)
-                                    .property("id", ObjectBuilder::new().schema_type(Type::String).build())
-                                    .property("version", ObjectBuilder::new().schema_type(Type::Integer).build())
-                                    .property("patch", input_ref())
-                                    .build(),
-                            )
-                            .max_items(Some(1000))
-                            .build(),
-                    )
-                    .build()
-                    .into(),
-            ))
-            .response("200", ok("per-item results", bulk_result.clone().into()))
-            .build(),
-        );
-        paths.add_path_operation(
-            format!("{base}/bulk-delete"),
-            vec![HttpMethod::Post],
-            operation(format!("bulk_delete_{plural}"), format!("Move up to 1000 {plural} to the trash"))
-                .request_body(body(
-                    ObjectBuilder::new()
-                        .schema_type(Type::Object)
-                        .property(
-                            "ids",
-                            ArrayBuilder::new()
-                                .items(ObjectBuilder::new().schema_type(Type::String).build())
-                                .max_items(Some(1000))
-                                .build(),
-                        )
-                        .build()
-                        .into(),
-                ))
-                .response("200", ok("per-item results", bulk_result.into()))
+    for record_type in RecordType::all() {
+        for (path, method, operation) in record_operations(record_type) {
+            api.paths.add_path_operation(path, vec![method], operation.build());
+        }
+    }
+}
+
+/// Endpoints that take no credentials.
+const PUBLIC_OPERATIONS: &[&str] = &["/api/v1/auth/login", "/api/v1/auth/setup"];
+
+/// Declares how clients authenticate, and on every other operation which of
+/// the two it accepts and what a missing or insufficient credential gets.
+fn add_security(api: &mut utoipa::openapi::OpenApi) {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("a personal API token: rapport token create, or POST /api/v1/tokens"))
                 .build(),
-        );
-        let query_enum = |name: &str, description: &str, values: &[&str]| {
-            ParameterBuilder::new()
-                .name(name)
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(description))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.to_vec())).build()))
-                .build()
-        };
-        paths.add_path_operation(
-            format!("{base}/import"),
-            vec![HttpMethod::Post],
-            operation(
-                format!("import_{plural}"),
-                format!(
-                    "Import {plural} from a CSV file (Content-Type: text/csv, up to 64 MiB) whose header row names \
-                     the fields; each row is checked like a create, and rejected rows and skipped duplicates are \
-                     reported by line"
-                ),
-            )
-            .parameter(query_enum("on_duplicate", "rows matching a stored record by e-mail (companies: domain), or an earlier row", &["skip", "create"]))
-            .parameter(query_enum("ignore_unknown_columns", "skip columns that match no field instead of refusing the file", &["true", "false"]))
-            .request_body(Some(
-                RequestBodyBuilder::new()
-                    .required(Some(Required::True))
-                    .content(
-                        "text/csv",
-                        utoipa::openapi::Content::new(Some(ObjectBuilder::new().schema_type(Type::String).build())),
-                    )
-                    .build(),
-            ))
-            .response(
-                "200",
-                ok(
-                    "{columns, rows, created, duplicates: [{line, key, existing_id?, first_line?}], rejected: [{line, errors, cells}]}",
-                    ObjectBuilder::new().schema_type(Type::Object).build().into(),
-                ),
-            )
-            .response("413", problem_response("the file is larger than 64 MiB"))
-            .response("415", problem_response("the body is not text/csv"))
-            .response("422", problem_response("the header row names an unknown or repeated column"))
-            .build(),
-        );
+        ),
+    );
+    let cookie = ApiKeyValue::with_description(
+        crate::auth::SESSION_COOKIE,
+        "the session of a signed-in browser; changing requests also need the X-CSRF-Token header",
+    );
+    components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(cookie)));
+    let no_scopes: [&str; 0] = [];
+    for (path, item) in api.paths.paths.iter_mut() {
+        let public = PUBLIC_OPERATIONS.contains(&path.as_str());
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                parameter.schema.get_or_insert_with(|| string().build().into());
+            }
+            if public {
+                operation.security = Some(vec![SecurityRequirement::default()]);
+                continue;
+            }
+            operation.security = Some(vec![
+                SecurityRequirement::new("bearer", no_scopes),
+                SecurityRequirement::new("session", no_scopes),
+            ]);
+            let responses = &mut operation.responses.responses;
+            responses
+                .entry("401".into())
+                .or_insert_with(|| problem_response("not signed in, or the token is not valid").into());
+            responses
+                .entry("403".into())
+                .or_insert_with(|| problem_response("your role or token scope does not allow this").into());
+        }
     }
 }
 
@@ -462,6 +558,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut api = FixedApi::openapi();
     api.info.version = env!("CARGO_PKG_VERSION").into();
     add_record_paths(&mut api);
+    add_security(&mut api);
     api
 }
 

@@ -35,26 +35,54 @@ pub fn router() -> axum::Router<AppState> {
 
 /// The record type named by a URL segment (`contacts`, `deals`, …).
 pub fn record_type(segment: &str) -> ApiResult<RecordType> {
-    RecordType::ALL
-        .into_iter()
-        .find(|t| t.plural() == segment)
-        .ok_or_else(|| AppError::Service(DomainError::not_found("resource").into()))
+    RecordType::from_plural(segment).ok_or_else(|| AppError::Service(DomainError::not_found("resource").into()))
 }
 
 pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
-/// The version an `If-Match` header demands, if any.
-pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+/// The entity tags of an `If-Match` or `If-None-Match` header: `None` for
+/// `*` (any version) or no header. A tag is a quoted string, weak or not.
+fn entity_tags(headers: &HeaderMap, name: header::HeaderName) -> ApiResult<Option<Vec<String>>> {
+    let Some(value) = headers.get(&name) else { return Ok(None) };
     let text = value.to_str().unwrap_or_default().trim();
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Some).map_err(|_| {
-        AppError::bad_request("invalid_if_match", "If-Match must be an ETag this server returned, e.g. \"3\"")
+    let tags: Option<Vec<String>> = text
+        .split(',')
+        .map(|tag| {
+            let tag = tag.trim().trim_start_matches("W/");
+            let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
+            (!inner.contains('"')).then(|| inner.to_owned())
+        })
+        .collect();
+    tags.filter(|t| !t.is_empty()).map(Some).ok_or_else(|| {
+        let message = format!("{name} must be an ETag this server returned, e.g. \"3\"");
+        AppError::bad_request(
+            if name == header::IF_MATCH { "invalid_if_match" } else { "invalid_if_none_match" },
+            message,
+        )
     })
+}
+
+/// Versions start at 1: a tag this server never gave matches no version.
+const NO_VERSION: i64 = 0;
+
+/// The version an `If-Match` header demands, if any. A well-formed tag that
+/// is not one of ours still demands a version, which none matches (412).
+pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
+    Ok(entity_tags(headers, header::IF_MATCH)?
+        .map(|tags| tags.iter().find_map(|t| t.parse::<i64>().ok()).unwrap_or(NO_VERSION)))
+}
+
+/// Whether an `If-None-Match` header names the record's current version.
+fn not_modified(headers: &HeaderMap, version: i64) -> ApiResult<bool> {
+    match entity_tags(headers, header::IF_NONE_MATCH)? {
+        None => Ok(headers.contains_key(header::IF_NONE_MATCH)),
+        Some(tags) => Ok(tags.iter().any(|t| t.parse::<i64>().ok() == Some(version))),
+    }
 }
 
 fn record_response(status: StatusCode, record: &Record) -> Response {
@@ -92,8 +120,12 @@ async fn read(
     State(state): State<AppState>,
     Auth(actor): Auth,
     PathParams((kind, id)): PathParams<(String, Uuid)>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
     let record = records::get(&state.ctx, &actor, record_type(&kind)?, id).await?;
+    if not_modified(&headers, record.version)? {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag(record.version))]).into_response());
+    }
     Ok(record_response(StatusCode::OK, &record))
 }
 

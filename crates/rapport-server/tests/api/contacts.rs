@@ -47,8 +47,20 @@ async fn contacts_are_created_read_updated_with_etags_deleted_and_restored() {
         patch_if_match(app, &path, "\"1\"", &json!({"job_title": "CEO"}))
             .await
             .expect_problem(StatusCode::PRECONDITION_FAILED, "version_mismatch");
+        // A well-formed tag that is not one of ours matches no version.
+        patch_if_match(app, &path, "\"abc\"", &json!({"job_title": "CEO"}))
+            .await
+            .expect_problem(StatusCode::PRECONDITION_FAILED, "version_mismatch");
         let bad_etag = patch_if_match(app, &path, "yesterday", &json!({"job_title": "CEO"})).await;
         bad_etag.expect_problem(StatusCode::BAD_REQUEST, "invalid_if_match");
+
+        // A client holding the current version gets 304 and no body.
+        let conditional =
+            |tag: &str| app.request(Method::GET, &path, Some(&app.admin_token)).header("if-none-match", tag.to_owned());
+        let fresh = app.send(conditional("\"2\"")).await;
+        fresh.expect(StatusCode::NOT_MODIFIED);
+        assert_eq!((etag_of(&fresh).as_str(), fresh.text.as_str()), ("\"2\"", ""));
+        app.send(conditional("\"1\", W/\"abc\"")).await.expect(StatusCode::OK);
 
         let timeline = app.get(&format!("{path}/timeline"), &app.admin_token).await;
         timeline.expect(StatusCode::OK);
