@@ -202,7 +202,7 @@ mod tests {
 
     fn def(key: &str, field_type: CustomFieldType, options: &[&str], required: bool) -> CustomFieldDefinition {
         CustomFieldDefinition {
-            record_type: RecordType::Contact,
+            record_type: RecordType::CONTACT,
             key: key.into(),
             label: key.into(),
             field_type,

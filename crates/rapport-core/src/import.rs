@@ -25,30 +25,11 @@ pub struct ColumnPlan {
     targets: Vec<Option<Target>>,
 }
 
-/// Other names people give the same column, in the three product languages.
+/// The field a column named `header` (normalised) fills, by the kind's
+/// import aliases, in the three product languages.
 fn alias(record_type: RecordType, header: &str) -> Option<&'static str> {
-    let person = matches!(record_type, RecordType::Contact | RecordType::Lead);
-    Some(match header {
-        "email" | "e_mail" | "emails" | "correo" | "correo_electronico" => {
-            if record_type == RecordType::Contact {
-                "emails"
-            } else {
-                "email"
-            }
-        }
-        "phone" | "phones" | "telephone" | "telefone" | "telefono" | "mobile" | "celular" => {
-            if record_type == RecordType::Contact { "phones" } else { "phone" }
-        }
-        "first_name" | "firstname" | "given_name" | "nome" | "nombre" if person => "first_name",
-        "last_name" | "lastname" | "surname" | "family_name" | "sobrenome" | "apellido" | "apellidos" if person => {
-            "last_name"
-        }
-        "name" | "nome" | "nombre" | "razao_social" | "company_name" if record_type == RecordType::Company => "name",
-        "city" | "cidade" | "ciudad" => "city",
-        "country" | "pais" => "country",
-        "job_title" | "title" | "cargo" | "puesto" if person => "job_title",
-        _ => return None,
-    })
+    let groups = record_type.descriptor().import_aliases.iter();
+    groups.flat_map(|group| group.iter()).find(|a| a.headers.contains(&header)).map(|a| a.field)
 }
 
 /// Lower-case, accents stripped, separators as `_`: "E-mail" → "e_mail".
@@ -228,7 +209,7 @@ mod tests {
     use super::*;
 
     fn plan(headers: &[&str]) -> Result<ColumnPlan, ValidationErrors> {
-        ColumnPlan::new(RecordType::Contact, &[], headers, false)
+        ColumnPlan::new(RecordType::CONTACT, &[], headers, false)
     }
 
     #[test]
@@ -253,13 +234,13 @@ mod tests {
         let codes: Vec<(&str, &str)> = errors.0.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
         assert_eq!(codes, [("columns[1]", "unknown_column"), ("columns[3]", "duplicate_column")]);
         assert!(errors.0[0].message.contains("shoe size"));
-        let plan = ColumnPlan::new(RecordType::Contact, &[], &["first_name", "shoe size"], true).unwrap();
+        let plan = ColumnPlan::new(RecordType::CONTACT, &[], &["first_name", "shoe size"], true).unwrap();
         assert_eq!(Value::Object(plan.input(["Ana", "44"])), serde_json::json!({"first_name": "Ana"}));
     }
 
     #[test]
     fn a_file_without_known_columns_is_refused() {
-        assert_eq!(ColumnPlan::new(RecordType::Contact, &[], &["a", "b"], true).unwrap_err().0[0].code, "required");
+        assert_eq!(ColumnPlan::new(RecordType::CONTACT, &[], &["a", "b"], true).unwrap_err().0[0].code, "required");
     }
 
     #[test]

@@ -374,7 +374,7 @@ mod tests {
     #[test]
     fn parses_filters_sort_and_limit() {
         let q = ListQuery::parse(
-            RecordType::Deal,
+            RecordType::DEAL,
             &[],
             &pairs(&[
                 ("filter[amount_minor][gt]", "1000"),
@@ -393,7 +393,7 @@ mod tests {
     #[test]
     fn reports_every_bad_parameter() {
         let err = ListQuery::parse(
-            RecordType::Contact,
+            RecordType::CONTACT,
             &[],
             &pairs(&[
                 ("filter[nope][eq]", "1"),

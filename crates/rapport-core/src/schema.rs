@@ -10,65 +10,7 @@ use serde_json::{Map, Value};
 use crate::values::{Currency, Email, PhoneE164, Region, WebUrl};
 use crate::{FieldError, ValidationErrors};
 
-/// The kinds of record that share the generic record machinery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordType {
-    Contact,
-    Company,
-    Lead,
-    Deal,
-    Activity,
-}
-
-impl RecordType {
-    pub const ALL: [RecordType; 5] = [Self::Contact, Self::Company, Self::Lead, Self::Deal, Self::Activity];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Contact => "contact",
-            Self::Company => "company",
-            Self::Lead => "lead",
-            Self::Deal => "deal",
-            Self::Activity => "activity",
-        }
-    }
-
-    /// Table name and URL segment.
-    pub fn plural(self) -> &'static str {
-        match self {
-            Self::Contact => "contacts",
-            Self::Company => "companies",
-            Self::Lead => "leads",
-            Self::Deal => "deals",
-            Self::Activity => "activities",
-        }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == input || t.plural() == input)
-    }
-
-    pub fn fields(self) -> &'static [FieldSpec] {
-        match self {
-            Self::Contact => crate::records::contact::FIELDS,
-            Self::Company => crate::records::company::FIELDS,
-            Self::Lead => crate::records::lead::FIELDS,
-            Self::Deal => crate::records::deal::FIELDS,
-            Self::Activity => crate::records::activity::FIELDS,
-        }
-    }
-
-    pub fn field(self, name: &str) -> Option<&'static FieldSpec> {
-        self.fields().iter().find(|f| f.name == name)
-    }
-}
-
-impl std::fmt::Display for RecordType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::descriptor::RecordType;
 
 /// What a field holds and how its input is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,8 +35,9 @@ pub enum FieldKind {
     /// ISO 3166-1 alpha-2, upper-cased.
     Country,
     Enum(&'static [&'static str]),
-    /// A reference to another visible record.
-    Ref(RecordType),
+    /// A reference to another visible record, of the kind named (its API
+    /// name: a name, as descriptors refer to each other and to themselves).
+    Ref(&'static str),
     /// A list of references to visible records, with an optional role each.
     RefList,
     /// A reference to a pipeline stage (`Ref`-like, checked by the deal service).
@@ -119,6 +62,15 @@ pub enum Storage {
 }
 
 impl FieldKind {
+    /// The kind a `Ref` field refers to. Every name is registered: the
+    /// registry's tests check.
+    pub fn ref_target(self) -> Option<RecordType> {
+        match self {
+            Self::Ref(name) => RecordType::parse(name),
+            _ => None,
+        }
+    }
+
     pub fn storage(self) -> Storage {
         match self {
             Self::Text { .. } | Self::LongText | Self::Email | Self::Phone | Self::Url => Storage::Text,
@@ -150,11 +102,29 @@ pub struct FieldSpec {
     /// Filters and sorts on this field are served by an index.
     pub indexed: bool,
     pub search: SearchRole,
+    /// Translation key of the label, when it is not the shared `field.{name}`.
+    pub label: Option<&'static str>,
+    /// The form section the field is shown in (`group.{group}` translates it).
+    pub group: &'static str,
+    /// Whether it has help text (`field.{name}.help`, or the label key's).
+    pub help: bool,
+    /// Shown as a column of lists unless the user chooses otherwise.
+    pub listed: bool,
 }
 
 impl FieldSpec {
     pub const fn new(name: &'static str, kind: FieldKind) -> Self {
-        Self { name, kind, required: false, indexed: false, search: SearchRole::None }
+        Self {
+            name,
+            kind,
+            required: false,
+            indexed: false,
+            search: SearchRole::None,
+            label: None,
+            group: "main",
+            help: false,
+            listed: false,
+        }
     }
     pub const fn required(mut self) -> Self {
         self.required = true;
@@ -171,6 +141,31 @@ impl FieldSpec {
     pub const fn body(mut self) -> Self {
         self.search = SearchRole::Body;
         self
+    }
+    pub const fn label(mut self, key: &'static str) -> Self {
+        self.label = Some(key);
+        self
+    }
+    pub const fn group(mut self, group: &'static str) -> Self {
+        self.group = group;
+        self
+    }
+    pub const fn help(mut self) -> Self {
+        self.help = true;
+        self
+    }
+    pub const fn listed(mut self) -> Self {
+        self.listed = true;
+        self
+    }
+    /// The label's translation key: fields of the same name mean the same
+    /// thing across kinds (`field.city`) unless the descriptor says otherwise.
+    pub fn label_key(&self) -> String {
+        self.label.map_or_else(|| format!("field.{}", self.name), str::to_owned)
+    }
+    /// The help text's translation key, if the field has help.
+    pub fn help_key(&self) -> Option<String> {
+        self.help.then(|| format!("{}.help", self.label_key()))
     }
     /// Lists live in JSON columns and cannot be sorted on.
     pub fn sortable(&self) -> bool {
@@ -249,7 +244,8 @@ fn expect_array<'a>(value: &'a Value, what: &str) -> Result<&'a Vec<Value>, Fiel
     value.as_array().ok_or_else(|| FieldError::new("", "wrong_type", format!("expected a list of {what}")))
 }
 
-const MAX_LIST: usize = 20;
+/// The most items a list field (e-mails, phones, links…) holds.
+pub const MAX_LIST: usize = 20;
 
 fn bounded_list<'a>(value: &'a Value, what: &str) -> Result<&'a Vec<Value>, FieldError> {
     let items = expect_array(value, what)?;

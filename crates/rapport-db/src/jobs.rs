@@ -13,24 +13,7 @@ use crate::backend;
 use crate::error::{Result, StorageContext};
 use crate::settings::Ctx;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobKind {
-    ActivityReminder,
-    LeadAssigned,
-}
-
-impl JobKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ActivityReminder => "activity_reminder",
-            Self::LeadAssigned => "lead_assigned",
-        }
-    }
-
-    pub fn parse(input: &str) -> Option<Self> {
-        [Self::ActivityReminder, Self::LeadAssigned].into_iter().find(|k| k.as_str() == input)
-    }
-}
+pub use rapport_core::jobs::JobKind;
 
 const MAX_ATTEMPTS: i64 = 8;
 const LEASE: Duration = Duration::seconds(60);

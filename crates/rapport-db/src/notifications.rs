@@ -133,7 +133,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
     let payload_id = |key: &str| job.payload.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
     match JobKind::parse(&job.kind) {
         Some(JobKind::ActivityReminder) => {
-            if let Some(activity) = load(&*tx, RecordType::Activity, payload_id("activity_id")).await? {
+            if let Some(activity) = load(&*tx, RecordType::ACTIVITY, payload_id("activity_id")).await? {
                 let still_due = activity.text("reminder_at") == job.payload.get("reminder_at").and_then(Value::as_str);
                 let done = activity.fields.get("done").and_then(Value::as_bool).unwrap_or(false);
                 if let (Some(owner), true, false) = (activity.owner_id, still_due, done) {
@@ -142,7 +142,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                         kind: "reminder",
                         title: format!("Reminder: {}", activity.display_name()),
                         body: activity.text("due_at").map(|d| format!("due {d}")),
-                        record: Some((RecordType::Activity, activity.id)),
+                        record: Some((RecordType::ACTIVITY, activity.id)),
                         dedup_key: format!("job:{}", job.id),
                     };
                     insert(&*tx, notification, now).await?;
@@ -150,14 +150,14 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
             }
         }
         Some(JobKind::LeadAssigned) => {
-            let lead = load(&*tx, RecordType::Lead, payload_id("lead_id")).await?;
+            let lead = load(&*tx, RecordType::LEAD, payload_id("lead_id")).await?;
             if let (Some(lead), Some(owner)) = (lead, payload_id("owner_id")) {
                 let notification = NewNotification {
                     user_id: owner,
                     kind: "lead_assigned",
                     title: format!("New lead assigned to you: {}", lead.display_name()),
                     body: None,
-                    record: Some((RecordType::Lead, lead.id)),
+                    record: Some((RecordType::LEAD, lead.id)),
                     dedup_key: format!("job:{}", job.id),
                 };
                 insert(&*tx, notification, now).await?;

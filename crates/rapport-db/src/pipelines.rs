@@ -11,23 +11,7 @@ use uuid::Uuid;
 use crate::error::{Result, StorageContext};
 use crate::settings::Ctx;
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Stage {
-    pub id: Uuid,
-    pub name: String,
-    pub position: i64,
-    pub probability: i64,
-    pub is_won: bool,
-    pub is_lost: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Pipeline {
-    pub id: Uuid,
-    pub name: String,
-    pub is_default: bool,
-    pub stages: Vec<Stage>,
-}
+pub use rapport_core::records::pipeline::{Pipeline, Stage};
 
 async fn stages_of(conn: &impl ConnectionTrait, pipeline_id: Uuid) -> Result<Vec<Stage>> {
     let rows = conn

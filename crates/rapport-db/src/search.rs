@@ -74,7 +74,7 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
         return Ok(Vec::new());
     }
     let snapshot = ctx.snapshot().await?;
-    let types: Vec<RecordType> = if types.is_empty() { RecordType::ALL.to_vec() } else { types.to_vec() };
+    let types: Vec<RecordType> = if types.is_empty() { RecordType::all().collect() } else { types.to_vec() };
     let mut visible = Cond::any();
     for record_type in &types {
         let scope = actor.read_scope(snapshot.settings.visibility(*record_type));

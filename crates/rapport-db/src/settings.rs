@@ -35,7 +35,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            visibility: RecordType::ALL.into_iter().map(|t| (t, Visibility::Everyone)).collect(),
+            visibility: RecordType::all().map(|t| (t, Visibility::Everyone)).collect(),
             default_region: "BR".into(),
             default_currency: "BRL".into(),
             trash_retention_days: 30,

@@ -38,8 +38,8 @@ enum Duplicates {
 }
 
 fn parse_record_type(text: &str) -> Result<RecordType, String> {
-    RecordType::ALL.into_iter().find(|t| t.plural() == text || t.as_str() == text).ok_or_else(|| {
-        let names: Vec<&str> = RecordType::ALL.iter().map(|t| t.plural()).collect();
+    RecordType::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = RecordType::all().map(RecordType::plural).collect();
         format!("expected one of {}", names.join(", "))
     })
 }

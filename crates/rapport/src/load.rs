@@ -88,7 +88,7 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     let generated = started.elapsed();
     let stages = rapport_db::pipelines::default_pipeline(ctx.db.conn()).await?.context("no default pipeline")?.stages;
 
-    let company_ids = store(ctx, &actor, RecordType::Company, data.companies).await?;
+    let company_ids = store(ctx, &actor, RecordType::COMPANY, data.companies).await?;
     let contacts = data
         .contacts
         .into_iter()
@@ -98,9 +98,9 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
             c
         })
         .collect();
-    let contact_ids = store(ctx, &actor, RecordType::Contact, contacts).await?;
+    let contact_ids = store(ctx, &actor, RecordType::CONTACT, contacts).await?;
     let lead_count = data.leads.len();
-    store(ctx, &actor, RecordType::Lead, data.leads).await?;
+    store(ctx, &actor, RecordType::LEAD, data.leads).await?;
     let deals = data
         .deals
         .into_iter()
@@ -117,7 +117,7 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
         })
         .collect::<Vec<_>>();
     let deal_count = deals.len();
-    store(ctx, &actor, RecordType::Deal, deals).await?;
+    store(ctx, &actor, RecordType::DEAL, deals).await?;
     let activities = data
         .activities
         .into_iter()
@@ -130,7 +130,7 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
         })
         .collect::<Vec<_>>();
     let activity_count = activities.len();
-    store(ctx, &actor, RecordType::Activity, activities).await?;
+    store(ctx, &actor, RecordType::ACTIVITY, activities).await?;
 
     rapport_db::backend::refresh_statistics(&ctx.db).await?;
     let total = company_ids.len() + contact_ids.len() + lead_count + deal_count + activity_count;

@@ -1,27 +1,77 @@
-use serde_json::{Map, Value};
+//! Tasks, calls, meetings, e-mails and notes, linked to the records they concern.
+
+use serde_json::{Map, Value, json};
 
 use super::{field_list, is_blank};
-use crate::schema::{FieldKind, FieldSpec};
+use crate::descriptor::{Effect, ImportAlias, KindRules, RecordKind, StoredWrite};
+use crate::jobs::JobKind;
+use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{FieldError, ValidationErrors};
 
 pub const KINDS: &[&str] = &["task", "call", "meeting", "email", "note"];
 
 pub const FIELDS: &[FieldSpec] = field_list!([
-    FieldSpec::new("kind", FieldKind::Enum(KINDS)).required().indexed(),
-    FieldSpec::new("subject", FieldKind::Text { max: 300 }).title(),
+    FieldSpec::new("kind", FieldKind::Enum(KINDS)).required().indexed().label("activity.field.kind").listed(),
+    FieldSpec::new("subject", FieldKind::Text { max: 300 }).title().listed(),
     FieldSpec::new("body", FieldKind::LongText).body(),
-    FieldSpec::new("due_at", FieldKind::DateTime).indexed(),
-    FieldSpec::new("starts_at", FieldKind::DateTime),
-    FieldSpec::new("ends_at", FieldKind::DateTime),
-    FieldSpec::new("done", FieldKind::Bool).indexed(),
+    FieldSpec::new("due_at", FieldKind::DateTime).indexed().group("schedule").listed(),
+    FieldSpec::new("starts_at", FieldKind::DateTime).group("schedule"),
+    FieldSpec::new("ends_at", FieldKind::DateTime).group("schedule"),
+    FieldSpec::new("done", FieldKind::Bool).indexed().listed(),
     FieldSpec::new("outcome", FieldKind::Text { max: 500 }),
-    FieldSpec::new("duration_minutes", FieldKind::Integer { min: 0, max: 100_000 }),
-    FieldSpec::new("related", FieldKind::RefList),
+    FieldSpec::new("duration_minutes", FieldKind::Integer { min: 0, max: 100_000 }).group("schedule"),
+    FieldSpec::new("related", FieldKind::RefList).help(),
     FieldSpec::new("participants", FieldKind::UserList),
-    FieldSpec::new("reminder_at", FieldKind::DateTime),
+    FieldSpec::new("reminder_at", FieldKind::DateTime).group("schedule").help(),
 ]);
 
-pub fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+pub static KIND: RecordKind = RecordKind {
+    name: "activity",
+    plural: "activities",
+    fields: FIELDS,
+    display_name: &["subject"],
+    duplicate_key: None,
+    import_aliases: &[&[
+        ImportAlias { field: "subject", headers: &["assunto", "asunto", "title", "titulo"] },
+        ImportAlias { field: "body", headers: &["description", "descricao", "descripcion", "notes", "notas"] },
+        ImportAlias { field: "due_at", headers: &["due", "due_date", "prazo", "vencimiento"] },
+    ]],
+    rules: &Activity,
+};
+
+impl RecordType {
+    pub const ACTIVITY: RecordType = RecordType::of(&KIND);
+}
+
+struct Activity;
+
+impl KindRules for Activity {
+    fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+        check(record)
+    }
+
+    /// An open activity with a reminder time gets a reminder job, once per time.
+    fn after_write(&self, write: &StoredWrite<'_>) -> Vec<Effect> {
+        let reminder = write.text("reminder_at");
+        let done = write.fields.get("done").and_then(Value::as_bool).unwrap_or(false);
+        let changed = write.old.is_none() || write.old_text("reminder_at") != reminder;
+        let at = reminder.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+        match at {
+            Some(at) if !done && changed => {
+                let at = at.with_timezone(&chrono::Utc);
+                vec![Effect::Enqueue {
+                    kind: JobKind::ActivityReminder,
+                    payload: json!({"activity_id": write.id, "reminder_at": reminder}),
+                    run_at: at,
+                    dedup_key: format!("reminder:{}:{}", write.id, at.timestamp_micros()),
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let kind = record.get("kind").and_then(Value::as_str);
     if kind != Some("note") && is_blank(record, "subject") {

@@ -1,6 +1,9 @@
+//! An organisation: a customer, a prospect, a partner.
+
 use serde_json::{Map, Value};
 
-use super::{address_fields, field_list};
+use super::{address_fields, common_aliases, field_list};
+use crate::descriptor::{ImportAlias, KindRules, MatchKey, RecordKind};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::values::{Cnpj, WebUrl};
 use crate::{FieldError, ValidationErrors};
@@ -9,21 +12,55 @@ pub const SIZE_BANDS: &[&str] = &["1-10", "11-50", "51-200", "201-500", "501-100
 
 pub const FIELDS: &[FieldSpec] = field_list!(
     [
-        FieldSpec::new("name", FieldKind::Text { max: 200 }).required().indexed().title(),
-        FieldSpec::new("domain", FieldKind::Text { max: 253 }).indexed().body(),
-        FieldSpec::new("industry", FieldKind::Text { max: 100 }).indexed(),
-        FieldSpec::new("size_band", FieldKind::Enum(SIZE_BANDS)),
+        FieldSpec::new("name", FieldKind::Text { max: 200 }).required().indexed().title().listed(),
+        FieldSpec::new("domain", FieldKind::Text { max: 253 }).indexed().body().listed().help(),
+        FieldSpec::new("industry", FieldKind::Text { max: 100 }).indexed().listed(),
+        FieldSpec::new("size_band", FieldKind::Enum(SIZE_BANDS)).listed(),
         FieldSpec::new("phones", FieldKind::PhoneList).body(),
-        FieldSpec::new("tax_id", FieldKind::Text { max: 40 }).indexed().body(),
+        FieldSpec::new("tax_id", FieldKind::Text { max: 40 }).indexed().body().help(),
         FieldSpec::new("website", FieldKind::Url),
-        FieldSpec::new("parent_company_id", FieldKind::Ref(RecordType::Company)),
+        FieldSpec::new("parent_company_id", FieldKind::Ref("company")).group("details"),
     ],
     address_fields!(),
 );
 
+pub static KIND: RecordKind = RecordKind {
+    name: "company",
+    plural: "companies",
+    fields: FIELDS,
+    display_name: &["name"],
+    duplicate_key: Some(MatchKey::Domain),
+    import_aliases: &[
+        &common_aliases!(email: "email", phone: "phones"),
+        &[
+            ImportAlias { field: "name", headers: &["nome", "nombre", "razao_social", "company_name", "empresa"] },
+            ImportAlias { field: "tax_id", headers: &["cnpj", "nif", "cif", "rfc", "cuit", "rut"] },
+            ImportAlias { field: "website", headers: &["site", "sitio_web", "web"] },
+            ImportAlias { field: "industry", headers: &["setor", "sector", "industria"] },
+        ],
+    ],
+    rules: &Company,
+};
+
+impl RecordType {
+    pub const COMPANY: RecordType = RecordType::of(&KIND);
+}
+
+struct Company;
+
+impl KindRules for Company {
+    fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+        check(record)
+    }
+
+    fn derive(&self, record: &mut Map<String, Value>) {
+        derive(record)
+    }
+}
+
 /// A CNPJ is required to be valid when the company is in Brazil; elsewhere
 /// the tax id is free text.
-pub fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let country = record.get("country").and_then(Value::as_str);
     if let (Some("BR"), Some(tax_id)) = (country, record.get("tax_id").and_then(Value::as_str)) {
         Cnpj::parse(tax_id).map_err(|e| FieldError { field: "tax_id".into(), ..e })?;
@@ -36,7 +73,7 @@ pub fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
 }
 
 /// Normalises the CNPJ to digits and fills the matching domain from the website.
-pub fn derive(record: &mut Map<String, Value>) {
+fn derive(record: &mut Map<String, Value>) {
     if record.get("country").and_then(Value::as_str) == Some("BR") {
         if let Some(cnpj) = record.get("tax_id").and_then(Value::as_str).and_then(|t| Cnpj::parse(t).ok()) {
             record.insert("tax_id".into(), Value::String(cnpj.digits().to_owned()));

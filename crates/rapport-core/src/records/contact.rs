@@ -1,6 +1,9 @@
+//! A person the business deals with.
+
 use serde_json::{Map, Value};
 
-use super::{address_fields, field_list, is_blank, source_fields};
+use super::{address_fields, common_aliases, field_list, is_blank, source_fields};
+use crate::descriptor::{ImportAlias, KindRules, MatchKey, RecordKind};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{FieldError, ValidationErrors};
 
@@ -9,24 +12,44 @@ pub const LIFECYCLE_STAGES: &[&str] =
 
 pub const FIELDS: &[FieldSpec] = field_list!(
     [
-        FieldSpec::new("first_name", FieldKind::Text { max: 100 }).indexed().title(),
-        FieldSpec::new("last_name", FieldKind::Text { max: 100 }).indexed().title(),
-        FieldSpec::new("emails", FieldKind::EmailList).body(),
-        FieldSpec::new("phones", FieldKind::PhoneList).body(),
-        FieldSpec::new("company_id", FieldKind::Ref(RecordType::Company)).indexed(),
+        FieldSpec::new("first_name", FieldKind::Text { max: 100 }).indexed().title().listed(),
+        FieldSpec::new("last_name", FieldKind::Text { max: 100 }).indexed().title().listed(),
+        FieldSpec::new("emails", FieldKind::EmailList).body().listed(),
+        FieldSpec::new("phones", FieldKind::PhoneList).body().listed(),
+        FieldSpec::new("company_id", FieldKind::Ref("company")).indexed().listed(),
         FieldSpec::new("job_title", FieldKind::Text { max: 150 }).body(),
-        FieldSpec::new("birth_date", FieldKind::Date),
-        FieldSpec::new("preferred_channel", FieldKind::Enum(crate::schema::CHANNELS)),
-        FieldSpec::new("lifecycle_stage", FieldKind::Enum(LIFECYCLE_STAGES)).indexed(),
-        FieldSpec::new("consents", FieldKind::Consents),
+        FieldSpec::new("birth_date", FieldKind::Date).group("details"),
+        FieldSpec::new("preferred_channel", FieldKind::Enum(crate::schema::CHANNELS)).group("details"),
+        FieldSpec::new("lifecycle_stage", FieldKind::Enum(LIFECYCLE_STAGES)).indexed().listed().help(),
+        FieldSpec::new("consents", FieldKind::Consents).group("details").help(),
     ],
     address_fields!(),
     source_fields!(),
 );
 
-pub fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
-    if ["first_name", "last_name", "emails", "phones"].iter().all(|k| is_blank(record, k)) {
-        return Err(FieldError::new("first_name", "required", "a contact needs a name, an e-mail or a phone").into());
+pub static KIND: RecordKind = RecordKind {
+    name: "contact",
+    plural: "contacts",
+    fields: FIELDS,
+    display_name: &["first_name", "last_name"],
+    duplicate_key: Some(MatchKey::Email),
+    import_aliases: &[&common_aliases!(email: "emails", phone: "phones"), super::PERSON_ALIASES],
+    rules: &Contact,
+};
+
+impl RecordType {
+    pub const CONTACT: RecordType = RecordType::of(&KIND);
+}
+
+struct Contact;
+
+impl KindRules for Contact {
+    fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+        if ["first_name", "last_name", "emails", "phones"].iter().all(|k| is_blank(record, k)) {
+            return Err(
+                FieldError::new("first_name", "required", "a contact needs a name, an e-mail or a phone").into()
+            );
+        }
+        Ok(())
     }
-    Ok(())
 }

@@ -1,32 +1,150 @@
-use serde_json::{Map, Value};
+//! An opportunity to sell, moving through the stages of a pipeline.
 
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::pipeline::status_for_stage;
 use super::{field_list, is_blank, source_fields};
+use crate::descriptor::{Effect, ImportAlias, KindRules, PendingWrite, RecordKind, StoredWrite, WriteNeeds};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
-use crate::{FieldError, ValidationErrors};
+use crate::{DomainError, FieldError, ValidationErrors};
 
 pub const FIELDS: &[FieldSpec] = field_list!(
     [
-        FieldSpec::new("name", FieldKind::Text { max: 200 }).required().indexed().title(),
-        FieldSpec::new("company_id", FieldKind::Ref(RecordType::Company)).indexed(),
-        FieldSpec::new("contact_id", FieldKind::Ref(RecordType::Contact)).indexed(),
-        FieldSpec::new("contacts", FieldKind::RefList),
+        FieldSpec::new("name", FieldKind::Text { max: 200 }).required().indexed().title().listed(),
+        FieldSpec::new("company_id", FieldKind::Ref("company")).indexed().listed(),
+        FieldSpec::new("contact_id", FieldKind::Ref("contact")).indexed(),
+        FieldSpec::new("contacts", FieldKind::RefList).help(),
         FieldSpec::new("pipeline_id", FieldKind::PipelineRef).indexed(),
-        FieldSpec::new("stage_id", FieldKind::StageRef).indexed(),
-        FieldSpec::new("amount_minor", FieldKind::Integer { min: 0, max: 1_000_000_000_000_000 }).indexed(),
+        FieldSpec::new("stage_id", FieldKind::StageRef).indexed().listed(),
+        FieldSpec::new("amount_minor", FieldKind::Integer { min: 0, max: 1_000_000_000_000_000 })
+            .indexed()
+            .label("deal.field.amount")
+            .listed(),
         FieldSpec::new("currency", FieldKind::Currency),
-        FieldSpec::new("expected_close_date", FieldKind::Date).indexed(),
-        FieldSpec::new("probability", FieldKind::Integer { min: 0, max: 100 }),
+        FieldSpec::new("expected_close_date", FieldKind::Date).indexed().listed(),
+        FieldSpec::new("probability", FieldKind::Integer { min: 0, max: 100 }).help(),
         // Set when `probability` is given; while false, the stage's probability applies.
-        FieldSpec::new("probability_overridden", FieldKind::Bool),
-        FieldSpec::new("competitor", FieldKind::Text { max: 200 }),
-        FieldSpec::new("lost_reason", FieldKind::Text { max: 500 }),
-        FieldSpec::new("status", FieldKind::Enum(&["open", "won", "lost"])).indexed(),
-        FieldSpec::new("closed_at", FieldKind::DateTime),
+        FieldSpec::new("probability_overridden", FieldKind::Bool).group("system"),
+        FieldSpec::new("competitor", FieldKind::Text { max: 200 }).group("details"),
+        FieldSpec::new("lost_reason", FieldKind::Text { max: 500 }).group("details"),
+        FieldSpec::new("status", FieldKind::Enum(&["open", "won", "lost"])).indexed().label("deal.field.status").help(),
+        FieldSpec::new("closed_at", FieldKind::DateTime).group("details"),
     ],
     source_fields!(),
 );
 
-pub fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+pub static KIND: RecordKind = RecordKind {
+    name: "deal",
+    plural: "deals",
+    fields: FIELDS,
+    display_name: &["name"],
+    duplicate_key: None,
+    import_aliases: &[&[
+        ImportAlias { field: "name", headers: &["deal", "deal_name", "nome", "nombre", "negocio", "oportunidade"] },
+        ImportAlias { field: "amount_minor", headers: &["amount_in_cents", "valor_em_centavos"] },
+        ImportAlias { field: "currency", headers: &["moeda", "moneda"] },
+        ImportAlias { field: "expected_close_date", headers: &["close_date", "data_de_fechamento", "fecha_de_cierre"] },
+    ]],
+    rules: &Deal,
+};
+
+impl RecordType {
+    pub const DEAL: RecordType = RecordType::of(&KIND);
+}
+
+struct Deal;
+
+impl KindRules for Deal {
+    fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+        check(record)
+    }
+
+    fn needs(&self) -> WriteNeeds {
+        WriteNeeds { pipelines: true }
+    }
+
+    fn before_write(&self, write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
+        follow_stage(write)
+    }
+
+    /// Every move to another stage is kept in the stage history.
+    fn after_write(&self, write: &StoredWrite<'_>) -> Vec<Effect> {
+        let uuid = |text: Option<&str>| text.and_then(|s| Uuid::parse_str(s).ok());
+        let (from, to) = (uuid(write.old_text("stage_id")), uuid(write.text("stage_id")));
+        match (to, uuid(write.text("pipeline_id"))) {
+            (Some(to), Some(pipeline_id)) if from != Some(to) => vec![Effect::StageChange { pipeline_id, from, to }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn field_uuid(fields: &Map<String, Value>, key: &str) -> Option<Uuid> {
+    fields.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok())
+}
+
+/// A deal sits in a stage of its pipeline; its status, probability (unless
+/// overridden) and close time follow the stage.
+fn follow_stage(write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
+    let PendingWrite { old, fields, input, now, pipelines } = write;
+    if input.contains_key("status") {
+        return Err(DomainError::invalid(
+            "status",
+            "derived_field",
+            "status follows the stage: move the deal to a won or lost stage",
+        ));
+    }
+    let pipeline_changed = old.is_none_or(|o| field_uuid(o, "pipeline_id") != field_uuid(fields, "pipeline_id"));
+    let pipeline = match field_uuid(fields, "pipeline_id") {
+        Some(id) => pipelines
+            .iter()
+            .find(|p| p.id == id)
+            .ok_or_else(|| DomainError::invalid("pipeline_id", "unknown_reference", "no pipeline with this id"))?,
+        None => pipelines.iter().find(|p| p.is_default).ok_or_else(|| {
+            DomainError::invalid("pipeline_id", "required", "there is no default pipeline: create one first")
+        })?,
+    };
+    fields.insert("pipeline_id".into(), pipeline.id.to_string().into());
+    let stage_given = input.get("stage_id").is_some_and(|v| !v.is_null());
+    let stage = match field_uuid(fields, "stage_id") {
+        Some(id) if stage_given || !pipeline_changed => {
+            pipeline.stages.iter().find(|s| s.id == id).ok_or_else(|| {
+                DomainError::Validation(
+                    FieldError::new(
+                        "stage_id",
+                        "stage_not_in_pipeline",
+                        "the stage does not belong to the deal's pipeline",
+                    )
+                    .into(),
+                )
+            })?
+        }
+        _ => pipeline
+            .stages
+            .first()
+            .ok_or_else(|| DomainError::invalid("pipeline_id", "empty_pipeline", "the pipeline has no stages"))?,
+    };
+    fields.insert("stage_id".into(), stage.id.to_string().into());
+    if input.get("probability").is_some_and(|v| !v.is_null()) {
+        fields.insert("probability_overridden".into(), true.into());
+    }
+    let overridden = fields.get("probability_overridden").and_then(Value::as_bool).unwrap_or(false);
+    if !overridden || fields.get("probability").is_none_or(Value::is_null) {
+        fields.insert("probability".into(), stage.probability.into());
+        fields.insert("probability_overridden".into(), false.into());
+    }
+    let status = status_for_stage(stage.is_won, stage.is_lost);
+    let was_closed = old.and_then(|o| o.get("status")).and_then(Value::as_str).is_some_and(|s| s != "open");
+    fields.insert("status".into(), status.into());
+    if status == "open" {
+        fields.insert("closed_at".into(), Value::Null);
+    } else if !was_closed || fields.get("closed_at").is_none_or(Value::is_null) {
+        fields.insert("closed_at".into(), now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true).into());
+    }
+    Ok(())
+}
+
+fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     if !is_blank(record, "amount_minor") && is_blank(record, "currency") {
         errors.push(FieldError::new("currency", "required", "an amount needs a currency"));

@@ -1,31 +1,83 @@
-use serde_json::{Map, Value};
+//! Someone who may become a customer, before qualification: converted into a
+//! contact, a company and a deal when qualified.
 
-use super::{field_list, is_blank, source_fields};
-use crate::schema::{FieldKind, FieldSpec};
-use crate::{FieldError, ValidationErrors};
+use serde_json::{Map, Value, json};
+
+use super::{common_aliases, field_list, is_blank, source_fields};
+use crate::descriptor::{Effect, ImportAlias, KindRules, MatchKey, PendingWrite, RecordKind, StoredWrite};
+use crate::jobs::JobKind;
+use crate::schema::{FieldKind, FieldSpec, RecordType};
+use crate::{DomainError, FieldError, ValidationErrors};
 
 pub const STATUSES: &[&str] = &["new", "contacted", "qualified", "disqualified", "converted"];
 
 pub const FIELDS: &[FieldSpec] = field_list!(
     [
-        FieldSpec::new("first_name", FieldKind::Text { max: 100 }).title(),
-        FieldSpec::new("last_name", FieldKind::Text { max: 100 }).indexed().title(),
-        FieldSpec::new("company_name", FieldKind::Text { max: 200 }).indexed().title(),
-        FieldSpec::new("email", FieldKind::Email).indexed().body(),
+        FieldSpec::new("first_name", FieldKind::Text { max: 100 }).title().listed(),
+        FieldSpec::new("last_name", FieldKind::Text { max: 100 }).indexed().title().listed(),
+        FieldSpec::new("company_name", FieldKind::Text { max: 200 }).indexed().title().listed(),
+        FieldSpec::new("email", FieldKind::Email).indexed().body().listed(),
         FieldSpec::new("phone", FieldKind::Phone).body(),
         FieldSpec::new("job_title", FieldKind::Text { max: 150 }),
         FieldSpec::new("website", FieldKind::Url),
-        FieldSpec::new("status", FieldKind::Enum(STATUSES)).indexed(),
+        FieldSpec::new("status", FieldKind::Enum(STATUSES)).indexed().label("lead.field.status").listed(),
         FieldSpec::new("disqualified_reason", FieldKind::Text { max: 500 }),
-        FieldSpec::new("score", FieldKind::Integer { min: 0, max: 100 }).indexed(),
-        FieldSpec::new("converted_contact_id", FieldKind::Ref(crate::schema::RecordType::Contact)),
-        FieldSpec::new("converted_company_id", FieldKind::Ref(crate::schema::RecordType::Company)),
-        FieldSpec::new("converted_deal_id", FieldKind::Ref(crate::schema::RecordType::Deal)),
+        FieldSpec::new("score", FieldKind::Integer { min: 0, max: 100 }).indexed().listed().help(),
+        FieldSpec::new("converted_contact_id", FieldKind::Ref("contact")).group("conversion"),
+        FieldSpec::new("converted_company_id", FieldKind::Ref("company")).group("conversion"),
+        FieldSpec::new("converted_deal_id", FieldKind::Ref("deal")).group("conversion"),
     ],
     source_fields!(),
 );
 
-pub fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+pub static KIND: RecordKind = RecordKind {
+    name: "lead",
+    plural: "leads",
+    fields: FIELDS,
+    display_name: &["first_name", "last_name", "company_name"],
+    duplicate_key: Some(MatchKey::Email),
+    import_aliases: &[
+        &common_aliases!(email: "email", phone: "phone"),
+        super::PERSON_ALIASES,
+        &[ImportAlias { field: "company_name", headers: &["company", "empresa", "organization", "organizacao"] }],
+    ],
+    rules: &Lead,
+};
+
+impl RecordType {
+    pub const LEAD: RecordType = RecordType::of(&KIND);
+}
+
+struct Lead;
+
+impl KindRules for Lead {
+    fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
+        check(record)
+    }
+
+    fn before_write(&self, write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
+        if write.fields.get("status").is_none_or(Value::is_null) {
+            write.fields.insert("status".into(), DEFAULT_STATUS.into());
+        }
+        Ok(())
+    }
+
+    /// A lead given to someone else tells them so.
+    fn after_write(&self, write: &StoredWrite<'_>) -> Vec<Effect> {
+        let reassigned = write.old_owner_id.is_none_or(|old| old != write.owner_id);
+        match write.owner_id {
+            Some(owner) if reassigned && owner != write.actor => vec![Effect::Enqueue {
+                kind: JobKind::LeadAssigned,
+                payload: json!({"lead_id": write.id, "owner_id": owner, "assigned_by": write.actor}),
+                run_at: write.at,
+                dedup_key: format!("lead_assigned:{}:{}", write.id, write.version),
+            }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     if ["first_name", "last_name", "company_name", "email", "phone"].iter().all(|k| is_blank(record, k)) {
         errors.push(FieldError::new(

@@ -4,23 +4,37 @@ pub mod activity;
 pub mod company;
 pub mod contact;
 pub mod deal;
+#[cfg(feature = "test-kind")]
+pub mod gadget;
 pub mod lead;
 pub mod pipeline;
 
 use serde_json::{Map, Value};
 
-use crate::ValidationErrors;
+use crate::descriptor::ImportAlias;
 use crate::schema::RecordType;
+
+/// Every record kind, in the order menus and documents list them. Adding a
+/// kind is its descriptor file, one line here and one migration.
+pub static KINDS: &[RecordType] = &[
+    RecordType::CONTACT,
+    RecordType::COMPANY,
+    RecordType::LEAD,
+    RecordType::DEAL,
+    RecordType::ACTIVITY,
+    #[cfg(feature = "test-kind")]
+    RecordType::of(&gadget::KIND),
+];
 
 /// Address fields shared by contacts, companies and leads.
 macro_rules! address_fields {
     () => {
         [
-            FieldSpec::new("street", FieldKind::Text { max: 200 }),
-            FieldSpec::new("city", FieldKind::Text { max: 100 }).indexed(),
-            FieldSpec::new("state", FieldKind::Text { max: 100 }),
-            FieldSpec::new("postal_code", FieldKind::Text { max: 20 }),
-            FieldSpec::new("country", FieldKind::Country).indexed(),
+            FieldSpec::new("street", FieldKind::Text { max: 200 }).group("address"),
+            FieldSpec::new("city", FieldKind::Text { max: 100 }).indexed().group("address").listed(),
+            FieldSpec::new("state", FieldKind::Text { max: 100 }).group("address"),
+            FieldSpec::new("postal_code", FieldKind::Text { max: 20 }).group("address"),
+            FieldSpec::new("country", FieldKind::Country).indexed().group("address"),
         ]
     };
 }
@@ -30,15 +44,42 @@ pub(crate) use address_fields;
 macro_rules! source_fields {
     () => {
         [
-            FieldSpec::new("source_channel", FieldKind::Text { max: 100 }).indexed(),
-            FieldSpec::new("source_campaign", FieldKind::Text { max: 200 }),
-            FieldSpec::new("utm_source", FieldKind::Text { max: 200 }),
-            FieldSpec::new("utm_medium", FieldKind::Text { max: 200 }),
-            FieldSpec::new("utm_campaign", FieldKind::Text { max: 200 }),
+            FieldSpec::new("source_channel", FieldKind::Text { max: 100 }).indexed().group("source").help(),
+            FieldSpec::new("source_campaign", FieldKind::Text { max: 200 }).group("source"),
+            FieldSpec::new("utm_source", FieldKind::Text { max: 200 }).group("source"),
+            FieldSpec::new("utm_medium", FieldKind::Text { max: 200 }).group("source"),
+            FieldSpec::new("utm_campaign", FieldKind::Text { max: 200 }).group("source"),
         ]
     };
 }
 pub(crate) use source_fields;
+
+/// Column names for e-mail, phone and address fields, in English,
+/// Portuguese and Spanish; each kind's descriptor adds its own.
+macro_rules! common_aliases {
+    (email: $email:literal, phone: $phone:literal) => {
+        [
+            ImportAlias { field: $email, headers: &["email", "e_mail", "emails", "correo", "correo_electronico"] },
+            ImportAlias {
+                field: $phone,
+                headers: &["phone", "phones", "telephone", "telefone", "telefono", "mobile", "celular"],
+            },
+            ImportAlias { field: "city", headers: &["cidade", "ciudad"] },
+            ImportAlias { field: "country", headers: &["pais"] },
+        ]
+    };
+}
+pub(crate) use common_aliases;
+
+/// Column names for a person's fields (contacts, leads).
+pub(crate) const PERSON_ALIASES: &[ImportAlias] = &[
+    ImportAlias { field: "first_name", headers: &["firstname", "given_name", "nome", "nombre"] },
+    ImportAlias {
+        field: "last_name",
+        headers: &["lastname", "surname", "family_name", "sobrenome", "apellido", "apellidos"],
+    },
+    ImportAlias { field: "job_title", headers: &["title", "cargo", "puesto"] },
+];
 
 /// Builds a `&'static [FieldSpec]` from groups of fields.
 macro_rules! field_list {
@@ -73,39 +114,7 @@ macro_rules! field_list {
 }
 pub(crate) use field_list;
 
-/// Rules across fields of a whole record (after a patch is merged).
-pub fn check(record_type: RecordType, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
-    match record_type {
-        RecordType::Contact => contact::check(record),
-        RecordType::Company => company::check(record),
-        RecordType::Lead => lead::check(record),
-        RecordType::Deal => deal::check(record),
-        RecordType::Activity => activity::check(record),
-    }
-}
-
-/// Derived values the record stores besides its input (e.g. a company's
-/// domain from its website). Called after `check`.
-pub fn derive(record_type: RecordType, record: &mut Map<String, Value>) {
-    if record_type == RecordType::Company {
-        company::derive(record);
-    }
-}
-
-/// The display name of a record, used as search title and in timelines.
-pub fn display_name(record_type: RecordType, record: &Map<String, Value>) -> String {
-    let text = |k: &str| record.get(k).and_then(Value::as_str).unwrap_or_default();
-    let joined = |keys: &[&str]| keys.iter().map(|k| text(k)).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
-    let name = match record_type {
-        RecordType::Contact => joined(&["first_name", "last_name"]),
-        RecordType::Lead => joined(&["first_name", "last_name", "company_name"]),
-        RecordType::Company | RecordType::Deal => text("name").to_owned(),
-        RecordType::Activity => text("subject").to_owned(),
-    };
-    if name.is_empty() { first_email(record).unwrap_or_default() } else { name }
-}
-
-pub(crate) fn first_email(record: &Map<String, Value>) -> Option<String> {
+pub fn first_email(record: &Map<String, Value>) -> Option<String> {
     match record.get("emails").or_else(|| record.get("email")) {
         Some(Value::Array(items)) => items.first().and_then(Value::as_str).map(str::to_owned),
         Some(Value::String(s)) => Some(s.clone()),
@@ -147,4 +156,52 @@ fn push_word(target: &mut String, word: &str) {
         target.push(' ');
     }
     target.push_str(word);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn kinds_have_unique_names_and_every_reference_names_a_registered_kind() {
+        let mut names = HashSet::new();
+        for kind in RecordType::all() {
+            assert!(names.insert(kind.as_str()) && names.insert(kind.plural()), "{kind} is registered twice");
+            assert_eq!(RecordType::parse(kind.plural()), Some(kind));
+            let mut fields = HashSet::new();
+            for field in kind.fields() {
+                assert!(fields.insert(field.name), "{kind}.{} is declared twice", field.name);
+                if let crate::schema::FieldKind::Ref(target) = field.kind {
+                    assert!(field.kind.ref_target().is_some(), "{kind}.{} refers to no kind '{target}'", field.name);
+                }
+            }
+            let descriptor = kind.descriptor();
+            for name in descriptor.display_name {
+                assert!(kind.field(name).is_some(), "{kind}'s display name uses no field '{name}'");
+            }
+            for alias in descriptor.import_aliases.iter().flat_map(|g| g.iter()) {
+                // Shared aliases may name a field the kind lacks; they are
+                // then ignored. A kind's own must not.
+                let shared = ["emails", "email", "phones", "phone", "city", "country", "job_title"];
+                assert!(
+                    kind.field(alias.field).is_some() || shared.contains(&alias.field),
+                    "{kind} has an import alias for no field '{}'",
+                    alias.field
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn display_names_follow_the_descriptor_then_the_first_email() {
+        let record = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+        let ana = record(serde_json::json!({"first_name": "Ana", "last_name": "Silva"}));
+        assert_eq!(RecordType::CONTACT.display_name(&ana), "Ana Silva");
+        let nameless = record(serde_json::json!({"emails": ["ana@example.com"]}));
+        assert_eq!(RecordType::CONTACT.display_name(&nameless), "ana@example.com");
+        let lead = record(serde_json::json!({"last_name": "Souza", "company_name": "Acme"}));
+        assert_eq!(RecordType::LEAD.display_name(&lead), "Souza Acme");
+    }
 }

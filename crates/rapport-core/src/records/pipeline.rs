@@ -1,8 +1,29 @@
 //! Pipelines and their ordered stages.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::{FieldError, ValidationErrors};
+
+/// A stored stage of a pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Stage {
+    pub id: Uuid,
+    pub name: String,
+    pub position: i64,
+    pub probability: i64,
+    pub is_won: bool,
+    pub is_lost: bool,
+}
+
+/// A stored pipeline with its stages in order.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Pipeline {
+    pub id: Uuid,
+    pub name: String,
+    pub is_default: bool,
+    pub stages: Vec<Stage>,
+}
 
 /// A stage as configured, before it is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

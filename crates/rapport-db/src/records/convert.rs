@@ -80,7 +80,7 @@ pub async fn convert_lead(
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let conn = &*tx;
-    let lead = fetch_visible(conn, actor, &snapshot, RecordType::Lead, lead_id, false).await?;
+    let lead = fetch_visible(conn, actor, &snapshot, RecordType::LEAD, lead_id, false).await?;
     if lead.text("status") == Some("converted") {
         return Err(DomainError::Conflict {
             code: "already_converted",
@@ -99,7 +99,7 @@ pub async fn convert_lead(
     let mut company_id = None;
     let mut company_created = false;
     if let Some(domain) = &domain {
-        company_id = find_visible(conn, actor, &snapshot, RecordType::Company, "domain", domain).await?;
+        company_id = find_visible(conn, actor, &snapshot, RecordType::COMPANY, "domain", domain).await?;
     }
     if company_id.is_none() {
         if let Some(name) = lead.text("company_name") {
@@ -109,14 +109,14 @@ pub async fn convert_lead(
             } else if let Some(domain) = &domain {
                 fields["domain"] = domain.clone().into();
             }
-            company_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::Company, fields).await?.id);
+            company_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::COMPANY, fields).await?.id);
             company_created = true;
         }
     }
 
     // Contact: by e-mail, else created from the lead.
     let mut contact_id = match &email {
-        Some(email) => find_visible(conn, actor, &snapshot, RecordType::Contact, "email", email).await?,
+        Some(email) => find_visible(conn, actor, &snapshot, RecordType::CONTACT, "email", email).await?,
         None => None,
     };
     let contact_created = contact_id.is_none();
@@ -147,7 +147,7 @@ pub async fn convert_lead(
         if let Some(owner) = lead.owner_id {
             fields.insert("owner_id".into(), owner.to_string().into());
         }
-        contact_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::Contact, Value::Object(fields)).await?.id);
+        contact_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::CONTACT, Value::Object(fields)).await?.id);
     }
     let contact_id = contact_id.ok_or(DomainError::not_found("contact"))?;
 
@@ -168,7 +168,7 @@ pub async fn convert_lead(
         if let Some(source) = lead.text("source_channel") {
             fields["source_channel"] = source.into();
         }
-        Some(create_in(ctx, conn, actor, &snapshot, RecordType::Deal, fields).await?.id)
+        Some(create_in(ctx, conn, actor, &snapshot, RecordType::DEAL, fields).await?.id)
     } else {
         None
     };
@@ -180,7 +180,7 @@ pub async fn convert_lead(
     if let Some(deal) = deal_id {
         patch["converted_deal_id"] = deal.to_string().into();
     }
-    update_in(ctx, conn, actor, &snapshot, RecordType::Lead, lead_id, &patch, None).await?;
+    update_in(ctx, conn, actor, &snapshot, RecordType::LEAD, lead_id, &patch, None).await?;
     tx.commit().await?;
     Ok(ConversionResult { contact_id, contact_created, company_id, company_created, deal_id })
 }

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 
 use rapport_core::access::Actor;
+use rapport_core::descriptor::MatchKey;
 use rapport_core::import::ColumnPlan;
 use rapport_core::schema::RecordType;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
@@ -93,8 +94,9 @@ struct Candidate {
 }
 
 /// The key duplicates are recognised by.
+/// The key an import matches duplicates on: the kind's, or else e-mail.
 fn duplicate_kind(record_type: RecordType) -> &'static str {
-    if record_type == RecordType::Company { "domain" } else { "email" }
+    record_type.descriptor().duplicate_key.unwrap_or(MatchKey::Email).as_str()
 }
 
 fn field_errors(error: Error) -> Result<Vec<FieldError>> {
@@ -188,14 +190,14 @@ pub async fn import_csv(
 ) -> Result<ImportReport> {
     actor.ensure_can_write()?;
     let snapshot = ctx.snapshot().await?;
-    let pipelines = hooks::pipelines_for(ctx.db.conn(), record_type).await?;
+    let hook_data = hooks::load(ctx.db.conn(), record_type).await?;
     let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ParsedRow>>(2);
     let parser = {
         let (actor, snapshot, now) = (actor.clone(), snapshot.clone(), ctx.now());
         let ignore_unknown = options.ignore_unknown_columns;
         let skip_duplicates = options.on_duplicate == OnDuplicate::Skip;
         tokio::task::spawn_blocking(move || {
-            let build = |input: &Value| build_new(&actor, &snapshot, record_type, input, &pipelines, now);
+            let build = |input: &Value| build_new(&actor, &snapshot, record_type, input, &hook_data, now);
             let keys_of = |record: &Record| {
                 if skip_duplicates { keys::matching_values(record, duplicate_kind(record_type)) } else { Vec::new() }
             };

@@ -78,7 +78,7 @@ impl Record {
     }
 
     pub fn display_name(&self) -> String {
-        rapport_core::records::display_name(self.record_type, &self.fields)
+        self.record_type.display_name(&self.fields)
     }
 }
 
@@ -136,7 +136,7 @@ mod tests {
         let mut fields = Map::new();
         fields.insert("first_name".into(), Value::String("Ana".into()));
         let record = Record {
-            record_type: RecordType::Contact,
+            record_type: RecordType::CONTACT,
             id,
             version: 2,
             owner_id: Some(id),

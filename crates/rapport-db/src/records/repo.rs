@@ -226,7 +226,7 @@ pub async fn set_deleted(
 pub async fn purge_trash(db: &Database, before: DateTime<Utc>) -> Result<u64> {
     let tx = db.write().await?;
     let mut purged = 0;
-    for record_type in RecordType::ALL {
+    for record_type in RecordType::all() {
         let ids: Vec<Uuid> = tx
             .query_all(
                 &Query::select()

@@ -4,7 +4,7 @@ use rapport_core::access::{Actor, ReadScope};
 use rapport_core::audit::{AuditAction, FieldChange, diff};
 use rapport_core::custom_fields::validate_custom;
 use rapport_core::query::ListQuery;
-use rapport_core::schema::{FieldKind, Mode, RecordType, record_links, validate_fields};
+use rapport_core::schema::{Mode, RecordType, record_links, validate_fields};
 use rapport_core::{DomainError, FieldError, ValidationErrors};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Map, Value};
@@ -70,10 +70,10 @@ pub(super) async fn prepare_new(
     record_type: RecordType,
     inputs: &[Value],
 ) -> Result<Vec<Result<Record>>> {
-    let pipelines = hooks::pipelines_for(conn, record_type).await?;
+    let hook_data = hooks::load(conn, record_type).await?;
     let now = ctx.now();
     let mut records: Vec<Result<Record>> =
-        inputs.iter().map(|input| build_new(actor, snapshot, record_type, input, &pipelines, now)).collect();
+        inputs.iter().map(|input| build_new(actor, snapshot, record_type, input, &hook_data, now)).collect();
     let mut pending: Vec<(Option<&Record>, &mut Record)> =
         records.iter_mut().filter_map(|r| r.as_mut().ok()).map(|r| (None, r)).collect();
     let failures = resolve(conn, actor, snapshot, &mut pending).await?;
@@ -93,7 +93,7 @@ pub(super) fn build_new(
     snapshot: &Snapshot,
     record_type: RecordType,
     input: &Value,
-    pipelines: &[crate::pipelines::Pipeline],
+    hook_data: &hooks::HookData,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Record> {
     let input = expect_object(input)?;
@@ -141,16 +141,8 @@ pub(super) fn build_new(
         deleted_at: None,
         fields,
     };
-    hooks::before_write(pipelines, None, &mut record, input)?;
-    apply_rules(&mut record)?;
+    hooks::before_write(hook_data, None, &mut record, input)?;
     Ok(record)
-}
-
-/// Cross-field rules, then derived values.
-fn apply_rules(record: &mut Record) -> Result<()> {
-    rapport_core::records::check(record.record_type, &record.fields).map_err(DomainError::from)?;
-    rapport_core::records::derive(record.record_type, &mut record.fields);
-    Ok(())
 }
 
 /// Checks references and ownership of records about to be written, each
@@ -172,7 +164,7 @@ pub(super) async fn resolve(
     let mut errors: Vec<ValidationErrors> = vec![ValidationErrors::default(); records.len()];
     for (index, (old, record)) in records.iter().enumerate() {
         for spec in record.record_type.fields() {
-            let FieldKind::Ref(target) = spec.kind else { continue };
+            let Some(target) = spec.kind.ref_target() else { continue };
             let Some(id) = record.uuid(spec.name) else { continue };
             if old.and_then(|o| o.uuid(spec.name)) == Some(id) {
                 continue;
@@ -190,7 +182,7 @@ pub(super) async fn resolve(
             }
         }
     }
-    for target in RecordType::ALL {
+    for target in RecordType::all() {
         let mut ids: Vec<Uuid> = refs.iter().filter(|r| r.2 == target).map(|r| r.3).collect();
         if ids.is_empty() {
             continue;
@@ -430,9 +422,8 @@ pub(super) async fn update_in(
     record.custom = custom;
     record.tags = tags;
     record.owner_id = owner_id;
-    let pipelines = hooks::pipelines_for(conn, record_type).await?;
-    hooks::before_write(&pipelines, Some(&old), &mut record, input)?;
-    apply_rules(&mut record)?;
+    let hook_data = hooks::load(conn, record_type).await?;
+    hooks::before_write(&hook_data, Some(&old), &mut record, input)?;
     if let Some(Some(errors)) = resolve(conn, actor, snapshot, &mut [(Some(&old), &mut record)]).await?.pop() {
         return Err(DomainError::from(errors).into());
     }

@@ -52,7 +52,7 @@ pub async fn timeline(
     let fetch = limit + 1;
     let mut entries = Vec::new();
 
-    let mut activities = repo::select(RecordType::Activity);
+    let mut activities = repo::select(RecordType::ACTIVITY);
     activities
         .and_where(
             Expr::col("id").in_subquery(
@@ -60,12 +60,12 @@ pub async fn timeline(
                     .column("source_id")
                     .from("record_links")
                     .and_where(Expr::col("target_id").eq(id))
-                    .and_where(Expr::col("source_type").eq(RecordType::Activity.as_str()))
+                    .and_where(Expr::col("source_type").eq(RecordType::ACTIVITY.as_str()))
                     .to_owned(),
             ),
         )
         .and_where(Expr::col("deleted_at").is_null())
-        .cond_where(repo::scope_condition(&scope(actor, &snapshot, RecordType::Activity)));
+        .cond_where(repo::scope_condition(&scope(actor, &snapshot, RecordType::ACTIVITY)));
     if let Some((at, before_id)) = before {
         activities.cond_where(
             Cond::any()
@@ -75,7 +75,7 @@ pub async fn timeline(
     }
     activities.order_by("created_at", Order::Desc).order_by("id", Order::Desc).limit(fetch);
     for row in conn.query_all(&activities).await.context("read timeline activities")? {
-        let activity = repo::from_row(RecordType::Activity, &row)?;
+        let activity = repo::from_row(RecordType::ACTIVITY, &row)?;
         entries.push(TimelineEntry {
             at: activity.created_at,
             kind: "activity".into(),
@@ -87,7 +87,7 @@ pub async fn timeline(
         let data = serde_json::json!({"action": entry.action, "actor_id": entry.actor_id, "changes": entry.changes});
         entries.push(TimelineEntry { at: entry.at, kind: "change".into(), id: entry.id, data });
     }
-    if record_type == RecordType::Deal {
+    if record_type == RecordType::DEAL {
         for change in crate::pipelines::stage_changes(conn, id, before, fetch).await? {
             let data = serde_json::to_value(&change).unwrap_or(Value::Null);
             entries.push(TimelineEntry { at: change.changed_at, kind: "stage_change".into(), id: change.id, data });

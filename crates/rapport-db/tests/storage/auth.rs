@@ -99,7 +99,7 @@ async fn duplicate_users_teams_and_custom_fields_are_conflicts() {
         let again = users::create_team(&t.ctx, Some(&admin), " vendas ").await;
         assert!(matches!(again, Err(Error::Domain(DomainError::Conflict { .. }))), "{again:?}");
         let field = rapport_core::custom_fields::CustomFieldDefinition {
-            record_type: rapport_core::schema::RecordType::Contact,
+            record_type: rapport_core::schema::RecordType::CONTACT,
             key: "tier".into(),
             label: "Tier".into(),
             field_type: rapport_core::custom_fields::CustomFieldType::Text,

@@ -60,7 +60,7 @@ impl TestCtx {
 
     /// Creates a contact that must be valid; returns its id.
     pub async fn contact(&self, actor: &Actor, input: serde_json::Value) -> Uuid {
-        rapport_db::records::create(&self.ctx, actor, RecordType::Contact, &input).await.expect("create a contact").id
+        rapport_db::records::create(&self.ctx, actor, RecordType::CONTACT, &input).await.expect("create a contact").id
     }
 
     /// Rows in a table, optionally only those matching `column = value`.

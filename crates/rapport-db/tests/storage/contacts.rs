@@ -19,7 +19,7 @@ async fn contact_create_get_update_list_delete_restore() {
         let created = records::create(
             &t.ctx,
             &admin,
-            RecordType::Contact,
+            RecordType::CONTACT,
             &json!({
                 "first_name": "Ana",
                 "last_name": "Silva",
@@ -36,14 +36,14 @@ async fn contact_create_get_update_list_delete_restore() {
         assert_eq!(created.fields["phones"], json!(["+5511987654321"]));
 
         // What is read back is what was written, to the microsecond.
-        let fetched = records::get(&t.ctx, &admin, RecordType::Contact, created.id).await.expect("get the contact");
+        let fetched = records::get(&t.ctx, &admin, RecordType::CONTACT, created.id).await.expect("get the contact");
         assert_eq!(fetched, created);
 
         t.clock.advance(Duration::minutes(5));
         let updated = records::update(
             &t.ctx,
             &admin,
-            RecordType::Contact,
+            RecordType::CONTACT,
             created.id,
             &json!({"job_title": "CTO", "city": "Campinas"}),
             Some(1),
@@ -53,7 +53,7 @@ async fn contact_create_get_update_list_delete_restore() {
         assert_eq!(updated.version, 2);
         assert_eq!(updated.fields["job_title"], json!("CTO"));
         assert_eq!(updated.updated_at, t.now());
-        assert_eq!(records::get(&t.ctx, &admin, RecordType::Contact, created.id).await.expect("get"), updated);
+        assert_eq!(records::get(&t.ctx, &admin, RecordType::CONTACT, created.id).await.expect("get"), updated);
 
         let audit = rapport_db::audit::for_record(t.ctx.db.conn(), created.id, None, 10).await.expect("audit log");
         assert_eq!(audit.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["update", "create"]);
@@ -63,27 +63,27 @@ async fn contact_create_get_update_list_delete_restore() {
         assert!(changes.contains(&json!({"field": "city", "old": "São Paulo", "new": "Campinas"})));
 
         // An update that changes nothing keeps the version.
-        let same = records::update(&t.ctx, &admin, RecordType::Contact, created.id, &json!({"job_title": "CTO"}), None)
+        let same = records::update(&t.ctx, &admin, RecordType::CONTACT, created.id, &json!({"job_title": "CTO"}), None)
             .await
             .expect("no-op update");
         assert_eq!(same.version, 2);
 
         t.clock.advance(Duration::minutes(1));
-        records::delete(&t.ctx, &admin, RecordType::Contact, created.id, Some(2)).await.expect("delete");
+        records::delete(&t.ctx, &admin, RecordType::CONTACT, created.id, Some(2)).await.expect("delete");
         assert!(matches!(
-            records::get(&t.ctx, &admin, RecordType::Contact, created.id).await,
+            records::get(&t.ctx, &admin, RecordType::CONTACT, created.id).await,
             Err(Error::Domain(DomainError::NotFound { .. }))
         ));
-        let live = records::list(&t.ctx, &admin, RecordType::Contact, &[]).await.expect("list");
+        let live = records::list(&t.ctx, &admin, RecordType::CONTACT, &[]).await.expect("list");
         assert!(live.items.is_empty());
         let trash =
-            records::list(&t.ctx, &admin, RecordType::Contact, &pairs(&[("trash", "true")])).await.expect("trash");
+            records::list(&t.ctx, &admin, RecordType::CONTACT, &pairs(&[("trash", "true")])).await.expect("trash");
         assert_eq!(ids(&trash.items), [created.id]);
         assert!(trash.items[0].deleted_at.is_some());
 
-        let restored = records::restore(&t.ctx, &admin, RecordType::Contact, created.id).await.expect("restore");
+        let restored = records::restore(&t.ctx, &admin, RecordType::CONTACT, created.id).await.expect("restore");
         assert_eq!(restored.version, 4);
-        let fetched = records::get(&t.ctx, &admin, RecordType::Contact, created.id).await.expect("get restored");
+        let fetched = records::get(&t.ctx, &admin, RecordType::CONTACT, created.id).await.expect("get restored");
         assert_eq!(fetched.version, 4);
         assert_eq!(fetched.deleted_at, None);
         assert_eq!(fetched.fields, updated.fields);
@@ -108,11 +108,11 @@ async fn contact_list_filters_sorts_and_pages_every_record_exactly_once() {
         let mut created = Vec::new();
         for person in &people {
             t.clock.advance(Duration::seconds(1));
-            created.push(records::create(&t.ctx, &admin, RecordType::Contact, person).await.expect("create"));
+            created.push(records::create(&t.ctx, &admin, RecordType::CONTACT, person).await.expect("create"));
         }
         let list = |query: Vec<(String, String)>| {
             let (ctx, admin) = (t.ctx.clone(), admin.clone());
-            async move { records::list(&ctx, &admin, RecordType::Contact, &query).await.expect("list").items }
+            async move { records::list(&ctx, &admin, RecordType::CONTACT, &query).await.expect("list").items }
         };
 
         let silvas = list(pairs(&[("filter[last_name][eq]", "Silva")])).await;
@@ -140,18 +140,18 @@ async fn contact_list_filters_sorts_and_pages_every_record_exactly_once() {
                 (Some(_), None) => std::cmp::Ordering::Less,
             }
         });
-        let pages = list_all(&t, &admin, RecordType::Contact, &[("sort", "last_name"), ("limit", "2")], 3).await;
+        let pages = list_all(&t, &admin, RecordType::CONTACT, &[("sort", "last_name"), ("limit", "2")], 3).await;
         assert_eq!(pages.len(), 3);
         assert!(pages.iter().all(|p| p.len() == 2));
         assert_eq!(ids(&pages.concat()), ids(&by_name));
 
         let mut reversed = by_name.clone();
         reversed.reverse();
-        let pages = list_all(&t, &admin, RecordType::Contact, &[("sort", "-last_name"), ("limit", "2")], 3).await;
+        let pages = list_all(&t, &admin, RecordType::CONTACT, &[("sort", "-last_name"), ("limit", "2")], 3).await;
         assert_eq!(ids(&pages.concat()), ids(&reversed));
 
         let newest_first: Vec<Uuid> = created.iter().rev().map(|r| r.id).collect();
-        let pages = list_all(&t, &admin, RecordType::Contact, &[("sort", "-created_at"), ("limit", "2")], 3).await;
+        let pages = list_all(&t, &admin, RecordType::CONTACT, &[("sort", "-created_at"), ("limit", "2")], 3).await;
         assert_eq!(pages.len(), 3);
         assert_eq!(ids(&pages.concat()), newest_first);
 
@@ -159,7 +159,7 @@ async fn contact_list_filters_sorts_and_pages_every_record_exactly_once() {
         let pages = list_all(
             &t,
             &admin,
-            RecordType::Contact,
+            RecordType::CONTACT,
             &[("filter[last_name][eq]", "Silva"), ("sort", "last_name"), ("limit", "1")],
             2,
         )
@@ -168,7 +168,7 @@ async fn contact_list_filters_sorts_and_pages_every_record_exactly_once() {
         silva_ids.sort();
         assert_eq!(ids(&pages.concat()), silva_ids);
 
-        let pages = list_all(&t, &admin, RecordType::Contact, &[("sort", "city"), ("limit", "4")], 2).await;
+        let pages = list_all(&t, &admin, RecordType::CONTACT, &[("sort", "city"), ("limit", "4")], 2).await;
         assert_eq!(pages.concat().len(), 6);
     })
     .await;
@@ -180,11 +180,11 @@ async fn validation_errors_name_the_field_and_store_nothing() {
         let (_, admin) = t.admin().await;
         rapport_db::pipelines::ensure_default(&t.ctx).await.expect("default pipeline");
         let cases = [
-            (RecordType::Contact, json!({"first_name": "Ana", "nickname": "Aninha"}), "nickname"),
-            (RecordType::Contact, json!({"first_name": "Ana", "emails": ["ana@"]}), "emails[0]"),
-            (RecordType::Contact, json!({"first_name": "Ana", "phones": ["12"]}), "phones[0]"),
-            (RecordType::Company, json!({"name": "Acme", "country": "BR", "tax_id": "11.222.333/0001-00"}), "tax_id"),
-            (RecordType::Deal, json!({"name": "Big deal", "amount_minor": 100000}), "currency"),
+            (RecordType::CONTACT, json!({"first_name": "Ana", "nickname": "Aninha"}), "nickname"),
+            (RecordType::CONTACT, json!({"first_name": "Ana", "emails": ["ana@"]}), "emails[0]"),
+            (RecordType::CONTACT, json!({"first_name": "Ana", "phones": ["12"]}), "phones[0]"),
+            (RecordType::COMPANY, json!({"name": "Acme", "country": "BR", "tax_id": "11.222.333/0001-00"}), "tax_id"),
+            (RecordType::DEAL, json!({"name": "Big deal", "amount_minor": 100000}), "currency"),
         ];
         for (record_type, input, field) in cases {
             let fields = validation_fields(records::create(&t.ctx, &admin, record_type, &input).await);
@@ -197,13 +197,13 @@ async fn validation_errors_name_the_field_and_store_nothing() {
         let company = records::create(
             &t.ctx,
             &admin,
-            RecordType::Company,
+            RecordType::COMPANY,
             &json!({"name": "Acme", "country": "BR", "tax_id": "11.222.333/0001-81"}),
         )
         .await
         .expect("a valid CNPJ");
         assert_eq!(company.fields["tax_id"], json!("11222333000181"));
-        records::delete(&t.ctx, &admin, RecordType::Company, company.id, None).await.expect("delete");
+        records::delete(&t.ctx, &admin, RecordType::COMPANY, company.id, None).await.expect("delete");
 
         for table in ["contacts", "deals", "record_keys", "search_rows", "deal_stage_changes"] {
             assert_eq!(t.count(table).await, 0, "{table} is empty");
@@ -211,12 +211,12 @@ async fn validation_errors_name_the_field_and_store_nothing() {
         assert_eq!(t.count("companies").await, 1);
         // A failed patch changes nothing either.
         let contact =
-            records::create(&t.ctx, &admin, RecordType::Contact, &json!({"first_name": "Ana"})).await.expect("create");
+            records::create(&t.ctx, &admin, RecordType::CONTACT, &json!({"first_name": "Ana"})).await.expect("create");
         let fields = validation_fields(
             records::update(
                 &t.ctx,
                 &admin,
-                RecordType::Contact,
+                RecordType::CONTACT,
                 contact.id,
                 &json!({"emails": ["x"], "color": 1}),
                 None,
@@ -224,7 +224,7 @@ async fn validation_errors_name_the_field_and_store_nothing() {
             .await,
         );
         assert!(fields.contains(&"emails[0]".to_owned()) && fields.contains(&"color".to_owned()), "{fields:?}");
-        assert_eq!(records::get(&t.ctx, &admin, RecordType::Contact, contact.id).await.expect("get"), contact);
+        assert_eq!(records::get(&t.ctx, &admin, RecordType::CONTACT, contact.id).await.expect("get"), contact);
     })
     .await;
 }
@@ -234,20 +234,20 @@ async fn stale_version_is_refused_and_changes_nothing() {
     run_on_both_backends("stale version", |t| async move {
         let (_, admin) = t.admin().await;
         let contact =
-            records::create(&t.ctx, &admin, RecordType::Contact, &json!({"first_name": "Ana"})).await.expect("create");
+            records::create(&t.ctx, &admin, RecordType::CONTACT, &json!({"first_name": "Ana"})).await.expect("create");
         let v2 =
-            records::update(&t.ctx, &admin, RecordType::Contact, contact.id, &json!({"last_name": "Silva"}), Some(1))
+            records::update(&t.ctx, &admin, RecordType::CONTACT, contact.id, &json!({"last_name": "Silva"}), Some(1))
                 .await
                 .expect("update at the current version");
         let stale =
-            records::update(&t.ctx, &admin, RecordType::Contact, contact.id, &json!({"last_name": "Souza"}), Some(1))
+            records::update(&t.ctx, &admin, RecordType::CONTACT, contact.id, &json!({"last_name": "Souza"}), Some(1))
                 .await;
         assert!(
             matches!(stale, Err(Error::Domain(DomainError::VersionMismatch { current: 2 }))),
             "expected a version mismatch, got {stale:?}"
         );
-        assert_eq!(records::get(&t.ctx, &admin, RecordType::Contact, contact.id).await.expect("get"), v2);
-        let stale_delete = records::delete(&t.ctx, &admin, RecordType::Contact, contact.id, Some(1)).await;
+        assert_eq!(records::get(&t.ctx, &admin, RecordType::CONTACT, contact.id).await.expect("get"), v2);
+        let stale_delete = records::delete(&t.ctx, &admin, RecordType::CONTACT, contact.id, Some(1)).await;
         assert!(matches!(stale_delete, Err(Error::Domain(DomainError::VersionMismatch { current: 2 }))));
         assert_eq!(rapport_db::audit::for_record(t.ctx.db.conn(), contact.id, None, 10).await.expect("audit").len(), 2);
     })
@@ -268,7 +268,7 @@ async fn bulk_create_stores_valid_items_and_reports_invalid_ones_by_index() {
                 }
             })
             .collect();
-        let results = records::bulk_create(&t.ctx, &admin, RecordType::Contact, &items).await.expect("bulk create");
+        let results = records::bulk_create(&t.ctx, &admin, RecordType::CONTACT, &items).await.expect("bulk create");
         assert_eq!(results.len(), 1000);
         let failed: Vec<usize> = results.iter().filter(|r| r.outcome.is_err()).map(|r| r.index).collect();
         assert_eq!(failed, bad);
@@ -282,7 +282,7 @@ async fn bulk_create_stores_valid_items_and_reports_invalid_ones_by_index() {
         let found = rapport_db::search::search(&t.ctx, &admin, "person998", &[], 10).await.expect("search");
         assert_eq!(found.len(), 1);
         let page =
-            records::list(&t.ctx, &admin, RecordType::Contact, &pairs(&[("filter[city][eq]", "Recife"), ("limit", "200")]))
+            records::list(&t.ctx, &admin, RecordType::CONTACT, &pairs(&[("filter[city][eq]", "Recife"), ("limit", "200")]))
                 .await
                 .expect("list");
         assert_eq!(page.items.len(), 200);
@@ -301,7 +301,7 @@ async fn bulk_create_of_contacts_with_many_keys_stays_within_parameter_limits() 
                 json!({"first_name": format!("Person {i}"), "emails": emails})
             })
             .collect();
-        let results = records::bulk_create(&t.ctx, &admin, RecordType::Contact, &items).await.expect("bulk create");
+        let results = records::bulk_create(&t.ctx, &admin, RecordType::CONTACT, &items).await.expect("bulk create");
         assert!(results.iter().all(|r| r.outcome.is_ok()));
         assert_eq!(t.count("record_keys").await, 10_000);
     })

@@ -20,7 +20,7 @@ async fn deals_follow_their_pipeline_stage() {
         let deal = records::create(
             &t.ctx,
             &admin,
-            RecordType::Deal,
+            RecordType::DEAL,
             &json!({"name": "Fleet renewal", "amount_minor": 250_000, "currency": "brl", "expected_close_date": "2026-06-30"}),
         )
         .await
@@ -30,12 +30,12 @@ async fn deals_follow_their_pipeline_stage() {
         assert_eq!(deal.fields["probability"], json!(pipeline.stages[0].probability));
         assert_eq!(deal.fields["status"], json!("open"));
         assert_eq!(deal.fields["currency"], json!("BRL"));
-        assert_eq!(records::get(&t.ctx, &admin, RecordType::Deal, deal.id).await.expect("get"), deal);
+        assert_eq!(records::get(&t.ctx, &admin, RecordType::DEAL, deal.id).await.expect("get"), deal);
 
         // Another stage brings its probability.
         t.clock.advance(Duration::hours(1));
         let proposal = stage("Proposal");
-        let deal = records::update(&t.ctx, &admin, RecordType::Deal, deal.id, &json!({"stage_id": proposal.id.to_string()}), None)
+        let deal = records::update(&t.ctx, &admin, RecordType::DEAL, deal.id, &json!({"stage_id": proposal.id.to_string()}), None)
             .await
             .expect("move to proposal");
         assert_eq!(deal.fields["probability"], json!(proposal.probability));
@@ -43,7 +43,7 @@ async fn deals_follow_their_pipeline_stage() {
         // Won: status and close time follow; the move is in the history and the timeline.
         t.clock.advance(Duration::hours(1));
         let won = stage("Won");
-        let deal = records::update(&t.ctx, &admin, RecordType::Deal, deal.id, &json!({"stage_id": won.id.to_string()}), None)
+        let deal = records::update(&t.ctx, &admin, RecordType::DEAL, deal.id, &json!({"stage_id": won.id.to_string()}), None)
             .await
             .expect("move to won");
         assert_eq!(deal.fields["status"], json!("won"));
@@ -55,21 +55,21 @@ async fn deals_follow_their_pipeline_stage() {
         assert_eq!(changes[0].to_stage_id, won.id);
         assert_eq!(changes[0].changed_at, t.now());
         assert_eq!(changes[2].from_stage_id, None);
-        let timeline = records::timeline(&t.ctx, &admin, RecordType::Deal, deal.id, None, 50).await.expect("timeline");
+        let timeline = records::timeline(&t.ctx, &admin, RecordType::DEAL, deal.id, None, 50).await.expect("timeline");
         let kinds: Vec<&str> = timeline.items.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds.iter().filter(|k| **k == "stage_change").count(), 3, "{kinds:?}");
         assert_eq!(kinds.iter().filter(|k| **k == "change").count(), 3, "{kinds:?}");
         // Paged timeline returns the same entries.
-        let first = records::timeline(&t.ctx, &admin, RecordType::Deal, deal.id, None, 4).await.expect("page 1");
+        let first = records::timeline(&t.ctx, &admin, RecordType::DEAL, deal.id, None, 4).await.expect("page 1");
         let cursor = first.next_cursor.clone().expect("a second page");
         let second =
-            records::timeline(&t.ctx, &admin, RecordType::Deal, deal.id, Some(&cursor), 4).await.expect("page 2");
+            records::timeline(&t.ctx, &admin, RecordType::DEAL, deal.id, Some(&cursor), 4).await.expect("page 2");
         let paged: Vec<_> = first.items.iter().chain(&second.items).map(|e| (e.kind.clone(), e.id)).collect();
         let whole: Vec<_> = timeline.items.iter().map(|e| (e.kind.clone(), e.id)).collect();
         assert_eq!(paged, whole);
 
         // The status cannot be set directly.
-        let refused = records::update(&t.ctx, &admin, RecordType::Deal, deal.id, &json!({"status": "lost"}), None).await;
+        let refused = records::update(&t.ctx, &admin, RecordType::DEAL, deal.id, &json!({"status": "lost"}), None).await;
         assert_eq!(validation_fields(refused), ["status"]);
     })
     .await;
@@ -81,26 +81,26 @@ async fn an_explicit_probability_is_kept_across_stage_moves() {
         let (_, admin) = t.admin().await;
         pipelines::ensure_default(&t.ctx).await.expect("default pipeline");
         let pipeline = pipelines::default_pipeline(t.ctx.db.conn()).await.expect("read").expect("a default pipeline");
-        let deal = records::create(&t.ctx, &admin, RecordType::Deal, &json!({"name": "Pilot", "probability": 33}))
+        let deal = records::create(&t.ctx, &admin, RecordType::DEAL, &json!({"name": "Pilot", "probability": 33}))
             .await
             .expect("create");
         assert_eq!(deal.fields["probability"], json!(33));
         assert_eq!(deal.fields["probability_overridden"], json!(true));
         let next = &pipeline.stages[2];
         let moved =
-            records::update(&t.ctx, &admin, RecordType::Deal, deal.id, &json!({"stage_id": next.id.to_string()}), None)
+            records::update(&t.ctx, &admin, RecordType::DEAL, deal.id, &json!({"stage_id": next.id.to_string()}), None)
                 .await
                 .expect("move");
         assert_eq!(moved.uuid("stage_id"), Some(next.id));
         assert_eq!(moved.fields["probability"], json!(33));
-        let stored = records::get(&t.ctx, &admin, RecordType::Deal, deal.id).await.expect("get");
+        let stored = records::get(&t.ctx, &admin, RecordType::DEAL, deal.id).await.expect("get");
         assert_eq!(stored.fields["probability"], json!(33));
 
         // A stage from another pipeline is refused.
         let other = records::update(
             &t.ctx,
             &admin,
-            RecordType::Deal,
+            RecordType::DEAL,
             deal.id,
             &json!({"stage_id": uuid::Uuid::now_v7().to_string()}),
             None,

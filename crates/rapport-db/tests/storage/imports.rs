@@ -23,7 +23,7 @@ async fn rows_are_validated_like_api_creates_and_rejections_keep_their_line() {
                     Bruno;;not-an-email;;BR\n\
                     \"Carla\nMaria\";Souza;carla@example.com;;Brasil\n\
                     Davi;Lima;davi@example.com;;\n";
-        let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &ImportOptions::default())
+        let report = records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv(file), &ImportOptions::default())
             .await
             .expect("import");
         assert_eq!(report.columns, ["Nome", "Sobrenome", "E-mail", "Telefone", "País"]);
@@ -40,7 +40,7 @@ async fn rows_are_validated_like_api_creates_and_rejections_keep_their_line() {
         assert_eq!(t.count("search_rows").await, 2);
         let found = rapport_db::search::search(&t.ctx, &admin, "davi", &[], 10).await.expect("search");
         assert_eq!(found.len(), 1);
-        let page = records::list(&t.ctx, &admin, RecordType::Contact, &[("sort".into(), "first_name".into())])
+        let page = records::list(&t.ctx, &admin, RecordType::CONTACT, &[("sort".into(), "first_name".into())])
             .await
             .expect("list");
         let ana = &page.items[0];
@@ -54,7 +54,7 @@ async fn rows_are_validated_like_api_creates_and_rejections_keep_their_line() {
 async fn duplicates_by_email_are_skipped_against_the_file_and_the_database() {
     run_on_both_backends("import duplicates", |t| async move {
         let (_, admin) = t.admin().await;
-        let stored = records::create(&t.ctx, &admin, RecordType::Contact, &json!({"emails": ["Stored@Example.com"]}))
+        let stored = records::create(&t.ctx, &admin, RecordType::CONTACT, &json!({"emails": ["Stored@Example.com"]}))
             .await
             .expect("create");
         let file = "first_name,emails\n\
@@ -62,7 +62,7 @@ async fn duplicates_by_email_are_skipped_against_the_file_and_the_database() {
                     B,stored@example.com\n\
                     C,\"c@example.com; A@example.com\"\n\
                     D,d@example.com\n";
-        let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &ImportOptions::default())
+        let report = records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv(file), &ImportOptions::default())
             .await
             .expect("import");
         assert_eq!(report.created, 2);
@@ -71,7 +71,7 @@ async fn duplicates_by_email_are_skipped_against_the_file_and_the_database() {
         assert_eq!(duplicates, [(3, "stored@example.com", Some(stored.id), None), (4, "a@example.com", None, Some(2))]);
         let allow = ImportOptions { on_duplicate: OnDuplicate::Create, ..ImportOptions::default() };
         let report =
-            records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &allow).await.expect("import again");
+            records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv(file), &allow).await.expect("import again");
         assert_eq!((report.created, report.duplicates.len()), (4, 0));
         assert_eq!(t.count("contacts").await, 7);
     })
@@ -83,7 +83,7 @@ async fn a_bad_header_refuses_the_file_and_stores_nothing() {
     run_on_both_backends("import header", |t| async move {
         let (_, admin) = t.admin().await;
         let file = "first_name,shoe size\nAna,38\n";
-        let error = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &ImportOptions::default())
+        let error = records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv(file), &ImportOptions::default())
             .await
             .expect_err("unknown column");
         let Error::Domain(DomainError::Validation(errors)) = error else { panic!("expected a validation error") };
@@ -92,10 +92,10 @@ async fn a_bad_header_refuses_the_file_and_stores_nothing() {
         assert_eq!(t.count("contacts").await, 0);
         let lenient = ImportOptions { ignore_unknown_columns: true, ..ImportOptions::default() };
         let report =
-            records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(file), &lenient).await.expect("import");
+            records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv(file), &lenient).await.expect("import");
         assert_eq!(report.created, 1);
         let (_, reader) = t.user("Reader", rapport_core::access::Role::ReadOnly).await;
-        let refused = records::import_csv(&t.ctx, &reader, RecordType::Contact, csv(file), &lenient).await;
+        let refused = records::import_csv(&t.ctx, &reader, RecordType::CONTACT, csv(file), &lenient).await;
         assert!(matches!(refused, Err(Error::Domain(DomainError::Forbidden(_)))), "{refused:?}");
     })
     .await;
@@ -105,7 +105,7 @@ async fn a_bad_header_refuses_the_file_and_stores_nothing() {
 async fn large_files_are_written_in_batches_and_references_are_checked() {
     run_on_both_backends("import batches", |t| async move {
         let (_, admin) = t.admin().await;
-        let company = records::create(&t.ctx, &admin, RecordType::Company, &json!({"name": "Acme"})).await.unwrap();
+        let company = records::create(&t.ctx, &admin, RecordType::COMPANY, &json!({"name": "Acme"})).await.unwrap();
         let rows = IMPORT_BATCH_ROWS * 2 + 10;
         let mut file = String::from("first_name,last_name,emails,company_id\n");
         for i in 0..rows {
@@ -113,7 +113,7 @@ async fn large_files_are_written_in_batches_and_references_are_checked() {
             let company_id = if i == 1000 { uuid::Uuid::nil().to_string() } else { company.id.to_string() };
             file.push_str(&format!("Person,Surname{i},p{i}@example.com,{company_id}\n"));
         }
-        let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(&file), &ImportOptions::default())
+        let report = records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv(&file), &ImportOptions::default())
             .await
             .expect("import");
         assert_eq!((report.rows, report.created), (rows as u64, rows as u64 - 1));
@@ -134,11 +134,11 @@ async fn large_files_are_written_in_batches_and_references_are_checked() {
         }
         let first = found("surname0").await[0];
         let patch = json!({"last_name": "Renamed"});
-        records::update(&t.ctx, &admin, RecordType::Contact, first, &patch, None).await.expect("update");
+        records::update(&t.ctx, &admin, RecordType::CONTACT, first, &patch, None).await.expect("update");
         assert!(found("surname0").await.is_empty());
         assert_eq!(found("renamed").await, [first]);
         let last = found(&last_row).await[0];
-        records::delete(&t.ctx, &admin, RecordType::Contact, last, None).await.expect("delete");
+        records::delete(&t.ctx, &admin, RecordType::CONTACT, last, None).await.expect("delete");
         assert!(found(&last_row).await.is_empty());
         if t.backend() == Backend::Sqlite {
             // Checks the full-text index against the rows it indexes.
@@ -174,7 +174,7 @@ async fn statistics_of_grown_tables_are_refreshed_and_unchanged_ones_kept() {
         let (_, admin) = t.admin().await;
         let rows: String = (0..300).map(|i| format!("Person;{i};person{i}@example.com\n")).collect();
         let file = format!("first_name;last_name;emails\n{rows}");
-        let report = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv(&file), &ImportOptions::default())
+        let report = records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv(&file), &ImportOptions::default())
             .await
             .expect("import");
         assert_eq!(report.created, 300);
@@ -226,9 +226,9 @@ async fn an_import_gives_the_writer_back_its_usual_settings() {
         let usual = writer_settings().await;
         let options = ImportOptions::default();
         let file = csv("first_name;emails\nAna;ana@example.com\n");
-        records::import_csv(&t.ctx, &admin, RecordType::Contact, file, &options).await.expect("import");
+        records::import_csv(&t.ctx, &admin, RecordType::CONTACT, file, &options).await.expect("import");
         assert_eq!(writer_settings().await, usual);
-        let refused = records::import_csv(&t.ctx, &admin, RecordType::Contact, csv("shoe_size\n42\n"), &options).await;
+        let refused = records::import_csv(&t.ctx, &admin, RecordType::CONTACT, csv("shoe_size\n42\n"), &options).await;
         assert!(refused.is_err(), "a file with no known column is refused");
         assert_eq!(writer_settings().await, usual);
     })
@@ -298,7 +298,7 @@ async fn an_import_waiting_for_its_file_lets_other_writes_through() {
         let import = {
             let (ctx, admin) = (t.ctx.clone(), admin.clone());
             tokio::spawn(async move {
-                records::import_csv(&ctx, &admin, RecordType::Contact, file, &ImportOptions::default()).await
+                records::import_csv(&ctx, &admin, RecordType::CONTACT, file, &ImportOptions::default()).await
             })
         };
         // The first batch is stored while the file is held back; a create
@@ -310,7 +310,7 @@ async fn an_import_waiting_for_its_file_lets_other_writes_through() {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         let input = json!({"first_name": "Between"});
-        let create = records::create(&t.ctx, &admin, RecordType::Contact, &input);
+        let create = records::create(&t.ctx, &admin, RecordType::CONTACT, &input);
         let created = tokio::time::timeout(std::time::Duration::from_secs(10), create).await;
         open_gate.send(()).expect("the import is still reading");
         created.expect("a create during a stalled import does not wait for it").expect("create");

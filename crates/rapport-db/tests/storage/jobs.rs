@@ -14,7 +14,7 @@ async fn a_reminder_notifies_the_owner_once_when_due() {
         let activity = records::create(
             &t.ctx,
             &actor,
-            RecordType::Activity,
+            RecordType::ACTIVITY,
             &json!({"kind": "call", "subject": "Call back Ana", "reminder_at": reminder_at.to_rfc3339()}),
         )
         .await
@@ -48,14 +48,14 @@ async fn a_reminder_notifies_the_owner_once_when_due() {
         records::update(
             &t.ctx,
             &actor,
-            RecordType::Activity,
+            RecordType::ACTIVITY,
             activity.id,
             &json!({"reminder_at": moved_to.to_rfc3339()}),
             None,
         )
         .await
         .expect("move the reminder");
-        records::update(&t.ctx, &actor, RecordType::Activity, activity.id, &json!({"outcome": "no answer"}), None)
+        records::update(&t.ctx, &actor, RecordType::ACTIVITY, activity.id, &json!({"outcome": "no answer"}), None)
             .await
             .expect("edit");
         t.clock.advance(Duration::hours(2));
@@ -73,14 +73,14 @@ async fn assigning_a_lead_to_someone_else_notifies_them() {
         let lead = records::create(
             &t.ctx,
             &admin,
-            RecordType::Lead,
+            RecordType::LEAD,
             &json!({"first_name": "Rita", "company_name": "Rita Doces", "owner_id": seller.id.to_string()}),
         )
         .await
         .expect("create a lead");
         assert_eq!(lead.owner_id, Some(seller.id));
         // A lead one creates for oneself notifies nobody.
-        records::create(&t.ctx, &seller_actor, RecordType::Lead, &json!({"company_name": "Own lead"}))
+        records::create(&t.ctx, &seller_actor, RecordType::LEAD, &json!({"company_name": "Own lead"}))
             .await
             .expect("own lead");
 

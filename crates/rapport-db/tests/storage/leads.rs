@@ -14,7 +14,7 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
         let company = records::create(
             &t.ctx,
             &admin,
-            RecordType::Company,
+            RecordType::COMPANY,
             &json!({"name": "Acme Indústria", "website": "https://www.acme.com.br/contato"}),
         )
         .await
@@ -23,7 +23,7 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
         let contact = records::create(
             &t.ctx,
             &admin,
-            RecordType::Contact,
+            RecordType::CONTACT,
             &json!({"first_name": "Maria", "emails": ["other@x.com", "Maria.Lima@Acme.com.br"]}),
         )
         .await
@@ -31,7 +31,7 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
         let lead = records::create(
             &t.ctx,
             &admin,
-            RecordType::Lead,
+            RecordType::LEAD,
             &json!({
                 "first_name": "Maria",
                 "last_name": "Lima",
@@ -59,7 +59,7 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
         assert!(!result.company_created);
         let deal_id = result.deal_id.expect("a deal");
 
-        let deal = records::get(&t.ctx, &admin, RecordType::Deal, deal_id).await.expect("deal");
+        let deal = records::get(&t.ctx, &admin, RecordType::DEAL, deal_id).await.expect("deal");
         assert_eq!(deal.fields["name"], json!("Acme expansion"));
         assert_eq!(deal.uuid("contact_id"), Some(contact.id));
         assert_eq!(deal.uuid("company_id"), Some(company.id));
@@ -67,7 +67,7 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
         assert_eq!(deal.fields["currency"], json!("BRL"));
         assert_eq!(deal.fields["source_channel"], json!("webinar"));
 
-        let converted = records::get(&t.ctx, &admin, RecordType::Lead, lead.id).await.expect("lead");
+        let converted = records::get(&t.ctx, &admin, RecordType::LEAD, lead.id).await.expect("lead");
         assert_eq!(converted.fields["status"], json!("converted"));
         assert_eq!(converted.uuid("converted_contact_id"), Some(contact.id));
         assert_eq!(converted.uuid("converted_company_id"), Some(company.id));
@@ -89,7 +89,7 @@ async fn lead_conversion_creates_what_does_not_exist() {
         let lead = records::create(
             &t.ctx,
             &admin,
-            RecordType::Lead,
+            RecordType::LEAD,
             &json!({"first_name": "João", "company_name": "Padaria Pão Quente", "email": "joao@paoquente.com.br", "phone": "+55 11 3333-4444"}),
         )
         .await
@@ -97,12 +97,12 @@ async fn lead_conversion_creates_what_does_not_exist() {
         let result = records::convert_lead(&t.ctx, &admin, lead.id, &ConversionInput::default()).await.expect("convert");
         assert!(result.contact_created && result.company_created);
         assert_eq!(result.deal_id, None);
-        let contact = records::get(&t.ctx, &admin, RecordType::Contact, result.contact_id).await.expect("contact");
+        let contact = records::get(&t.ctx, &admin, RecordType::CONTACT, result.contact_id).await.expect("contact");
         assert_eq!(contact.fields["emails"], json!(["joao@paoquente.com.br"]));
         assert_eq!(contact.fields["phones"], json!(["+551133334444"]));
         assert_eq!(contact.uuid("company_id"), result.company_id);
         let company =
-            records::get(&t.ctx, &admin, RecordType::Company, result.company_id.expect("company")).await.expect("company");
+            records::get(&t.ctx, &admin, RecordType::COMPANY, result.company_id.expect("company")).await.expect("company");
         assert_eq!(company.fields["domain"], json!("paoquente.com.br"));
     })
     .await;

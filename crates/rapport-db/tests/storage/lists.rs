@@ -22,7 +22,7 @@ async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<Rec
     settings::create_custom_field(
         &t.ctx,
         &CustomFieldDefinition {
-            record_type: RecordType::Deal,
+            record_type: RecordType::DEAL,
             key: "seats".into(),
             label: "Seats".into(),
             field_type: CustomFieldType::Number,
@@ -35,7 +35,7 @@ async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<Rec
     settings::create_custom_field(
         &t.ctx,
         &CustomFieldDefinition {
-            record_type: RecordType::Deal,
+            record_type: RecordType::DEAL,
             key: "region".into(),
             label: "Region".into(),
             field_type: CustomFieldType::Text,
@@ -48,7 +48,7 @@ async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<Rec
     settings::create_custom_field(
         &t.ctx,
         &CustomFieldDefinition {
-            record_type: RecordType::Deal,
+            record_type: RecordType::DEAL,
             key: "strategic".into(),
             label: "Strategic".into(),
             field_type: CustomFieldType::Boolean,
@@ -68,7 +68,7 @@ async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<Rec
     let mut out = Vec::new();
     for input in inputs {
         t.clock.advance(Duration::seconds(30));
-        out.push(records::create(&t.ctx, actor, RecordType::Deal, &input).await.expect("create a deal"));
+        out.push(records::create(&t.ctx, actor, RecordType::DEAL, &input).await.expect("create a deal"));
     }
     out
 }
@@ -111,20 +111,20 @@ async fn filters_work_on_every_kind_of_column() {
             (vec![("filter[custom.strategic][eq]", "false")], vec!["Charlie"]),
         ];
         for (query, expected) in cases {
-            let page = records::list(&t.ctx, &admin, RecordType::Deal, &pairs(&query))
+            let page = records::list(&t.ctx, &admin, RecordType::DEAL, &pairs(&query))
                 .await
                 .unwrap_or_else(|e| panic!("{query:?}: {e:?}"));
             assert_eq!(names(page.items), expected, "{query:?}");
         }
-        let bad = records::list(&t.ctx, &admin, RecordType::Deal, &pairs(&[("filter[custom.nope][eq]", "1")])).await;
+        let bad = records::list(&t.ctx, &admin, RecordType::DEAL, &pairs(&[("filter[custom.nope][eq]", "1")])).await;
         assert_eq!(validation_fields(bad), ["filter[custom.nope][eq]"]);
 
         // Custom values are validated and kept.
         let fields = validation_fields(
-            records::create(&t.ctx, &admin, RecordType::Deal, &json!({"name": "X", "custom": {"seats": "many"}})).await,
+            records::create(&t.ctx, &admin, RecordType::DEAL, &json!({"name": "X", "custom": {"seats": "many"}})).await,
         );
         assert_eq!(fields, ["custom.seats"]);
-        let stored = records::get(&t.ctx, &admin, RecordType::Deal, deals[0].id).await.expect("get");
+        let stored = records::get(&t.ctx, &admin, RecordType::DEAL, deals[0].id).await.expect("get");
         assert_eq!(Value::Object(stored.custom.clone()), json!({"seats": 10, "region": "Nordeste", "strategic": true}));
         assert_eq!(stored, deals[0]);
     })
@@ -138,7 +138,7 @@ async fn a_record_read_by_id_equals_the_same_record_in_a_list() {
     run_on_both_backends("reads by id and by list", |t| async move {
         let (_, admin) = t.admin().await;
         let mut created = seed_deals(&t, &admin).await;
-        let company = records::create(&t.ctx, &admin, RecordType::Company, &json!({"name": "Acme Ltda"}))
+        let company = records::create(&t.ctx, &admin, RecordType::COMPANY, &json!({"name": "Acme Ltda"}))
             .await
             .expect("create a company");
         let contacts = [
@@ -148,10 +148,10 @@ async fn a_record_read_by_id_equals_the_same_record_in_a_list() {
             json!({"first_name": "Solo"}),
         ];
         for input in contacts {
-            created.push(records::create(&t.ctx, &admin, RecordType::Contact, &input).await.expect("a contact"));
+            created.push(records::create(&t.ctx, &admin, RecordType::CONTACT, &input).await.expect("a contact"));
         }
         let task = json!({"kind": "task", "subject": "Ligar", "done": true, "due_at": "2026-03-04T15:30:00.123456Z"});
-        created.push(records::create(&t.ctx, &admin, RecordType::Activity, &task).await.expect("a task"));
+        created.push(records::create(&t.ctx, &admin, RecordType::ACTIVITY, &task).await.expect("a task"));
         created.push(company);
         for record in &created {
             let by_id = records::get(&t.ctx, &admin, record.record_type, record.id).await.expect("read by id");
@@ -160,7 +160,7 @@ async fn a_record_read_by_id_equals_the_same_record_in_a_list() {
             assert_eq!(&by_id, in_list, "{} {}", record.record_type, record.id);
             assert_eq!(by_id.fields, record.fields, "{} {}", record.record_type, record.id);
         }
-        let missing = records::get(&t.ctx, &admin, RecordType::Deal, Uuid::now_v7()).await;
+        let missing = records::get(&t.ctx, &admin, RecordType::DEAL, Uuid::now_v7()).await;
         assert!(matches!(missing, Err(rapport_db::Error::Domain(rapport_core::DomainError::NotFound { .. }))));
     })
     .await;
@@ -175,7 +175,7 @@ async fn keyset_pages_match_one_page_on_every_sortable_kind_of_column() {
         records::update(
             &t.ctx,
             &admin,
-            RecordType::Deal,
+            RecordType::DEAL,
             deals[1].id,
             &json!({"owner_id": other.id.to_string()}),
             None,
@@ -202,17 +202,17 @@ async fn keyset_pages_match_one_page_on_every_sortable_kind_of_column() {
             "-id",
             "name",
         ] {
-            let whole = records::list(&t.ctx, &admin, RecordType::Deal, &pairs(&[("sort", sort)]))
+            let whole = records::list(&t.ctx, &admin, RecordType::DEAL, &pairs(&[("sort", sort)]))
                 .await
                 .unwrap_or_else(|e| panic!("sort {sort}: {e:?}"));
             assert_eq!(whole.items.len(), 5, "sort {sort}");
             assert!(whole.next_cursor.is_none());
             for limit in ["1", "2"] {
-                let pages = list_all(&t, &admin, RecordType::Deal, &[("sort", sort), ("limit", limit)], 5).await;
+                let pages = list_all(&t, &admin, RecordType::DEAL, &[("sort", sort), ("limit", limit)], 5).await;
                 assert_eq!(ids(&pages.concat()), ids(&whole.items), "sort {sort}, limit {limit}");
             }
         }
-        let unsortable = records::list(&t.ctx, &admin, RecordType::Deal, &pairs(&[("sort", "tags")])).await;
+        let unsortable = records::list(&t.ctx, &admin, RecordType::DEAL, &pairs(&[("sort", "tags")])).await;
         assert_eq!(validation_fields(unsortable), ["sort"]);
     })
     .await;
@@ -229,13 +229,13 @@ async fn pages_are_the_same_when_statistics_steer_the_plan() {
                 json!({"first_name": format!("P{i}"), "last_name": names[i % names.len()], "country": country})
             })
             .collect();
-        records::bulk_create(&t.ctx, &admin, RecordType::Contact, &items).await.expect("bulk create");
+        records::bulk_create(&t.ctx, &admin, RecordType::CONTACT, &items).await.expect("bulk create");
         let query = [("filter[country][eq]", "BR"), ("sort", "last_name"), ("limit", "7")];
         let before: Vec<Uuid> =
-            list_all(&t, &admin, RecordType::Contact, &query, 20).await.concat().iter().map(|r| r.id).collect();
+            list_all(&t, &admin, RecordType::CONTACT, &query, 20).await.concat().iter().map(|r| r.id).collect();
         // With statistics, SQLite walks the last-name index instead of sorting the country's rows.
         rapport_db::backend::refresh_statistics(&t.ctx.db).await.expect("analyze");
-        let pages = list_all(&t, &admin, RecordType::Contact, &query, 20).await;
+        let pages = list_all(&t, &admin, RecordType::CONTACT, &query, 20).await;
         let after: Vec<Uuid> = pages.concat().iter().map(|r| r.id).collect();
         assert_eq!(after, before);
         assert_eq!(after.len(), 80);

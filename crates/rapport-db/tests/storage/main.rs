@@ -5,6 +5,7 @@ mod auth;
 mod common;
 mod contacts;
 mod deals;
+mod gadgets;
 mod idempotency;
 mod imports;
 mod jobs;

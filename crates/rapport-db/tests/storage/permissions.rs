@@ -13,7 +13,7 @@ async fn private_records_are_seen_by_owner_team_managers_and_admins_only() {
         let (_, admin) = t.admin().await;
         rapport_db::pipelines::ensure_default(&t.ctx).await.expect("default pipeline");
         let mut config = settings::load(t.ctx.db.conn()).await.expect("settings");
-        config.visibility.insert(RecordType::Contact, Visibility::Private);
+        config.visibility.insert(RecordType::CONTACT, Visibility::Private);
         settings::save(&t.ctx, &config).await.expect("save settings");
         assert_eq!(settings::load(t.ctx.db.conn()).await.expect("settings"), config);
 
@@ -35,7 +35,7 @@ async fn private_records_are_seen_by_owner_team_managers_and_admins_only() {
         let contact = records::create(
             &t.ctx,
             &seller_a,
-            RecordType::Contact,
+            RecordType::CONTACT,
             &json!({"first_name": "Priscila", "last_name": "Ramos", "emails": ["priscila@ramos.com.br"]}),
         )
         .await
@@ -44,26 +44,26 @@ async fn private_records_are_seen_by_owner_team_managers_and_admins_only() {
         let note = records::create(
             &t.ctx,
             &seller_a,
-            RecordType::Activity,
+            RecordType::ACTIVITY,
             &json!({"kind": "note", "body": "Met at the fair", "related": [{"type": "contact", "id": contact.id}]}),
         )
         .await
         .expect("a note on the contact");
 
         // Team B's member sees nothing of it.
-        let hidden = records::get(&t.ctx, &seller_b, RecordType::Contact, contact.id).await;
+        let hidden = records::get(&t.ctx, &seller_b, RecordType::CONTACT, contact.id).await;
         assert!(matches!(hidden, Err(Error::Domain(DomainError::NotFound { .. }))), "{hidden:?}");
-        let listed = records::list(&t.ctx, &seller_b, RecordType::Contact, &[]).await.expect("list");
+        let listed = records::list(&t.ctx, &seller_b, RecordType::CONTACT, &[]).await.expect("list");
         assert!(listed.items.is_empty());
         let found = rapport_db::search::search(&t.ctx, &seller_b, "priscila", &[], 10).await.expect("search");
         assert!(found.is_empty(), "{found:?}");
-        let timeline = records::timeline(&t.ctx, &seller_b, RecordType::Contact, contact.id, None, 10).await;
+        let timeline = records::timeline(&t.ctx, &seller_b, RecordType::CONTACT, contact.id, None, 10).await;
         assert!(matches!(timeline, Err(Error::Domain(DomainError::NotFound { .. }))));
         // Nor can they link to it.
         let linked = records::create(
             &t.ctx,
             &seller_b,
-            RecordType::Deal,
+            RecordType::DEAL,
             &json!({"name": "Sneaky", "contact_id": contact.id.to_string()}),
         )
         .await;
@@ -71,23 +71,23 @@ async fn private_records_are_seen_by_owner_team_managers_and_admins_only() {
 
         // The owner, team A's manager and the admin do.
         for actor in [&seller_a, &manager_a, &admin] {
-            let got = records::get(&t.ctx, actor, RecordType::Contact, contact.id).await.expect("visible");
+            let got = records::get(&t.ctx, actor, RecordType::CONTACT, contact.id).await.expect("visible");
             assert_eq!(got.id, contact.id);
-            let listed = records::list(&t.ctx, actor, RecordType::Contact, &[]).await.expect("list");
+            let listed = records::list(&t.ctx, actor, RecordType::CONTACT, &[]).await.expect("list");
             assert_eq!(listed.items.len(), 1);
             let found = rapport_db::search::search(&t.ctx, actor, "priscila", &[], 10).await.expect("search");
             assert_eq!(found.iter().map(|h| h.id).collect::<Vec<_>>(), [contact.id]);
             let timeline =
-                records::timeline(&t.ctx, actor, RecordType::Contact, contact.id, None, 10).await.expect("timeline");
+                records::timeline(&t.ctx, actor, RecordType::CONTACT, contact.id, None, 10).await.expect("timeline");
             assert!(timeline.items.iter().any(|e| e.kind == "activity" && e.id == note.id), "{timeline:?}");
             assert!(timeline.items.iter().any(|e| e.kind == "change"));
         }
 
         // Read-only users cannot write at all.
-        let refused = records::create(&t.ctx, &viewer, RecordType::Contact, &json!({"first_name": "Nope"})).await;
+        let refused = records::create(&t.ctx, &viewer, RecordType::CONTACT, &json!({"first_name": "Nope"})).await;
         assert!(matches!(refused, Err(Error::Domain(DomainError::Forbidden(_)))), "{refused:?}");
         let refused =
-            records::update(&t.ctx, &viewer, RecordType::Contact, contact.id, &json!({"city": "Rio"}), None).await;
+            records::update(&t.ctx, &viewer, RecordType::CONTACT, contact.id, &json!({"city": "Rio"}), None).await;
         assert!(matches!(refused, Err(Error::Domain(DomainError::Forbidden(_)))), "{refused:?}");
         assert_eq!(t.count("contacts").await, 1);
         // Only admins manage teams.

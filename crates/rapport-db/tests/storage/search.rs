@@ -35,7 +35,7 @@ async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
         let joao = records::create(
             &t.ctx,
             &seller,
-            RecordType::Contact,
+            RecordType::CONTACT,
             &json!({"first_name": "João", "last_name": "Silva", "emails": ["joao@transportes.com.br"]}),
         )
         .await
@@ -43,12 +43,12 @@ async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
         let joana = records::create(
             &t.ctx,
             &seller,
-            RecordType::Contact,
+            RecordType::CONTACT,
             &json!({"first_name": "Joana", "last_name": "Souza"}),
         )
         .await
         .expect("Joana");
-        let company = records::create(&t.ctx, &seller, RecordType::Company, &json!({"name": "Silva Transportes"}))
+        let company = records::create(&t.ctx, &seller, RecordType::COMPANY, &json!({"name": "Silva Transportes"}))
             .await
             .expect("company");
 
@@ -66,7 +66,7 @@ async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
         );
         assert_eq!(ids(&search(&t.ctx, &seller, "joao silva", &[], 20).await.expect("two words")), [joao.id]);
         assert_eq!(
-            ids(&search(&t.ctx, &seller, "silva", &[RecordType::Company], 20).await.expect("by type")),
+            ids(&search(&t.ctx, &seller, "silva", &[RecordType::COMPANY], 20).await.expect("by type")),
             [company.id]
         );
         assert!(search(&t.ctx, &seller, "zzz", &[], 20).await.expect("no match").is_empty());
@@ -74,20 +74,20 @@ async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
         assert!(search(&t.ctx, &seller, "\"silva*", &[], 20).await.is_ok(), "operators in the query are harmless");
 
         // The index follows edits and deletes.
-        records::update(&t.ctx, &seller, RecordType::Contact, joana.id, &json!({"last_name": "Silveira"}), None)
+        records::update(&t.ctx, &seller, RecordType::CONTACT, joana.id, &json!({"last_name": "Silveira"}), None)
             .await
             .expect("rename");
         assert_eq!(
             ids(&search(&t.ctx, &seller, "sil", &[], 20).await.expect("prefix")),
             sorted(vec![joao.id, joana.id, company.id])
         );
-        records::delete(&t.ctx, &seller, RecordType::Company, company.id, None).await.expect("delete");
+        records::delete(&t.ctx, &seller, RecordType::COMPANY, company.id, None).await.expect("delete");
         assert_eq!(ids(&search(&t.ctx, &seller, "silva", &[], 20).await.expect("search")), [joao.id]);
 
         // Private contacts are not found by other teams; companies stay visible.
         assert_eq!(ids(&search(&t.ctx, &outsider, "silva", &[], 20).await.expect("search")), [joao.id]);
         let mut config = settings::load(t.ctx.db.conn()).await.expect("settings");
-        config.visibility.insert(RecordType::Contact, Visibility::Private);
+        config.visibility.insert(RecordType::CONTACT, Visibility::Private);
         settings::save(&t.ctx, &config).await.expect("save settings");
         assert!(search(&t.ctx, &outsider, "silva", &[], 20).await.expect("search").is_empty());
         assert_eq!(ids(&search(&t.ctx, &seller, "silva", &[], 20).await.expect("search")), [joao.id]);

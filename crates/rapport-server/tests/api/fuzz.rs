@@ -134,7 +134,7 @@ fn random_json_bodies_to_create_endpoints_never_cause_server_errors() {
     for backend in backends("random_json_bodies_to_create_endpoints_never_cause_server_errors") {
         let app = runtime.block_on(spawn_app(backend));
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            for record_type in RecordType::ALL {
+            for record_type in RecordType::all() {
                 let plural = record_type.plural();
                 check(&runtime, &app, &format!("/api/v1/{plural}"), body(record_type));
                 check(&runtime, &app, &format!("/api/v1/{plural}/bulk"), bulk_body(record_type));

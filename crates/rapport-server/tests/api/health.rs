@@ -27,8 +27,6 @@ async fn health_readiness_and_metrics_answer() {
     .await;
 }
 
-const RECORD_KINDS: [&str; 5] = ["contacts", "companies", "leads", "deals", "activities"];
-
 fn has_operation(doc: &Value, path: &str, method: &str) -> bool {
     doc["paths"][path][method].is_object()
 }
@@ -46,7 +44,7 @@ async fn openapi_document_describes_every_route() {
                 missing.push(format!("{} {path}", method.to_uppercase()));
             }
         };
-        for kind in RECORD_KINDS {
+        for kind in rapport_core::schema::RecordType::all().map(|t| t.plural()) {
             let base = format!("/api/v1/{kind}");
             expect(base.clone(), "get");
             expect(base.clone(), "post");

@@ -8,6 +8,7 @@ mod bad_input;
 mod bulk;
 mod contacts;
 mod fuzz;
+mod gadgets;
 mod health;
 mod helpers;
 mod idempotency;

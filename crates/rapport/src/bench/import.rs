@@ -28,7 +28,7 @@ pub struct ImportFigures {
 /// Writes the generated contacts as the CSV file a user would import, one
 /// column per contact field, lists joined with `;`, companies by id.
 fn write_csv(config: &DemoConfig, company_ids: &[Option<Uuid>], path: &Path) -> anyhow::Result<()> {
-    let columns: Vec<&str> = RecordType::Contact.fields().iter().map(|f| f.name).filter(|n| *n != "consents").collect();
+    let columns: Vec<&str> = RecordType::CONTACT.fields().iter().map(|f| f.name).filter(|n| *n != "consents").collect();
     let mut out = csv::Writer::from_writer(std::io::BufWriter::new(File::create(path).context("create the CSV")?));
     out.write_record(&columns)?;
     let mut cells: Vec<String> = Vec::with_capacity(columns.len());
@@ -127,7 +127,7 @@ async fn store(
 
 pub async fn run(ctx: &Ctx, actor: &Actor, config: &DemoConfig) -> anyhow::Result<ImportFigures> {
     let companies: Vec<Value> = demo::companies(config).into_iter().map(Value::Object).collect();
-    let (company_ids, company_time) = store(ctx, actor, RecordType::Company, &companies).await?;
+    let (company_ids, company_time) = store(ctx, actor, RecordType::COMPANY, &companies).await?;
     let company_rejected = company_ids.iter().filter(|id| id.is_none()).count();
     let path = std::env::temp_dir().join(format!("rapport-bench-contacts-{}.csv", Uuid::now_v7().simple()));
     let result = async {
@@ -135,7 +135,7 @@ pub async fn run(ctx: &Ctx, actor: &Actor, config: &DemoConfig) -> anyhow::Resul
         let baseline = baseline(ctx, &path).await?;
         let started = Instant::now();
         let file = File::open(&path).context("open the CSV")?;
-        let report = import_csv(ctx, actor, RecordType::Contact, file, &ImportOptions::default()).await?;
+        let report = import_csv(ctx, actor, RecordType::CONTACT, file, &ImportOptions::default()).await?;
         let rapport = started.elapsed();
         for row in &report.rejected {
             eprintln!("rejected contact on line {}: {:?}", row.line, row.errors);

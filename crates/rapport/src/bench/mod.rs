@@ -161,7 +161,7 @@ async fn board_data(ctx: &Ctx, owner: &Actor, count: usize) -> anyhow::Result<()
                         "due_at": format!("2026-{:02}-{:02}T{:02}:00:00Z", i % 12 + 1, i % 28 + 1, i % 10 + 8)})
         })
         .collect();
-    for (record_type, items) in [(RecordType::Deal, deals), (RecordType::Activity, tasks)] {
+    for (record_type, items) in [(RecordType::DEAL, deals), (RecordType::ACTIVITY, tasks)] {
         for chunk in items.chunks(MAX_BULK_ITEMS) {
             bulk_create(ctx, owner, record_type, chunk).await?;
         }

@@ -1,0 +1,406 @@
+column activities.id: uuid not null
+column activities.version: bigint not null
+column activities.owner_id: uuid
+column activities.team_id: uuid
+column activities.tags: jsonb not null
+column activities.custom: jsonb not null
+column activities.created_at: timestamp with time zone not null
+column activities.created_by: uuid
+column activities.updated_at: timestamp with time zone not null
+column activities.updated_by: uuid
+column activities.deleted_at: timestamp with time zone
+column activities.deleted_by: uuid
+column activities.kind: text
+column activities.subject: text
+column activities.body: text
+column activities.due_at: timestamp with time zone
+column activities.starts_at: timestamp with time zone
+column activities.ends_at: timestamp with time zone
+column activities.done: boolean
+column activities.outcome: text
+column activities.duration_minutes: bigint
+column activities.related: jsonb
+column activities.participants: jsonb
+column activities.reminder_at: timestamp with time zone
+column api_tokens.id: uuid not null
+column api_tokens.user_id: uuid not null
+column api_tokens.name: text not null
+column api_tokens.secret_hash: text not null
+column api_tokens.scope: text not null
+column api_tokens.created_at: timestamp with time zone not null
+column api_tokens.last_used_at: timestamp with time zone
+column api_tokens.expires_at: timestamp with time zone
+column api_tokens.revoked_at: timestamp with time zone
+column audit_log.id: uuid not null
+column audit_log.at: timestamp with time zone not null
+column audit_log.actor_id: uuid
+column audit_log.record_type: text not null
+column audit_log.record_id: uuid not null
+column audit_log.action: text not null
+column audit_log.changes: jsonb not null
+column companies.id: uuid not null
+column companies.version: bigint not null
+column companies.owner_id: uuid
+column companies.team_id: uuid
+column companies.tags: jsonb not null
+column companies.custom: jsonb not null
+column companies.created_at: timestamp with time zone not null
+column companies.created_by: uuid
+column companies.updated_at: timestamp with time zone not null
+column companies.updated_by: uuid
+column companies.deleted_at: timestamp with time zone
+column companies.deleted_by: uuid
+column companies.name: text
+column companies.domain: text
+column companies.industry: text
+column companies.size_band: text
+column companies.phones: jsonb
+column companies.tax_id: text
+column companies.website: text
+column companies.parent_company_id: uuid
+column companies.street: text
+column companies.city: text
+column companies.state: text
+column companies.postal_code: text
+column companies.country: text
+column contacts.id: uuid not null
+column contacts.version: bigint not null
+column contacts.owner_id: uuid
+column contacts.team_id: uuid
+column contacts.tags: jsonb not null
+column contacts.custom: jsonb not null
+column contacts.created_at: timestamp with time zone not null
+column contacts.created_by: uuid
+column contacts.updated_at: timestamp with time zone not null
+column contacts.updated_by: uuid
+column contacts.deleted_at: timestamp with time zone
+column contacts.deleted_by: uuid
+column contacts.first_name: text
+column contacts.last_name: text
+column contacts.emails: jsonb
+column contacts.phones: jsonb
+column contacts.company_id: uuid
+column contacts.job_title: text
+column contacts.birth_date: date
+column contacts.preferred_channel: text
+column contacts.lifecycle_stage: text
+column contacts.consents: jsonb
+column contacts.street: text
+column contacts.city: text
+column contacts.state: text
+column contacts.postal_code: text
+column contacts.country: text
+column contacts.source_channel: text
+column contacts.source_campaign: text
+column contacts.utm_source: text
+column contacts.utm_medium: text
+column contacts.utm_campaign: text
+column custom_fields.id: uuid not null
+column custom_fields.record_type: text not null
+column custom_fields.key: text not null
+column custom_fields.label: text not null
+column custom_fields.field_type: text not null
+column custom_fields.options: jsonb not null
+column custom_fields.required: boolean not null
+column custom_fields.created_at: timestamp with time zone not null
+column deal_stage_changes.id: uuid not null
+column deal_stage_changes.deal_id: uuid not null
+column deal_stage_changes.pipeline_id: uuid not null
+column deal_stage_changes.from_stage_id: uuid
+column deal_stage_changes.to_stage_id: uuid not null
+column deal_stage_changes.changed_at: timestamp with time zone not null
+column deal_stage_changes.changed_by: uuid
+column deals.id: uuid not null
+column deals.version: bigint not null
+column deals.owner_id: uuid
+column deals.team_id: uuid
+column deals.tags: jsonb not null
+column deals.custom: jsonb not null
+column deals.created_at: timestamp with time zone not null
+column deals.created_by: uuid
+column deals.updated_at: timestamp with time zone not null
+column deals.updated_by: uuid
+column deals.deleted_at: timestamp with time zone
+column deals.deleted_by: uuid
+column deals.name: text
+column deals.company_id: uuid
+column deals.contact_id: uuid
+column deals.contacts: jsonb
+column deals.pipeline_id: uuid
+column deals.stage_id: uuid
+column deals.amount_minor: bigint
+column deals.currency: text
+column deals.expected_close_date: date
+column deals.probability: bigint
+column deals.probability_overridden: boolean
+column deals.competitor: text
+column deals.lost_reason: text
+column deals.status: text
+column deals.closed_at: timestamp with time zone
+column deals.source_channel: text
+column deals.source_campaign: text
+column deals.utm_source: text
+column deals.utm_medium: text
+column deals.utm_campaign: text
+column idempotency_keys.user_id: uuid not null
+column idempotency_keys.key: text not null
+column idempotency_keys.request_hash: text not null
+column idempotency_keys.status_code: bigint
+column idempotency_keys.response: jsonb
+column idempotency_keys.created_at: timestamp with time zone not null
+column jobs.id: uuid not null
+column jobs.kind: text not null
+column jobs.payload: jsonb not null
+column jobs.run_at: timestamp with time zone not null
+column jobs.status: text not null
+column jobs.attempts: bigint not null
+column jobs.max_attempts: bigint not null
+column jobs.leased_until: timestamp with time zone
+column jobs.last_error: text
+column jobs.dedup_key: text
+column jobs.created_at: timestamp with time zone not null
+column jobs.finished_at: timestamp with time zone
+column leads.id: uuid not null
+column leads.version: bigint not null
+column leads.owner_id: uuid
+column leads.team_id: uuid
+column leads.tags: jsonb not null
+column leads.custom: jsonb not null
+column leads.created_at: timestamp with time zone not null
+column leads.created_by: uuid
+column leads.updated_at: timestamp with time zone not null
+column leads.updated_by: uuid
+column leads.deleted_at: timestamp with time zone
+column leads.deleted_by: uuid
+column leads.first_name: text
+column leads.last_name: text
+column leads.company_name: text
+column leads.email: text
+column leads.phone: text
+column leads.job_title: text
+column leads.website: text
+column leads.status: text
+column leads.disqualified_reason: text
+column leads.score: bigint
+column leads.converted_contact_id: uuid
+column leads.converted_company_id: uuid
+column leads.converted_deal_id: uuid
+column leads.source_channel: text
+column leads.source_campaign: text
+column leads.utm_source: text
+column leads.utm_medium: text
+column leads.utm_campaign: text
+column login_attempts.id: uuid not null
+column login_attempts.at: timestamp with time zone not null
+column login_attempts.email_normalized: text not null
+column login_attempts.ip: text not null
+column login_attempts.success: boolean not null
+column notifications.id: uuid not null
+column notifications.user_id: uuid not null
+column notifications.kind: text not null
+column notifications.title: text not null
+column notifications.body: text
+column notifications.record_type: text
+column notifications.record_id: uuid
+column notifications.created_at: timestamp with time zone not null
+column notifications.read_at: timestamp with time zone
+column notifications.dedup_key: text not null
+column pipelines.id: uuid not null
+column pipelines.name: text not null
+column pipelines.is_default: boolean not null
+column pipelines.position: bigint not null
+column pipelines.created_at: timestamp with time zone not null
+column record_keys.record_type: text not null
+column record_keys.record_id: uuid not null
+column record_keys.kind: text not null
+column record_keys.value: text not null
+column record_links.source_type: text not null
+column record_links.source_id: uuid not null
+column record_links.target_type: text not null
+column record_links.target_id: uuid not null
+column record_links.role: text
+column schema_migrations.version: bigint not null
+column schema_migrations.name: text not null
+column schema_migrations.applied_at: timestamp with time zone not null
+column search_rows.id: bigint not null default nextval('search_rows_id_seq'::regclass)
+column search_rows.record_type: text not null
+column search_rows.record_id: uuid not null
+column search_rows.owner_id: uuid
+column search_rows.team_id: uuid
+column search_rows.label: text not null
+column search_rows.title: text not null
+column search_rows.body: text not null
+column search_rows.tsv: tsvector generated to_tsvector('simple'::regconfig, ((title || ' '::text) || body))
+column search_title_terms.term: text not null
+column search_title_terms.row_id: bigint not null
+column sessions.id_hash: text not null
+column sessions.user_id: uuid not null
+column sessions.csrf_token: text not null
+column sessions.created_at: timestamp with time zone not null
+column sessions.expires_at: timestamp with time zone not null
+column settings.key: text not null
+column settings.value: jsonb not null
+column stages.id: uuid not null
+column stages.pipeline_id: uuid not null
+column stages.name: text not null
+column stages.position: bigint not null
+column stages.probability: bigint not null
+column stages.is_won: boolean not null
+column stages.is_lost: boolean not null
+column team_members.team_id: uuid not null
+column team_members.user_id: uuid not null
+column teams.id: uuid not null
+column teams.name: text not null
+column teams.name_normalized: text not null
+column teams.created_at: timestamp with time zone not null
+column users.id: uuid not null
+column users.email: text not null
+column users.email_normalized: text not null
+column users.name: text not null
+column users.password_hash: text
+column users.role: text not null
+column users.locale: text not null
+column users.primary_team_id: uuid
+column users.disabled: boolean not null default false
+column users.created_at: timestamp with time zone not null
+column users.updated_at: timestamp with time zone not null
+index activities_created_at: CREATE INDEX activities_created_at ON public.activities USING btree (created_at, id)
+index activities_done: CREATE INDEX activities_done ON public.activities USING btree (done, id)
+index activities_due_at: CREATE INDEX activities_due_at ON public.activities USING btree (due_at, id)
+index activities_kind: CREATE INDEX activities_kind ON public.activities USING btree (kind, id)
+index activities_owner_id: CREATE INDEX activities_owner_id ON public.activities USING btree (owner_id, id)
+index activities_pkey: CREATE UNIQUE INDEX activities_pkey ON public.activities USING btree (id)
+index activities_team_id: CREATE INDEX activities_team_id ON public.activities USING btree (team_id, id)
+index activities_trash: CREATE INDEX activities_trash ON public.activities USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index activities_updated_at: CREATE INDEX activities_updated_at ON public.activities USING btree (updated_at, id)
+index api_tokens_pkey: CREATE UNIQUE INDEX api_tokens_pkey ON public.api_tokens USING btree (id)
+index audit_log_pkey: CREATE UNIQUE INDEX audit_log_pkey ON public.audit_log USING btree (id)
+index audit_log_record: CREATE INDEX audit_log_record ON public.audit_log USING btree (record_id, at)
+index companies_city: CREATE INDEX companies_city ON public.companies USING btree (city, id)
+index companies_country: CREATE INDEX companies_country ON public.companies USING btree (country, id)
+index companies_created_at: CREATE INDEX companies_created_at ON public.companies USING btree (created_at, id)
+index companies_domain: CREATE INDEX companies_domain ON public.companies USING btree (domain, id)
+index companies_industry: CREATE INDEX companies_industry ON public.companies USING btree (industry, id)
+index companies_name: CREATE INDEX companies_name ON public.companies USING btree (name, id)
+index companies_owner_id: CREATE INDEX companies_owner_id ON public.companies USING btree (owner_id, id)
+index companies_pkey: CREATE UNIQUE INDEX companies_pkey ON public.companies USING btree (id)
+index companies_tax_id: CREATE INDEX companies_tax_id ON public.companies USING btree (tax_id, id)
+index companies_team_id: CREATE INDEX companies_team_id ON public.companies USING btree (team_id, id)
+index companies_trash: CREATE INDEX companies_trash ON public.companies USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index companies_updated_at: CREATE INDEX companies_updated_at ON public.companies USING btree (updated_at, id)
+index contacts_city: CREATE INDEX contacts_city ON public.contacts USING btree (city, id)
+index contacts_company_id: CREATE INDEX contacts_company_id ON public.contacts USING btree (company_id, id)
+index contacts_country: CREATE INDEX contacts_country ON public.contacts USING btree (country, id)
+index contacts_created_at: CREATE INDEX contacts_created_at ON public.contacts USING btree (created_at, id)
+index contacts_first_name: CREATE INDEX contacts_first_name ON public.contacts USING btree (first_name, id)
+index contacts_last_name: CREATE INDEX contacts_last_name ON public.contacts USING btree (last_name, id)
+index contacts_lifecycle_stage: CREATE INDEX contacts_lifecycle_stage ON public.contacts USING btree (lifecycle_stage, id)
+index contacts_owner_id: CREATE INDEX contacts_owner_id ON public.contacts USING btree (owner_id, id)
+index contacts_pkey: CREATE UNIQUE INDEX contacts_pkey ON public.contacts USING btree (id)
+index contacts_source_channel: CREATE INDEX contacts_source_channel ON public.contacts USING btree (source_channel, id)
+index contacts_team_id: CREATE INDEX contacts_team_id ON public.contacts USING btree (team_id, id)
+index contacts_trash: CREATE INDEX contacts_trash ON public.contacts USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index contacts_updated_at: CREATE INDEX contacts_updated_at ON public.contacts USING btree (updated_at, id)
+index custom_fields_key: CREATE UNIQUE INDEX custom_fields_key ON public.custom_fields USING btree (record_type, key)
+index custom_fields_pkey: CREATE UNIQUE INDEX custom_fields_pkey ON public.custom_fields USING btree (id)
+index deal_stage_changes_deal: CREATE INDEX deal_stage_changes_deal ON public.deal_stage_changes USING btree (deal_id, changed_at)
+index deal_stage_changes_pkey: CREATE UNIQUE INDEX deal_stage_changes_pkey ON public.deal_stage_changes USING btree (id)
+index deals_amount_minor: CREATE INDEX deals_amount_minor ON public.deals USING btree (amount_minor, id)
+index deals_company_id: CREATE INDEX deals_company_id ON public.deals USING btree (company_id, id)
+index deals_contact_id: CREATE INDEX deals_contact_id ON public.deals USING btree (contact_id, id)
+index deals_created_at: CREATE INDEX deals_created_at ON public.deals USING btree (created_at, id)
+index deals_expected_close_date: CREATE INDEX deals_expected_close_date ON public.deals USING btree (expected_close_date, id)
+index deals_name: CREATE INDEX deals_name ON public.deals USING btree (name, id)
+index deals_owner_id: CREATE INDEX deals_owner_id ON public.deals USING btree (owner_id, id)
+index deals_pipeline_id: CREATE INDEX deals_pipeline_id ON public.deals USING btree (pipeline_id, id)
+index deals_pkey: CREATE UNIQUE INDEX deals_pkey ON public.deals USING btree (id)
+index deals_source_channel: CREATE INDEX deals_source_channel ON public.deals USING btree (source_channel, id)
+index deals_stage_id: CREATE INDEX deals_stage_id ON public.deals USING btree (stage_id, id)
+index deals_status: CREATE INDEX deals_status ON public.deals USING btree (status, id)
+index deals_team_id: CREATE INDEX deals_team_id ON public.deals USING btree (team_id, id)
+index deals_trash: CREATE INDEX deals_trash ON public.deals USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index deals_updated_at: CREATE INDEX deals_updated_at ON public.deals USING btree (updated_at, id)
+index idempotency_keys_pkey: CREATE UNIQUE INDEX idempotency_keys_pkey ON public.idempotency_keys USING btree (user_id, key)
+index jobs_dedup_key_key: CREATE UNIQUE INDEX jobs_dedup_key_key ON public.jobs USING btree (dedup_key)
+index jobs_due: CREATE INDEX jobs_due ON public.jobs USING btree (status, run_at)
+index jobs_pkey: CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id)
+index leads_company_name: CREATE INDEX leads_company_name ON public.leads USING btree (company_name, id)
+index leads_created_at: CREATE INDEX leads_created_at ON public.leads USING btree (created_at, id)
+index leads_email: CREATE INDEX leads_email ON public.leads USING btree (email, id)
+index leads_last_name: CREATE INDEX leads_last_name ON public.leads USING btree (last_name, id)
+index leads_owner_id: CREATE INDEX leads_owner_id ON public.leads USING btree (owner_id, id)
+index leads_pkey: CREATE UNIQUE INDEX leads_pkey ON public.leads USING btree (id)
+index leads_score: CREATE INDEX leads_score ON public.leads USING btree (score, id)
+index leads_source_channel: CREATE INDEX leads_source_channel ON public.leads USING btree (source_channel, id)
+index leads_status: CREATE INDEX leads_status ON public.leads USING btree (status, id)
+index leads_team_id: CREATE INDEX leads_team_id ON public.leads USING btree (team_id, id)
+index leads_trash: CREATE INDEX leads_trash ON public.leads USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index leads_updated_at: CREATE INDEX leads_updated_at ON public.leads USING btree (updated_at, id)
+index login_attempts_email: CREATE INDEX login_attempts_email ON public.login_attempts USING btree (email_normalized, at)
+index login_attempts_ip: CREATE INDEX login_attempts_ip ON public.login_attempts USING btree (ip, at)
+index login_attempts_pkey: CREATE UNIQUE INDEX login_attempts_pkey ON public.login_attempts USING btree (id)
+index notifications_dedup_key_key: CREATE UNIQUE INDEX notifications_dedup_key_key ON public.notifications USING btree (dedup_key)
+index notifications_pkey: CREATE UNIQUE INDEX notifications_pkey ON public.notifications USING btree (id)
+index notifications_user: CREATE INDEX notifications_user ON public.notifications USING btree (user_id, id)
+index pipelines_pkey: CREATE UNIQUE INDEX pipelines_pkey ON public.pipelines USING btree (id)
+index record_keys_record: CREATE INDEX record_keys_record ON public.record_keys USING btree (record_id)
+index record_keys_value: CREATE INDEX record_keys_value ON public.record_keys USING btree (kind, value, record_type)
+index record_links_pkey: CREATE UNIQUE INDEX record_links_pkey ON public.record_links USING btree (source_id, target_id)
+index record_links_target: CREATE INDEX record_links_target ON public.record_links USING btree (target_id, source_id)
+index schema_migrations_pkey: CREATE UNIQUE INDEX schema_migrations_pkey ON public.schema_migrations USING btree (version)
+index search_rows_pkey: CREATE UNIQUE INDEX search_rows_pkey ON public.search_rows USING btree (id)
+index search_rows_record_id_key: CREATE UNIQUE INDEX search_rows_record_id_key ON public.search_rows USING btree (record_id)
+index search_rows_title_trgm: CREATE INDEX search_rows_title_trgm ON public.search_rows USING gin (title gin_trgm_ops)
+index search_rows_tsv: CREATE INDEX search_rows_tsv ON public.search_rows USING gin (tsv)
+index search_title_terms_pkey: CREATE UNIQUE INDEX search_title_terms_pkey ON public.search_title_terms USING btree (term, row_id)
+index sessions_pkey: CREATE UNIQUE INDEX sessions_pkey ON public.sessions USING btree (id_hash)
+index sessions_user: CREATE INDEX sessions_user ON public.sessions USING btree (user_id)
+index settings_pkey: CREATE UNIQUE INDEX settings_pkey ON public.settings USING btree (key)
+index stages_pipeline: CREATE INDEX stages_pipeline ON public.stages USING btree (pipeline_id, "position")
+index stages_pkey: CREATE UNIQUE INDEX stages_pkey ON public.stages USING btree (id)
+index team_members_pkey: CREATE UNIQUE INDEX team_members_pkey ON public.team_members USING btree (team_id, user_id)
+index team_members_user: CREATE INDEX team_members_user ON public.team_members USING btree (user_id)
+index teams_name_normalized_key: CREATE UNIQUE INDEX teams_name_normalized_key ON public.teams USING btree (name_normalized)
+index teams_pkey: CREATE UNIQUE INDEX teams_pkey ON public.teams USING btree (id)
+index users_email_normalized_key: CREATE UNIQUE INDEX users_email_normalized_key ON public.users USING btree (email_normalized)
+index users_pkey: CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)
+constraint activities_pkey on activities: PRIMARY KEY (id)
+constraint api_tokens_pkey on api_tokens: PRIMARY KEY (id)
+constraint audit_log_pkey on audit_log: PRIMARY KEY (id)
+constraint companies_pkey on companies: PRIMARY KEY (id)
+constraint contacts_pkey on contacts: PRIMARY KEY (id)
+constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
+constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
+constraint deals_pkey on deals: PRIMARY KEY (id)
+constraint idempotency_keys_pkey on idempotency_keys: PRIMARY KEY (user_id, key)
+constraint jobs_dedup_key_key on jobs: UNIQUE (dedup_key)
+constraint jobs_pkey on jobs: PRIMARY KEY (id)
+constraint leads_pkey on leads: PRIMARY KEY (id)
+constraint login_attempts_pkey on login_attempts: PRIMARY KEY (id)
+constraint notifications_dedup_key_key on notifications: UNIQUE (dedup_key)
+constraint notifications_pkey on notifications: PRIMARY KEY (id)
+constraint pipelines_pkey on pipelines: PRIMARY KEY (id)
+constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
+constraint schema_migrations_pkey on schema_migrations: PRIMARY KEY (version)
+constraint search_rows_pkey on search_rows: PRIMARY KEY (id)
+constraint search_rows_record_id_key on search_rows: UNIQUE (record_id)
+constraint search_title_terms_pkey on search_title_terms: PRIMARY KEY (term, row_id)
+constraint sessions_pkey on sessions: PRIMARY KEY (id_hash)
+constraint settings_pkey on settings: PRIMARY KEY (key)
+constraint stages_pipeline_id_fkey on stages: FOREIGN KEY (pipeline_id) REFERENCES pipelines(id)
+constraint stages_pkey on stages: PRIMARY KEY (id)
+constraint team_members_pkey on team_members: PRIMARY KEY (team_id, user_id)
+constraint teams_name_normalized_key on teams: UNIQUE (name_normalized)
+constraint teams_pkey on teams: PRIMARY KEY (id)
+constraint users_email_normalized_key on users: UNIQUE (email_normalized)
+constraint users_pkey on users: PRIMARY KEY (id)
+trigger search_rows_title_terms_ad: CREATE TRIGGER search_rows_title_terms_ad AFTER DELETE ON public.search_rows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_title_terms_remove()
+trigger search_rows_title_terms_ai: CREATE TRIGGER search_rows_title_terms_ai AFTER INSERT ON public.search_rows REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_title_terms_add()
+function search_title_terms_add: CREATE OR REPLACE FUNCTION public.search_title_terms_add()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$ BEGIN INSERT INTO search_title_terms (term, row_id) SELECT t.lexeme, n.id FROM new_rows n, unnest(to_tsvector('simple', n.title)) t; RETURN NULL; END $function$
+function search_title_terms_remove: CREATE OR REPLACE FUNCTION public.search_title_terms_remove()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$ BEGIN DELETE FROM search_title_terms s USING old_rows o, unnest(to_tsvector('simple', o.title)) t WHERE s.term = t.lexeme AND s.row_id = o.id; RETURN NULL; END $function$
