@@ -1,6 +1,7 @@
 //! In-app notifications, and the built-in job handlers that create them.
 
 use chrono::{DateTime, Utc};
+use rapport_core::DomainError;
 use rapport_core::schema::RecordType;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
@@ -10,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, StorageContext};
 use crate::jobs::{self, Job, JobKind};
-use crate::records::Record;
+use crate::records::{Page, Record};
 use crate::settings::Ctx;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -56,8 +57,15 @@ pub async fn insert(conn: &impl ConnectionTrait, n: NewNotification<'_>, now: Da
     Ok(())
 }
 
-/// A user's notifications, newest first.
-pub async fn for_user(ctx: &Ctx, user_id: Uuid, unread_only: bool, limit: u64) -> Result<Vec<Notification>> {
+/// A page of a user's notifications, newest first; `cursor` is the
+/// `next_cursor` of the page before (the last id it showed: ids grow with time).
+pub async fn for_user(
+    ctx: &Ctx,
+    user_id: Uuid,
+    unread_only: bool,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<Page<Notification>> {
     let mut query = Query::select();
     query
         .columns(["id", "kind", "title", "body", "record_type", "record_id", "created_at", "read_at"])
@@ -66,9 +74,15 @@ pub async fn for_user(ctx: &Ctx, user_id: Uuid, unread_only: bool, limit: u64) -
     if unread_only {
         query.and_where(Expr::col("read_at").is_null());
     }
-    query.order_by("id", Order::Desc).limit(limit);
+    if let Some(cursor) = cursor {
+        let before = Uuid::parse_str(cursor)
+            .map_err(|_| DomainError::invalid("cursor", "invalid_cursor", "pass the next_cursor of the page before"))?;
+        query.and_where(Expr::col("id").lt(before));
+    }
+    query.order_by("id", Order::Desc).limit(limit + 1);
     let rows = ctx.db.conn().query_all(&query).await.context("read notifications")?;
-    rows.iter()
+    let mut items = rows
+        .iter()
         .map(|r| {
             const CTX: &str = "read a notification";
             Ok(Notification {
@@ -82,7 +96,14 @@ pub async fn for_user(ctx: &Ctx, user_id: Uuid, unread_only: bool, limit: u64) -
                 read_at: r.try_get("", "read_at").context(CTX)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|n| n.id.to_string())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
 }
 
 pub async fn mark_read(ctx: &Ctx, user_id: Uuid, id: Uuid) -> Result<bool> {

@@ -23,11 +23,13 @@ async fn a_reminder_notifies_the_owner_once_when_due() {
         assert_eq!(notifications::run_due_jobs(&t.ctx, 100).await.expect("run jobs"), 0);
         t.clock.advance(Duration::minutes(119));
         assert_eq!(notifications::run_due_jobs(&t.ctx, 100).await.expect("run jobs"), 0);
-        assert!(notifications::for_user(&t.ctx, owner.id, false, 10).await.expect("notifications").is_empty());
+        assert!(
+            notifications::for_user(&t.ctx, owner.id, false, None, 10).await.expect("notifications").items.is_empty()
+        );
 
         t.clock.advance(Duration::minutes(2));
         assert_eq!(notifications::run_due_jobs(&t.ctx, 100).await.expect("run jobs"), 1);
-        let got = notifications::for_user(&t.ctx, owner.id, false, 10).await.expect("notifications");
+        let got = notifications::for_user(&t.ctx, owner.id, false, None, 10).await.expect("notifications").items;
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].kind, "reminder");
         assert_eq!(got[0].record_id, Some(activity.id));
@@ -36,12 +38,15 @@ async fn a_reminder_notifies_the_owner_once_when_due() {
 
         t.clock.advance(Duration::hours(1));
         assert_eq!(notifications::run_due_jobs(&t.ctx, 100).await.expect("run jobs"), 0);
-        assert_eq!(notifications::for_user(&t.ctx, owner.id, false, 10).await.expect("notifications").len(), 1);
+        assert_eq!(
+            notifications::for_user(&t.ctx, owner.id, false, None, 10).await.expect("notifications").items.len(),
+            1
+        );
         let counts = rapport_db::jobs::counts(&t.ctx).await.expect("job counts");
         assert_eq!((counts.pending, counts.failed), (0, 0));
 
         assert!(notifications::mark_read(&t.ctx, owner.id, got[0].id).await.expect("mark read"));
-        assert!(notifications::for_user(&t.ctx, owner.id, true, 10).await.expect("unread").is_empty());
+        assert!(notifications::for_user(&t.ctx, owner.id, true, None, 10).await.expect("unread").items.is_empty());
 
         // Moving the reminder schedules a new one; editing something else does not.
         let moved_to = t.now() + Duration::hours(1);
@@ -60,7 +65,10 @@ async fn a_reminder_notifies_the_owner_once_when_due() {
             .expect("edit");
         t.clock.advance(Duration::hours(2));
         assert_eq!(notifications::run_due_jobs(&t.ctx, 100).await.expect("run jobs"), 1);
-        assert_eq!(notifications::for_user(&t.ctx, owner.id, false, 10).await.expect("notifications").len(), 2);
+        assert_eq!(
+            notifications::for_user(&t.ctx, owner.id, false, None, 10).await.expect("notifications").items.len(),
+            2
+        );
     })
     .await;
 }
@@ -85,12 +93,15 @@ async fn assigning_a_lead_to_someone_else_notifies_them() {
             .expect("own lead");
 
         assert_eq!(notifications::run_due_jobs(&t.ctx, 100).await.expect("run jobs"), 1);
-        let got = notifications::for_user(&t.ctx, seller.id, false, 10).await.expect("notifications");
+        let got = notifications::for_user(&t.ctx, seller.id, false, None, 10).await.expect("notifications").items;
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].kind, "lead_assigned");
         assert_eq!(got[0].record_id, Some(lead.id));
         assert_eq!(notifications::run_due_jobs(&t.ctx, 100).await.expect("run jobs"), 0);
-        assert_eq!(notifications::for_user(&t.ctx, seller.id, false, 10).await.expect("notifications").len(), 1);
+        assert_eq!(
+            notifications::for_user(&t.ctx, seller.id, false, None, 10).await.expect("notifications").items.len(),
+            1
+        );
     })
     .await;
 }

@@ -12,6 +12,7 @@ mod jobs;
 mod leads;
 mod lists;
 mod migrations;
+mod notifications;
 mod permissions;
 mod search;
 mod trash;

@@ -11,7 +11,7 @@ use rapport_db::notifications::Notification;
 use rapport_db::pipelines::Pipeline;
 use rapport_db::records::{ConversionInput, ConversionResult};
 use rapport_db::search::SearchHit;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -31,6 +31,7 @@ pub fn router() -> axum::Router<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words to find; each matches as a prefix, accents ignored.
@@ -110,24 +111,38 @@ async fn convert_lead(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationQuery {
+    /// Only the unread ones.
     pub unread: Option<bool>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
     pub limit: Option<u64>,
 }
 
-/// The caller's notifications, newest first.
+/// A page of notifications, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    pub items: Vec<Notification>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The caller's notifications, newest first, a page at a time.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(NotificationQuery),
-    responses((status = 200, body = [Notification])))]
+    responses((status = 200, body = NotificationPage), (status = 422, body = Problem)))]
 async fn list_notifications(
     State(state): State<AppState>,
     Auth(actor): Auth,
     QueryParams(query): QueryParams<NotificationQuery>,
-) -> ApiResult<Json<Vec<Notification>>> {
+) -> ApiResult<Json<NotificationPage>> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
-    Ok(Json(
-        rapport_db::notifications::for_user(&state.ctx, actor.user_id, query.unread.unwrap_or(false), limit).await?,
-    ))
+    let unread = query.unread.unwrap_or(false);
+    let page =
+        rapport_db::notifications::for_user(&state.ctx, actor.user_id, unread, query.cursor.as_deref(), limit).await?;
+    Ok(Json(NotificationPage { items: page.items, next_cursor: page.next_cursor }))
 }
 
 /// Marks a notification read.

@@ -14,5 +14,6 @@ mod helpers;
 mod idempotency;
 mod imports;
 mod leads;
+mod openapi;
 mod permissions;
 mod reminders;

@@ -7,7 +7,7 @@ use crate::helpers::{TestApp, on_both_backends};
 async fn notifications(app: &TestApp) -> Vec<serde_json::Value> {
     let reply = app.get("/api/v1/notifications", &app.admin_token).await;
     reply.expect(StatusCode::OK);
-    reply.body.as_array().expect("a list").clone()
+    reply.body["items"].as_array().expect("a list").clone()
 }
 
 #[tokio::test]
@@ -43,7 +43,7 @@ async fn a_reminder_notifies_once_when_its_time_comes() {
             .await
             .expect(StatusCode::NO_CONTENT);
         let unread = app.get_query("/api/v1/notifications", &app.admin_token, &[("unread", "true")]).await;
-        assert_eq!(unread.body.as_array().map(Vec::len), Some(0), "{}", unread.text);
+        assert_eq!(unread.body["items"].as_array().map(Vec::len), Some(0), "{}", unread.text);
         app.post_json(&format!("/api/v1/notifications/{id}/read"), &app.admin_token, &json!({}))
             .await
             .expect_problem(StatusCode::NOT_FOUND, "not_found");
