@@ -123,7 +123,7 @@ impl Actor {
     }
 
     /// Creating and editing needs a writing role and a read-write credential.
-    pub fn ensure_can_write(&self) -> Result<(), DomainError> {
+    fn ensure_can_write(&self) -> Result<(), DomainError> {
         if self.role == Role::ReadOnly {
             return Err(DomainError::Forbidden("read-only users cannot change records"));
         }
@@ -135,14 +135,13 @@ impl Actor {
 
     /// Members delete what they own; managers and admins anything they can see.
     pub fn ensure_can_delete(&self, owner: Option<Uuid>) -> Result<(), DomainError> {
-        self.ensure_can_write()?;
         if self.role == Role::Member && owner != Some(self.user_id) {
             return Err(DomainError::Forbidden("members can only delete records they own"));
         }
         Ok(())
     }
 
-    pub fn ensure_admin(&self) -> Result<(), DomainError> {
+    fn ensure_admin(&self) -> Result<(), DomainError> {
         if self.role != Role::Admin {
             return Err(DomainError::Forbidden("only administrators can do this"));
         }
@@ -154,6 +153,69 @@ impl Actor {
 
     pub fn is_manager_or_admin(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Manager)
+    }
+}
+
+/// Coarse rights as types. A service that changes records takes a [`Writer`];
+/// one that administers the account takes an [`Admin`]. They are made only
+/// by checking the actor (`TryFrom<Actor>`), so holding one is the proof:
+/// the HTTP layer's extractors make them, and services never check roles
+/// again. Each derefs to the [`Actor`] for record visibility.
+macro_rules! right {
+    ($(#[$doc:meta])* $name:ident, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(Actor);
+
+        impl $name {
+            pub fn actor(&self) -> &Actor {
+                &self.0
+            }
+        }
+
+        impl TryFrom<Actor> for $name {
+            type Error = DomainError;
+
+            fn try_from(actor: Actor) -> Result<Self, DomainError> {
+                let check: fn(&Actor) -> Result<(), DomainError> = $check;
+                check(&actor)?;
+                Ok(Self(actor))
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = Actor;
+
+            fn deref(&self) -> &Actor {
+                &self.0
+            }
+        }
+    };
+}
+
+right!(
+    /// May create, change and delete records: a writing role and a
+    /// read-write credential.
+    Writer,
+    Actor::ensure_can_write
+);
+right!(
+    /// A manager or an administrator, with a read-write credential.
+    Manager,
+    |actor| {
+        actor.ensure_can_write()?;
+        if actor.is_manager_or_admin() { Ok(()) } else { Err(DomainError::Forbidden("only managers and administrators can do this")) }
+    }
+);
+right!(
+    /// An administrator, with a read-write credential.
+    Admin,
+    Actor::ensure_admin
+);
+
+impl From<Admin> for Writer {
+    fn from(admin: Admin) -> Self {
+        Self(admin.0)
     }
 }
 
@@ -186,11 +248,23 @@ mod tests {
     }
 
     #[test]
-    fn read_only_users_and_tokens_cannot_write() {
-        assert!(actor(Role::ReadOnly).ensure_can_write().is_err());
-        let mut a = actor(Role::Admin);
-        a.scope = Scope::Read;
-        assert!(a.ensure_can_write().is_err());
+    fn read_only_users_and_tokens_get_no_right_to_write() {
+        assert!(Writer::try_from(actor(Role::ReadOnly)).is_err());
+        let mut admin_with_read_token = actor(Role::Admin);
+        admin_with_read_token.scope = Scope::Read;
+        assert!(Writer::try_from(admin_with_read_token.clone()).is_err());
+        assert!(Admin::try_from(admin_with_read_token).is_err());
+        assert!(Writer::try_from(actor(Role::Member)).is_ok());
         assert!(actor(Role::Member).ensure_can_delete(Some(Uuid::from_u128(2))).is_err());
+    }
+
+    #[test]
+    fn only_managers_and_admins_get_the_manager_right_and_only_admins_the_admin_right() {
+        assert!(Manager::try_from(actor(Role::Member)).is_err());
+        assert!(Manager::try_from(actor(Role::Manager)).is_ok());
+        assert!(Manager::try_from(actor(Role::Admin)).is_ok());
+        assert!(Admin::try_from(actor(Role::Manager)).is_err());
+        let admin = Admin::try_from(actor(Role::Admin)).expect("an admin");
+        assert_eq!(Writer::from(admin.clone()).actor(), admin.actor());
     }
 }

@@ -194,7 +194,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
 async fn load(conn: &impl ConnectionTrait, record_type: RecordType, id: Option<Uuid>) -> Result<Option<Record>> {
     match id {
         // The worker acts for the system: it reads regardless of visibility.
-        Some(id) => crate::records::fetch_any(conn, record_type, id).await,
+        Some(id) => crate::records::fetch_unscoped_for_system(conn, record_type, id).await,
         None => Ok(None),
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use rapport_core::access::Visibility;
+use rapport_core::access::{Admin, Visibility};
 use rapport_core::clock::SharedClock;
 use rapport_core::custom_fields::{CustomFieldDefinition, CustomFieldType};
 use rapport_core::schema::{RecordType, ValidationContext};
@@ -149,7 +149,7 @@ pub async fn load(conn: &impl ConnectionTrait) -> Result<Settings> {
     }
 }
 
-pub async fn save(ctx: &Ctx, settings: &Settings) -> Result<()> {
+pub async fn save(ctx: &Ctx, _by: &Admin, settings: &Settings) -> Result<()> {
     settings.check()?;
     let value = serde_json::to_value(settings).map_err(|e| Error::Config(e.to_string()))?;
     let tx = ctx.db.write().await?;
@@ -196,7 +196,7 @@ pub async fn load_custom_fields(conn: &impl ConnectionTrait) -> Result<Vec<Custo
         .collect()
 }
 
-pub async fn create_custom_field(ctx: &Ctx, definition: &CustomFieldDefinition) -> Result<()> {
+pub async fn create_custom_field(ctx: &Ctx, _by: &Admin, definition: &CustomFieldDefinition) -> Result<()> {
     definition.check().map_err(DomainError::from)?;
     let tx = ctx.db.write().await?;
     let insert = Query::insert()
@@ -227,7 +227,7 @@ pub async fn create_custom_field(ctx: &Ctx, definition: &CustomFieldDefinition) 
     Ok(())
 }
 
-pub async fn delete_custom_field(ctx: &Ctx, record_type: RecordType, key: &str) -> Result<()> {
+pub async fn delete_custom_field(ctx: &Ctx, _by: &Admin, record_type: RecordType, key: &str) -> Result<()> {
     let tx = ctx.db.write().await?;
     let delete = Query::delete()
         .from_table("custom_fields")

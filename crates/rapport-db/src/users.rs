@@ -3,7 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Utc};
-use rapport_core::access::{Actor, Role, Scope};
+use rapport_core::access::{Actor, Admin, Role, Scope};
 use rapport_core::auth::check_new_password;
 use rapport_core::values::Email;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
@@ -105,11 +105,13 @@ fn check_new_user(input: &NewUser) -> Result<Email, DomainError> {
     email.ok_or_else(|| DomainError::invalid("email", "invalid_email", "invalid e-mail"))
 }
 
-/// Creates a user. `actor` is `None` for the command line and first setup.
-pub async fn create(ctx: &Ctx, actor: Option<&Actor>, input: &NewUser) -> Result<User> {
-    if let Some(actor) = actor {
-        actor.ensure_admin()?;
-    }
+/// Creates a user, for an administrator.
+pub async fn create(ctx: &Ctx, _by: &Admin, input: &NewUser) -> Result<User> {
+    create_for_system(ctx, input).await
+}
+
+/// Creates a user on no one's behalf: the command line, tests.
+pub async fn create_for_system(ctx: &Ctx, input: &NewUser) -> Result<User> {
     let (user, normalized, hash) = prepare_user(ctx, input).await?;
     let tx = ctx.db.write().await?;
     insert_user(&*tx, &user, &normalized, hash).await?;
@@ -278,7 +280,12 @@ pub async fn set_password(ctx: &Ctx, user_id: Uuid, password: &str) -> Result<()
 }
 
 /// Disables (or re-enables) a user; a disabled user's sessions and tokens stop working.
-pub async fn set_disabled(ctx: &Ctx, user_id: Uuid, disabled: bool) -> Result<()> {
+pub async fn set_disabled(ctx: &Ctx, _by: &Admin, user_id: Uuid, disabled: bool) -> Result<()> {
+    set_disabled_for_system(ctx, user_id, disabled).await
+}
+
+/// [`set_disabled`] on no one's behalf: the command line.
+pub async fn set_disabled_for_system(ctx: &Ctx, user_id: Uuid, disabled: bool) -> Result<()> {
     let tx = ctx.db.write().await?;
     let updated = tx
         .execute(
@@ -339,10 +346,13 @@ pub struct Team {
     pub member_ids: Vec<Uuid>,
 }
 
-pub async fn create_team(ctx: &Ctx, actor: Option<&Actor>, name: &str) -> Result<Team> {
-    if let Some(actor) = actor {
-        actor.ensure_admin()?;
-    }
+/// Creates a team, for an administrator.
+pub async fn create_team(ctx: &Ctx, _by: &Admin, name: &str) -> Result<Team> {
+    create_team_for_system(ctx, name).await
+}
+
+/// Creates a team on no one's behalf: the command line, demo data, tests.
+pub async fn create_team_for_system(ctx: &Ctx, name: &str) -> Result<Team> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(DomainError::invalid("name", "required", "a team name of 1 to 100 characters is required").into());
@@ -369,10 +379,12 @@ pub async fn create_team(ctx: &Ctx, actor: Option<&Actor>, name: &str) -> Result
 }
 
 /// Adds a member; the first team a user joins becomes their records' team.
-pub async fn add_member(ctx: &Ctx, actor: Option<&Actor>, team_id: Uuid, user_id: Uuid) -> Result<()> {
-    if let Some(actor) = actor {
-        actor.ensure_admin()?;
-    }
+pub async fn add_member(ctx: &Ctx, _by: &Admin, team_id: Uuid, user_id: Uuid) -> Result<()> {
+    add_member_for_system(ctx, team_id, user_id).await
+}
+
+/// Adds a member on no one's behalf: the command line, demo data, tests.
+pub async fn add_member_for_system(ctx: &Ctx, team_id: Uuid, user_id: Uuid) -> Result<()> {
     let tx = ctx.db.write().await?;
     if get(&*tx, user_id).await?.is_none() {
         return Err(DomainError::not_found("user").into());

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use rapport_core::access::{Role, Scope};
+use rapport_core::access::{Role, Scope, Writer};
 use rapport_core::schema::RecordType;
 use rapport_db::Ctx;
 use rapport_db::records::{ImportOptions, ImportReport, OnDuplicate, import_csv};
@@ -54,6 +54,7 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     let actor = rapport_db::users::actor(ctx.db.conn(), user.id, Scope::ReadWrite)
         .await?
         .with_context(|| format!("{} is disabled", user.email))?;
+    let writer = Writer::try_from(actor).with_context(|| format!("{} may not change records", user.email))?;
     let file = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
     let options = ImportOptions {
         on_duplicate: match args.on_duplicate {
@@ -63,7 +64,7 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         ignore_unknown_columns: args.ignore_unknown_columns,
     };
     let started = Instant::now();
-    let report = import_csv(ctx, &actor, args.record_type, file, &options)
+    let report = import_csv(ctx, &writer, args.record_type, file, &options)
         .await
         .with_context(|| format!("cannot import {}", args.file.display()))?;
     let seconds = started.elapsed().as_secs_f64();

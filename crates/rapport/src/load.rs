@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use rapport_core::access::{Actor, Scope};
+use rapport_core::access::{Scope, Writer};
 use rapport_core::schema::RecordType;
 use rapport_db::Ctx;
 use rapport_db::records::{BulkItemResult, MAX_BULK_ITEMS, bulk_create};
@@ -16,7 +16,7 @@ use crate::demo::{self, DemoConfig};
 const DEMO_ADMIN: &str = "demo@rapport.local";
 
 /// The demo's acting user: the first administrator, or a new demo admin.
-async fn demo_actor(ctx: &Ctx) -> anyhow::Result<Actor> {
+async fn demo_actor(ctx: &Ctx) -> anyhow::Result<Writer> {
     let users = rapport_db::users::list(ctx).await?;
     let admin = match users.into_iter().find(|u| u.role == rapport_core::access::Role::Admin && !u.disabled) {
         Some(user) => user,
@@ -29,14 +29,15 @@ async fn demo_actor(ctx: &Ctx) -> anyhow::Result<Actor> {
                 role: rapport_core::access::Role::Admin,
                 locale: "pt-BR".into(),
             };
-            let user = rapport_db::users::create(ctx, None, &input).await?;
+            let user = rapport_db::users::create_for_system(ctx, &input).await?;
             println!("created administrator {DEMO_ADMIN} with password {password}");
             user
         }
     };
-    rapport_db::users::actor(ctx.db.conn(), admin.id, Scope::ReadWrite)
+    let actor = rapport_db::users::actor(ctx.db.conn(), admin.id, Scope::ReadWrite)
         .await?
-        .context("the demo administrator is disabled")
+        .context("the demo administrator is disabled")?;
+    Ok(Writer::try_from(actor)?)
 }
 
 fn take_index(record: &mut Map<String, Value>, key: &str) -> Option<usize> {
@@ -46,7 +47,7 @@ fn take_index(record: &mut Map<String, Value>, key: &str) -> Option<usize> {
 /// Stores records in bulk batches; returns their ids in order (None where rejected).
 async fn store(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &Writer,
     record_type: RecordType,
     records: Vec<Map<String, Value>>,
 ) -> anyhow::Result<Vec<Option<Uuid>>> {

@@ -218,9 +218,8 @@ async fn user(ctx: Ctx, command: UserCommand) -> anyhow::Result<()> {
                 Role::parse(&role).context("role must be admin, manager, member or read_only")?
             };
             let (password, generated) = read_or_generate_password(password_stdin)?;
-            let user = rapport_db::users::create(
+            let user = rapport_db::users::create_for_system(
                 &ctx,
-                None,
                 &NewUser { email, name, password: password.clone(), role, locale },
             )
             .await?;
@@ -248,7 +247,7 @@ async fn user(ctx: Ctx, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::Disable { email } => {
             let user =
                 rapport_db::users::find_by_email(&ctx, &email).await?.with_context(|| format!("no user {email}"))?;
-            rapport_db::users::set_disabled(&ctx, user.id, true).await?;
+            rapport_db::users::set_disabled_for_system(&ctx, user.id, true).await?;
             println!("{} is disabled", user.email);
         }
     }

@@ -1,7 +1,7 @@
 //! Bulk create, update and delete: each item's outcome is reported.
 
 use rapport_core::DomainError;
-use rapport_core::access::Actor;
+use rapport_core::access::{Actor, Writer};
 use rapport_core::schema::RecordType;
 use serde_json::Value;
 use uuid::Uuid;
@@ -36,11 +36,11 @@ fn check_size(len: usize) -> Result<()> {
 /// Invalid items are reported and do not stop the others.
 pub async fn bulk_create(
     ctx: &Ctx,
-    actor: &Actor,
+    writer: &Writer,
     record_type: RecordType,
     items: &[Value],
 ) -> Result<Vec<BulkItemResult>> {
-    actor.ensure_can_write()?;
+    let actor: &Actor = writer;
     check_size(items.len())?;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
@@ -78,11 +78,11 @@ pub struct BulkPatch {
 /// Each item in its own transaction, so one conflict does not undo the rest.
 pub async fn bulk_update(
     ctx: &Ctx,
-    actor: &Actor,
+    writer: &Writer,
     record_type: RecordType,
     items: &[BulkPatch],
 ) -> Result<Vec<BulkItemResult>> {
-    actor.ensure_can_write()?;
+    let actor: &Actor = writer;
     check_size(items.len())?;
     let snapshot = ctx.snapshot().await?;
     let mut results = Vec::with_capacity(items.len());
@@ -102,11 +102,11 @@ pub async fn bulk_update(
 
 pub async fn bulk_delete(
     ctx: &Ctx,
-    actor: &Actor,
+    writer: &Writer,
     record_type: RecordType,
     ids: &[Uuid],
 ) -> Result<Vec<BulkItemResult>> {
-    actor.ensure_can_write()?;
+    let actor: &Actor = writer;
     check_size(ids.len())?;
     let snapshot = ctx.snapshot().await?;
     let mut results = Vec::with_capacity(ids.len());

@@ -2,7 +2,7 @@
 //! contact, optionally opens a deal, and marks the lead converted.
 
 use rapport_core::DomainError;
-use rapport_core::access::Actor;
+use rapport_core::access::{Actor, Writer};
 use rapport_core::records::lead::company_domain_of_email;
 use rapport_core::schema::RecordType;
 use rapport_core::values::WebUrl;
@@ -72,11 +72,11 @@ fn copy(lead: &Record, keys: &[(&str, &str)]) -> Map<String, Value> {
 #[tracing::instrument(skip_all, fields(%lead_id), err(level = "debug"))]
 pub async fn convert_lead(
     ctx: &Ctx,
-    actor: &Actor,
+    writer: &Writer,
     lead_id: Uuid,
     input: &ConversionInput,
 ) -> Result<ConversionResult> {
-    actor.ensure_can_write()?;
+    let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let conn = &*tx;

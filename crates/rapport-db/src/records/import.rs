@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 
-use rapport_core::access::Actor;
+use rapport_core::access::{Actor, Writer};
 use rapport_core::descriptor::MatchKey;
 use rapport_core::import::ColumnPlan;
 use rapport_core::schema::RecordType;
@@ -183,12 +183,12 @@ fn parse(
 #[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
 pub async fn import_csv(
     ctx: &Ctx,
-    actor: &Actor,
+    writer: &Writer,
     record_type: RecordType,
     source: impl Read + Send + 'static,
     options: &ImportOptions,
 ) -> Result<ImportReport> {
-    actor.ensure_can_write()?;
+    let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let hook_data = hooks::load(ctx.db.conn(), record_type).await?;
     let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ParsedRow>>(2);

@@ -15,9 +15,9 @@ pub use convert::{ConversionInput, ConversionResult, convert_lead};
 pub use import::{DuplicateRow, IMPORT_BATCH_ROWS, ImportOptions, ImportReport, OnDuplicate, RejectedRow, import_csv};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 
-/// Loads a live record whatever its visibility. Only for system work (job
+/// Loads a live record whatever its visibility: a bypass of the visibility scope, for system work (job
 /// handlers), never on behalf of a user.
-pub async fn fetch_any(
+pub async fn fetch_unscoped_for_system(
     conn: &impl sea_orm::ConnectionTrait,
     record_type: RecordType,
     id: Uuid,

@@ -1,6 +1,6 @@
 //! Record services: every read and write checks the actor's rights here.
 
-use rapport_core::access::{Actor, ReadScope};
+use rapport_core::access::{Actor, ReadScope, Writer};
 use rapport_core::audit::{AuditAction, FieldChange, diff};
 use rapport_core::custom_fields::validate_custom;
 use rapport_core::query::ListQuery;
@@ -341,8 +341,8 @@ async fn after_store(
 }
 
 #[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
-pub async fn create(ctx: &Ctx, actor: &Actor, record_type: RecordType, input: &Value) -> Result<Record> {
-    actor.ensure_can_write()?;
+pub async fn create(ctx: &Ctx, writer: &Writer, record_type: RecordType, input: &Value) -> Result<Record> {
+    let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let record = prepare_new(ctx, &*tx, actor, &snapshot, record_type, std::slice::from_ref(input)).await?.remove(0)?;
@@ -355,13 +355,13 @@ pub async fn create(ctx: &Ctx, actor: &Actor, record_type: RecordType, input: &V
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
 pub async fn update(
     ctx: &Ctx,
-    actor: &Actor,
+    writer: &Writer,
     record_type: RecordType,
     id: Uuid,
     patch: &Value,
     if_match: Option<i64>,
 ) -> Result<Record> {
-    actor.ensure_can_write()?;
+    let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let record = update_in(ctx, &*tx, actor, &snapshot, record_type, id, patch, if_match).await?;
@@ -446,8 +446,14 @@ pub(super) async fn update_in(
 
 /// Moves a record to the trash.
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
-pub async fn delete(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid, if_match: Option<i64>) -> Result<()> {
-    actor.ensure_can_write()?;
+pub async fn delete(
+    ctx: &Ctx,
+    writer: &Writer,
+    record_type: RecordType,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> Result<()> {
+    let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     delete_in(ctx, &*tx, actor, &snapshot, record_type, id, if_match).await?;
@@ -478,8 +484,8 @@ pub(super) async fn delete_in(
 
 /// Brings a record back from the trash.
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
-pub async fn restore(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid) -> Result<Record> {
-    actor.ensure_can_write()?;
+pub async fn restore(ctx: &Ctx, writer: &Writer, record_type: RecordType, id: Uuid) -> Result<Record> {
+    let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let mut record = fetch_visible(&*tx, actor, &snapshot, record_type, id, true).await?;

@@ -4,7 +4,7 @@ use rapport_core::access::{Role, Scope};
 use rapport_core::auth::LoginThrottle;
 use rapport_db::{Error, auth, users};
 
-use crate::common::run_on_both_backends;
+use crate::common::{as_admin, run_on_both_backends};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -29,7 +29,7 @@ async fn login_throttles_after_repeated_failures() {
         t.clock.advance(Duration::seconds(throttle.window_secs + 1));
         auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await.expect("login after the window");
         let disabled = {
-            users::set_disabled(&t.ctx, user.id, true).await.expect("disable");
+            users::set_disabled(&t.ctx, &t.admin_right().await, user.id, true).await.expect("disable");
             auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await
         };
         assert!(matches!(disabled, Err(Error::Domain(DomainError::Unauthenticated))), "{disabled:?}");
@@ -84,7 +84,7 @@ async fn duplicate_users_teams_and_custom_fields_are_conflicts() {
         let (_, admin) = t.admin().await;
         let again = users::create(
             &t.ctx,
-            Some(&admin),
+            &as_admin(&admin),
             &users::NewUser {
                 email: "ADMIN@rapport.test".into(),
                 name: "Admin again".into(),
@@ -95,8 +95,8 @@ async fn duplicate_users_teams_and_custom_fields_are_conflicts() {
         )
         .await;
         assert!(matches!(again, Err(Error::Domain(DomainError::Conflict { code: "email_taken", .. }))), "{again:?}");
-        users::create_team(&t.ctx, Some(&admin), "Vendas").await.expect("team");
-        let again = users::create_team(&t.ctx, Some(&admin), " vendas ").await;
+        users::create_team(&t.ctx, &as_admin(&admin), "Vendas").await.expect("team");
+        let again = users::create_team(&t.ctx, &as_admin(&admin), " vendas ").await;
         assert!(matches!(again, Err(Error::Domain(DomainError::Conflict { .. }))), "{again:?}");
         let field = rapport_core::custom_fields::CustomFieldDefinition {
             record_type: rapport_core::schema::RecordType::CONTACT,
@@ -106,8 +106,8 @@ async fn duplicate_users_teams_and_custom_fields_are_conflicts() {
             options: Vec::new(),
             required: false,
         };
-        rapport_db::settings::create_custom_field(&t.ctx, &field).await.expect("custom field");
-        let again = rapport_db::settings::create_custom_field(&t.ctx, &field).await;
+        rapport_db::settings::create_custom_field(&t.ctx, &as_admin(&admin), &field).await.expect("custom field");
+        let again = rapport_db::settings::create_custom_field(&t.ctx, &as_admin(&admin), &field).await;
         assert!(matches!(again, Err(Error::Domain(DomainError::Validation(_)))), "{again:?}");
         assert_eq!(users::count(&t.ctx).await.expect("count"), 1);
         assert_eq!(users::list(&t.ctx).await.expect("list").len(), 1);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use rapport_core::DomainError;
-use rapport_core::access::{Actor, Role, Scope};
+use rapport_core::access::{Actor, Admin, Role, Scope, Writer};
 use rapport_core::clock::ManualClock;
 use rapport_core::schema::RecordType;
 use rapport_db::users::{self, NewUser, User};
@@ -38,9 +38,8 @@ impl TestCtx {
     /// A user with a role, and the actor that acts for them.
     pub async fn user(&self, name: &str, role: Role) -> (User, Actor) {
         let email = format!("{}@rapport.test", name.to_lowercase().replace(' ', "."));
-        let user = users::create(
+        let user = users::create_for_system(
             &self.ctx,
-            None,
             &NewUser { email, name: name.into(), password: "correct horse battery".into(), role, locale: "en".into() },
         )
         .await
@@ -54,12 +53,24 @@ impl TestCtx {
         users::actor(self.ctx.db.conn(), user_id, Scope::ReadWrite).await.expect("load an actor").expect("enabled user")
     }
 
-    pub async fn admin(&self) -> (User, Actor) {
-        self.user("Admin", Role::Admin).await
+    /// The current actor of a user, with the right to change records.
+    pub async fn writer(&self, user_id: Uuid) -> Writer {
+        Writer::try_from(self.actor(user_id).await).expect("a user who may write")
+    }
+
+    /// The right to administer the account, held by a new administrator.
+    pub async fn admin_right(&self) -> Admin {
+        let (_, actor) = self.user(&format!("Account Admin {}", Uuid::now_v7().simple()), Role::Admin).await;
+        Admin::try_from(actor).expect("administrators administer")
+    }
+
+    pub async fn admin(&self) -> (User, Writer) {
+        let (user, actor) = self.user("Admin", Role::Admin).await;
+        (user, Writer::try_from(actor).expect("administrators write"))
     }
 
     /// Creates a contact that must be valid; returns its id.
-    pub async fn contact(&self, actor: &Actor, input: serde_json::Value) -> Uuid {
+    pub async fn contact(&self, actor: &Writer, input: serde_json::Value) -> Uuid {
         rapport_db::records::create(&self.ctx, actor, RecordType::CONTACT, &input).await.expect("create a contact").id
     }
 
@@ -79,6 +90,11 @@ impl TestCtx {
         let row = self.ctx.db.conn().query_one(&query).await.expect("count rows").expect("a count row");
         row.try_get_by_index::<i64>(0).expect("read a count")
     }
+}
+
+/// An administrator's right to administer, from their right to write.
+pub fn as_admin(writer: &Writer) -> Admin {
+    Admin::try_from(writer.actor().clone()).expect("an administrator")
 }
 
 /// A fixed start so that tests never depend on the wall clock.

@@ -9,7 +9,8 @@ use crate::common::run_on_both_backends;
 #[tokio::test]
 async fn a_reminder_notifies_the_owner_once_when_due() {
     run_on_both_backends("reminders", |t| async move {
-        let (owner, actor) = t.user("Owner", Role::Member).await;
+        let (owner, _) = t.user("Owner", Role::Member).await;
+        let actor = t.writer(owner.id).await;
         let reminder_at = t.now() + Duration::hours(2);
         let activity = records::create(
             &t.ctx,
@@ -77,7 +78,8 @@ async fn a_reminder_notifies_the_owner_once_when_due() {
 async fn assigning_a_lead_to_someone_else_notifies_them() {
     run_on_both_backends("lead assigned", |t| async move {
         let (_, admin) = t.admin().await;
-        let (seller, seller_actor) = t.user("Seller", Role::Member).await;
+        let (seller, _) = t.user("Seller", Role::Member).await;
+        let seller_actor = t.writer(seller.id).await;
         let lead = records::create(
             &t.ctx,
             &admin,

@@ -17,10 +17,12 @@ fn ids(records: &[Record]) -> Vec<Uuid> {
     records.iter().map(|r| r.id).collect()
 }
 
-async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<Record> {
+async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Writer) -> Vec<Record> {
     pipelines::ensure_default(&t.ctx).await.expect("default pipeline");
+    let admin = crate::common::as_admin(actor);
     settings::create_custom_field(
         &t.ctx,
+        &admin,
         &CustomFieldDefinition {
             record_type: RecordType::DEAL,
             key: "seats".into(),
@@ -34,6 +36,7 @@ async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<Rec
     .expect("a number field");
     settings::create_custom_field(
         &t.ctx,
+        &admin,
         &CustomFieldDefinition {
             record_type: RecordType::DEAL,
             key: "region".into(),
@@ -47,6 +50,7 @@ async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<Rec
     .expect("a text field");
     settings::create_custom_field(
         &t.ctx,
+        &admin,
         &CustomFieldDefinition {
             record_type: RecordType::DEAL,
             key: "strategic".into(),

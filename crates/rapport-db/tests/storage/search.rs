@@ -6,7 +6,7 @@ use sea_orm::{DbBackend, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::common::run_on_both_backends;
+use crate::common::{as_admin, run_on_both_backends};
 
 fn ids(hits: &[SearchHit]) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
@@ -23,14 +23,14 @@ fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
 async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
     run_on_both_backends("search", |t| async move {
         let (_, admin) = t.admin().await;
-        let team_a = users::create_team(&t.ctx, Some(&admin), "Norte").await.expect("team");
-        let team_b = users::create_team(&t.ctx, Some(&admin), "Sul").await.expect("team");
+        let team_a = users::create_team(&t.ctx, &as_admin(&admin), "Norte").await.expect("team");
+        let team_b = users::create_team(&t.ctx, &as_admin(&admin), "Sul").await.expect("team");
         let (seller, _) = t.user("Seller", Role::Member).await;
         let (outsider, _) = t.user("Outsider", Role::Member).await;
-        users::add_member(&t.ctx, Some(&admin), team_a.id, seller.id).await.expect("join");
-        users::add_member(&t.ctx, Some(&admin), team_b.id, outsider.id).await.expect("join");
-        let seller = t.actor(seller.id).await;
-        let outsider = t.actor(outsider.id).await;
+        users::add_member(&t.ctx, &as_admin(&admin), team_a.id, seller.id).await.expect("join");
+        users::add_member(&t.ctx, &as_admin(&admin), team_b.id, outsider.id).await.expect("join");
+        let seller = t.writer(seller.id).await;
+        let outsider = t.writer(outsider.id).await;
 
         let joao = records::create(
             &t.ctx,
@@ -88,7 +88,7 @@ async fn search_folds_accents_matches_prefixes_and_respects_visibility() {
         assert_eq!(ids(&search(&t.ctx, &outsider, "silva", &[], 20).await.expect("search")), [joao.id]);
         let mut config = settings::load(t.ctx.db.conn()).await.expect("settings");
         config.visibility.insert(RecordType::CONTACT, Visibility::Private);
-        settings::save(&t.ctx, &config).await.expect("save settings");
+        settings::save(&t.ctx, &as_admin(&admin), &config).await.expect("save settings");
         assert!(search(&t.ctx, &outsider, "silva", &[], 20).await.expect("search").is_empty());
         assert_eq!(ids(&search(&t.ctx, &seller, "silva", &[], 20).await.expect("search")), [joao.id]);
         assert_eq!(ids(&search(&t.ctx, &admin, "silva", &[], 20).await.expect("search")), [joao.id]);

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api::records::record_type;
-use crate::auth::Auth;
+use crate::auth::{AdminUser, Auth};
 use crate::error::{ApiResult, Problem};
 use crate::json::{JsonBody, PathParams};
 use crate::state::AppState;
@@ -40,21 +40,20 @@ async fn list_users(State(state): State<AppState>, Auth(_actor): Auth) -> ApiRes
     responses((status = 201, body = User), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_user(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(rapport_db::users::create(&state.ctx, Some(&actor), &body).await?)))
+    Ok((StatusCode::CREATED, Json(rapport_db::users::create(&state.ctx, &admin, &body).await?)))
 }
 
 /// Disables a user: their sessions end and their tokens stop working.
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "admin", params(("id" = Uuid, Path)), responses((status = 204)))]
 async fn disable_user(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     PathParams(id): PathParams<Uuid>,
 ) -> ApiResult<StatusCode> {
-    actor.ensure_admin()?;
-    rapport_db::users::set_disabled(&state.ctx, id, true).await?;
+    rapport_db::users::set_disabled(&state.ctx, &admin, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -62,11 +61,10 @@ async fn disable_user(
 #[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "admin", params(("id" = Uuid, Path)), responses((status = 204)))]
 async fn enable_user(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     PathParams(id): PathParams<Uuid>,
 ) -> ApiResult<StatusCode> {
-    actor.ensure_admin()?;
-    rapport_db::users::set_disabled(&state.ctx, id, false).await?;
+    rapport_db::users::set_disabled(&state.ctx, &admin, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -86,10 +84,10 @@ pub struct NewTeam {
 #[utoipa::path(post, path = "/api/v1/teams", tag = "admin", request_body = NewTeam, responses((status = 201, body = Team)))]
 async fn create_team(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<NewTeam>,
 ) -> ApiResult<(StatusCode, Json<Team>)> {
-    Ok((StatusCode::CREATED, Json(rapport_db::users::create_team(&state.ctx, Some(&actor), &body.name).await?)))
+    Ok((StatusCode::CREATED, Json(rapport_db::users::create_team(&state.ctx, &admin, &body.name).await?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -103,11 +101,11 @@ pub struct NewMember {
     request_body = NewMember, responses((status = 204), (status = 404, body = Problem)))]
 async fn add_member(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     PathParams(id): PathParams<Uuid>,
     JsonBody(body): JsonBody<NewMember>,
 ) -> ApiResult<StatusCode> {
-    rapport_db::users::add_member(&state.ctx, Some(&actor), id, body.user_id).await?;
+    rapport_db::users::add_member(&state.ctx, &admin, id, body.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -125,11 +123,10 @@ async fn list_custom_fields(
     responses((status = 201, body = CustomFieldDefinition), (status = 422, body = Problem)))]
 async fn create_custom_field(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<CustomFieldDefinition>,
 ) -> ApiResult<(StatusCode, Json<CustomFieldDefinition>)> {
-    actor.ensure_admin()?;
-    rapport_db::settings::create_custom_field(&state.ctx, &body).await?;
+    rapport_db::settings::create_custom_field(&state.ctx, &admin, &body).await?;
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -139,11 +136,10 @@ async fn create_custom_field(
     responses((status = 204), (status = 404, body = Problem)))]
 async fn delete_custom_field(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     PathParams((kind, key)): PathParams<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    actor.ensure_admin()?;
-    rapport_db::settings::delete_custom_field(&state.ctx, record_type(&kind)?, &key).await?;
+    rapport_db::settings::delete_custom_field(&state.ctx, &admin, record_type(&kind)?, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -158,10 +154,9 @@ async fn get_settings(State(state): State<AppState>, Auth(_actor): Auth) -> ApiR
     responses((status = 200, body = Settings), (status = 422, body = Problem)))]
 async fn put_settings(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<Settings>,
 ) -> ApiResult<Json<Settings>> {
-    actor.ensure_admin()?;
-    rapport_db::settings::save(&state.ctx, &body).await?;
+    rapport_db::settings::save(&state.ctx, &admin, &body).await?;
     Ok(Json(body))
 }

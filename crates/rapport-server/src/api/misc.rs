@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::api::idempotency::idempotent;
-use crate::auth::Auth;
+use crate::auth::{AdminUser, Auth, WriterUser};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
@@ -82,10 +82,10 @@ pub struct NewPipeline {
     responses((status = 201, body = Pipeline), (status = 422, body = Problem)))]
 async fn create_pipeline(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<NewPipeline>,
 ) -> ApiResult<(StatusCode, Json<Pipeline>)> {
-    let pipeline = rapport_db::pipelines::create(&state.ctx, &actor, &body.name, &body.stages).await?;
+    let pipeline = rapport_db::pipelines::create(&state.ctx, &admin, &body.name, &body.stages).await?;
     Ok((StatusCode::CREATED, Json(pipeline)))
 }
 
@@ -96,15 +96,15 @@ async fn create_pipeline(
     responses((status = 200, body = ConversionResult), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn convert_lead(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams(id): PathParams<Uuid>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<serde_json::Value>,
 ) -> ApiResult<Response> {
     let input: ConversionInput =
         serde_json::from_value(body.clone()).map_err(|e| AppError::invalid_body(e.to_string()))?;
-    idempotent(&state, &actor, &headers, &format!("/api/v1/leads/{id}/convert"), &body, || async {
-        let result = rapport_db::records::convert_lead(&state.ctx, &actor, id, &input).await?;
+    idempotent(&state, &writer, &headers, &format!("/api/v1/leads/{id}/convert"), &body, || async {
+        let result = rapport_db::records::convert_lead(&state.ctx, &writer, id, &input).await?;
         Ok((StatusCode::OK, serde_json::to_value(result).unwrap_or_default()))
     })
     .await

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::api::idempotency::idempotent;
-use crate::auth::Auth;
+use crate::auth::{Auth, WriterUser};
 use crate::error::{ApiResult, AppError};
 use crate::json::{CsvBody, JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
@@ -102,15 +102,15 @@ async fn list(
 
 async fn create(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams(kind): PathParams<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Response> {
     let record_type = record_type(&kind)?;
     let path = format!("/api/v1/{kind}");
-    idempotent(&state, &actor, &headers, &path, &body, || async {
-        let record = records::create(&state.ctx, &actor, record_type, &body).await?;
+    idempotent(&state, &writer, &headers, &path, &body, || async {
+        let record = records::create(&state.ctx, &writer, record_type, &body).await?;
         Ok((StatusCode::CREATED, record.to_json()))
     })
     .await
@@ -131,31 +131,31 @@ async fn read(
 
 async fn update(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams((kind, id)): PathParams<(String, Uuid)>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Response> {
-    let record = records::update(&state.ctx, &actor, record_type(&kind)?, id, &body, if_match(&headers)?).await?;
+    let record = records::update(&state.ctx, &writer, record_type(&kind)?, id, &body, if_match(&headers)?).await?;
     Ok(record_response(StatusCode::OK, &record))
 }
 
 async fn remove(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams((kind, id)): PathParams<(String, Uuid)>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
-    records::delete(&state.ctx, &actor, record_type(&kind)?, id, if_match(&headers)?).await?;
+    records::delete(&state.ctx, &writer, record_type(&kind)?, id, if_match(&headers)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn restore(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams((kind, id)): PathParams<(String, Uuid)>,
 ) -> ApiResult<Response> {
-    let record = records::restore(&state.ctx, &actor, record_type(&kind)?, id).await?;
+    let record = records::restore(&state.ctx, &writer, record_type(&kind)?, id).await?;
     Ok(record_response(StatusCode::OK, &record))
 }
 
@@ -201,7 +201,7 @@ struct BulkCreate {
 
 async fn bulk_create(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams(kind): PathParams<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
@@ -210,8 +210,8 @@ async fn bulk_create(
     let request: BulkCreate = serde_json::from_value(body.clone())
         .map_err(|e| AppError::invalid_body(format!("expected {{\"items\": [...]}}: {e}")))?;
     let path = format!("/api/v1/{kind}/bulk");
-    idempotent(&state, &actor, &headers, &path, &body, || async {
-        let results = records::bulk_create(&state.ctx, &actor, record_type, &request.items).await?;
+    idempotent(&state, &writer, &headers, &path, &body, || async {
+        let results = records::bulk_create(&state.ctx, &writer, record_type, &request.items).await?;
         Ok((StatusCode::OK, bulk_results(results)))
     })
     .await
@@ -225,11 +225,11 @@ struct BulkUpdate {
 
 async fn bulk_update(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams(kind): PathParams<String>,
     JsonBody(body): JsonBody<BulkUpdate>,
 ) -> ApiResult<Json<Value>> {
-    let results = records::bulk_update(&state.ctx, &actor, record_type(&kind)?, &body.items).await?;
+    let results = records::bulk_update(&state.ctx, &writer, record_type(&kind)?, &body.items).await?;
     Ok(Json(bulk_results(results)))
 }
 
@@ -241,11 +241,11 @@ struct BulkDelete {
 
 async fn bulk_delete(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams(kind): PathParams<String>,
     JsonBody(body): JsonBody<BulkDelete>,
 ) -> ApiResult<Json<Value>> {
-    let results = records::bulk_delete(&state.ctx, &actor, record_type(&kind)?, &body.ids).await?;
+    let results = records::bulk_delete(&state.ctx, &writer, record_type(&kind)?, &body.ids).await?;
     Ok(Json(bulk_results(results)))
 }
 
@@ -261,7 +261,7 @@ struct ImportParams {
 /// Imports a CSV file; the report lists rejected rows and skipped duplicates by line.
 async fn import(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    WriterUser(writer): WriterUser,
     PathParams(kind): PathParams<String>,
     QueryParams(params): QueryParams<ImportParams>,
     CsvBody(body): CsvBody,
@@ -271,5 +271,5 @@ async fn import(
         ignore_unknown_columns: params.ignore_unknown_columns,
     };
     let source = std::io::Cursor::new(body);
-    Ok(Json(records::import_csv(&state.ctx, &actor, record_type(&kind)?, source, &options).await?))
+    Ok(Json(records::import_csv(&state.ctx, &writer, record_type(&kind)?, source, &options).await?))
 }

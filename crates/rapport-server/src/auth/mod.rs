@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use rapport_core::DomainError;
-use rapport_core::access::Actor;
+use rapport_core::access::{Actor, Admin, Manager, Writer};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -60,6 +60,38 @@ impl FromRequestParts<AppState> for Auth {
         Ok(Auth(actor))
     }
 }
+
+/// Coarse rights as extractors: the authenticated actor, checked for a role
+/// and a credential scope before the handler runs (403 otherwise). Services
+/// take the right's type, so a handler cannot forget the check.
+macro_rules! right_extractor {
+    ($(#[$doc:meta])* $name:ident($right:ty)) => {
+        $(#[$doc])*
+        pub struct $name(pub $right);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = AppError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+                let Auth(actor) = Auth::from_request_parts(parts, state).await?;
+                Ok(Self(<$right>::try_from(actor)?))
+            }
+        }
+    };
+}
+
+right_extractor!(
+    /// May change records.
+    WriterUser(Writer)
+);
+right_extractor!(
+    /// A manager or an administrator.
+    ManagerUser(Manager)
+);
+right_extractor!(
+    /// An administrator.
+    AdminUser(Admin)
+);
 
 /// The session token of the request, if any (for logout).
 pub struct SessionToken(pub Option<String>);

@@ -4,7 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
-use rapport_core::access::{Role, Scope};
+use rapport_core::access::{Role, Scope, Writer};
 use rapport_core::{DomainError, FieldError};
 use rapport_db::auth::ApiToken;
 use rapport_db::users::{NewUser, User};
@@ -177,7 +177,7 @@ async fn create_token(
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     // A read-only credential cannot mint a read-write one.
     if body.scope == Scope::ReadWrite {
-        actor.ensure_can_write()?;
+        Writer::try_from(actor.clone())?;
     }
     let (token, secret) =
         rapport_db::auth::create_token(&state.ctx, actor.user_id, &body.name, body.scope, body.expires_at).await?;

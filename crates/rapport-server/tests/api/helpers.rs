@@ -191,7 +191,7 @@ impl TestApp {
     pub async fn user(&self, name: &str, role: Role) -> (User, String) {
         let email = format!("{}@rapport.test", name.to_lowercase().replace(' ', "."));
         let input = NewUser { email, name: name.into(), password: PASSWORD.into(), role, locale: "en".into() };
-        let user = rapport_db::users::create(&self.ctx, None, &input).await.expect("create a user");
+        let user = rapport_db::users::create_for_system(&self.ctx, &input).await.expect("create a user");
         let token = self.token(user.id, Scope::ReadWrite).await;
         (user, token)
     }
@@ -202,9 +202,9 @@ impl TestApp {
 
     /// A team with these members.
     pub async fn team(&self, name: &str, members: &[Uuid]) -> Uuid {
-        let team = rapport_db::users::create_team(&self.ctx, None, name).await.expect("create a team");
+        let team = rapport_db::users::create_team_for_system(&self.ctx, name).await.expect("create a team");
         for member in members {
-            rapport_db::users::add_member(&self.ctx, None, team.id, *member).await.expect("add a team member");
+            rapport_db::users::add_member_for_system(&self.ctx, team.id, *member).await.expect("add a team member");
         }
         team.id
     }
@@ -275,7 +275,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         role: Role::Admin,
         locale: "en".into(),
     };
-    let admin = rapport_db::users::create(&ctx, None, &input).await.expect("create the admin");
+    let admin = rapport_db::users::create_for_system(&ctx, &input).await.expect("create the admin");
     let admin_token =
         rapport_db::auth::create_token(&ctx, admin.id, "admin", Scope::ReadWrite, None).await.expect("a token").1;
     TestApp { address, client, ctx, clock, admin, admin_token, shutdown: Some(shutdown), server: Some(server), store }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use rapport_core::access::Actor;
+use rapport_core::access::Writer;
 use rapport_core::schema::RecordType;
 use rapport_db::records::{ImportOptions, MAX_BULK_ITEMS, bulk_create, import_csv};
 use rapport_db::{ConnectionTrait, Ctx};
@@ -105,7 +105,7 @@ async fn baseline(ctx: &Ctx, path: &Path) -> anyhow::Result<Duration> {
 /// Stores records through the bulk path; returns ids (None where rejected) and time spent storing.
 async fn store(
     ctx: &Ctx,
-    actor: &Actor,
+    actor: &Writer,
     record_type: RecordType,
     items: &[Value],
 ) -> anyhow::Result<(Vec<Option<Uuid>>, Duration)> {
@@ -125,7 +125,7 @@ async fn store(
     Ok((ids, started.elapsed()))
 }
 
-pub async fn run(ctx: &Ctx, actor: &Actor, config: &DemoConfig) -> anyhow::Result<ImportFigures> {
+pub async fn run(ctx: &Ctx, actor: &Writer, config: &DemoConfig) -> anyhow::Result<ImportFigures> {
     let companies: Vec<Value> = demo::companies(config).into_iter().map(Value::Object).collect();
     let (company_ids, company_time) = store(ctx, actor, RecordType::COMPANY, &companies).await?;
     let company_rejected = company_ids.iter().filter(|id| id.is_none()).count();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use rapport_core::access::{Actor, Role, Scope};
+use rapport_core::access::{Role, Scope, Writer};
 use rapport_core::clock::SystemClock;
 use rapport_core::query::Cursor;
 use rapport_core::schema::RecordType;
@@ -107,9 +107,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 }
 
 struct Users {
-    admin: Actor,
+    admin: Writer,
     admin_token: String,
-    owner: Actor,
+    owner: Writer,
     owner_token: String,
 }
 
@@ -130,11 +130,12 @@ async fn bench_users(ctx: &Ctx) -> anyhow::Result<Users> {
                     role,
                     locale: "en".into(),
                 };
-                rapport_db::users::create(ctx, None, &input).await?
+                rapport_db::users::create_for_system(ctx, &input).await?
             }
         };
         tokens.push(rapport_db::auth::create_token(ctx, user.id, "bench", Scope::Read, None).await?.1);
-        actors.push(rapport_db::users::actor(ctx.db.conn(), user.id, Scope::ReadWrite).await?.context("bench user")?);
+        let actor = rapport_db::users::actor(ctx.db.conn(), user.id, Scope::ReadWrite).await?.context("bench user")?;
+        actors.push(Writer::try_from(actor)?);
     }
     Ok(Users {
         owner_token: tokens.pop().context("token")?,
@@ -145,7 +146,7 @@ async fn bench_users(ctx: &Ctx) -> anyhow::Result<Users> {
 }
 
 /// The seller's open deals (spread over the open stages) and open tasks.
-async fn board_data(ctx: &Ctx, owner: &Actor, count: usize) -> anyhow::Result<()> {
+async fn board_data(ctx: &Ctx, owner: &Writer, count: usize) -> anyhow::Result<()> {
     let stages = rapport_db::pipelines::default_pipeline(ctx.db.conn()).await?.context("default pipeline")?.stages;
     let open: Vec<_> = stages.iter().filter(|s| !s.is_won && !s.is_lost).collect();
     let deals: Vec<Value> = (0..count)
