@@ -1,12 +1,11 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
-use sea_orm::{ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, TransactionTrait};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use sea_orm::{DatabaseConnection, DbBackend};
 
+pub use crate::backend::WriteTx;
+use crate::backend::{Connections, Writer};
 use crate::error::{Error, Result, StorageContext};
 use crate::sqlite_reader::SqliteReader;
 
@@ -67,130 +66,16 @@ impl DatabaseUrl {
     }
 }
 
-/// SQLite reads database pages through a memory map of this size rather
-/// than copying each one from the kernel: the pages are shared by every
-/// connection instead of being cached once per connection, and a cold index
-/// page costs a page fault, not a system call and a copy.
-const MMAP_BYTES: u64 = 8 << 30;
-
-/// The SQLite writer's page cache. It holds the indexes a write updates, in
-/// random order for e-mails and names: larger than a reader's.
-pub(crate) const WRITER_CACHE_KIB: i64 = 64 * 1024;
-
 /// A connection pool plus what the backend needs to be used safely.
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
     backend: Backend,
-    /// SQLite only: its single writer, see [`SqliteWriter`].
-    writer: Option<SqliteWriter>,
+    /// Where write transactions start: SQLite's single writer, or the pool.
+    writer: Writer,
     /// SQLite only: point reads without a thread hop, see `sqlite_reader`.
     reader: Option<Arc<SqliteReader>>,
     stats: crate::planner::StatsCache,
-}
-
-/// SQLite has one writer at a time. Serialising writers in-process avoids
-/// `SQLITE_BUSY` on lock upgrades, and giving them one dedicated connection
-/// keeps its page cache warm: a connection drops its cache whenever another
-/// one wrote since it last ran, so writes spread over a pool would read every
-/// index page they touch again.
-#[derive(Clone, Debug)]
-struct SqliteWriter {
-    lock: Arc<Mutex<()>>,
-    queue: Arc<WriterQueue>,
-    conn: DatabaseConnection,
-}
-
-/// Who may be waiting for the SQLite writer, so that a long write can make way.
-#[derive(Debug)]
-struct WriterQueue {
-    /// Writes of this process waiting for the lock.
-    waiting: AtomicUsize,
-    /// The database's shared-memory index, whose locks show other processes.
-    shm: PathBuf,
-}
-
-impl WriterQueue {
-    fn others_may_wait(&self) -> bool {
-        self.waiting.load(Ordering::Relaxed) > 0 || opened_by_another_process(&self.shm)
-    }
-}
-
-/// Whether a process other than this one has the SQLite database open, and
-/// so may be waiting to write: another process waits on SQLite's file lock,
-/// unseen by this one's queue.
-///
-/// Every connection to a WAL database holds a shared POSIX lock on byte 128
-/// of the `-shm` file (SQLite's "DMS" lock) while it is open, and Linux lists
-/// the locks with their holder's pid in `/proc/locks`. Where that cannot be
-/// read the answer is yes, the cautious one.
-fn opened_by_another_process(shm: &Path) -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let (Ok(shm), Ok(locks)) = (std::fs::metadata(shm), std::fs::read_to_string("/proc/locks")) else {
-            return true;
-        };
-        let (inode, me) = (shm.ino().to_string(), std::process::id().to_string());
-        // "1: POSIX  ADVISORY  READ 26263 fe:00:10010850 128 128": pid, then device:inode.
-        locks.lines().any(|line| {
-            let mut fields = line.split_whitespace().skip(1);
-            fields.next() == Some("POSIX")
-                && fields.nth(2).is_some_and(|pid| pid != me)
-                && fields.next().and_then(|file| file.rsplit(':').next()) == Some(inode.as_str())
-        })
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = shm;
-        true
-    }
-}
-
-/// Counts a write as waiting for the writer lock until dropped, also when
-/// the waiting future is cancelled.
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl<'a> Waiting<'a> {
-    fn enter(count: &'a AtomicUsize) -> Self {
-        count.fetch_add(1, Ordering::Relaxed);
-        Self(count)
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// A write transaction; on SQLite it holds the writer lock until dropped.
-pub struct WriteTx {
-    // Field order matters: the transaction ends before the lock is released.
-    pub tx: DatabaseTransaction,
-    _writer: Option<OwnedMutexGuard<()>>,
-    queue: Option<Arc<WriterQueue>>,
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = DatabaseTransaction;
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.tx
-    }
-}
-
-impl WriteTx {
-    pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await.context("commit a transaction")
-    }
-
-    /// Whether other writes may be waiting for this one to end: writes of
-    /// this process queued behind it, or another process that has the
-    /// database open. Always `false` on PostgreSQL, where writers do not wait
-    /// for one another.
-    pub fn others_may_wait(&self) -> bool {
-        self.queue.as_ref().is_some_and(|queue| queue.others_may_wait())
-    }
 }
 
 impl Database {
@@ -205,63 +90,8 @@ impl Database {
 
     /// Opens without migrating.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
-        match url {
-            DatabaseUrl::Sqlite(path) => {
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| Error::Config(format!("cannot create data folder {}: {e}", parent.display())))?;
-                }
-                let sqlite_pool = |connections: u32, cache_kib: i64| {
-                    let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rwc", path.display()));
-                    // A file does not drop connections: no ping per checkout,
-                    // which is a round trip to the connection's worker thread.
-                    options
-                        .max_connections(connections)
-                        .min_connections(1)
-                        .test_before_acquire(false)
-                        .sqlx_logging(false)
-                        .map_sqlx_sqlite_opts(move |o| {
-                            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-                            o.journal_mode(SqliteJournalMode::Wal)
-                                .synchronous(SqliteSynchronous::Normal)
-                                .foreign_keys(true)
-                                .busy_timeout(Duration::from_secs(10))
-                                .pragma("cache_size", format!("-{cache_kib}"))
-                                .pragma("temp_store", "memory")
-                                .pragma("mmap_size", MMAP_BYTES.to_string())
-                        });
-                    sea_orm::Database::connect(options)
-                };
-                let writer = sqlite_pool(1, WRITER_CACHE_KIB).await.context("open the SQLite database")?;
-                let conn = sqlite_pool(8, 32 * 1024).await.context("open the SQLite database")?;
-                let mut shm = path.clone().into_os_string();
-                shm.push("-shm");
-                let queue = Arc::new(WriterQueue { waiting: AtomicUsize::new(0), shm: shm.into() });
-                let writer = SqliteWriter { lock: Arc::new(Mutex::new(())), queue, conn: writer };
-                let reader = Arc::new(SqliteReader::new(path.clone(), MMAP_BYTES));
-                Ok(Self {
-                    conn,
-                    backend: Backend::Sqlite,
-                    writer: Some(writer),
-                    reader: Some(reader),
-                    stats: Default::default(),
-                })
-            }
-            DatabaseUrl::Postgres(url) => {
-                let mut options = ConnectOptions::new(url.clone());
-                options
-                    .max_connections(16)
-                    .min_connections(1)
-                    // A ping per checkout would double the round trips of a
-                    // point read; only a connection idle long enough to have
-                    // been dropped by the server or a proxy is checked first.
-                    .test_before_acquire_if_idle_for(Duration::from_secs(30))
-                    .sqlx_logging(false)
-                    .acquire_timeout(Duration::from_secs(10));
-                let conn = sea_orm::Database::connect(options).await.context("connect to PostgreSQL")?;
-                Ok(Self { conn, backend: Backend::Postgres, writer: None, reader: None, stats: Default::default() })
-            }
-        }
+        let (backend, Connections { conn, writer, reader }) = crate::backend::open(url).await?;
+        Ok(Self { conn, backend, writer, reader, stats: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -289,17 +119,7 @@ impl Database {
 
     /// Starts a transaction for a business write and everything it causes.
     pub async fn write(&self) -> Result<WriteTx> {
-        let (conn, guard, queue) = match &self.writer {
-            Some(writer) => {
-                let queued = Waiting::enter(&writer.queue.waiting);
-                let guard = Arc::clone(&writer.lock).lock_owned().await;
-                drop(queued);
-                (&writer.conn, Some(guard), Some(Arc::clone(&writer.queue)))
-            }
-            None => (&self.conn, None, None),
-        };
-        let tx = conn.begin().await.context("begin a transaction")?;
-        Ok(WriteTx { tx, _writer: guard, queue })
+        self.writer.begin(&self.conn).await
     }
 
     pub async fn migrate(&self) -> Result<()> {
@@ -312,9 +132,7 @@ impl Database {
     }
 
     pub async fn close(self) -> Result<()> {
-        if let Some(writer) = self.writer {
-            writer.conn.close().await.context("close the database")?;
-        }
+        self.writer.close().await?;
         self.conn.close().await.context("close the database")
     }
 }

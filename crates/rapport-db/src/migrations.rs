@@ -49,7 +49,7 @@ pub async fn run(db: &Database) -> Result<()> {
     .await
     .context("create the migrations table")?;
     // Replicas starting together must not apply the same migration twice.
-    backend::lock_migrations(&tx, db.backend()).await?;
+    backend::lock_migrations(&tx).await?;
     let applied = applied_versions(&tx).await?;
     for (version, name, step) in MIGRATIONS.iter().chain(TEST_MIGRATIONS) {
         if applied.contains(version) {
@@ -66,7 +66,7 @@ pub async fn run(db: &Database) -> Result<()> {
             .to_owned();
         tx.execute(&insert).await.context("record a migration")?;
     }
-    sync_record_columns(db, &tx).await?;
+    sync_record_columns(&tx).await?;
     tx.commit().await
 }
 
@@ -464,10 +464,10 @@ fn trash_index(table: &str) -> [String; 2] {
 
 /// Adds a column (and index, for indexed fields) for every schema field a
 /// record table lacks. Idempotent; runs after the versioned migrations.
-async fn sync_record_columns(db: &Database, tx: &DatabaseTransaction) -> Result<()> {
+async fn sync_record_columns(tx: &DatabaseTransaction) -> Result<()> {
     for record_type in RecordType::all() {
         let table = record_type.plural();
-        let existing = backend::table_columns(tx, db.backend(), table).await?;
+        let existing = backend::table_columns(tx, table).await?;
         for field in record_type.fields() {
             if existing.iter().any(|c| c == field.name) {
                 continue;

@@ -14,10 +14,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Statement};
-
-use crate::database::{Backend, Database};
-use crate::error::{Result, StorageContext};
+use crate::database::Database;
+use crate::error::Result;
 
 /// Statistics written by another process (a CLI import) are seen this late.
 const STATS_TTL: Duration = Duration::from_secs(60);
@@ -64,38 +62,16 @@ impl StatsCache {
 
 /// SQLite's index statistics (empty on PostgreSQL, or before any ANALYZE).
 pub async fn index_stats(db: &Database) -> Result<Arc<IndexStats>> {
-    if db.backend() == Backend::Postgres {
-        return Ok(Arc::default());
-    }
     let cache = db.stats_cache();
     if let Ok(slot) = cache.0.read() {
         if let Some((_, stats)) = slot.as_ref().filter(|(at, _)| at.elapsed() < STATS_TTL) {
             return Ok(Arc::clone(stats));
         }
     }
-    let present = "SELECT 1 AS present FROM sqlite_master WHERE name = 'sqlite_stat1'";
-    let conn = db.conn();
-    let stats = if conn
-        .query_one_raw(Statement::from_string(db.db_backend(), present))
-        .await
-        .context("read planner statistics")?
-        .is_some()
-    {
-        let rows = conn
-            .query_all_raw(Statement::from_string(
-                db.db_backend(),
-                "SELECT idx, stat FROM sqlite_stat1 WHERE idx IS NOT NULL",
-            ))
-            .await
-            .context("read planner statistics")?;
-        let pairs = rows
-            .iter()
-            .filter_map(|r| Some((r.try_get::<String>("", "idx").ok()?, r.try_get::<String>("", "stat").ok()?)));
-        IndexStats::parse(pairs.collect::<Vec<_>>())
-    } else {
-        IndexStats::default()
+    let Some(rows) = crate::backend::sqlite_index_statistics(db).await? else {
+        return Ok(Arc::default());
     };
-    let stats = Arc::new(stats);
+    let stats = Arc::new(IndexStats::parse(rows));
     if let Ok(mut slot) = cache.0.write() {
         *slot = Some((Instant::now(), Arc::clone(&stats)));
     }

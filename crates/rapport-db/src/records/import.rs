@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use super::service::{build_new, resolve, store_new_overlapped};
 use super::{Record, hooks, keys};
-use crate::database::{Backend, WriteTx};
+use crate::database::WriteTx;
 use crate::error::{Error, Result};
 use crate::settings::Ctx;
 
@@ -280,7 +280,7 @@ async fn store_batches(
             None => OpenWrite { tx: ctx.db.write().await?, rows: 0 },
         };
         let tx: &DatabaseTransaction = &write.tx;
-        crate::backend::plan_for_current_sizes(tx, ctx.db.backend()).await?;
+        crate::backend::plan_for_current_sizes(tx).await?;
         if options.on_duplicate == OnDuplicate::Skip {
             rows = skip_stored(tx, record_type, rows, &mut report).await?;
         }
@@ -306,7 +306,7 @@ async fn store_batches(
         // Freeing 10,000 records took a tenth of this task's time, between
         // the writer's statements: it is done on another thread.
         tokio::task::spawn_blocking(move || drop(records));
-        let keep_open = ctx.db.backend() == Backend::Sqlite
+        let keep_open = crate::backend::import_spans_batches(ctx.db.backend())
             && write.rows < ROWS_PER_SQLITE_TRANSACTION
             && !write.tx.others_may_wait();
         if keep_open {

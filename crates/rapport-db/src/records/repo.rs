@@ -116,11 +116,17 @@ pub async fn fetch_committed(
     scope: &ReadScope,
     deleted: bool,
 ) -> Result<Option<Record>> {
-    match db.sqlite_reader() {
-        Some(reader) => reader.query_one(&fetch_query(record_type, id, scope, deleted), "load a record", |row| {
-            from_row(record_type, row)
-        }),
-        None => fetch(db.conn(), record_type, id, scope, deleted).await,
+    let query = fetch_query(record_type, id, scope, deleted);
+    backend::fetch_point(db, &query, "load a record", &RecordRow(record_type)).await
+}
+
+/// Reads rows of one record type.
+struct RecordRow(RecordType);
+
+impl backend::RowDecoder for RecordRow {
+    type Output = Record;
+    fn decode(&self, row: &impl ColumnRead) -> Result<Record> {
+        from_row(self.0, row)
     }
 }
 
@@ -402,7 +408,7 @@ pub async fn list(
     });
     let wanted = query.limit + 1;
     let stats = crate::planner::index_stats(db).await?;
-    let sorted_by_index = backend == Backend::Sqlite
+    let sorted_by_index = backend::planner_needs_sort_hints(backend)
         && match &query.sort.field {
             FieldRef::Standard { column, .. } => record_type.field(column).is_some_and(|f| f.indexed),
             _ => false,
