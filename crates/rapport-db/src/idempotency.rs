@@ -74,7 +74,50 @@ pub async fn claim(ctx: &Ctx, user_id: Uuid, key: &str, request_hash: &str) -> R
     Ok(claim)
 }
 
-/// Stores the answer to replay.
+/// The key a write completes in its own transaction, and how its outcome
+/// becomes the answer to replay: a crash after the commit leaves the answer
+/// stored, and a write that fails leaves no answer and changes nothing.
+pub struct Completion<'a, T> {
+    pub user_id: Uuid,
+    pub key: &'a str,
+    /// The status and body the client got, from the write's outcome.
+    pub render: &'a (dyn Fn(&T) -> (u16, Value) + Send + Sync),
+}
+
+/// Stores the answer to replay inside the write's transaction. The key must
+/// still be claimed and unanswered; otherwise the write must not commit.
+pub(crate) async fn complete_in<T>(
+    conn: &impl ConnectionTrait,
+    completion: Option<&Completion<'_, T>>,
+    outcome: &T,
+) -> Result<()> {
+    let Some(completion) = completion else { return Ok(()) };
+    let (status, body) = (completion.render)(outcome);
+    let stored = conn
+        .execute(
+            &Query::update()
+                .table("idempotency_keys")
+                .value("status_code", i64::from(status))
+                .value("response", body)
+                .and_where(Expr::col("user_id").eq(completion.user_id))
+                .and_where(Expr::col("key").eq(completion.key))
+                .and_where(Expr::col("status_code").is_null())
+                .to_owned(),
+        )
+        .await
+        .context("store an idempotent response")?
+        .rows_affected();
+    if stored != 1 {
+        return Err(crate::Error::Storage {
+            context: "store an idempotent response",
+            source: sea_orm::DbErr::Custom("the idempotency key is no longer claimed by this request".into()),
+        });
+    }
+    Ok(())
+}
+
+/// Stores the answer to replay of a request that changed nothing (it was
+/// refused), outside any write.
 pub async fn complete(ctx: &Ctx, user_id: Uuid, key: &str, status: u16, body: &Value) -> Result<()> {
     let tx = ctx.db.write().await?;
     tx.execute(

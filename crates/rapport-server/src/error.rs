@@ -110,16 +110,7 @@ impl AppError {
 
     pub fn status_code(&self) -> StatusCode {
         match self {
-            Self::Service(rapport_db::Error::Domain(e)) => match e {
-                DomainError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
-                DomainError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
-                DomainError::Conflict { .. } => StatusCode::CONFLICT,
-                DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-                DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
-                DomainError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            },
-            Self::Service(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Service(error) => service_status(error),
             Self::Request { status, .. } => *status,
             Self::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             Self::IdempotencyInProgress => StatusCode::CONFLICT,
@@ -128,43 +119,68 @@ impl AppError {
 
     /// The problem body; server errors carry a fixed message, never the cause.
     pub fn problem(&self) -> Problem {
-        let status = self.status_code();
         let (code, detail, errors) = match self {
-            Self::Service(rapport_db::Error::Domain(e)) => match e {
-                DomainError::Validation(errors) => {
-                    ("validation_failed", "some fields are invalid: see errors".to_owned(), errors.0.clone())
-                }
-                DomainError::NotFound { entity } => ("not_found", format!("no such {entity}"), Vec::new()),
-                DomainError::VersionMismatch { current } => (
-                    "version_mismatch",
-                    format!("the record changed since you read it (now at version {current}); reload and retry"),
-                    Vec::new(),
-                ),
-                DomainError::Conflict { code, message } => (*code, message.clone(), Vec::new()),
-                DomainError::Forbidden(why) => ("forbidden", (*why).to_owned(), Vec::new()),
-                DomainError::Unauthenticated => {
-                    ("unauthenticated", "log in or send a valid API token".to_owned(), Vec::new())
-                }
-                DomainError::Throttled { retry_after_secs } => {
-                    ("too_many_attempts", format!("too many attempts; retry in {retry_after_secs} seconds"), Vec::new())
-                }
-            },
-            Self::Service(_) => {
-                ("internal_error", "something went wrong on our side; it has been logged".to_owned(), Vec::new())
-            }
+            Self::Service(error) => return service_problem(error),
             Self::Request { code, detail, errors, .. } => (*code, detail.clone(), errors.clone()),
             Self::IdempotencyMismatch => ("idempotency_key_reused", self.to_string(), Vec::new()),
             Self::IdempotencyInProgress => ("idempotency_in_progress", self.to_string(), Vec::new()),
         };
-        Problem {
-            kind: "about:blank".into(),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            code: code.to_owned(),
-            detail,
-            errors,
-        }
+        problem(self.status_code(), code, detail, errors)
     }
+}
+
+fn problem(status: StatusCode, code: &str, detail: String, errors: Vec<FieldError>) -> Problem {
+    Problem {
+        kind: "about:blank".into(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        code: code.to_owned(),
+        detail,
+        errors,
+    }
+}
+
+/// The HTTP status of a service error: the one error-to-HTTP mapping.
+fn service_status(error: &rapport_db::Error) -> StatusCode {
+    match error {
+        rapport_db::Error::Domain(e) => match e {
+            DomainError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::NotFound { .. } => StatusCode::NOT_FOUND,
+            DomainError::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
+            DomainError::Conflict { .. } => StatusCode::CONFLICT,
+            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+            DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            DomainError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        },
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The problem body of a service error (also one item's of a bulk request).
+pub fn service_problem(error: &rapport_db::Error) -> Problem {
+    let (code, detail, errors) = match error {
+        rapport_db::Error::Domain(e) => match e {
+            DomainError::Validation(errors) => {
+                ("validation_failed", "some fields are invalid: see errors".to_owned(), errors.0.clone())
+            }
+            DomainError::NotFound { entity } => ("not_found", format!("no such {entity}"), Vec::new()),
+            DomainError::VersionMismatch { current } => (
+                "version_mismatch",
+                format!("the record changed since you read it (now at version {current}); reload and retry"),
+                Vec::new(),
+            ),
+            DomainError::Conflict { code, message } => (*code, message.clone(), Vec::new()),
+            DomainError::Forbidden(why) => ("forbidden", (*why).to_owned(), Vec::new()),
+            DomainError::Unauthenticated => {
+                ("unauthenticated", "log in or send a valid API token".to_owned(), Vec::new())
+            }
+            DomainError::Throttled { retry_after_secs } => {
+                ("too_many_attempts", format!("too many attempts; retry in {retry_after_secs} seconds"), Vec::new())
+            }
+        },
+        _ => ("internal_error", "something went wrong on our side; it has been logged".to_owned(), Vec::new()),
+    };
+    problem(service_status(error), code, detail, errors)
 }
 
 impl IntoResponse for AppError {

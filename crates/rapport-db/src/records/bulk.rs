@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::Record;
 use super::service::{delete_in, prepare_new, store_new, update_in};
 use crate::error::{Error, Result};
+use crate::idempotency::Completion;
 use crate::settings::Ctx;
 
 pub const MAX_BULK_ITEMS: usize = 1000;
@@ -40,6 +41,17 @@ pub async fn bulk_create(
     record_type: RecordType,
     items: &[Value],
 ) -> Result<Vec<BulkItemResult>> {
+    bulk_create_idempotent(ctx, writer, record_type, items, None).await
+}
+
+/// [`bulk_create`] that also stores the answer to an `Idempotency-Key` in its transaction.
+pub async fn bulk_create_idempotent(
+    ctx: &Ctx,
+    writer: &Writer,
+    record_type: RecordType,
+    items: &[Value],
+    completion: Option<&Completion<'_, Vec<BulkItemResult>>>,
+) -> Result<Vec<BulkItemResult>> {
     let actor: &Actor = writer;
     check_size(items.len())?;
     let snapshot = ctx.snapshot().await?;
@@ -56,11 +68,12 @@ pub async fn bulk_create(
     }
     let (indexes, records): (Vec<usize>, Vec<Record>) = valid.into_iter().unzip();
     store_new(&*tx, actor, &records).await?;
-    tx.commit().await?;
     let stored =
         indexes.into_iter().zip(records).map(|(index, record)| BulkItemResult { index, outcome: Ok(Some(record)) });
     let mut results: Vec<BulkItemResult> = stored.chain(failed).collect();
     results.sort_unstable_by_key(|r| r.index);
+    crate::idempotency::complete_in(&*tx, completion, &results).await?;
+    tx.commit().await?;
     Ok(results)
 }
 

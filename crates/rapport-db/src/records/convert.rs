@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::service::{fetch_visible, prepare_new, scope, store_new, update_in};
 use super::{Record, keys, repo};
 use crate::error::Result;
+use crate::idempotency::Completion;
 use crate::settings::{Ctx, Snapshot};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -75,6 +76,17 @@ pub async fn convert_lead(
     writer: &Writer,
     lead_id: Uuid,
     input: &ConversionInput,
+) -> Result<ConversionResult> {
+    convert_lead_idempotent(ctx, writer, lead_id, input, None).await
+}
+
+/// [`convert_lead`] that also stores the answer to an `Idempotency-Key` in its transaction.
+pub async fn convert_lead_idempotent(
+    ctx: &Ctx,
+    writer: &Writer,
+    lead_id: Uuid,
+    input: &ConversionInput,
+    completion: Option<&Completion<'_, ConversionResult>>,
 ) -> Result<ConversionResult> {
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
@@ -181,6 +193,8 @@ pub async fn convert_lead(
         patch["converted_deal_id"] = deal.to_string().into();
     }
     update_in(ctx, conn, actor, &snapshot, RecordType::LEAD, lead_id, &patch, None).await?;
+    let result = ConversionResult { contact_id, contact_created, company_id, company_created, deal_id };
+    crate::idempotency::complete_in(conn, completion, &result).await?;
     tx.commit().await?;
-    Ok(ConversionResult { contact_id, contact_created, company_id, company_created, deal_id })
+    Ok(result)
 }

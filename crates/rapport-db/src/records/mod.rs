@@ -10,8 +10,10 @@ mod repo;
 mod service;
 mod timeline;
 
-pub use bulk::{BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_delete, bulk_update};
-pub use convert::{ConversionInput, ConversionResult, convert_lead};
+pub use bulk::{
+    BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_create_idempotent, bulk_delete, bulk_update,
+};
+pub use convert::{ConversionInput, ConversionResult, convert_lead, convert_lead_idempotent};
 pub use import::{DuplicateRow, IMPORT_BATCH_ROWS, ImportOptions, ImportReport, OnDuplicate, RejectedRow, import_csv};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 
@@ -24,7 +26,7 @@ pub async fn fetch_unscoped_for_system(
 ) -> crate::Result<Option<Record>> {
     repo::fetch(conn, record_type, id, &rapport_core::access::ReadScope::All, false).await
 }
-pub use service::{create, delete, get, list, restore, update};
+pub use service::{create, create_idempotent, delete, get, list, restore, update};
 pub use timeline::{TimelineEntry, timeline};
 
 use chrono::{DateTime, Utc};

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::{Page, Record, hooks, keys, repo};
 use crate::error::{Error, Result, StorageContext};
+use crate::idempotency::Completion;
 use crate::settings::{Ctx, Snapshot};
 
 pub(super) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType) -> ReadScope {
@@ -342,11 +343,23 @@ async fn after_store(
 
 #[tracing::instrument(skip_all, fields(record_type = %record_type), err(level = "debug"))]
 pub async fn create(ctx: &Ctx, writer: &Writer, record_type: RecordType, input: &Value) -> Result<Record> {
+    create_idempotent(ctx, writer, record_type, input, None).await
+}
+
+/// [`create`] that also stores the answer to an `Idempotency-Key` in its transaction.
+pub async fn create_idempotent(
+    ctx: &Ctx,
+    writer: &Writer,
+    record_type: RecordType,
+    input: &Value,
+    completion: Option<&Completion<'_, Record>>,
+) -> Result<Record> {
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
     let record = prepare_new(ctx, &*tx, actor, &snapshot, record_type, std::slice::from_ref(input)).await?.remove(0)?;
     store_new(&*tx, actor, std::slice::from_ref(&record)).await?;
+    crate::idempotency::complete_in(&*tx, completion, &record).await?;
     tx.commit().await?;
     Ok(record)
 }

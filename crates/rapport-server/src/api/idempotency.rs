@@ -7,7 +7,7 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rapport_core::access::Actor;
-use rapport_db::idempotency::{self, Claim};
+use rapport_db::idempotency::{self, Claim, Completion};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -34,7 +34,26 @@ fn respond(status: StatusCode, body: Value) -> Response {
     response
 }
 
+/// The key a request runs under. The write completes it in its own
+/// transaction (`rapport_db::idempotency::Completion`), so that a crash
+/// between the write and the answer cannot make a retry write again.
+pub struct IdempotencyKey {
+    pub user_id: uuid::Uuid,
+    pub key: String,
+}
+
+impl IdempotencyKey {
+    /// The completion a write stores with its outcome, rendered by `render`.
+    pub fn completion<'a, T>(
+        key: &'a Option<IdempotencyKey>,
+        render: &'a (dyn Fn(&T) -> (u16, Value) + Send + Sync),
+    ) -> Option<Completion<'a, T>> {
+        key.as_ref().map(|k| Completion { user_id: k.user_id, key: &k.key, render })
+    }
+}
+
 /// Runs `run` once per key; replays its stored answer for a repeated key.
+/// `run` gets the key to complete in its write's transaction.
 pub async fn idempotent<F, Fut>(
     state: &AppState,
     actor: &Actor,
@@ -44,11 +63,11 @@ pub async fn idempotent<F, Fut>(
     run: F,
 ) -> ApiResult<Response>
 where
-    F: FnOnce() -> Fut,
+    F: FnOnce(Option<IdempotencyKey>) -> Fut,
     Fut: Future<Output = ApiResult<(StatusCode, Value)>>,
 {
     let Some(key) = headers.get(IDEMPOTENCY_KEY) else {
-        let (status, body) = run().await?;
+        let (status, body) = run(None).await?;
         return Ok(respond(status, body));
     };
     let key = key.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 200).ok_or_else(|| {
@@ -64,11 +83,10 @@ where
         }
         Claim::InProgress => Err(AppError::IdempotencyInProgress),
         Claim::Mismatch => Err(AppError::IdempotencyMismatch),
-        Claim::New => match run().await {
-            Ok((status, body)) => {
-                idempotency::complete(&state.ctx, actor.user_id, key, status.as_u16(), &body).await?;
-                Ok(respond(status, body))
-            }
+        Claim::New => match run(Some(IdempotencyKey { user_id: actor.user_id, key: key.to_owned() })).await {
+            // The write stored this answer in its transaction.
+            Ok((status, body)) => Ok(respond(status, body)),
+            // Refused: nothing was written; the refusal is the answer to replay.
             Err(error) if error.status_code().is_client_error() => {
                 let problem = serde_json::to_value(error.problem()).unwrap_or(Value::Null);
                 idempotency::complete(&state.ctx, actor.user_id, key, error.status_code().as_u16(), &problem).await?;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::idempotency::idempotent;
+use crate::api::idempotency::{IdempotencyKey, idempotent};
 use crate::auth::{AdminUser, Auth, WriterUser};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::json::{JsonBody, PathParams, QueryParams};
@@ -103,9 +103,15 @@ async fn convert_lead(
 ) -> ApiResult<Response> {
     let input: ConversionInput =
         serde_json::from_value(body.clone()).map_err(|e| AppError::invalid_body(e.to_string()))?;
-    idempotent(&state, &writer, &headers, &format!("/api/v1/leads/{id}/convert"), &body, || async {
-        let result = rapport_db::records::convert_lead(&state.ctx, &writer, id, &input).await?;
-        Ok((StatusCode::OK, serde_json::to_value(result).unwrap_or_default()))
+    let path = format!("/api/v1/leads/{id}/convert");
+    let (ctx, writer_ref, input) = (&state.ctx, &writer, &input);
+    idempotent(&state, &writer, &headers, &path, &body, |key| async move {
+        let as_json = |result: &ConversionResult| serde_json::to_value(result).unwrap_or_default();
+        let render = |result: &ConversionResult| (StatusCode::OK.as_u16(), as_json(result));
+        let completion = IdempotencyKey::completion(&key, &render);
+        let result =
+            rapport_db::records::convert_lead_idempotent(ctx, writer_ref, id, input, completion.as_ref()).await?;
+        Ok((StatusCode::OK, as_json(&result)))
     })
     .await
 }

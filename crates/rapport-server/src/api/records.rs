@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::api::idempotency::idempotent;
+use crate::api::idempotency::{IdempotencyKey, idempotent};
 use crate::auth::{Auth, WriterUser};
 use crate::error::{ApiResult, AppError};
 use crate::json::{CsvBody, JsonBody, PathParams, QueryParams};
@@ -109,8 +109,11 @@ async fn create(
 ) -> ApiResult<Response> {
     let record_type = record_type(&kind)?;
     let path = format!("/api/v1/{kind}");
-    idempotent(&state, &writer, &headers, &path, &body, || async {
-        let record = records::create(&state.ctx, &writer, record_type, &body).await?;
+    let (ctx, writer_ref, input) = (&state.ctx, &writer, &body);
+    idempotent(&state, &writer, &headers, &path, &body, |key| async move {
+        let render = |record: &Record| (StatusCode::CREATED.as_u16(), record.to_json());
+        let completion = IdempotencyKey::completion(&key, &render);
+        let record = records::create_idempotent(ctx, writer_ref, record_type, input, completion.as_ref()).await?;
         Ok((StatusCode::CREATED, record.to_json()))
     })
     .await
@@ -178,14 +181,14 @@ async fn timeline(
 }
 
 /// Each item's outcome: its position, HTTP status, and record or problem.
-fn bulk_results(results: Vec<BulkItemResult>) -> Value {
+fn bulk_results(results: &[BulkItemResult]) -> Value {
     let items: Vec<Value> = results
-        .into_iter()
-        .map(|r| match r.outcome {
+        .iter()
+        .map(|r| match &r.outcome {
             Ok(Some(record)) => json!({"index": r.index, "status": 200, "record": record.to_json()}),
             Ok(None) => json!({"index": r.index, "status": 204}),
             Err(error) => {
-                let problem = AppError::from(error).problem();
+                let problem = crate::error::service_problem(error);
                 json!({"index": r.index, "status": problem.status, "error": problem})
             }
         })
@@ -210,9 +213,12 @@ async fn bulk_create(
     let request: BulkCreate = serde_json::from_value(body.clone())
         .map_err(|e| AppError::invalid_body(format!("expected {{\"items\": [...]}}: {e}")))?;
     let path = format!("/api/v1/{kind}/bulk");
-    idempotent(&state, &writer, &headers, &path, &body, || async {
-        let results = records::bulk_create(&state.ctx, &writer, record_type, &request.items).await?;
-        Ok((StatusCode::OK, bulk_results(results)))
+    let (ctx, writer_ref, items) = (&state.ctx, &writer, &request.items);
+    idempotent(&state, &writer, &headers, &path, &body, |key| async move {
+        let render = |results: &Vec<BulkItemResult>| (StatusCode::OK.as_u16(), bulk_results(results));
+        let completion = IdempotencyKey::completion(&key, &render);
+        let results = records::bulk_create_idempotent(ctx, writer_ref, record_type, items, completion.as_ref()).await?;
+        Ok((StatusCode::OK, bulk_results(&results)))
     })
     .await
 }
@@ -230,7 +236,7 @@ async fn bulk_update(
     JsonBody(body): JsonBody<BulkUpdate>,
 ) -> ApiResult<Json<Value>> {
     let results = records::bulk_update(&state.ctx, &writer, record_type(&kind)?, &body.items).await?;
-    Ok(Json(bulk_results(results)))
+    Ok(Json(bulk_results(&results)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,7 +252,7 @@ async fn bulk_delete(
     JsonBody(body): JsonBody<BulkDelete>,
 ) -> ApiResult<Json<Value>> {
     let results = records::bulk_delete(&state.ctx, &writer, record_type(&kind)?, &body.ids).await?;
-    Ok(Json(bulk_results(results)))
+    Ok(Json(bulk_results(&results)))
 }
 
 #[derive(Debug, Default, Deserialize)]
