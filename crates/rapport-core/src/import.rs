@@ -172,8 +172,9 @@ fn field_value(kind: FieldKind, cell: &str) -> Value {
         FieldKind::EmailList | FieldKind::PhoneList | FieldKind::UserList => list(cell),
         FieldKind::Bool => boolean(cell),
         FieldKind::Integer { .. } => number(cell),
+        FieldKind::Money => money(cell),
         // Structured fields take their JSON form in a cell.
-        FieldKind::RefList | FieldKind::Consents => {
+        FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems => {
             serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_owned()))
         }
         _ => Value::String(cell.to_owned()),
@@ -185,20 +186,27 @@ fn custom_value(field_type: CustomFieldType, cell: &str) -> Value {
         CustomFieldType::Number => number(cell),
         CustomFieldType::Boolean => boolean(cell),
         CustomFieldType::MultiSelect => list(cell),
-        // "1234.50 BRL" or "BRL 1234.50": amount in major units and a currency.
-        CustomFieldType::Money => {
-            let mut amount = None;
-            let mut currency = None;
-            for part in cell.split_whitespace() {
-                match part.replace(',', ".").parse::<f64>() {
-                    Ok(n) => amount = Some((n * 100.0).round() as i64),
-                    Err(_) => currency = Some(part.to_owned()),
-                }
-            }
-            match (amount, currency) {
-                (Some(amount), Some(currency)) => serde_json::json!({"amount_minor": amount, "currency": currency}),
-                _ => Value::String(cell.to_owned()),
-            }
+        CustomFieldType::Money => money(cell),
+        _ => Value::String(cell.to_owned()),
+    }
+}
+
+/// "1234.50 BRL" or "BRL 1234.50": an amount in major units and a currency,
+/// to minor units by the currency's digits (JPY has none); anything else
+/// stays text for the validator to reject.
+fn money(cell: &str) -> Value {
+    let mut amount = None;
+    let mut currency = None;
+    for part in cell.split_whitespace() {
+        match part.replace(',', ".").parse::<f64>() {
+            Ok(n) => amount = Some(n),
+            Err(_) => currency = crate::values::Currency::parse(part).ok(),
+        }
+    }
+    match (amount, currency) {
+        (Some(amount), Some(currency)) => {
+            let minor = (amount * 10f64.powi(i32::from(currency.minor_digits()))).round() as i64;
+            serde_json::json!({"amount_minor": minor, "currency": currency.code()})
         }
         _ => Value::String(cell.to_owned()),
     }

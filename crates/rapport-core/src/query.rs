@@ -204,7 +204,8 @@ fn parse_operand(storage: Storage, raw: &str) -> Result<Operand, FieldError> {
     let wrong = |what: &str| FieldError::new("", "wrong_type", format!("expected {what}"));
     Ok(match storage {
         Storage::Text | Storage::Json => Operand::Text(raw.to_owned()),
-        Storage::BigInt => match raw.parse::<i64>() {
+        // A money field is filtered on its amount, in minor units.
+        Storage::BigInt | Storage::Money => match raw.parse::<i64>() {
             Ok(n) => Operand::Int(n),
             Err(_) => {
                 Operand::Float(raw.parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(|| wrong("a number"))?)

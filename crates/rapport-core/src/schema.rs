@@ -47,9 +47,17 @@ pub enum FieldKind {
     UserList,
     /// Consent per channel: `[{channel, granted, at, origin}]`.
     Consents,
+    /// An amount with its currency, `{"amount_minor": 123456, "currency": "BRL"}`,
+    /// validated together. Kinds before it (deals) keep an `amount_minor` and
+    /// `currency` pair.
+    Money,
+    /// Lines of a quote or an order (`line_items::LineItem`); their totals
+    /// follow `line_items::totals`.
+    LineItems,
 }
 
-/// How a field is stored: one column per field.
+/// How a field is stored: one column per field, but two for money
+/// (`{field}_minor`, filtered and sorted on, and `{field}_currency`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Storage {
     Text,
@@ -59,6 +67,7 @@ pub enum Storage {
     Timestamp,
     Uuid,
     Json,
+    Money,
 }
 
 impl FieldKind {
@@ -76,6 +85,8 @@ impl FieldKind {
             Self::Text { .. } | Self::LongText | Self::Email | Self::Phone | Self::Url => Storage::Text,
             Self::Currency | Self::Country | Self::Enum(_) => Storage::Text,
             Self::EmailList | Self::PhoneList | Self::RefList | Self::UserList | Self::Consents => Storage::Json,
+            Self::LineItems => Storage::Json,
+            Self::Money => Storage::Money,
             Self::Date => Storage::Date,
             Self::DateTime => Storage::Timestamp,
             Self::Bool => Storage::Bool,
@@ -385,6 +396,14 @@ pub fn normalize_value(kind: FieldKind, value: &Value, ctx: &ValidationContext) 
                 );
             }
             Value::Array(refs)
+        }
+        FieldKind::Money => crate::values::Money::parse_json(value)?.to_json(),
+        FieldKind::LineItems => {
+            let lines = crate::line_items::parse_line_items(value).map_err(|errors| {
+                // The first problem, with its path inside the list: one field error per field.
+                errors.0.into_iter().next().unwrap_or_else(|| FieldError::new("", "invalid", "invalid line items"))
+            })?;
+            Value::Array(lines.into_iter().map(Value::from).collect())
         }
         FieldKind::Consents => {
             let mut out = Vec::new();

@@ -469,26 +469,32 @@ async fn sync_record_columns(tx: &DatabaseTransaction) -> Result<()> {
         let table = record_type.plural();
         let existing = backend::table_columns(tx, table).await?;
         for field in record_type.fields() {
-            if existing.iter().any(|c| c == field.name) {
-                continue;
+            let mut added = false;
+            for (name, storage) in crate::row::field_columns(field) {
+                if existing.contains(&name) {
+                    continue;
+                }
+                added = true;
+                let mut column = ColumnDef::new(Alias::new(name.as_str()));
+                match storage {
+                    Storage::Text => column.text(),
+                    Storage::BigInt | Storage::Money => column.big_integer(),
+                    Storage::Bool => column.boolean(),
+                    Storage::Date => column.date(),
+                    Storage::Timestamp => column.timestamp_with_time_zone(),
+                    Storage::Uuid => column.uuid(),
+                    Storage::Json => column.json_binary(),
+                };
+                let alter = Table::alter().table(Alias::new(table)).add_column(column.null()).to_owned();
+                tx.execute(&alter).await.context("add a record column")?;
             }
-            let mut column = ColumnDef::new(Alias::new(field.name));
-            match field.kind.storage() {
-                Storage::Text => column.text(),
-                Storage::BigInt => column.big_integer(),
-                Storage::Bool => column.boolean(),
-                Storage::Date => column.date(),
-                Storage::Timestamp => column.timestamp_with_time_zone(),
-                Storage::Uuid => column.uuid(),
-                Storage::Json => column.json_binary(),
-            };
-            let alter = Table::alter().table(Alias::new(table)).add_column(column.null()).to_owned();
-            tx.execute(&alter).await.context("add a record column")?;
-            if field.indexed {
+            // One index per indexed field, named after it, over the column
+            // its filters and sorts read.
+            if added && field.indexed {
                 let create = Index::create()
                     .name(format!("{table}_{}", field.name))
                     .table(Alias::new(table))
-                    .col(Alias::new(field.name))
+                    .col(Alias::new(crate::row::sort_column(field.name, field.kind.storage())))
                     .col("id")
                     .if_not_exists()
                     .to_owned();

@@ -1,7 +1,7 @@
 //! Conversions between JSON field values and database values, by storage kind.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rapport_core::schema::Storage;
+use rapport_core::schema::{FieldSpec, Storage};
 use sea_orm::QueryResult;
 use sea_orm::sea_query::Value as DbValue;
 use serde_json::Value;
@@ -20,6 +20,62 @@ pub fn to_db(storage: Storage, value: &Value) -> DbValue {
         Storage::Timestamp => DbValue::ChronoDateTimeUtc(text.and_then(parse_timestamp)),
         Storage::Uuid => DbValue::Uuid(text.and_then(|s| Uuid::parse_str(s).ok())),
         Storage::Json => DbValue::Json(if value.is_null() { None } else { Some(Box::new(value.clone())) }),
+        // Compared and sorted on its amount (`{field}_minor`).
+        Storage::Money => DbValue::BigInt(value.get("amount_minor").unwrap_or(value).as_i64()),
+    }
+}
+
+/// The columns a field is stored in: its own, or for money the amount in
+/// minor units (`{field}_minor`, which filters, sorts and indexes use) and the
+/// currency (`{field}_currency`).
+pub fn field_columns(spec: &FieldSpec) -> Vec<(String, Storage)> {
+    match spec.kind.storage() {
+        Storage::Money => {
+            vec![(money_amount_column(spec.name), Storage::BigInt), (money_currency_column(spec.name), Storage::Text)]
+        }
+        storage => vec![(spec.name.to_owned(), storage)],
+    }
+}
+
+/// The column a filter or sort on a field reads.
+pub fn sort_column(name: &str, storage: Storage) -> String {
+    if storage == Storage::Money { money_amount_column(name) } else { name.to_owned() }
+}
+
+fn money_amount_column(name: &str) -> String {
+    format!("{name}_minor")
+}
+
+fn money_currency_column(name: &str) -> String {
+    format!("{name}_currency")
+}
+
+/// A field's value (already validated) as the values of its columns.
+pub fn field_to_db(spec: &FieldSpec, value: &Value) -> Vec<(String, DbValue)> {
+    match spec.kind.storage() {
+        Storage::Money => {
+            let currency = value.get("currency").and_then(Value::as_str).map(str::to_owned);
+            vec![
+                (money_amount_column(spec.name), to_db(Storage::Money, value)),
+                (money_currency_column(spec.name), DbValue::String(currency)),
+            ]
+        }
+        storage => vec![(spec.name.to_owned(), to_db(storage, value))],
+    }
+}
+
+/// A field's value from its columns.
+pub fn read_field(row: &impl ColumnRead, spec: &FieldSpec) -> Result<Value> {
+    match spec.kind.storage() {
+        Storage::Money => {
+            let amount = row.big_int(&money_amount_column(spec.name))?;
+            let currency = row.text(&money_currency_column(spec.name))?;
+            Ok(match (amount, currency) {
+                (Some(amount), Some(currency)) => serde_json::json!({"amount_minor": amount, "currency": currency}),
+                _ => Value::Null,
+            })
+        }
+        storage => read(row, spec.name, storage),
     }
 }
 
@@ -90,6 +146,7 @@ pub fn read(row: &impl ColumnRead, column: &str, storage: Storage) -> Result<Val
         Storage::Timestamp => row.timestamp(column)?.map_or(Value::Null, timestamp_json),
         Storage::Uuid => row.uuid(column)?.map_or(Value::Null, |u| Value::String(u.to_string())),
         Storage::Json => row.json(column)?.unwrap_or(Value::Null),
+        Storage::Money => row.big_int(column)?.map_or(Value::Null, Value::from),
     })
 }
 

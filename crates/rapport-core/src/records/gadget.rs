@@ -17,6 +17,10 @@ pub const FIELDS: &[FieldSpec] = field_list!([
     FieldSpec::new("weight_grams", FieldKind::Integer { min: 1, max: 100_000 }).indexed(),
     FieldSpec::new("made_on", FieldKind::Date),
     FieldSpec::new("maker_id", FieldKind::Ref("company")),
+    FieldSpec::new("price", FieldKind::Money).indexed().listed(),
+    FieldSpec::new("parts", FieldKind::LineItems),
+    // Derived from `parts`, in the price's currency.
+    FieldSpec::new("parts_total", FieldKind::Money),
 ]);
 
 pub static KIND: RecordKind = RecordKind {
@@ -46,5 +50,14 @@ impl KindRules for Gadget {
             let upper = serial.to_uppercase();
             record.insert("serial".into(), upper.into());
         }
+        let currency = record.get("price").and_then(|p| p.get("currency")).cloned();
+        let lines = record.get("parts").map(crate::line_items::parse_line_items);
+        let total = match (currency, lines) {
+            (Some(currency), Some(Ok(lines))) => crate::line_items::totals(&lines, 0)
+                .map(|t| serde_json::json!({"amount_minor": t.total_minor, "currency": currency}))
+                .unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        record.insert("parts_total".into(), total);
     }
 }

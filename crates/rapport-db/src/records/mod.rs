@@ -10,6 +10,7 @@ mod repo;
 mod service;
 mod timeline;
 
+pub use crate::row::field_columns;
 pub use bulk::{
     BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_create_idempotent, bulk_delete, bulk_update,
 };

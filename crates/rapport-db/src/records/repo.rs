@@ -16,7 +16,7 @@ use super::{Page, Record};
 use crate::backend;
 use crate::database::{Backend, Database};
 use crate::error::{Result, StorageContext};
-use crate::row::{ColumnRead, read, to_db};
+use crate::row::{ColumnRead, field_columns, field_to_db, read, read_field, sort_column, to_db};
 
 const SYSTEM_COLUMNS: [&str; 12] = [
     "id",
@@ -40,14 +40,14 @@ fn table(record_type: RecordType) -> Alias {
 pub(super) fn select(record_type: RecordType) -> SelectStatement {
     let mut query = Query::select();
     query.from(table(record_type)).columns(SYSTEM_COLUMNS.map(Alias::new));
-    query.columns(record_type.fields().iter().map(|f| Alias::new(f.name)));
+    query.columns(record_type.fields().iter().flat_map(field_columns).map(|(column, _)| Alias::new(column)));
     query
 }
 
 pub(super) fn from_row(record_type: RecordType, row: &impl ColumnRead) -> Result<Record> {
     let mut fields = Map::new();
     for spec in record_type.fields() {
-        fields.insert(spec.name.to_owned(), read(row, spec.name, spec.kind.storage())?);
+        fields.insert(spec.name.to_owned(), read_field(row, spec)?);
     }
     let tags = match read(row, "tags", Storage::Json)? {
         Value::Array(items) => items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
@@ -156,9 +156,8 @@ fn field_values(record: &Record) -> Vec<(Alias, sea_orm::sea_query::Value)> {
         .record_type
         .fields()
         .iter()
-        .map(|spec| {
-            (Alias::new(spec.name), to_db(spec.kind.storage(), record.fields.get(spec.name).unwrap_or(&Value::Null)))
-        })
+        .flat_map(|spec| field_to_db(spec, record.fields.get(spec.name).unwrap_or(&Value::Null)))
+        .map(|(column, value)| (Alias::new(column), value))
         .collect()
 }
 
@@ -291,7 +290,7 @@ pub async fn purge_trash(db: &Database, before: DateTime<Utc>) -> Result<u64> {
 fn column_expr(backend: Backend, field: &FieldRef) -> SimpleExpr {
     match field {
         FieldRef::System(s) => Expr::col(Alias::new(s.column())),
-        FieldRef::Standard { column, .. } => Expr::col(Alias::new(*column)),
+        FieldRef::Standard { column, storage } => Expr::col(Alias::new(sort_column(column, *storage))),
         FieldRef::Custom { key, .. } => match field.storage() {
             Storage::BigInt => backend::custom_field_number(backend, key),
             Storage::Bool => backend::custom_field_bool(backend, key),
@@ -317,7 +316,9 @@ fn operand_value(operand: &Operand) -> sea_orm::sea_query::Value {
 /// column's index (see `planner`).
 fn filter_condition(backend: Backend, filter: &Filter, hide_index: bool) -> SimpleExpr {
     let column = match &filter.field {
-        FieldRef::Standard { column, .. } if hide_index => Expr::cust(format!("+\"{column}\"")),
+        FieldRef::Standard { column, storage } if hide_index => {
+            Expr::cust(format!("+\"{}\"", sort_column(column, *storage)))
+        }
         _ => column_expr(backend, &filter.field),
     };
     let storage = filter.field.storage();
@@ -471,6 +472,9 @@ pub async fn list(
                     last.updated_by.map_or(Value::Null, |u| Value::String(u.to_string()))
                 }
                 FieldRef::System(SystemField::Tags) | FieldRef::Custom { .. } => Value::Null,
+                FieldRef::Standard { column, storage: Storage::Money } => {
+                    last.fields.get(*column).and_then(|m| m.get("amount_minor")).cloned().unwrap_or(Value::Null)
+                }
                 FieldRef::Standard { column, .. } => last.fields.get(*column).cloned().unwrap_or(Value::Null),
             };
             Cursor { value, id: last.id }.encode()

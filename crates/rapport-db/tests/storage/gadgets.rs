@@ -119,3 +119,51 @@ async fn a_descriptor_only_kind_imports_with_its_aliases_and_duplicate_key() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn money_and_line_item_fields_are_validated_stored_filtered_sorted_and_totalled() {
+    run_on_both_backends("gadget money", |t| async move {
+        let (_, admin) = t.admin().await;
+        // 3 × 33.33 at 10 % tax: 99.99 + 10.00 (one rounding per line) = 109.99.
+        let parts =
+            json!([{"description": "Cog", "quantity_milli": 3000, "unit_price_minor": 3333, "tax_rate_bp": 1000}]);
+        let priced = records::create(
+            &t.ctx,
+            &admin,
+            gadget(),
+            &json!({"label": "Clock", "price": {"amount_minor": 150000, "currency": "brl"}, "parts": parts}),
+        )
+        .await
+        .expect("create a priced gadget");
+        assert_eq!(priced.fields["price"], json!({"amount_minor": 150000, "currency": "BRL"}));
+        assert_eq!(priced.fields["parts_total"], json!({"amount_minor": 10999, "currency": "BRL"}));
+        assert_eq!(priced.fields["parts"][0]["product_id"], json!(null));
+        assert_eq!(records::get(&t.ctx, &admin, gadget(), priced.id).await.expect("get"), priced);
+        for (label, amount) in [("Cheap", 900), ("Middling", 5000)] {
+            let input = json!({"label": label, "price": {"amount_minor": amount, "currency": "USD"}});
+            records::create(&t.ctx, &admin, gadget(), &input).await.expect("create");
+        }
+        records::create(&t.ctx, &admin, gadget(), &json!({"label": "Unpriced"})).await.expect("no price");
+
+        let dear =
+            records::list(&t.ctx, &admin, gadget(), &pairs(&[("filter[price][gt]", "1000"), ("sort", "-price")]))
+                .await
+                .expect("list by price");
+        let labels: Vec<&str> = dear.items.iter().filter_map(|r| r.text("label")).collect();
+        assert_eq!(labels, ["Clock", "Middling"]);
+        let cheapest_first = list_all(&t, &admin, gadget(), &[("sort", "price"), ("limit", "1")], 6).await;
+        let amounts: Vec<Option<i64>> =
+            cheapest_first.iter().flatten().map(|r| r.fields["price"]["amount_minor"].as_i64()).collect();
+        assert_eq!(amounts.iter().flatten().copied().collect::<Vec<_>>(), [900, 5000, 150000]);
+        assert_eq!(amounts.len(), 4, "the unpriced one is listed too");
+
+        let no_currency =
+            records::create(&t.ctx, &admin, gadget(), &json!({"label": "X", "price": {"amount_minor": 5}})).await;
+        assert_eq!(validation_fields(no_currency), ["price.currency"]);
+        let bad_line =
+            json!({"label": "Y", "parts": [{"description": "Cog", "quantity_milli": 0, "unit_price_minor": 1}]});
+        let bad_line = records::create(&t.ctx, &admin, gadget(), &bad_line).await;
+        assert_eq!(validation_fields(bad_line), ["parts[0].quantity_milli"]);
+    })
+    .await;
+}

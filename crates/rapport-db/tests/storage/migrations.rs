@@ -58,7 +58,8 @@ async fn migrations_build_the_schema_from_empty_and_are_idempotent() {
         for record_type in rapport_core::schema::RecordType::all() {
             let mut query = Query::select();
             query.from(Alias::new(record_type.plural()));
-            query.columns(record_type.fields().iter().map(|f| Alias::new(f.name)));
+            let columns = record_type.fields().iter().flat_map(rapport_db::records::field_columns);
+            query.columns(columns.map(|(column, _)| Alias::new(column)));
             t.ctx.db.conn().query_all(&query).await.unwrap_or_else(|e| panic!("{record_type} columns: {e}"));
         }
 

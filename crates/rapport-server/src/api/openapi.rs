@@ -148,7 +148,60 @@ fn field_schema(spec: &FieldSpec, side: Side) -> Schema {
         FieldKind::UserList => list(formatted(KnownFormat::Uuid).build().into()),
         FieldKind::RefList => list(Ref::from_schema_name("RecordLink").into()),
         FieldKind::Consents => list(Ref::from_schema_name("Consent").into()),
+        FieldKind::Money if nullable => Schema::OneOf(
+            utoipa::openapi::schema::OneOfBuilder::new()
+                .item(Ref::from_schema_name("Money"))
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .build(),
+        ),
+        FieldKind::Money => money_schema(),
+        FieldKind::LineItems => {
+            let array = ArrayBuilder::new()
+                .items(Ref::from_schema_name("LineItem"))
+                .max_items(Some(rapport_core::line_items::MAX_LINES));
+            let array = if nullable { array.schema_type(or_null(Type::Array)) } else { array };
+            Schema::Array(array.build())
+        }
     }
+}
+
+fn integer_in(min: i64, max: i64) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(min as f64)).maximum(Some(max as f64))
+}
+
+/// An amount in minor units with its currency, validated together.
+fn money_schema() -> Schema {
+    let max = rapport_core::values::Money::MAX_ABS_MINOR;
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("amount_minor", integer_in(-max, max).description(Some("in the currency's minor units (cents)")))
+        .property("currency", string().enum_values(Some(Currency::codes())))
+        .required("amount_minor")
+        .required("currency")
+        .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
+        .into()
+}
+
+/// A line of a quote or an order; totals follow `rapport_core::line_items`.
+fn line_item_schema() -> Schema {
+    use rapport_core::line_items::LineItem;
+    let max_price = rapport_core::values::Money::MAX_ABS_MINOR;
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some("description is required unless product_id names a product"))
+        .property("product_id", formatted(KnownFormat::Uuid).schema_type(or_null(Type::String)))
+        .property("description", string().max_length(Some(LineItem::MAX_DESCRIPTION_CHARS)))
+        .property(
+            "quantity_milli",
+            integer_in(1, LineItem::MAX_QUANTITY_MILLI).description(Some("quantity in thousandths: 1500 is 1.5")),
+        )
+        .property("unit_price_minor", integer_in(0, max_price))
+        .property("discount_bp", integer_in(0, 10_000).description(Some("basis points: 1000 is 10 %")))
+        .property("tax_rate_bp", integer_in(0, 10_000).description(Some("basis points: 1000 is 10 %")))
+        .required("quantity_milli")
+        .required("unit_price_minor")
+        .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
+        .into()
 }
 
 fn kind_description(kind: FieldKind) -> &'static str {
@@ -498,6 +551,8 @@ fn add_record_paths(api: &mut utoipa::openapi::OpenApi) {
     <rapport_core::schema::RecordLink as utoipa::ToSchema>::schemas(&mut item_schemas);
     <rapport_core::schema::Consent as utoipa::ToSchema>::schemas(&mut item_schemas);
     components.schemas.extend(item_schemas);
+    components.schemas.insert("Money".to_owned(), money_schema().into());
+    components.schemas.insert("LineItem".to_owned(), line_item_schema().into());
     for record_type in RecordType::all() {
         for (path, method, operation) in record_operations(record_type) {
             api.paths.add_path_operation(path, vec![method], operation.build());
