@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rapport_core::audit::{AuditAction, FieldChange};
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Order, Query};
@@ -86,7 +87,7 @@ pub struct AuditEntry {
 /// Entries of one record, newest first, older than `before` when given.
 pub async fn for_record(
     conn: &impl ConnectionTrait,
-    record_id: Uuid,
+    record_id: RecordId,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<AuditEntry>> {
@@ -94,7 +95,7 @@ pub async fn for_record(
     query
         .columns(["id", "at", "actor_id", "record_type", "record_id", "action", "changes"])
         .from("audit_log")
-        .and_where(Expr::col("record_id").eq(record_id));
+        .and_where(Expr::col("record_id").eq(record_id.0));
     if let Some((at, id)) = before {
         query.cond_where(
             sea_orm::sea_query::Cond::any()

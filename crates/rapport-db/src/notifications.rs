@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
@@ -21,7 +22,7 @@ pub struct Notification {
     pub title: String,
     pub body: Option<String>,
     pub record_type: Option<String>,
-    pub record_id: Option<Uuid>,
+    pub record_id: Option<RecordId>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -31,7 +32,7 @@ pub struct NewNotification<'a> {
     pub kind: &'a str,
     pub title: String,
     pub body: Option<String>,
-    pub record: Option<(RecordType, Uuid)>,
+    pub record: Option<(RecordType, RecordId)>,
     /// The same key never notifies twice, however often a job runs.
     pub dedup_key: String,
 }
@@ -47,7 +48,7 @@ pub async fn insert(conn: &impl ConnectionTrait, n: NewNotification<'_>, now: Da
             n.title.into(),
             n.body.into(),
             n.record.map(|(t, _)| t.as_str().to_owned()).into(),
-            n.record.map(|(_, id)| id).into(),
+            n.record.map(|(_, id)| id.0).into(),
             now.into(),
             n.dedup_key.into(),
         ])
@@ -91,7 +92,7 @@ pub async fn for_user(
                 title: r.try_get("", "title").context(CTX)?,
                 body: r.try_get("", "body").context(CTX)?,
                 record_type: r.try_get("", "record_type").context(CTX)?,
-                record_id: r.try_get("", "record_id").context(CTX)?,
+                record_id: r.try_get::<Option<Uuid>>("", "record_id").context(CTX)?.map(RecordId),
                 created_at: r.try_get("", "created_at").context(CTX)?,
                 read_at: r.try_get("", "read_at").context(CTX)?,
             })
@@ -194,7 +195,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
 async fn load(conn: &impl ConnectionTrait, record_type: RecordType, id: Option<Uuid>) -> Result<Option<Record>> {
     match id {
         // The worker acts for the system: it reads regardless of visibility.
-        Some(id) => crate::records::fetch_unscoped_for_system(conn, record_type, id).await,
+        Some(id) => crate::records::fetch_unscoped_for_system(conn, record_type, id.into()).await,
         None => Ok(None),
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
+use rapport_core::ids::RecordId;
 use rapport_core::records::pipeline::{StageDraft, check_pipeline, default_sales_stages};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -197,7 +198,7 @@ pub struct StageChange {
 /// Stage changes of a deal, newest first, before a position when given.
 pub async fn stage_changes(
     conn: &impl ConnectionTrait,
-    deal_id: Uuid,
+    deal_id: RecordId,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<StageChange>> {
@@ -205,7 +206,7 @@ pub async fn stage_changes(
     query
         .columns(["id", "deal_id", "from_stage_id", "to_stage_id", "changed_at", "changed_by"])
         .from("deal_stage_changes")
-        .and_where(Expr::col("deal_id").eq(deal_id));
+        .and_where(Expr::col("deal_id").eq(deal_id.0));
     if let Some((at, id)) = before {
         query.cond_where(
             sea_orm::sea_query::Cond::any()

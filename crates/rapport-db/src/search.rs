@@ -2,12 +2,12 @@
 //! not make a query read every match (see shared/PERFORMANCE.md).
 
 use rapport_core::access::Actor;
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use rapport_core::text::fold_for_search;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::backend::{self, WordMatch};
 use crate::error::{Result, StorageContext};
@@ -25,7 +25,7 @@ fn candidate_window(limit: u64) -> u64 {
 pub struct SearchHit {
     #[serde(rename = "type")]
     pub record_type: RecordType,
-    pub id: Uuid,
+    pub id: RecordId,
     pub label: String,
     pub score: u32,
 }
@@ -125,7 +125,7 @@ async fn candidates(
         let Some(record_type) = RecordType::parse(&record_type) else { continue };
         hits.push(SearchHit {
             record_type,
-            id: row.try_get("", "record_id").context(CTX)?,
+            id: RecordId(row.try_get("", "record_id").context(CTX)?),
             label: row.try_get("", "label").context(CTX)?,
             score: score(words, &title, &body),
         });

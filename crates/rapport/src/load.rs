@@ -57,7 +57,7 @@ async fn store(
     for chunk in items.chunks(MAX_BULK_ITEMS) {
         for BulkItemResult { outcome, .. } in bulk_create(ctx, actor, record_type, chunk).await? {
             match outcome {
-                Ok(Some(record)) => ids.push(Some(record.id)),
+                Ok(Some(record)) => ids.push(Some(record.id.0)),
                 Ok(None) => ids.push(None),
                 Err(error) => {
                     rejected += 1;

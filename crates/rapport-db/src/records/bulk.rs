@@ -2,9 +2,9 @@
 
 use rapport_core::DomainError;
 use rapport_core::access::{Actor, Writer};
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::Record;
 use super::service::{delete_in, prepare_new, store_new, update_in};
@@ -81,7 +81,7 @@ pub async fn bulk_create_idempotent(
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkPatch {
-    pub id: Uuid,
+    pub id: RecordId,
     #[serde(default)]
     pub version: Option<i64>,
     #[schema(value_type = Object)]
@@ -117,7 +117,7 @@ pub async fn bulk_delete(
     ctx: &Ctx,
     writer: &Writer,
     record_type: RecordType,
-    ids: &[Uuid],
+    ids: &[RecordId],
 ) -> Result<Vec<BulkItemResult>> {
     let actor: &Actor = writer;
     check_size(ids.len())?;

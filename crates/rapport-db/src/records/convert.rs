@@ -3,6 +3,7 @@
 
 use rapport_core::DomainError;
 use rapport_core::access::{Actor, Writer};
+use rapport_core::ids::RecordId;
 use rapport_core::records::lead::company_domain_of_email;
 use rapport_core::schema::RecordType;
 use rapport_core::values::WebUrl;
@@ -30,11 +31,11 @@ pub struct ConversionInput {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConversionResult {
-    pub contact_id: Uuid,
+    pub contact_id: RecordId,
     pub contact_created: bool,
-    pub company_id: Option<Uuid>,
+    pub company_id: Option<RecordId>,
     pub company_created: bool,
-    pub deal_id: Option<Uuid>,
+    pub deal_id: Option<RecordId>,
 }
 
 async fn find_visible(
@@ -74,7 +75,7 @@ fn copy(lead: &Record, keys: &[(&str, &str)]) -> Map<String, Value> {
 pub async fn convert_lead(
     ctx: &Ctx,
     writer: &Writer,
-    lead_id: Uuid,
+    lead_id: RecordId,
     input: &ConversionInput,
 ) -> Result<ConversionResult> {
     convert_lead_idempotent(ctx, writer, lead_id, input, None).await
@@ -84,7 +85,7 @@ pub async fn convert_lead(
 pub async fn convert_lead_idempotent(
     ctx: &Ctx,
     writer: &Writer,
-    lead_id: Uuid,
+    lead_id: RecordId,
     input: &ConversionInput,
     completion: Option<&Completion<'_, ConversionResult>>,
 ) -> Result<ConversionResult> {
@@ -121,7 +122,7 @@ pub async fn convert_lead_idempotent(
             } else if let Some(domain) = &domain {
                 fields["domain"] = domain.clone().into();
             }
-            company_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::COMPANY, fields).await?.id);
+            company_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::COMPANY, fields).await?.id.0);
             company_created = true;
         }
     }
@@ -159,7 +160,8 @@ pub async fn convert_lead_idempotent(
         if let Some(owner) = lead.owner_id {
             fields.insert("owner_id".into(), owner.to_string().into());
         }
-        contact_id = Some(create_in(ctx, conn, actor, &snapshot, RecordType::CONTACT, Value::Object(fields)).await?.id);
+        contact_id =
+            Some(create_in(ctx, conn, actor, &snapshot, RecordType::CONTACT, Value::Object(fields)).await?.id.0);
     }
     let contact_id = contact_id.ok_or(DomainError::not_found("contact"))?;
 
@@ -193,7 +195,13 @@ pub async fn convert_lead_idempotent(
         patch["converted_deal_id"] = deal.to_string().into();
     }
     update_in(ctx, conn, actor, &snapshot, RecordType::LEAD, lead_id, &patch, None).await?;
-    let result = ConversionResult { contact_id, contact_created, company_id, company_created, deal_id };
+    let result = ConversionResult {
+        contact_id: contact_id.into(),
+        contact_created,
+        company_id: company_id.map(RecordId),
+        company_created,
+        deal_id,
+    };
     crate::idempotency::complete_in(conn, completion, &result).await?;
     tx.commit().await?;
     Ok(result)

@@ -52,7 +52,7 @@ pub async fn after_write(
     record: &Record,
 ) -> Result<()> {
     let written = StoredWrite {
-        id: record.id,
+        id: record.id.0,
         version: record.version,
         actor: actor.user_id,
         at: record.updated_at,
@@ -69,7 +69,7 @@ pub async fn after_write(
             Effect::StageChange { pipeline_id, from, to } => {
                 pipelines::record_stage_change(
                     conn,
-                    record.id,
+                    record.id.0,
                     pipeline_id,
                     from,
                     to,

@@ -12,6 +12,7 @@ use std::io::{BufRead, BufReader, Read};
 
 use rapport_core::access::{Actor, Writer};
 use rapport_core::descriptor::MatchKey;
+use rapport_core::ids::RecordId;
 use rapport_core::import::ColumnPlan;
 use rapport_core::schema::RecordType;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
@@ -19,7 +20,6 @@ use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::mpsc::error::TryRecvError;
-use uuid::Uuid;
 
 use super::service::{build_new, resolve, store_new_overlapped};
 use super::{Record, hooks, keys};
@@ -65,7 +65,7 @@ pub struct DuplicateRow {
     /// The matching e-mail (or a company's domain), lower-cased.
     pub key: String,
     /// The stored record it matches, or else the earlier line.
-    pub existing_id: Option<Uuid>,
+    pub existing_id: Option<RecordId>,
     pub first_line: Option<u64>,
 }
 
@@ -349,7 +349,7 @@ async fn skip_stored(
             Some((key, id)) => report.duplicates.push(DuplicateRow {
                 line: row.line,
                 key: key.clone(),
-                existing_id: Some(id),
+                existing_id: Some(RecordId(id)),
                 first_line: None,
             }),
             None => kept.push(row),

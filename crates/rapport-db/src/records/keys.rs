@@ -68,7 +68,7 @@ pub(super) async fn find_many(
 
 /// Rewrites every side table row of a live record.
 pub async fn index(conn: &impl ConnectionTrait, record: &Record) -> Result<()> {
-    unindex(conn, record.id).await?;
+    unindex(conn, record.id.0).await?;
     index_new(conn, std::slice::from_ref(record)).await
 }
 
@@ -92,7 +92,7 @@ pub(super) fn inserts(records: &[Record]) -> Vec<(&'static str, InsertStatement)
     for record in records {
         let rt = record.record_type.as_str();
         for (kind, value) in matching_keys(record) {
-            keys.push(vec![rt.into(), record.id.into(), kind.into(), value.into()]);
+            keys.push(vec![rt.into(), record.id.0.into(), kind.into(), value.into()]);
         }
         let mut seen = Vec::new();
         for link in record_links(record.record_type, &record.fields) {
@@ -102,7 +102,7 @@ pub(super) fn inserts(records: &[Record]) -> Vec<(&'static str, InsertStatement)
             seen.push(link.id);
             links.push(vec![
                 rt.into(),
-                record.id.into(),
+                record.id.0.into(),
                 link.record_type.as_str().into(),
                 link.id.into(),
                 link.role.into(),
@@ -113,7 +113,7 @@ pub(super) fn inserts(records: &[Record]) -> Vec<(&'static str, InsertStatement)
         let body = if tags.is_empty() { body } else { format!("{body} {tags}") };
         search.push(vec![
             rt.into(),
-            record.id.into(),
+            record.id.0.into(),
             record.owner_id.into(),
             record.team_id.into(),
             record.display_name().into(),

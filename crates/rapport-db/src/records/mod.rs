@@ -23,7 +23,7 @@ pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 pub async fn fetch_unscoped_for_system(
     conn: &impl sea_orm::ConnectionTrait,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
 ) -> crate::Result<Option<Record>> {
     repo::fetch(conn, record_type, id, &rapport_core::access::ReadScope::All, false).await
 }
@@ -31,6 +31,7 @@ pub use service::{create, create_idempotent, delete, get, list, restore, update}
 pub use timeline::{TimelineEntry, timeline};
 
 use chrono::{DateTime, Utc};
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -40,7 +41,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub record_type: RecordType,
-    pub id: Uuid,
+    pub id: RecordId,
     pub version: i64,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -140,7 +141,7 @@ mod tests {
         fields.insert("first_name".into(), Value::String("Ana".into()));
         let record = Record {
             record_type: RecordType::CONTACT,
-            id,
+            id: RecordId(id),
             version: 2,
             owner_id: Some(id),
             team_id: None,

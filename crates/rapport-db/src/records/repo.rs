@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rapport_core::access::ReadScope;
+use rapport_core::ids::RecordId;
 use rapport_core::query::{Cursor, Direction, FieldRef, Filter, FilterOp, ListQuery, Operand, SystemField};
 use rapport_core::schema::{RecordType, Storage};
 use rapport_core::text::escape_like;
@@ -59,7 +60,7 @@ pub(super) fn from_row(record_type: RecordType, row: &impl ColumnRead) -> Result
     };
     Ok(Record {
         record_type,
-        id: row.required("id", ColumnRead::uuid)?,
+        id: RecordId(row.required("id", ColumnRead::uuid)?),
         version: row.required("version", ColumnRead::big_int)?,
         owner_id: row.uuid("owner_id")?,
         team_id: row.uuid("team_id")?,
@@ -88,9 +89,9 @@ pub fn scope_condition(scope: &ReadScope) -> Condition {
     }
 }
 
-fn fetch_query(record_type: RecordType, id: Uuid, scope: &ReadScope, deleted: bool) -> SelectStatement {
+fn fetch_query(record_type: RecordType, id: RecordId, scope: &ReadScope, deleted: bool) -> SelectStatement {
     let mut query = select(record_type);
-    query.and_where(Expr::col("id").eq(id)).cond_where(scope_condition(scope));
+    query.and_where(Expr::col("id").eq(id.0)).cond_where(scope_condition(scope));
     query.and_where(if deleted { Expr::col("deleted_at").is_not_null() } else { Expr::col("deleted_at").is_null() });
     query
 }
@@ -99,7 +100,7 @@ fn fetch_query(record_type: RecordType, id: Uuid, scope: &ReadScope, deleted: bo
 pub async fn fetch(
     conn: &impl ConnectionTrait,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     scope: &ReadScope,
     deleted: bool,
 ) -> Result<Option<Record>> {
@@ -112,7 +113,7 @@ pub async fn fetch(
 pub async fn fetch_committed(
     db: &Database,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     scope: &ReadScope,
     deleted: bool,
 ) -> Result<Option<Record>> {
@@ -185,7 +186,7 @@ pub fn inserts(records: &[Record]) -> impl Iterator<Item = InsertStatement> + '_
         insert.into_table(table(chunk[0].record_type)).columns(columns.clone());
         for record in chunk {
             let mut values: Vec<SimpleExpr> =
-                vec![record.id.into(), record.created_at.into(), record.created_by.into()];
+                vec![record.id.0.into(), record.created_at.into(), record.created_by.into()];
             values.extend(system_values(record).into_iter().map(|(_, v)| v.into()));
             values.extend(field_values(record).into_iter().map(|(_, v)| v.into()));
             insert.values_panic(values);
@@ -202,7 +203,7 @@ pub async fn update(conn: &impl ConnectionTrait, record: &Record, expected_versi
         update.value(column, value);
     }
     update
-        .and_where(Expr::col("id").eq(record.id))
+        .and_where(Expr::col("id").eq(record.id.0))
         .and_where(Expr::col("version").eq(expected_version))
         .and_where(Expr::col("deleted_at").is_null());
     let result = conn.execute(&update).await.context("update a record")?;
@@ -221,7 +222,7 @@ pub async fn set_deleted(
         .value("deleted_at", at)
         .value("deleted_by", by)
         .value("version", record.version + 1)
-        .and_where(Expr::col("id").eq(record.id))
+        .and_where(Expr::col("id").eq(record.id.0))
         .and_where(Expr::col("version").eq(record.version))
         .to_owned();
     Ok(conn.execute(&update).await.context("move a record to or from the trash")?.rows_affected() == 1)
@@ -477,7 +478,7 @@ pub async fn list(
                 }
                 FieldRef::Standard { column, .. } => last.fields.get(*column).cloned().unwrap_or(Value::Null),
             };
-            Cursor { value, id: last.id }.encode()
+            Cursor { value, id: last.id.0 }.encode()
         })
     } else {
         None

@@ -3,6 +3,7 @@
 use rapport_core::access::{Actor, ReadScope, Writer};
 use rapport_core::audit::{AuditAction, FieldChange, diff};
 use rapport_core::custom_fields::validate_custom;
+use rapport_core::ids::RecordId;
 use rapport_core::query::ListQuery;
 use rapport_core::schema::{Mode, RecordType, record_links, validate_fields};
 use rapport_core::{DomainError, FieldError, ValidationErrors};
@@ -26,7 +27,7 @@ pub(super) async fn fetch_visible(
     actor: &Actor,
     snapshot: &Snapshot,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     deleted: bool,
 ) -> Result<Record> {
     let found = repo::fetch(conn, record_type, id, &scope(actor, snapshot, record_type), deleted).await?;
@@ -42,7 +43,7 @@ fn expect_object(input: &Value) -> Result<&Map<String, Value>> {
 }
 
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
-pub async fn get(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: Uuid) -> Result<Record> {
+pub async fn get(ctx: &Ctx, actor: &Actor, record_type: RecordType, id: RecordId) -> Result<Record> {
     let snapshot = ctx.snapshot().await?;
     let found = repo::fetch_committed(&ctx.db, record_type, id, &scope(actor, &snapshot, record_type), false).await?;
     found_or_not_found(found, record_type)
@@ -129,7 +130,7 @@ pub(super) fn build_new(
     }
     let mut record = Record {
         record_type,
-        id: rapport_core::ids::new_id(),
+        id: RecordId::new(),
         version: 1,
         owner_id: Some(owner_id),
         team_id: None,
@@ -307,7 +308,7 @@ fn new_record_inserts(
             at: record.created_at,
             actor: Some(actor_id),
             record_type: record.record_type,
-            record_id: record.id,
+            record_id: record.id.0,
             action: AuditAction::Create,
             // The created values are the record's first version; every later
             // update logs old and new values, so the history can be replayed
@@ -370,7 +371,7 @@ pub async fn update(
     ctx: &Ctx,
     writer: &Writer,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     patch: &Value,
     if_match: Option<i64>,
 ) -> Result<Record> {
@@ -389,7 +390,7 @@ pub(super) async fn update_in(
     actor: &Actor,
     snapshot: &Snapshot,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     patch: &Value,
     if_match: Option<i64>,
 ) -> Result<Record> {
@@ -451,8 +452,16 @@ pub(super) async fn update_in(
         return Err(DomainError::VersionMismatch { current: old.version + 1 }.into());
     }
     keys::index(conn, &record).await?;
-    crate::audit::record(conn, record.updated_at, Some(actor.user_id), record_type, id, AuditAction::Update, &changes)
-        .await?;
+    crate::audit::record(
+        conn,
+        record.updated_at,
+        Some(actor.user_id),
+        record_type,
+        id.0,
+        AuditAction::Update,
+        &changes,
+    )
+    .await?;
     hooks::after_write(conn, actor, Some(&old), &record).await?;
     Ok(record)
 }
@@ -463,7 +472,7 @@ pub async fn delete(
     ctx: &Ctx,
     writer: &Writer,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     if_match: Option<i64>,
 ) -> Result<()> {
     let actor: &Actor = writer;
@@ -479,7 +488,7 @@ pub(super) async fn delete_in(
     actor: &Actor,
     snapshot: &Snapshot,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     if_match: Option<i64>,
 ) -> Result<()> {
     let record = fetch_visible(conn, actor, snapshot, record_type, id, false).await?;
@@ -491,13 +500,13 @@ pub(super) async fn delete_in(
     if !repo::set_deleted(conn, &record, Some((now, actor.user_id))).await? {
         return Err(DomainError::VersionMismatch { current: record.version + 1 }.into());
     }
-    keys::unindex(conn, id).await?;
-    crate::audit::record(conn, now, Some(actor.user_id), record_type, id, AuditAction::Delete, &[]).await
+    keys::unindex(conn, id.0).await?;
+    crate::audit::record(conn, now, Some(actor.user_id), record_type, id.0, AuditAction::Delete, &[]).await
 }
 
 /// Brings a record back from the trash.
 #[tracing::instrument(skip_all, fields(record_type = %record_type, %id), err(level = "debug"))]
-pub async fn restore(ctx: &Ctx, writer: &Writer, record_type: RecordType, id: Uuid) -> Result<Record> {
+pub async fn restore(ctx: &Ctx, writer: &Writer, record_type: RecordType, id: RecordId) -> Result<Record> {
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
@@ -509,7 +518,7 @@ pub async fn restore(ctx: &Ctx, writer: &Writer, record_type: RecordType, id: Uu
     record.version += 1;
     record.deleted_at = None;
     keys::index(&*tx, &record).await?;
-    crate::audit::record(&*tx, ctx.now(), Some(actor.user_id), record_type, id, AuditAction::Restore, &[]).await?;
+    crate::audit::record(&*tx, ctx.now(), Some(actor.user_id), record_type, id.0, AuditAction::Restore, &[]).await?;
     tx.commit().await?;
     Ok(record)
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
 use rapport_core::access::Actor;
+use rapport_core::ids::RecordId;
 use rapport_core::query::Cursor;
 use rapport_core::schema::RecordType;
 use sea_orm::ConnectionTrait;
@@ -32,7 +33,7 @@ pub async fn timeline(
     ctx: &Ctx,
     actor: &Actor,
     record_type: RecordType,
-    id: Uuid,
+    id: RecordId,
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<Page<TimelineEntry>> {
@@ -59,7 +60,7 @@ pub async fn timeline(
                 Query::select()
                     .column("source_id")
                     .from("record_links")
-                    .and_where(Expr::col("target_id").eq(id))
+                    .and_where(Expr::col("target_id").eq(id.0))
                     .and_where(Expr::col("source_type").eq(RecordType::ACTIVITY.as_str()))
                     .to_owned(),
             ),
@@ -79,7 +80,7 @@ pub async fn timeline(
         entries.push(TimelineEntry {
             at: activity.created_at,
             kind: "activity".into(),
-            id: activity.id,
+            id: activity.id.0,
             data: activity.to_json(),
         });
     }

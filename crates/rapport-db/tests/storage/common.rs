@@ -10,6 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rapport_core::DomainError;
 use rapport_core::access::{Actor, Admin, Role, Scope, Writer};
 use rapport_core::clock::ManualClock;
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use rapport_db::users::{self, NewUser, User};
 use rapport_db::{Backend, ConnectionTrait, Ctx, Database, DatabaseUrl, Error};
@@ -70,7 +71,7 @@ impl TestCtx {
     }
 
     /// Creates a contact that must be valid; returns its id.
-    pub async fn contact(&self, actor: &Writer, input: serde_json::Value) -> Uuid {
+    pub async fn contact(&self, actor: &Writer, input: serde_json::Value) -> RecordId {
         rapport_db::records::create(&self.ctx, actor, RecordType::CONTACT, &input).await.expect("create a contact").id
     }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::common::{list_all, pairs, run_on_both_backends, validation_fields};
 
 fn ids(records: &[Record]) -> Vec<Uuid> {
-    records.iter().map(|r| r.id).collect()
+    records.iter().map(|r| r.id.0).collect()
 }
 
 #[tokio::test]
@@ -88,7 +88,7 @@ async fn contact_create_get_update_list_delete_restore() {
         assert_eq!(fetched.deleted_at, None);
         assert_eq!(fetched.fields, updated.fields);
         // Matching keys came back with the record.
-        assert_eq!(t.count_where("record_keys", "record_id", created.id).await, 2);
+        assert_eq!(t.count_where("record_keys", "record_id", created.id.0).await, 2);
     })
     .await;
 }
@@ -150,7 +150,7 @@ async fn contact_list_filters_sorts_and_pages_every_record_exactly_once() {
         let pages = list_all(&t, &admin, RecordType::CONTACT, &[("sort", "-last_name"), ("limit", "2")], 3).await;
         assert_eq!(ids(&pages.concat()), ids(&reversed));
 
-        let newest_first: Vec<Uuid> = created.iter().rev().map(|r| r.id).collect();
+        let newest_first: Vec<Uuid> = created.iter().rev().map(|r| r.id.0).collect();
         let pages = list_all(&t, &admin, RecordType::CONTACT, &[("sort", "-created_at"), ("limit", "2")], 3).await;
         assert_eq!(pages.len(), 3);
         assert_eq!(ids(&pages.concat()), newest_first);

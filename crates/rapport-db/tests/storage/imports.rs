@@ -66,7 +66,7 @@ async fn duplicates_by_email_are_skipped_against_the_file_and_the_database() {
             .await
             .expect("import");
         assert_eq!(report.created, 2);
-        let duplicates: Vec<(u64, &str, Option<uuid::Uuid>, Option<u64>)> =
+        let duplicates: Vec<(u64, &str, Option<rapport_core::ids::RecordId>, Option<u64>)> =
             report.duplicates.iter().map(|d| (d.line, d.key.as_str(), d.existing_id, d.first_line)).collect();
         assert_eq!(duplicates, [(3, "stored@example.com", Some(stored.id), None), (4, "a@example.com", None, Some(2))]);
         let allow = ImportOptions { on_duplicate: OnDuplicate::Create, ..ImportOptions::default() };
@@ -122,7 +122,7 @@ async fn large_files_are_written_in_batches_and_references_are_checked() {
         assert_eq!((report.rejected[0].line, report.rejected[0].errors[0].code.as_str()), (1002, "unknown_reference"));
         assert_eq!(t.count("contacts").await, rows as i64 - 1);
         assert_eq!(t.count("record_keys").await, rows as i64 - 1);
-        assert_eq!(t.count_where("contacts", "company_id", company.id).await, rows as i64 - 1);
+        assert_eq!(t.count_where("contacts", "company_id", company.id.0).await, rows as i64 - 1);
 
         // Every batch is in the search index, which follows later edits and deletes.
         let found = async |q: &str| {

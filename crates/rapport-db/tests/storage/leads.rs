@@ -61,17 +61,17 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
 
         let deal = records::get(&t.ctx, &admin, RecordType::DEAL, deal_id).await.expect("deal");
         assert_eq!(deal.fields["name"], json!("Acme expansion"));
-        assert_eq!(deal.uuid("contact_id"), Some(contact.id));
-        assert_eq!(deal.uuid("company_id"), Some(company.id));
+        assert_eq!(deal.uuid("contact_id"), Some(contact.id.0));
+        assert_eq!(deal.uuid("company_id"), Some(company.id.0));
         assert_eq!(deal.fields["amount_minor"], json!(1_500_000));
         assert_eq!(deal.fields["currency"], json!("BRL"));
         assert_eq!(deal.fields["source_channel"], json!("webinar"));
 
         let converted = records::get(&t.ctx, &admin, RecordType::LEAD, lead.id).await.expect("lead");
         assert_eq!(converted.fields["status"], json!("converted"));
-        assert_eq!(converted.uuid("converted_contact_id"), Some(contact.id));
-        assert_eq!(converted.uuid("converted_company_id"), Some(company.id));
-        assert_eq!(converted.uuid("converted_deal_id"), Some(deal_id));
+        assert_eq!(converted.uuid("converted_contact_id"), Some(contact.id.0));
+        assert_eq!(converted.uuid("converted_company_id"), Some(company.id.0));
+        assert_eq!(converted.uuid("converted_deal_id"), Some(deal_id.0));
         assert_eq!(t.count("contacts").await, 1);
         assert_eq!(t.count("companies").await, 1);
 
@@ -100,7 +100,7 @@ async fn lead_conversion_creates_what_does_not_exist() {
         let contact = records::get(&t.ctx, &admin, RecordType::CONTACT, result.contact_id).await.expect("contact");
         assert_eq!(contact.fields["emails"], json!(["joao@paoquente.com.br"]));
         assert_eq!(contact.fields["phones"], json!(["+551133334444"]));
-        assert_eq!(contact.uuid("company_id"), result.company_id);
+        assert_eq!(contact.uuid("company_id"), result.company_id.map(|c| c.0));
         let company =
             records::get(&t.ctx, &admin, RecordType::COMPANY, result.company_id.expect("company")).await.expect("company");
         assert_eq!(company.fields["domain"], json!("paoquente.com.br"));

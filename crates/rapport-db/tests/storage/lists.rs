@@ -14,7 +14,7 @@ use crate::common::{TestCtx, list_all, pairs, run_on_both_backends, validation_f
 type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>);
 
 fn ids(records: &[Record]) -> Vec<Uuid> {
-    records.iter().map(|r| r.id).collect()
+    records.iter().map(|r| r.id.0).collect()
 }
 
 async fn seed_deals(t: &TestCtx, actor: &rapport_core::access::Writer) -> Vec<Record> {
@@ -164,7 +164,7 @@ async fn a_record_read_by_id_equals_the_same_record_in_a_list() {
             assert_eq!(&by_id, in_list, "{} {}", record.record_type, record.id);
             assert_eq!(by_id.fields, record.fields, "{} {}", record.record_type, record.id);
         }
-        let missing = records::get(&t.ctx, &admin, RecordType::DEAL, Uuid::now_v7()).await;
+        let missing = records::get(&t.ctx, &admin, RecordType::DEAL, rapport_core::ids::RecordId::new()).await;
         assert!(matches!(missing, Err(rapport_db::Error::Domain(rapport_core::DomainError::NotFound { .. }))));
     })
     .await;
@@ -236,11 +236,11 @@ async fn pages_are_the_same_when_statistics_steer_the_plan() {
         records::bulk_create(&t.ctx, &admin, RecordType::CONTACT, &items).await.expect("bulk create");
         let query = [("filter[country][eq]", "BR"), ("sort", "last_name"), ("limit", "7")];
         let before: Vec<Uuid> =
-            list_all(&t, &admin, RecordType::CONTACT, &query, 20).await.concat().iter().map(|r| r.id).collect();
+            list_all(&t, &admin, RecordType::CONTACT, &query, 20).await.concat().iter().map(|r| r.id.0).collect();
         // With statistics, SQLite walks the last-name index instead of sorting the country's rows.
         rapport_db::backend::refresh_statistics(&t.ctx.db).await.expect("analyze");
         let pages = list_all(&t, &admin, RecordType::CONTACT, &query, 20).await;
-        let after: Vec<Uuid> = pages.concat().iter().map(|r| r.id).collect();
+        let after: Vec<Uuid> = pages.concat().iter().map(|r| r.id.0).collect();
         assert_eq!(after, before);
         assert_eq!(after.len(), 80);
         let all = pages.concat();

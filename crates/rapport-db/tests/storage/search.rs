@@ -1,20 +1,20 @@
 use rapport_core::access::{Role, Visibility};
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use rapport_db::search::{SearchHit, search};
 use rapport_db::{Backend, ConnectionTrait, records, settings, users};
 use sea_orm::{DbBackend, Statement};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::common::{as_admin, run_on_both_backends};
 
-fn ids(hits: &[SearchHit]) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+fn ids(hits: &[SearchHit]) -> Vec<RecordId> {
+    let mut ids: Vec<RecordId> = hits.iter().map(|h| h.id).collect();
     ids.sort();
     ids
 }
 
-fn sorted(mut ids: Vec<Uuid>) -> Vec<Uuid> {
+fn sorted(mut ids: Vec<RecordId>) -> Vec<RecordId> {
     ids.sort();
     ids
 }
@@ -109,8 +109,8 @@ async fn whole_name_matches_rank_first_and_prefix_matches_fill_the_page() {
         }
         // Newer than every Silva, yet ranked after them: a prefix, then a body match.
         let hits = search(&t.ctx, &admin, "silva", &[], 20).await.expect("search");
-        let order: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
-        let expected: Vec<Uuid> = silvas.iter().rev().copied().chain([silvana, by_email]).collect();
+        let order: Vec<RecordId> = hits.iter().map(|h| h.id).collect();
+        let expected: Vec<RecordId> = silvas.iter().rev().copied().chain([silvana, by_email]).collect();
         assert_eq!(order, expected);
         // A full page of whole-word matches needs no prefix lookup, and holds only them.
         let page = search(&t.ctx, &admin, "silva", &[], 3).await.expect("search");

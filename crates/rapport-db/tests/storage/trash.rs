@@ -38,7 +38,7 @@ async fn trash_purge_removes_records_deleted_before_the_retention() {
         assert_eq!(t.count("contacts").await, 2);
         assert!(records::restore(&t.ctx, &admin, RecordType::CONTACT, old.id).await.is_err());
         records::get(&t.ctx, &admin, RecordType::CONTACT, kept.id).await.expect("kept");
-        assert_eq!(t.count_where("record_links", "target_id", old.id).await, 0);
+        assert_eq!(t.count_where("record_links", "target_id", old.id.0).await, 0);
         let audit = rapport_db::audit::for_record(t.ctx.db.conn(), old.id, None, 10).await.expect("audit");
         assert_eq!(audit[0].action, "purge");
         records::get(&t.ctx, &admin, RecordType::ACTIVITY, note.id).await.expect("the note stays");

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
+use rapport_core::ids::RecordId;
 use rapport_core::records::pipeline::StageDraft;
 use rapport_core::schema::RecordType;
 use rapport_db::notifications::Notification;
@@ -97,7 +98,7 @@ async fn create_pipeline(
 async fn convert_lead(
     State(state): State<AppState>,
     WriterUser(writer): WriterUser,
-    PathParams(id): PathParams<Uuid>,
+    PathParams(id): PathParams<RecordId>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<serde_json::Value>,
 ) -> ApiResult<Response> {

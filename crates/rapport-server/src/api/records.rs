@@ -7,11 +7,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rapport_core::DomainError;
+use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
 use rapport_db::records::{self, BulkItemResult, Record};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use crate::api::idempotency::{IdempotencyKey, idempotent};
 use crate::auth::{Auth, WriterUser};
@@ -122,7 +122,7 @@ async fn create(
 async fn read(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    PathParams((kind, id)): PathParams<(String, RecordId)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let record = records::get(&state.ctx, &actor, record_type(&kind)?, id).await?;
@@ -135,7 +135,7 @@ async fn read(
 async fn update(
     State(state): State<AppState>,
     WriterUser(writer): WriterUser,
-    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    PathParams((kind, id)): PathParams<(String, RecordId)>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Response> {
@@ -146,7 +146,7 @@ async fn update(
 async fn remove(
     State(state): State<AppState>,
     WriterUser(writer): WriterUser,
-    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    PathParams((kind, id)): PathParams<(String, RecordId)>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     records::delete(&state.ctx, &writer, record_type(&kind)?, id, if_match(&headers)?).await?;
@@ -156,7 +156,7 @@ async fn remove(
 async fn restore(
     State(state): State<AppState>,
     WriterUser(writer): WriterUser,
-    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    PathParams((kind, id)): PathParams<(String, RecordId)>,
 ) -> ApiResult<Response> {
     let record = records::restore(&state.ctx, &writer, record_type(&kind)?, id).await?;
     Ok(record_response(StatusCode::OK, &record))
@@ -172,7 +172,7 @@ struct TimelineQuery {
 async fn timeline(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    PathParams((kind, id)): PathParams<(String, Uuid)>,
+    PathParams((kind, id)): PathParams<(String, RecordId)>,
     QueryParams(query): QueryParams<TimelineQuery>,
 ) -> ApiResult<Json<Value>> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
@@ -242,7 +242,7 @@ async fn bulk_update(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BulkDelete {
-    ids: Vec<Uuid>,
+    ids: Vec<RecordId>,
 }
 
 async fn bulk_delete(

@@ -114,7 +114,7 @@ async fn store(
     for chunk in items.chunks(MAX_BULK_ITEMS) {
         for result in bulk_create(ctx, actor, record_type, chunk).await? {
             match result.outcome {
-                Ok(record) => ids.push(record.map(|r| r.id)),
+                Ok(record) => ids.push(record.map(|r| r.id.0)),
                 Err(error) => {
                     eprintln!("rejected {record_type}: {error}");
                     ids.push(None);
