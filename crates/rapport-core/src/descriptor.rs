@@ -35,6 +35,9 @@ pub struct RecordKind {
     pub import_aliases: &'static [&'static [ImportAlias]],
     /// Rules and hooks beyond the generic.
     pub rules: &'static dyn KindRules,
+    /// A valid create input, for the API's documentation (and the tests
+    /// that hold the documentation to what the API accepts).
+    pub example: fn() -> Value,
 }
 
 /// Keys used to find the same person or company again (`record_keys.kind`).
@@ -113,9 +116,23 @@ pub enum Effect {
     StageChange { pipeline_id: Uuid, from: Option<Uuid>, to: Uuid },
 }
 
+/// A rule across fields that `check` enforces, as the API documents it: a
+/// refusal names `field` and `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CrossFieldRule {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub rule: &'static str,
+}
+
 /// What a kind does beyond the generic record machinery. Every method has
 /// a no-op default, so a plain kind implements none.
 pub trait KindRules: Sync {
+    /// The rules `check` enforces across fields, for the API's document.
+    fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
+        &[]
+    }
+
     /// Rules across fields of a whole record (after a patch is merged).
     fn check(&self, _record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         Ok(())

@@ -24,6 +24,9 @@ pub enum FieldKind {
     Phone,
     PhoneList,
     Url,
+    /// A company's web domain (`acme.com.br`), also given as a web address:
+    /// the key that finds the same company again.
+    Domain,
     Date,
     DateTime,
     Bool,
@@ -82,7 +85,7 @@ impl FieldKind {
 
     pub fn storage(self) -> Storage {
         match self {
-            Self::Text { .. } | Self::LongText | Self::Email | Self::Phone | Self::Url => Storage::Text,
+            Self::Text { .. } | Self::LongText | Self::Email | Self::Phone | Self::Url | Self::Domain => Storage::Text,
             Self::Currency | Self::Country | Self::Enum(_) => Storage::Text,
             Self::EmailList | Self::PhoneList | Self::RefList | Self::UserList | Self::Consents => Storage::Json,
             Self::LineItems => Storage::Json,
@@ -121,6 +124,9 @@ pub struct FieldSpec {
     pub help: bool,
     /// Shown as a column of lists unless the user chooses otherwise.
     pub listed: bool,
+    /// Set by Rapport, never by a client: why, for the error a client gets
+    /// when it sends one (a deal's status follows its stage).
+    pub derived: Option<&'static str>,
 }
 
 impl FieldSpec {
@@ -135,6 +141,7 @@ impl FieldSpec {
             group: "main",
             help: false,
             listed: false,
+            derived: None,
         }
     }
     pub const fn required(mut self) -> Self {
@@ -167,6 +174,10 @@ impl FieldSpec {
     }
     pub const fn listed(mut self) -> Self {
         self.listed = true;
+        self
+    }
+    pub const fn derived(mut self, why: &'static str) -> Self {
+        self.derived = Some(why);
         self
     }
     /// The label's translation key: fields of the same name mean the same
@@ -221,6 +232,10 @@ pub fn validate_fields(
             errors.push(FieldError::new(key.clone(), "unknown_field", format!("{record_type} has no field '{key}'")));
             continue;
         };
+        if let Some(why) = spec.derived {
+            errors.push(FieldError::new(key.clone(), "derived_field", why));
+            continue;
+        }
         if value.is_null() {
             if spec.required {
                 errors.push(FieldError::required(key.clone()));
@@ -319,6 +334,20 @@ pub fn normalize_value(kind: FieldKind, value: &Value, ctx: &ValidationContext) 
         FieldKind::Url => match text_or_null(expect_str(value, "a web address")?) {
             None => Value::Null,
             Some(s) => Value::String(WebUrl::parse(&s)?.as_str().to_owned()),
+        },
+        FieldKind::Domain => match text_or_null(expect_str(value, "a domain name")?) {
+            None => Value::Null,
+            Some(s) => Value::String(
+                WebUrl::parse(&s)
+                    .map_err(|_| {
+                        FieldError::new(
+                            "",
+                            "invalid_domain",
+                            format!("'{}' is not a domain name", crate::values::email_truncate(&s)),
+                        )
+                    })?
+                    .domain(),
+            ),
         },
         FieldKind::Date => {
             let s = expect_str(value, "a date (YYYY-MM-DD)")?;

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{field_list, is_blank};
-use crate::descriptor::{Effect, ImportAlias, KindRules, RecordKind, StoredWrite};
+use crate::descriptor::{CrossFieldRule, Effect, ImportAlias, KindRules, RecordKind, StoredWrite};
 use crate::jobs::JobKind;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{FieldError, ValidationErrors};
@@ -37,6 +37,7 @@ pub static KIND: RecordKind = RecordKind {
         ImportAlias { field: "due_at", headers: &["due", "due_date", "prazo", "vencimiento"] },
     ]],
     rules: &Activity,
+    example: || serde_json::json!({"kind": "call", "subject": "Ligar para a Ana", "due_at": "2026-03-02T14:00:00Z"}),
 };
 
 impl RecordType {
@@ -45,7 +46,23 @@ impl RecordType {
 
 struct Activity;
 
+const NEEDS_A_SUBJECT: CrossFieldRule =
+    CrossFieldRule { field: "subject", code: "required", rule: "tasks, calls, meetings and e-mails need a subject" };
+const NOTE_NEEDS_TEXT: CrossFieldRule =
+    CrossFieldRule { field: "body", code: "required", rule: "a note needs text: a body or a subject" };
+const ENDS_AFTER_START: CrossFieldRule =
+    CrossFieldRule { field: "ends_at", code: "before_start", rule: "the end must not be before the start" };
+const RULES: &[CrossFieldRule] = &[NEEDS_A_SUBJECT, NOTE_NEEDS_TEXT, ENDS_AFTER_START];
+
+fn broken(rule: CrossFieldRule) -> FieldError {
+    FieldError::new(rule.field, rule.code, rule.rule)
+}
+
 impl KindRules for Activity {
+    fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
+        RULES
+    }
+
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         check(record)
     }
@@ -75,16 +92,16 @@ fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let kind = record.get("kind").and_then(Value::as_str);
     if kind != Some("note") && is_blank(record, "subject") {
-        errors.push(FieldError::required("subject"));
+        errors.push(broken(NEEDS_A_SUBJECT));
     }
     if kind == Some("note") && is_blank(record, "body") && is_blank(record, "subject") {
-        errors.push(FieldError::new("body", "required", "a note needs text"));
+        errors.push(broken(NOTE_NEEDS_TEXT));
     }
     let time =
         |k: &str| record.get(k).and_then(Value::as_str).and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
     if let (Some(start), Some(end)) = (time("starts_at"), time("ends_at")) {
         if end < start {
-            errors.push(FieldError::new("ends_at", "before_start", "the end must not be before the start"));
+            errors.push(broken(ENDS_AFTER_START));
         }
     }
     errors.into_result()

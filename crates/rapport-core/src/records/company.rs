@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::{address_fields, common_aliases, field_list};
-use crate::descriptor::{ImportAlias, KindRules, MatchKey, RecordKind};
+use crate::descriptor::{CrossFieldRule, ImportAlias, KindRules, MatchKey, RecordKind};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::values::{Cnpj, WebUrl};
 use crate::{FieldError, ValidationErrors};
@@ -13,7 +13,7 @@ pub const SIZE_BANDS: &[&str] = &["1-10", "11-50", "51-200", "201-500", "501-100
 pub const FIELDS: &[FieldSpec] = field_list!(
     [
         FieldSpec::new("name", FieldKind::Text { max: 200 }).required().indexed().title().listed(),
-        FieldSpec::new("domain", FieldKind::Text { max: 253 }).indexed().body().listed().help(),
+        FieldSpec::new("domain", FieldKind::Domain).indexed().body().listed().help(),
         FieldSpec::new("industry", FieldKind::Text { max: 100 }).indexed().listed(),
         FieldSpec::new("size_band", FieldKind::Enum(SIZE_BANDS)).listed(),
         FieldSpec::new("phones", FieldKind::PhoneList).body(),
@@ -40,6 +40,12 @@ pub static KIND: RecordKind = RecordKind {
         ],
     ],
     rules: &Company,
+    example: || {
+        serde_json::json!({
+            "name": "Padaria Pão Quente", "website": "https://paoquente.com.br", "industry": "Alimentos",
+            "size_band": "11-50", "city": "Curitiba",
+        })
+    },
 };
 
 impl RecordType {
@@ -49,6 +55,14 @@ impl RecordType {
 struct Company;
 
 impl KindRules for Company {
+    fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
+        &[CrossFieldRule {
+            field: "tax_id",
+            code: "invalid_cnpj",
+            rule: "a company in Brazil (country BR) has a valid CNPJ as its tax id",
+        }]
+    }
+
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         check(record)
     }
@@ -65,25 +79,21 @@ fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     if let (Some("BR"), Some(tax_id)) = (country, record.get("tax_id").and_then(Value::as_str)) {
         Cnpj::parse(tax_id).map_err(|e| FieldError { field: "tax_id".into(), ..e })?;
     }
-    if let Some(domain) = record.get("domain").and_then(Value::as_str) {
-        WebUrl::parse(domain)
-            .map_err(|_| FieldError::new("domain", "invalid_domain", format!("'{domain}' is not a domain name")))?;
-    }
     Ok(())
 }
 
-/// Normalises the CNPJ to digits and fills the matching domain from the website.
+/// Normalises the CNPJ to digits and fills the matching domain from the
+/// website when none is given (a given one is normalised by its field kind).
 fn derive(record: &mut Map<String, Value>) {
     if record.get("country").and_then(Value::as_str) == Some("BR") {
         if let Some(cnpj) = record.get("tax_id").and_then(Value::as_str).and_then(|t| Cnpj::parse(t).ok()) {
             record.insert("tax_id".into(), Value::String(cnpj.digits().to_owned()));
         }
     }
-    let domain = match record.get("domain").and_then(Value::as_str) {
-        Some(d) => WebUrl::parse(d).ok().map(|u| u.domain()),
-        None => record.get("website").and_then(Value::as_str).and_then(|w| WebUrl::parse(w).ok()).map(|u| u.domain()),
-    };
-    if let Some(domain) = domain {
-        record.insert("domain".into(), Value::String(domain));
+    if record.get("domain").is_none_or(Value::is_null) {
+        let website = record.get("website").and_then(Value::as_str).and_then(|w| WebUrl::parse(w).ok());
+        if let Some(website) = website {
+            record.insert("domain".into(), Value::String(website.domain()));
+        }
     }
 }

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::{address_fields, common_aliases, field_list, is_blank, source_fields};
-use crate::descriptor::{ImportAlias, KindRules, MatchKey, RecordKind};
+use crate::descriptor::{CrossFieldRule, ImportAlias, KindRules, MatchKey, RecordKind};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{FieldError, ValidationErrors};
 
@@ -35,6 +35,12 @@ pub static KIND: RecordKind = RecordKind {
     duplicate_key: Some(MatchKey::Email),
     import_aliases: &[&common_aliases!(email: "emails", phone: "phones"), super::PERSON_ALIASES],
     rules: &Contact,
+    example: || {
+        serde_json::json!({
+            "first_name": "Ana", "last_name": "Souza", "emails": ["ana.souza@example.com.br"],
+            "phones": ["+55 11 98765-4321"], "job_title": "Compradora", "city": "São Paulo", "lifecycle_stage": "lead",
+        })
+    },
 };
 
 impl RecordType {
@@ -43,12 +49,18 @@ impl RecordType {
 
 struct Contact;
 
+const NEEDS_A_WAY_TO_REACH: CrossFieldRule =
+    CrossFieldRule { field: "first_name", code: "required", rule: "a contact needs a name, an e-mail or a phone" };
+
 impl KindRules for Contact {
+    fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
+        &[NEEDS_A_WAY_TO_REACH]
+    }
+
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         if ["first_name", "last_name", "emails", "phones"].iter().all(|k| is_blank(record, k)) {
-            return Err(
-                FieldError::new("first_name", "required", "a contact needs a name, an e-mail or a phone").into()
-            );
+            let rule = NEEDS_A_WAY_TO_REACH;
+            return Err(FieldError::new(rule.field, rule.code, rule.rule).into());
         }
         Ok(())
     }

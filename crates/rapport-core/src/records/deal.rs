@@ -5,7 +5,9 @@ use uuid::Uuid;
 
 use super::pipeline::status_for_stage;
 use super::{field_list, is_blank, source_fields};
-use crate::descriptor::{Effect, ImportAlias, KindRules, PendingWrite, RecordKind, StoredWrite, WriteNeeds};
+use crate::descriptor::{
+    CrossFieldRule, Effect, ImportAlias, KindRules, PendingWrite, RecordKind, StoredWrite, WriteNeeds,
+};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{DomainError, FieldError, ValidationErrors};
 
@@ -28,7 +30,11 @@ pub const FIELDS: &[FieldSpec] = field_list!(
         FieldSpec::new("probability_overridden", FieldKind::Bool).group("system"),
         FieldSpec::new("competitor", FieldKind::Text { max: 200 }).group("details"),
         FieldSpec::new("lost_reason", FieldKind::Text { max: 500 }).group("details"),
-        FieldSpec::new("status", FieldKind::Enum(&["open", "won", "lost"])).indexed().label("deal.field.status").help(),
+        FieldSpec::new("status", FieldKind::Enum(&["open", "won", "lost"]))
+            .indexed()
+            .label("deal.field.status")
+            .help()
+            .derived("status follows the stage: move the deal to a won or lost stage"),
         FieldSpec::new("closed_at", FieldKind::DateTime).group("details"),
     ],
     source_fields!(),
@@ -47,6 +53,12 @@ pub static KIND: RecordKind = RecordKind {
         ImportAlias { field: "expected_close_date", headers: &["close_date", "data_de_fechamento", "fecha_de_cierre"] },
     ]],
     rules: &Deal,
+    example: || {
+        serde_json::json!({
+            "name": "Renovação anual", "amount_minor": 1_500_000, "currency": "BRL",
+            "expected_close_date": "2026-06-30",
+        })
+    },
 };
 
 impl RecordType {
@@ -55,7 +67,14 @@ impl RecordType {
 
 struct Deal;
 
+const AMOUNT_NEEDS_A_CURRENCY: CrossFieldRule =
+    CrossFieldRule { field: "currency", code: "required", rule: "an amount needs a currency" };
+
 impl KindRules for Deal {
+    fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
+        &[AMOUNT_NEEDS_A_CURRENCY]
+    }
+
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         check(record)
     }
@@ -87,13 +106,6 @@ fn field_uuid(fields: &Map<String, Value>, key: &str) -> Option<Uuid> {
 /// overridden) and close time follow the stage.
 fn follow_stage(write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
     let PendingWrite { old, fields, input, now, pipelines } = write;
-    if input.contains_key("status") {
-        return Err(DomainError::invalid(
-            "status",
-            "derived_field",
-            "status follows the stage: move the deal to a won or lost stage",
-        ));
-    }
     let pipeline_changed = old.is_none_or(|o| field_uuid(o, "pipeline_id") != field_uuid(fields, "pipeline_id"));
     let pipeline = match field_uuid(fields, "pipeline_id") {
         Some(id) => pipelines
@@ -147,7 +159,8 @@ fn follow_stage(write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
 fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     if !is_blank(record, "amount_minor") && is_blank(record, "currency") {
-        errors.push(FieldError::new("currency", "required", "an amount needs a currency"));
+        let rule = AMOUNT_NEEDS_A_CURRENCY;
+        errors.push(FieldError::new(rule.field, rule.code, rule.rule));
     }
     if let Some(Value::Array(links)) = record.get("contacts") {
         for (i, link) in links.iter().enumerate() {

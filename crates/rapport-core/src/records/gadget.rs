@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::field_list;
-use crate::descriptor::{ImportAlias, KindRules, MatchKey, RecordKind};
+use crate::descriptor::{CrossFieldRule, ImportAlias, KindRules, MatchKey, RecordKind};
 use crate::schema::{FieldKind, FieldSpec};
 use crate::{FieldError, ValidationErrors};
 
@@ -20,7 +20,7 @@ pub const FIELDS: &[FieldSpec] = field_list!([
     FieldSpec::new("price", FieldKind::Money).indexed().listed(),
     FieldSpec::new("parts", FieldKind::LineItems),
     // Derived from `parts`, in the price's currency.
-    FieldSpec::new("parts_total", FieldKind::Money),
+    FieldSpec::new("parts_total", FieldKind::Money).derived("the total of the parts, computed from them"),
 ]);
 
 pub static KIND: RecordKind = RecordKind {
@@ -31,12 +31,17 @@ pub static KIND: RecordKind = RecordKind {
     duplicate_key: Some(MatchKey::Email),
     import_aliases: &[&[ImportAlias { field: "label", headers: &["rotulo", "etiqueta"] }]],
     rules: &Gadget,
+    example: || serde_json::json!({"label": "Sprocket", "colour": "red", "weight_grams": 250}),
 };
 
 struct Gadget;
 
 /// Blue gadgets are never lighter than 10 g: a rule across two fields.
 impl KindRules for Gadget {
+    fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
+        &[CrossFieldRule { field: "weight_grams", code: "too_light", rule: "a blue gadget weighs at least 10 g" }]
+    }
+
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         let blue = record.get("colour").and_then(Value::as_str) == Some("blue");
         if blue && record.get("weight_grams").and_then(Value::as_i64).is_some_and(|w| w < 10) {

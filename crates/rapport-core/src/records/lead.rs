@@ -4,7 +4,9 @@
 use serde_json::{Map, Value, json};
 
 use super::{common_aliases, field_list, is_blank, source_fields};
-use crate::descriptor::{Effect, ImportAlias, KindRules, MatchKey, PendingWrite, RecordKind, StoredWrite};
+use crate::descriptor::{
+    CrossFieldRule, Effect, ImportAlias, KindRules, MatchKey, PendingWrite, RecordKind, StoredWrite,
+};
 use crate::jobs::JobKind;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{DomainError, FieldError, ValidationErrors};
@@ -42,6 +44,12 @@ pub static KIND: RecordKind = RecordKind {
         &[ImportAlias { field: "company_name", headers: &["company", "empresa", "organization", "organizacao"] }],
     ],
     rules: &Lead,
+    example: || {
+        serde_json::json!({
+            "first_name": "João", "last_name": "Silva", "company_name": "Transportes Silva",
+            "email": "joao@transportessilva.com.br", "source_channel": "webinar",
+        })
+    },
 };
 
 impl RecordType {
@@ -50,7 +58,19 @@ impl RecordType {
 
 struct Lead;
 
+const NEEDS_A_WAY_TO_REACH: CrossFieldRule = CrossFieldRule {
+    field: "last_name",
+    code: "required",
+    rule: "a lead needs a name, a company name, an e-mail or a phone",
+};
+const DISQUALIFIED_NEEDS_A_REASON: CrossFieldRule =
+    CrossFieldRule { field: "disqualified_reason", code: "required", rule: "a disqualified lead needs the reason why" };
+
 impl KindRules for Lead {
+    fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
+        &[NEEDS_A_WAY_TO_REACH, DISQUALIFIED_NEEDS_A_REASON]
+    }
+
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         check(record)
     }
@@ -80,14 +100,12 @@ impl KindRules for Lead {
 fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     if ["first_name", "last_name", "company_name", "email", "phone"].iter().all(|k| is_blank(record, k)) {
-        errors.push(FieldError::new(
-            "last_name",
-            "required",
-            "a lead needs a name, a company name, an e-mail or a phone",
-        ));
+        let rule = NEEDS_A_WAY_TO_REACH;
+        errors.push(FieldError::new(rule.field, rule.code, rule.rule));
     }
     if record.get("status").and_then(Value::as_str) == Some("disqualified") && is_blank(record, "disqualified_reason") {
-        errors.push(FieldError::new("disqualified_reason", "required", "say why the lead is disqualified"));
+        let rule = DISQUALIFIED_NEEDS_A_REASON;
+        errors.push(FieldError::new(rule.field, rule.code, rule.rule));
     }
     errors.into_result()
 }

@@ -19,7 +19,7 @@ fn matching_keys(record: &Record) -> Vec<(&'static str, String)> {
         let kind = match spec.kind {
             FieldKind::Email | FieldKind::EmailList => "email",
             FieldKind::Phone | FieldKind::PhoneList => "phone",
-            _ if spec.name == "domain" => "domain",
+            FieldKind::Domain => "domain",
             _ => continue,
         };
         match record.fields.get(spec.name) {

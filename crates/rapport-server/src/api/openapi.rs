@@ -82,6 +82,16 @@ fn or_null(schema_type: Type) -> SchemaType {
 /// Phone numbers as the API returns them.
 const E164_PATTERN: &str = r"^\+[1-9][0-9]{6,14}$";
 
+/// Phone numbers as clients may send them, international or national
+/// (`(11) 98765-4321` in the account's region); the number must also exist.
+const PHONE_INPUT_PATTERN: &str = r"^\s*\+?[0-9 ().\-/]{4,40}\s*$";
+
+/// What `WebUrl::parse` accepts: an http(s) address whose scheme may be left
+/// out, with a host of two or more labels (international names are accepted
+/// too, which this ASCII pattern leaves out).
+const WEB_ADDRESS_PATTERN: &str =
+    r"^\s*(https?://)?([^\s/?#@]*@)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[^\s/?#]*)?([/?#]\S*)?\s*$";
+
 /// Whether a schema describes what a client sends or what the API returns:
 /// input is looser where the API normalises (national phone numbers, any
 /// case of a country code), output states the stored form.
@@ -107,7 +117,7 @@ fn field_schema(spec: &FieldSpec, side: Side) -> Schema {
         )
     };
     let phone = || match side {
-        Side::Input => string().max_length(Some(40)).build(),
+        Side::Input => string().pattern(Some(PHONE_INPUT_PATTERN)).build(),
         Side::Output => string().pattern(Some(E164_PATTERN)).build(),
     };
     match spec.kind {
@@ -115,13 +125,19 @@ fn field_schema(spec: &FieldSpec, side: Side) -> Schema {
         FieldKind::LongText => scalar(ObjectBuilder::new(), Type::String),
         FieldKind::Email => scalar(formatted(KnownFormat::Email).max_length(Some(254)), Type::String),
         FieldKind::Phone => scalar(
+            ObjectBuilder::new().pattern(Some(if side == Side::Input { PHONE_INPUT_PATTERN } else { E164_PATTERN })),
+            Type::String,
+        ),
+        FieldKind::Url => {
+            scalar(ObjectBuilder::new().max_length(Some(2048)).pattern(Some(WEB_ADDRESS_PATTERN)), Type::String)
+        }
+        FieldKind::Domain => scalar(
             match side {
-                Side::Input => ObjectBuilder::new().max_length(Some(40)),
-                Side::Output => ObjectBuilder::new().pattern(Some(E164_PATTERN)),
+                Side::Input => ObjectBuilder::new().max_length(Some(2048)).pattern(Some(WEB_ADDRESS_PATTERN)),
+                Side::Output => formatted(KnownFormat::Hostname),
             },
             Type::String,
         ),
-        FieldKind::Url => scalar(ObjectBuilder::new().max_length(Some(2048)), Type::String),
         FieldKind::Date => scalar(formatted(KnownFormat::Date), Type::String),
         FieldKind::DateTime => scalar(formatted(KnownFormat::DateTime), Type::String),
         FieldKind::Bool => scalar(ObjectBuilder::new(), Type::Boolean),
@@ -213,6 +229,7 @@ fn kind_description(kind: FieldKind) -> &'static str {
         FieldKind::Currency => "ISO 4217 currency code",
         FieldKind::Country => "ISO 3166-1 alpha-2 country code",
         FieldKind::Url => "a web address; the scheme may be left out",
+        FieldKind::Domain => "a domain name, or a web address whose domain is kept",
         FieldKind::LongText => "long text, up to 100,000 bytes",
         _ => "",
     }
@@ -255,12 +272,26 @@ fn record_schemas(record_type: RecordType) -> (Schema, Schema) {
         output = output.required(key);
     }
     for spec in record_type.fields() {
-        input = input.property(spec.name, field_schema(spec, Side::Input));
         output = output.property(spec.name, field_schema(spec, Side::Output)).required(spec.name);
+        // Derived fields are refused in input: the input schema leaves them out.
+        if spec.derived.is_some() {
+            continue;
+        }
+        input = input.property(spec.name, field_schema(spec, Side::Input));
         if spec.required {
             input = input.required(spec.name);
         }
     }
+    let rules = record_type.rules().cross_field_rules();
+    let mut description = "Send only the fields to set; null clears an optional field.".to_owned();
+    for rule in rules {
+        description.push_str(&format!("\n- {} (refused as `{}` on `{}`)", rule.rule, rule.code, rule.field));
+    }
+    let listed: Vec<serde_json::Value> =
+        rules.iter().map(|r| serde_json::json!({"field": r.field, "code": r.code, "rule": r.rule})).collect();
+    let input = input.description(Some(description)).examples([(record_type.descriptor().example)()]).extensions(Some(
+        utoipa::openapi::extensions::ExtensionsBuilder::new().add("x-cross-field-rules", listed).build(),
+    ));
     (Schema::Object(output.build()), Schema::Object(input.build()))
 }
 
