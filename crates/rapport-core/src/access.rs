@@ -109,6 +109,11 @@ impl ReadScope {
 }
 
 impl Actor {
+    /// The acting user's id, typed for the user services.
+    pub fn user(&self) -> crate::ids::UserId {
+        crate::ids::UserId(self.user_id)
+    }
+
     /// The scope of records of a type with the given visibility.
     pub fn read_scope(&self, visibility: Visibility) -> ReadScope {
         match (self.role, visibility) {

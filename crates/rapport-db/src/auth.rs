@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use rapport_core::access::{Actor, Scope};
 use rapport_core::auth::{LoginThrottle, TOKEN_PREFIX};
+use rapport_core::ids::{TokenId, UserId};
 use rapport_core::{DomainError, FieldError};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -142,7 +143,7 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn create_session(ctx: &Ctx, user_id: Uuid) -> Result<NewSession> {
+pub async fn create_session(ctx: &Ctx, user_id: UserId) -> Result<NewSession> {
     let session =
         NewSession { token: random_secret(), csrf_token: random_secret(), expires_at: ctx.now() + SESSION_TTL };
     let tx = ctx.db.write().await?;
@@ -152,7 +153,7 @@ pub async fn create_session(ctx: &Ctx, user_id: Uuid) -> Result<NewSession> {
             .columns(["id_hash", "user_id", "csrf_token", "created_at", "expires_at"])
             .values_panic([
                 sha256_hex(&session.token).into(),
-                user_id.into(),
+                user_id.0.into(),
                 session.csrf_token.clone().into(),
                 ctx.now().into(),
                 session.expires_at.into(),
@@ -188,7 +189,7 @@ pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, Stri
     let user_id: Uuid = row.try_get("", "user_id").context("read a session")?;
     let csrf: String = row.try_get("", "csrf_token").context("read a session")?;
     let expires: DateTime<Utc> = row.try_get("", "expires_at").context("read a session")?;
-    let actor = users::actor(ctx.db.conn(), user_id, Scope::ReadWrite).await?;
+    let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::ReadWrite).await?;
     if let Some(actor) = &actor {
         ctx.credentials.put(key, actor, Some(&csrf), Some(expires));
     }
@@ -207,8 +208,8 @@ pub async fn end_session(ctx: &Ctx, token: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn end_sessions(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<()> {
-    conn.execute(&Query::delete().from_table("sessions").and_where(Expr::col("user_id").eq(user_id)).to_owned())
+pub async fn end_sessions(conn: &impl ConnectionTrait, user_id: UserId) -> Result<()> {
+    conn.execute(&Query::delete().from_table("sessions").and_where(Expr::col("user_id").eq(user_id.0)).to_owned())
         .await
         .context("end a user's sessions")?;
     Ok(())
@@ -216,8 +217,8 @@ pub async fn end_sessions(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
-    pub id: Uuid,
-    pub user_id: Uuid,
+    pub id: TokenId,
+    pub user_id: UserId,
     pub name: String,
     pub scope: Scope,
     pub created_at: DateTime<Utc>,
@@ -229,7 +230,7 @@ pub struct ApiToken {
 /// Creates a personal token; the secret is shown once and never stored.
 pub async fn create_token(
     ctx: &Ctx,
-    user_id: Uuid,
+    user_id: UserId,
     name: &str,
     scope: Scope,
     expires_at: Option<DateTime<Utc>>,
@@ -245,7 +246,7 @@ pub async fn create_token(
         return Err(DomainError::not_found("user").into());
     }
     let token = ApiToken {
-        id: Uuid::now_v7(),
+        id: TokenId::new(),
         user_id,
         name: name.to_owned(),
         scope,
@@ -261,8 +262,8 @@ pub async fn create_token(
             .into_table("api_tokens")
             .columns(["id", "user_id", "name", "secret_hash", "scope", "created_at", "expires_at"])
             .values_panic([
-                token.id.into(),
-                user_id.into(),
+                token.id.0.into(),
+                user_id.0.into(),
                 token.name.clone().into(),
                 sha256_hex(&secret).into(),
                 scope.as_str().into(),
@@ -274,7 +275,7 @@ pub async fn create_token(
     .await
     .context("create a token")?;
     tx.commit().await?;
-    let raw = format!("{TOKEN_PREFIX}{}_{secret}", token.id.simple());
+    let raw = format!("{TOKEN_PREFIX}{}_{secret}", token.id.0.simple());
     Ok((token, raw))
 }
 
@@ -313,14 +314,14 @@ pub async fn token_actor(ctx: &Ctx, raw: &str) -> Result<Option<Actor>> {
     }
     let scope: String = row.try_get("", "scope").context(CTX)?;
     let user_id: Uuid = row.try_get("", "user_id").context(CTX)?;
-    let actor = users::actor(ctx.db.conn(), user_id, Scope::parse(&scope).unwrap_or(Scope::Read)).await?;
+    let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::parse(&scope).unwrap_or(Scope::Read)).await?;
     if let Some(actor) = &actor {
         ctx.credentials.put(key, actor, None, expires);
     }
     Ok(actor)
 }
 
-pub async fn list_tokens(ctx: &Ctx, user_id: Uuid) -> Result<Vec<ApiToken>> {
+pub async fn list_tokens(ctx: &Ctx, user_id: UserId) -> Result<Vec<ApiToken>> {
     let rows = ctx
         .db
         .conn()
@@ -328,7 +329,7 @@ pub async fn list_tokens(ctx: &Ctx, user_id: Uuid) -> Result<Vec<ApiToken>> {
             &Query::select()
                 .columns(["id", "user_id", "name", "scope", "created_at", "last_used_at", "expires_at", "revoked_at"])
                 .from("api_tokens")
-                .and_where(Expr::col("user_id").eq(user_id))
+                .and_where(Expr::col("user_id").eq(user_id.0))
                 .order_by("created_at", Order::Desc)
                 .to_owned(),
         )
@@ -339,8 +340,8 @@ pub async fn list_tokens(ctx: &Ctx, user_id: Uuid) -> Result<Vec<ApiToken>> {
             const CTX: &str = "read a token";
             let scope: String = r.try_get("", "scope").context(CTX)?;
             Ok(ApiToken {
-                id: r.try_get("", "id").context(CTX)?,
-                user_id: r.try_get("", "user_id").context(CTX)?,
+                id: TokenId(r.try_get("", "id").context(CTX)?),
+                user_id: UserId(r.try_get("", "user_id").context(CTX)?),
                 name: r.try_get("", "name").context(CTX)?,
                 scope: Scope::parse(&scope).unwrap_or(Scope::Read),
                 created_at: r.try_get("", "created_at").context(CTX)?,
@@ -353,16 +354,16 @@ pub async fn list_tokens(ctx: &Ctx, user_id: Uuid) -> Result<Vec<ApiToken>> {
 }
 
 /// Revokes a token of `user_id` (any user's, when `user_id` is `None`).
-pub async fn revoke_token(ctx: &Ctx, user_id: Option<Uuid>, token_id: Uuid) -> Result<()> {
+pub async fn revoke_token(ctx: &Ctx, user_id: Option<UserId>, token_id: TokenId) -> Result<()> {
     let tx = ctx.db.write().await?;
     let mut update = Query::update();
     update
         .table("api_tokens")
         .value("revoked_at", ctx.now())
-        .and_where(Expr::col("id").eq(token_id))
+        .and_where(Expr::col("id").eq(token_id.0))
         .and_where(Expr::col("revoked_at").is_null());
     if let Some(user_id) = user_id {
-        update.and_where(Expr::col("user_id").eq(user_id));
+        update.and_where(Expr::col("user_id").eq(user_id.0));
     }
     if tx.execute(&update).await.context("revoke a token")?.rows_affected() == 0 {
         return Err(DomainError::not_found("token").into());

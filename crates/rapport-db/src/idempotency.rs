@@ -1,9 +1,9 @@
 //! `Idempotency-Key` support: a retried POST gets the first answer back.
 
+use rapport_core::ids::UserId;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::error::{Result, StorageContext};
 use crate::settings::Ctx;
@@ -26,14 +26,14 @@ pub enum Claim {
 /// The insert comes first so that concurrent requests with one key cannot
 /// both win: the loser's insert does nothing (on PostgreSQL it waits for the
 /// winner to commit) and it then reads the winner's row.
-pub async fn claim(ctx: &Ctx, user_id: Uuid, key: &str, request_hash: &str) -> Result<Claim> {
+pub async fn claim(ctx: &Ctx, user_id: UserId, key: &str, request_hash: &str) -> Result<Claim> {
     let tx = ctx.db.write().await?;
     let inserted = tx
         .execute(
             &Query::insert()
                 .into_table("idempotency_keys")
                 .columns(["user_id", "key", "request_hash", "created_at"])
-                .values_panic([user_id.into(), key.into(), request_hash.into(), ctx.now().into()])
+                .values_panic([user_id.0.into(), key.into(), request_hash.into(), ctx.now().into()])
                 .on_conflict(OnConflict::columns(["user_id", "key"]).do_nothing().to_owned())
                 .to_owned(),
         )
@@ -48,7 +48,7 @@ pub async fn claim(ctx: &Ctx, user_id: Uuid, key: &str, request_hash: &str) -> R
                 &Query::select()
                     .columns(["request_hash", "status_code", "response"])
                     .from("idempotency_keys")
-                    .and_where(Expr::col("user_id").eq(user_id))
+                    .and_where(Expr::col("user_id").eq(user_id.0))
                     .and_where(Expr::col("key").eq(key))
                     .to_owned(),
             )
@@ -78,7 +78,7 @@ pub async fn claim(ctx: &Ctx, user_id: Uuid, key: &str, request_hash: &str) -> R
 /// becomes the answer to replay: a crash after the commit leaves the answer
 /// stored, and a write that fails leaves no answer and changes nothing.
 pub struct Completion<'a, T> {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub key: &'a str,
     /// The status and body the client got, from the write's outcome.
     pub render: &'a (dyn Fn(&T) -> (u16, Value) + Send + Sync),
@@ -99,7 +99,7 @@ pub(crate) async fn complete_in<T>(
                 .table("idempotency_keys")
                 .value("status_code", i64::from(status))
                 .value("response", body)
-                .and_where(Expr::col("user_id").eq(completion.user_id))
+                .and_where(Expr::col("user_id").eq(completion.user_id.0))
                 .and_where(Expr::col("key").eq(completion.key))
                 .and_where(Expr::col("status_code").is_null())
                 .to_owned(),
@@ -118,14 +118,14 @@ pub(crate) async fn complete_in<T>(
 
 /// Stores the answer to replay of a request that changed nothing (it was
 /// refused), outside any write.
-pub async fn complete(ctx: &Ctx, user_id: Uuid, key: &str, status: u16, body: &Value) -> Result<()> {
+pub async fn complete(ctx: &Ctx, user_id: UserId, key: &str, status: u16, body: &Value) -> Result<()> {
     let tx = ctx.db.write().await?;
     tx.execute(
         &Query::update()
             .table("idempotency_keys")
             .value("status_code", i64::from(status))
             .value("response", body.clone())
-            .and_where(Expr::col("user_id").eq(user_id))
+            .and_where(Expr::col("user_id").eq(user_id.0))
             .and_where(Expr::col("key").eq(key))
             .to_owned(),
     )
@@ -135,12 +135,12 @@ pub async fn complete(ctx: &Ctx, user_id: Uuid, key: &str, status: u16, body: &V
 }
 
 /// Frees a key whose request failed on the server, so a retry can run.
-pub async fn release(ctx: &Ctx, user_id: Uuid, key: &str) -> Result<()> {
+pub async fn release(ctx: &Ctx, user_id: UserId, key: &str) -> Result<()> {
     let tx = ctx.db.write().await?;
     tx.execute(
         &Query::delete()
             .from_table("idempotency_keys")
-            .and_where(Expr::col("user_id").eq(user_id))
+            .and_where(Expr::col("user_id").eq(user_id.0))
             .and_where(Expr::col("key").eq(key))
             .to_owned(),
     )

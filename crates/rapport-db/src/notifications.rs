@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
-use rapport_core::ids::RecordId;
+use rapport_core::ids::{RecordId, UserId};
 use rapport_core::schema::RecordType;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
@@ -28,7 +28,7 @@ pub struct Notification {
 }
 
 pub struct NewNotification<'a> {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub kind: &'a str,
     pub title: String,
     pub body: Option<String>,
@@ -43,7 +43,7 @@ pub async fn insert(conn: &impl ConnectionTrait, n: NewNotification<'_>, now: Da
         .columns(["id", "user_id", "kind", "title", "body", "record_type", "record_id", "created_at", "dedup_key"])
         .values_panic([
             Uuid::now_v7().into(),
-            n.user_id.into(),
+            n.user_id.0.into(),
             n.kind.into(),
             n.title.into(),
             n.body.into(),
@@ -62,7 +62,7 @@ pub async fn insert(conn: &impl ConnectionTrait, n: NewNotification<'_>, now: Da
 /// `next_cursor` of the page before (the last id it showed: ids grow with time).
 pub async fn for_user(
     ctx: &Ctx,
-    user_id: Uuid,
+    user_id: UserId,
     unread_only: bool,
     cursor: Option<&str>,
     limit: u64,
@@ -71,7 +71,7 @@ pub async fn for_user(
     query
         .columns(["id", "kind", "title", "body", "record_type", "record_id", "created_at", "read_at"])
         .from("notifications")
-        .and_where(Expr::col("user_id").eq(user_id));
+        .and_where(Expr::col("user_id").eq(user_id.0));
     if unread_only {
         query.and_where(Expr::col("read_at").is_null());
     }
@@ -107,7 +107,7 @@ pub async fn for_user(
     Ok(Page { items, next_cursor })
 }
 
-pub async fn mark_read(ctx: &Ctx, user_id: Uuid, id: Uuid) -> Result<bool> {
+pub async fn mark_read(ctx: &Ctx, user_id: UserId, id: Uuid) -> Result<bool> {
     let tx = ctx.db.write().await?;
     let result = tx
         .execute(
@@ -115,7 +115,7 @@ pub async fn mark_read(ctx: &Ctx, user_id: Uuid, id: Uuid) -> Result<bool> {
                 .table("notifications")
                 .value("read_at", ctx.now())
                 .and_where(Expr::col("id").eq(id))
-                .and_where(Expr::col("user_id").eq(user_id))
+                .and_where(Expr::col("user_id").eq(user_id.0))
                 .and_where(Expr::col("read_at").is_null())
                 .to_owned(),
         )
@@ -160,7 +160,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 let done = activity.fields.get("done").and_then(Value::as_bool).unwrap_or(false);
                 if let (Some(owner), true, false) = (activity.owner_id, still_due, done) {
                     let notification = NewNotification {
-                        user_id: owner,
+                        user_id: UserId(owner),
                         kind: "reminder",
                         title: format!("Reminder: {}", activity.display_name()),
                         body: activity.text("due_at").map(|d| format!("due {d}")),
@@ -175,7 +175,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
             let lead = load(&*tx, RecordType::LEAD, payload_id("lead_id")).await?;
             if let (Some(lead), Some(owner)) = (lead, payload_id("owner_id")) {
                 let notification = NewNotification {
-                    user_id: owner,
+                    user_id: UserId(owner),
                     kind: "lead_assigned",
                     title: format!("New lead assigned to you: {}", lead.display_name()),
                     body: None,

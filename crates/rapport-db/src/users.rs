@@ -5,6 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use chrono::{DateTime, Utc};
 use rapport_core::access::{Actor, Admin, Role, Scope};
 use rapport_core::auth::check_new_password;
+use rapport_core::ids::{TeamId, UserId};
 use rapport_core::values::Email;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -17,13 +18,13 @@ use crate::settings::Ctx;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct User {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub role: Role,
     pub locale: String,
     pub disabled: bool,
-    pub primary_team_id: Option<Uuid>,
+    pub primary_team_id: Option<TeamId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -50,13 +51,13 @@ fn from_row(row: &QueryResult) -> Result<User> {
     const CTX: &str = "read a user";
     let role: String = row.try_get("", "role").context(CTX)?;
     Ok(User {
-        id: row.try_get("", "id").context(CTX)?,
+        id: UserId(row.try_get("", "id").context(CTX)?),
         email: row.try_get("", "email").context(CTX)?,
         name: row.try_get("", "name").context(CTX)?,
         role: Role::parse(&role).ok_or_else(|| Error::Config(format!("unknown role {role}")))?,
         locale: row.try_get("", "locale").context(CTX)?,
         disabled: row.try_get("", "disabled").context(CTX)?,
-        primary_team_id: row.try_get("", "primary_team_id").context(CTX)?,
+        primary_team_id: row.try_get::<Option<Uuid>>("", "primary_team_id").context(CTX)?.map(TeamId),
         created_at: row.try_get("", "created_at").context(CTX)?,
     })
 }
@@ -149,7 +150,7 @@ async fn prepare_user(ctx: &Ctx, input: &NewUser) -> Result<(User, String, Strin
     let email = check_new_user(input)?;
     let hash = hash_password(&input.password).await?;
     let user = User {
-        id: Uuid::now_v7(),
+        id: UserId::new(),
         email: email.as_str().to_owned(),
         name: input.name.trim().to_owned(),
         role: input.role,
@@ -177,7 +178,7 @@ async fn insert_user(conn: &impl ConnectionTrait, user: &User, email_normalized:
             "updated_at",
         ])
         .values_panic([
-            user.id.into(),
+            user.id.0.into(),
             user.email.clone().into(),
             email_normalized.into(),
             user.name.clone().into(),
@@ -208,9 +209,9 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<User>> {
     rows.iter().map(from_row).collect()
 }
 
-pub async fn get(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>> {
+pub async fn get(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<User>> {
     let row = conn
-        .query_one(&Query::select().columns(COLUMNS).from("users").and_where(Expr::col("id").eq(id)).to_owned())
+        .query_one(&Query::select().columns(COLUMNS).from("users").and_where(Expr::col("id").eq(id.0)).to_owned())
         .await
         .context("load a user")?;
     row.as_ref().map(from_row).transpose()
@@ -255,7 +256,7 @@ async fn count_in(conn: &impl ConnectionTrait) -> Result<i64> {
 }
 
 /// Sets a new password and ends the user's sessions.
-pub async fn set_password(ctx: &Ctx, user_id: Uuid, password: &str) -> Result<()> {
+pub async fn set_password(ctx: &Ctx, user_id: UserId, password: &str) -> Result<()> {
     check_new_password(password).map_err(|e| DomainError::Validation(e.into()))?;
     let hash = hash_password(password).await?;
     let tx = ctx.db.write().await?;
@@ -265,7 +266,7 @@ pub async fn set_password(ctx: &Ctx, user_id: Uuid, password: &str) -> Result<()
                 .table("users")
                 .value("password_hash", hash)
                 .value("updated_at", ctx.now())
-                .and_where(Expr::col("id").eq(user_id))
+                .and_where(Expr::col("id").eq(user_id.0))
                 .to_owned(),
         )
         .await
@@ -280,12 +281,12 @@ pub async fn set_password(ctx: &Ctx, user_id: Uuid, password: &str) -> Result<()
 }
 
 /// Disables (or re-enables) a user; a disabled user's sessions and tokens stop working.
-pub async fn set_disabled(ctx: &Ctx, _by: &Admin, user_id: Uuid, disabled: bool) -> Result<()> {
+pub async fn set_disabled(ctx: &Ctx, _by: &Admin, user_id: UserId, disabled: bool) -> Result<()> {
     set_disabled_for_system(ctx, user_id, disabled).await
 }
 
 /// [`set_disabled`] on no one's behalf: the command line.
-pub async fn set_disabled_for_system(ctx: &Ctx, user_id: Uuid, disabled: bool) -> Result<()> {
+pub async fn set_disabled_for_system(ctx: &Ctx, user_id: UserId, disabled: bool) -> Result<()> {
     let tx = ctx.db.write().await?;
     let updated = tx
         .execute(
@@ -293,7 +294,7 @@ pub async fn set_disabled_for_system(ctx: &Ctx, user_id: Uuid, disabled: bool) -
                 .table("users")
                 .value("disabled", disabled)
                 .value("updated_at", ctx.now())
-                .and_where(Expr::col("id").eq(user_id))
+                .and_where(Expr::col("id").eq(user_id.0))
                 .to_owned(),
         )
         .await
@@ -324,10 +325,10 @@ async fn team_ids(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid
 }
 
 /// The actor for an enabled user, or `None`.
-pub async fn actor(conn: &impl ConnectionTrait, user_id: Uuid, scope: Scope) -> Result<Option<Actor>> {
+pub async fn actor(conn: &impl ConnectionTrait, user_id: UserId, scope: Scope) -> Result<Option<Actor>> {
     match get(conn, user_id).await? {
         Some(user) if !user.disabled => {
-            Ok(Some(Actor { user_id, role: user.role, team_ids: team_ids(conn, user_id).await?, scope }))
+            Ok(Some(Actor { user_id: user_id.0, role: user.role, team_ids: team_ids(conn, user_id.0).await?, scope }))
         }
         _ => Ok(None),
     }
@@ -336,14 +337,14 @@ pub async fn actor(conn: &impl ConnectionTrait, user_id: Uuid, scope: Scope) -> 
 /// The team a record owned by `owner` belongs to: `Some(team)` for an
 /// enabled user (`team` may be `None`), `None` if there is no such user.
 pub async fn assignable_team(conn: &impl ConnectionTrait, owner: Uuid) -> Result<Option<Option<Uuid>>> {
-    Ok(get(conn, owner).await?.filter(|u| !u.disabled).map(|u| u.primary_team_id))
+    Ok(get(conn, UserId(owner)).await?.filter(|u| !u.disabled).map(|u| u.primary_team_id.map(|t| t.0)))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Team {
-    pub id: Uuid,
+    pub id: TeamId,
     pub name: String,
-    pub member_ids: Vec<Uuid>,
+    pub member_ids: Vec<UserId>,
 }
 
 /// Creates a team, for an administrator.
@@ -375,22 +376,22 @@ pub async fn create_team_for_system(ctx: &Ctx, name: &str) -> Result<Team> {
         other => other?,
     };
     tx.commit().await?;
-    Ok(Team { id, name: name.to_owned(), member_ids: Vec::new() })
+    Ok(Team { id: TeamId(id), name: name.to_owned(), member_ids: Vec::new() })
 }
 
 /// Adds a member; the first team a user joins becomes their records' team.
-pub async fn add_member(ctx: &Ctx, _by: &Admin, team_id: Uuid, user_id: Uuid) -> Result<()> {
+pub async fn add_member(ctx: &Ctx, _by: &Admin, team_id: TeamId, user_id: UserId) -> Result<()> {
     add_member_for_system(ctx, team_id, user_id).await
 }
 
 /// Adds a member on no one's behalf: the command line, demo data, tests.
-pub async fn add_member_for_system(ctx: &Ctx, team_id: Uuid, user_id: Uuid) -> Result<()> {
+pub async fn add_member_for_system(ctx: &Ctx, team_id: TeamId, user_id: UserId) -> Result<()> {
     let tx = ctx.db.write().await?;
     if get(&*tx, user_id).await?.is_none() {
         return Err(DomainError::not_found("user").into());
     }
     let team_exists = tx
-        .query_one(&Query::select().column("id").from("teams").and_where(Expr::col("id").eq(team_id)).to_owned())
+        .query_one(&Query::select().column("id").from("teams").and_where(Expr::col("id").eq(team_id.0)).to_owned())
         .await
         .context("find a team")?
         .is_some();
@@ -400,15 +401,15 @@ pub async fn add_member_for_system(ctx: &Ctx, team_id: Uuid, user_id: Uuid) -> R
     let insert = Query::insert()
         .into_table("team_members")
         .columns(["team_id", "user_id"])
-        .values_panic([team_id.into(), user_id.into()])
+        .values_panic([team_id.0.into(), user_id.0.into()])
         .on_conflict(sea_orm::sea_query::OnConflict::columns(["team_id", "user_id"]).do_nothing().to_owned())
         .to_owned();
     tx.execute(&insert).await.context("add a team member")?;
     tx.execute(
         &Query::update()
             .table("users")
-            .value("primary_team_id", team_id)
-            .and_where(Expr::col("id").eq(user_id))
+            .value("primary_team_id", team_id.0)
+            .and_where(Expr::col("id").eq(user_id.0))
             .and_where(Expr::col("primary_team_id").is_null())
             .to_owned(),
     )
@@ -441,9 +442,9 @@ pub async fn list_teams(ctx: &Ctx) -> Result<Vec<Team>> {
         .map(|r| {
             let id: Uuid = r.try_get("", "id").context("read a team")?;
             Ok(Team {
-                id,
+                id: TeamId(id),
                 name: r.try_get("", "name").context("read a team")?,
-                member_ids: members.iter().filter(|(t, _)| *t == id).map(|(_, u)| *u).collect(),
+                member_ids: members.iter().filter(|(t, _)| *t == id).map(|(_, u)| UserId(*u)).collect(),
             })
         })
         .collect()

@@ -265,7 +265,7 @@ async fn token(ctx: Ctx, command: TokenCommand) -> anyhow::Result<()> {
             println!("{secret}");
         }
         TokenCommand::Revoke { id } => {
-            rapport_db::auth::revoke_token(&ctx, None, id).await?;
+            rapport_db::auth::revoke_token(&ctx, None, id.into()).await?;
             println!("token {id} revoked");
         }
     }

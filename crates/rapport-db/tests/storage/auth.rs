@@ -43,7 +43,7 @@ async fn tokens_and_sessions_stand_for_their_user_until_ended() {
         let (user, _) = t.user("Token User", Role::Manager).await;
         let (token, raw) = auth::create_token(&t.ctx, user.id, "CI", Scope::Read, None).await.expect("token");
         let actor = auth::token_actor(&t.ctx, &raw).await.expect("token actor").expect("a valid token");
-        assert_eq!((actor.user_id, actor.role, actor.scope), (user.id, Role::Manager, Scope::Read));
+        assert_eq!((actor.user(), actor.role, actor.scope), (user.id, Role::Manager, Scope::Read));
         assert!(auth::token_actor(&t.ctx, &format!("{raw}x")).await.expect("token actor").is_none());
         assert!(auth::token_actor(&t.ctx, "rpt_nonsense").await.expect("token actor").is_none());
         let listed = auth::list_tokens(&t.ctx, user.id).await.expect("tokens");

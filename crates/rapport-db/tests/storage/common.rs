@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rapport_core::DomainError;
 use rapport_core::access::{Actor, Admin, Role, Scope, Writer};
 use rapport_core::clock::ManualClock;
-use rapport_core::ids::RecordId;
+use rapport_core::ids::{RecordId, UserId};
 use rapport_core::schema::RecordType;
 use rapport_db::users::{self, NewUser, User};
 use rapport_db::{Backend, ConnectionTrait, Ctx, Database, DatabaseUrl, Error};
@@ -50,12 +50,12 @@ impl TestCtx {
     }
 
     /// The current actor of a user (team memberships read now).
-    pub async fn actor(&self, user_id: Uuid) -> Actor {
+    pub async fn actor(&self, user_id: UserId) -> Actor {
         users::actor(self.ctx.db.conn(), user_id, Scope::ReadWrite).await.expect("load an actor").expect("enabled user")
     }
 
     /// The current actor of a user, with the right to change records.
-    pub async fn writer(&self, user_id: Uuid) -> Writer {
+    pub async fn writer(&self, user_id: UserId) -> Writer {
         Writer::try_from(self.actor(user_id).await).expect("a user who may write")
     }
 

@@ -88,7 +88,7 @@ async fn assigning_a_lead_to_someone_else_notifies_them() {
         )
         .await
         .expect("create a lead");
-        assert_eq!(lead.owner_id, Some(seller.id));
+        assert_eq!(lead.owner_id, Some(seller.id.0));
         // A lead one creates for oneself notifies nobody.
         records::create(&t.ctx, &seller_actor, RecordType::LEAD, &json!({"company_name": "Own lead"}))
             .await

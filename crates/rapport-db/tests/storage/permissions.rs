@@ -40,7 +40,7 @@ async fn private_records_are_seen_by_owner_team_managers_and_admins_only() {
         )
         .await
         .expect("create");
-        assert_eq!(contact.team_id, Some(team_a.id));
+        assert_eq!(contact.team_id, Some(team_a.id.0));
         let note = records::create(
             &t.ctx,
             &seller_a,

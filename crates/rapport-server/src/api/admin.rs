@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use rapport_core::custom_fields::CustomFieldDefinition;
+use rapport_core::ids::{TeamId, UserId};
 use rapport_db::settings::Settings;
 use rapport_db::users::{NewUser, Team, User};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::api::records::record_type;
 use crate::auth::{AdminUser, Auth};
@@ -51,7 +51,7 @@ async fn create_user(
 async fn disable_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    PathParams(id): PathParams<Uuid>,
+    PathParams(id): PathParams<UserId>,
 ) -> ApiResult<StatusCode> {
     rapport_db::users::set_disabled(&state.ctx, &admin, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -62,7 +62,7 @@ async fn disable_user(
 async fn enable_user(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    PathParams(id): PathParams<Uuid>,
+    PathParams(id): PathParams<UserId>,
 ) -> ApiResult<StatusCode> {
     rapport_db::users::set_disabled(&state.ctx, &admin, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -93,7 +93,7 @@ async fn create_team(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
-    pub user_id: Uuid,
+    pub user_id: UserId,
 }
 
 /// Adds a user to a team (administrators).
@@ -102,7 +102,7 @@ pub struct NewMember {
 async fn add_member(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,
-    PathParams(id): PathParams<Uuid>,
+    PathParams(id): PathParams<TeamId>,
     JsonBody(body): JsonBody<NewMember>,
 ) -> ApiResult<StatusCode> {
     rapport_db::users::add_member(&state.ctx, &admin, id, body.user_id).await?;

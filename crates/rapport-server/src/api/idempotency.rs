@@ -38,7 +38,7 @@ fn respond(status: StatusCode, body: Value) -> Response {
 /// transaction (`rapport_db::idempotency::Completion`), so that a crash
 /// between the write and the answer cannot make a retry write again.
 pub struct IdempotencyKey {
-    pub user_id: uuid::Uuid,
+    pub user_id: rapport_core::ids::UserId,
     pub key: String,
 }
 
@@ -75,7 +75,7 @@ where
     })?;
     let hash: String =
         Sha256::digest(format!("POST {path} {body}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    match idempotency::claim(&state.ctx, actor.user_id, key, &hash).await? {
+    match idempotency::claim(&state.ctx, actor.user(), key, &hash).await? {
         Claim::Replay { status, body } => {
             let mut response = respond(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
             response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
@@ -83,17 +83,17 @@ where
         }
         Claim::InProgress => Err(AppError::IdempotencyInProgress),
         Claim::Mismatch => Err(AppError::IdempotencyMismatch),
-        Claim::New => match run(Some(IdempotencyKey { user_id: actor.user_id, key: key.to_owned() })).await {
+        Claim::New => match run(Some(IdempotencyKey { user_id: actor.user(), key: key.to_owned() })).await {
             // The write stored this answer in its transaction.
             Ok((status, body)) => Ok(respond(status, body)),
             // Refused: nothing was written; the refusal is the answer to replay.
             Err(error) if error.status_code().is_client_error() => {
                 let problem = serde_json::to_value(error.problem()).unwrap_or(Value::Null);
-                idempotency::complete(&state.ctx, actor.user_id, key, error.status_code().as_u16(), &problem).await?;
+                idempotency::complete(&state.ctx, actor.user(), key, error.status_code().as_u16(), &problem).await?;
                 Err(error)
             }
             Err(error) => {
-                idempotency::release(&state.ctx, actor.user_id, key).await?;
+                idempotency::release(&state.ctx, actor.user(), key).await?;
                 Err(error)
             }
         },

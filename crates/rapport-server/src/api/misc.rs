@@ -148,7 +148,7 @@ async fn list_notifications(
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let unread = query.unread.unwrap_or(false);
     let page =
-        rapport_db::notifications::for_user(&state.ctx, actor.user_id, unread, query.cursor.as_deref(), limit).await?;
+        rapport_db::notifications::for_user(&state.ctx, actor.user(), unread, query.cursor.as_deref(), limit).await?;
     Ok(Json(NotificationPage { items: page.items, next_cursor: page.next_cursor }))
 }
 
@@ -160,7 +160,7 @@ async fn mark_read(
     Auth(actor): Auth,
     PathParams(id): PathParams<Uuid>,
 ) -> ApiResult<StatusCode> {
-    if rapport_db::notifications::mark_read(&state.ctx, actor.user_id, id).await? {
+    if rapport_db::notifications::mark_read(&state.ctx, actor.user(), id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(rapport_core::DomainError::not_found("notification").into())

@@ -5,12 +5,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
 use rapport_core::access::{Role, Scope, Writer};
+use rapport_core::ids::TokenId;
 use rapport_core::{DomainError, FieldError};
 use rapport_db::auth::ApiToken;
 use rapport_db::users::{NewUser, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::{Auth, ClientIp, SESSION_COOKIE, SessionToken};
 use crate::error::{ApiResult, Problem};
@@ -79,7 +79,7 @@ async fn logout(State(state): State<AppState>, _auth: Auth, SessionToken(token):
 /// The current user.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = User), (status = 401, body = Problem)))]
 async fn me(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<User>> {
-    let user = rapport_db::users::get(state.ctx.db.conn(), actor.user_id).await?.ok_or(DomainError::Unauthenticated)?;
+    let user = rapport_db::users::get(state.ctx.db.conn(), actor.user()).await?.ok_or(DomainError::Unauthenticated)?;
     Ok(Json(user))
 }
 
@@ -99,7 +99,7 @@ async fn change_password(
     ClientIp(ip): ClientIp,
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let user = rapport_db::users::get(state.ctx.db.conn(), actor.user_id).await?.ok_or(DomainError::Unauthenticated)?;
+    let user = rapport_db::users::get(state.ctx.db.conn(), actor.user()).await?.ok_or(DomainError::Unauthenticated)?;
     let checked =
         rapport_db::auth::login(&state.ctx, &user.email, &body.current_password, &ip, &state.config.login_throttle)
             .await;
@@ -110,7 +110,7 @@ async fn change_password(
         .into());
     }
     checked?;
-    rapport_db::users::set_password(&state.ctx, actor.user_id, &body.new_password).await?;
+    rapport_db::users::set_password(&state.ctx, actor.user(), &body.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,7 +164,7 @@ pub struct CreatedToken {
 /// The current user's API tokens.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", responses((status = 200, body = [ApiToken])))]
 async fn list_tokens(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<ApiToken>>> {
-    Ok(Json(rapport_db::auth::list_tokens(&state.ctx, actor.user_id).await?))
+    Ok(Json(rapport_db::auth::list_tokens(&state.ctx, actor.user()).await?))
 }
 
 /// Creates a personal API token for the current user.
@@ -180,7 +180,7 @@ async fn create_token(
         Writer::try_from(actor.clone())?;
     }
     let (token, secret) =
-        rapport_db::auth::create_token(&state.ctx, actor.user_id, &body.name, body.scope, body.expires_at).await?;
+        rapport_db::auth::create_token(&state.ctx, actor.user(), &body.name, body.scope, body.expires_at).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
 }
 
@@ -190,8 +190,8 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    PathParams(id): PathParams<Uuid>,
+    PathParams(id): PathParams<TokenId>,
 ) -> ApiResult<StatusCode> {
-    rapport_db::auth::revoke_token(&state.ctx, Some(actor.user_id), id).await?;
+    rapport_db::auth::revoke_token(&state.ctx, Some(actor.user()), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

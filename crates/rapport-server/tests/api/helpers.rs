@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use futures::FutureExt;
 use rapport_core::access::{Role, Scope};
 use rapport_core::clock::ManualClock;
+use rapport_core::ids::{TeamId, UserId};
 use rapport_db::users::{NewUser, User};
 use rapport_db::{Backend, Ctx, Database, DatabaseUrl};
 use rapport_server::ServerConfig;
@@ -196,12 +197,12 @@ impl TestApp {
         (user, token)
     }
 
-    pub async fn token(&self, user_id: Uuid, scope: Scope) -> String {
+    pub async fn token(&self, user_id: UserId, scope: Scope) -> String {
         rapport_db::auth::create_token(&self.ctx, user_id, "test", scope, None).await.expect("create a token").1
     }
 
     /// A team with these members.
-    pub async fn team(&self, name: &str, members: &[Uuid]) -> Uuid {
+    pub async fn team(&self, name: &str, members: &[UserId]) -> TeamId {
         let team = rapport_db::users::create_team_for_system(&self.ctx, name).await.expect("create a team");
         for member in members {
             rapport_db::users::add_member_for_system(&self.ctx, team.id, *member).await.expect("add a team member");
