@@ -1,0 +1,140 @@
+//! The OpenAPI 3.1 document: fixed endpoints from their `#[utoipa::path]`
+//! annotations; the generic record endpoints and their schemas from the record
+//! schema in `rapport-core`, so both stay true to the code.
+
+use axum::Json;
+use utoipa::OpenApi;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
+
+use crate::error::Problem;
+
+mod operations;
+mod schemas;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rapport API",
+        description = "REST API of the Rapport CRM. Authenticate with a session cookie (plus X-CSRF-Token on changing requests) or `Authorization: Bearer <token>`."
+    ),
+    paths(
+        crate::auth::routes::login,
+        crate::auth::routes::logout,
+        crate::auth::routes::me,
+        crate::auth::routes::change_password,
+        crate::auth::routes::setup,
+        crate::auth::routes::list_tokens,
+        crate::auth::routes::create_token,
+        crate::auth::routes::revoke_token,
+        crate::api::admin::list_users,
+        crate::api::admin::create_user,
+        crate::api::admin::disable_user,
+        crate::api::admin::enable_user,
+        crate::api::admin::list_teams,
+        crate::api::admin::create_team,
+        crate::api::admin::add_member,
+        crate::api::admin::list_custom_fields,
+        crate::api::admin::create_custom_field,
+        crate::api::admin::delete_custom_field,
+        crate::api::admin::get_settings,
+        crate::api::admin::put_settings,
+        crate::api::misc::search,
+        crate::api::misc::list_pipelines,
+        crate::api::misc::create_pipeline,
+        crate::api::misc::convert_lead,
+        crate::api::misc::list_notifications,
+        crate::api::misc::mark_read,
+    ),
+    components(schemas(Problem, rapport_core::FieldError))
+)]
+struct FixedApi;
+
+pub(super) fn json_content(schema: impl Into<RefOr<Schema>>) -> utoipa::openapi::Content {
+    ContentBuilder::new().schema(Some(schema)).build()
+}
+
+pub(super) fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/problem+json", json_content(Ref::from_schema_name("Problem")))
+        .build()
+}
+
+pub(super) fn string() -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String)
+}
+
+pub(super) fn formatted(format: KnownFormat) -> ObjectBuilder {
+    string().format(Some(SchemaFormat::KnownFormat(format)))
+}
+
+/// `type` plus `null`: what an optional field takes to clear it, and what a
+/// stored record shows for an empty one.
+pub(super) fn or_null(schema_type: Type) -> SchemaType {
+    SchemaType::from_iter([schema_type, Type::Null])
+}
+
+/// Endpoints that take no credentials.
+const PUBLIC_OPERATIONS: &[&str] = &["/api/v1/auth/login", "/api/v1/auth/setup"];
+
+/// Declares how clients authenticate, and on every other operation which of
+/// the two it accepts and what a missing or insufficient credential gets.
+fn add_security(api: &mut utoipa::openapi::OpenApi) {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("a personal API token: rapport token create, or POST /api/v1/tokens"))
+                .build(),
+        ),
+    );
+    let cookie = ApiKeyValue::with_description(
+        crate::auth::SESSION_COOKIE,
+        "the session of a signed-in browser; changing requests also need the X-CSRF-Token header",
+    );
+    components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(cookie)));
+    let no_scopes: [&str; 0] = [];
+    for (path, item) in api.paths.paths.iter_mut() {
+        let public = PUBLIC_OPERATIONS.contains(&path.as_str());
+        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                parameter.schema.get_or_insert_with(|| string().build().into());
+            }
+            if public {
+                operation.security = Some(vec![SecurityRequirement::default()]);
+                continue;
+            }
+            operation.security = Some(vec![
+                SecurityRequirement::new("bearer", no_scopes),
+                SecurityRequirement::new("session", no_scopes),
+            ]);
+            let responses = &mut operation.responses.responses;
+            responses
+                .entry("401".into())
+                .or_insert_with(|| problem_response("not signed in, or the token is not valid").into());
+            responses
+                .entry("403".into())
+                .or_insert_with(|| problem_response("your role or token scope does not allow this").into());
+        }
+    }
+}
+
+/// The whole document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut api = FixedApi::openapi();
+    api.info.version = env!("CARGO_PKG_VERSION").into();
+    operations::add_record_paths(&mut api);
+    add_security(&mut api);
+    api
+}
+
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}
