@@ -205,6 +205,17 @@ right!(
     Actor::ensure_can_write
 );
 right!(
+    /// May change their own account (password, tokens, notifications): a
+    /// read-write credential, whatever the role. A read-scope token changes nothing.
+    AccountHolder,
+    |actor| {
+        if actor.scope == Scope::Read {
+            return Err(DomainError::Forbidden("this token is read-only"));
+        }
+        Ok(())
+    }
+);
+right!(
     /// A manager or an administrator, with a read-write credential.
     Manager,
     |actor| {
@@ -261,6 +272,14 @@ mod tests {
         assert!(Admin::try_from(admin_with_read_token).is_err());
         assert!(Writer::try_from(actor(Role::Member)).is_ok());
         assert!(actor(Role::Member).ensure_can_delete(Some(Uuid::from_u128(2))).is_err());
+    }
+
+    #[test]
+    fn read_only_users_hold_their_account_with_a_session_but_read_tokens_change_nothing() {
+        assert!(AccountHolder::try_from(actor(Role::ReadOnly)).is_ok());
+        let mut with_read_token = actor(Role::Admin);
+        with_read_token.scope = Scope::Read;
+        assert!(AccountHolder::try_from(with_read_token).is_err());
     }
 
     #[test]

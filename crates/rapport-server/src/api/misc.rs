@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::api::idempotency::{IdempotencyKey, idempotent};
-use crate::auth::{AdminUser, Auth, WriterUser};
+use crate::auth::{AccountUser, AdminUser, Auth, WriterUser};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::json::{JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
@@ -157,7 +157,7 @@ async fn list_notifications(
     responses((status = 204), (status = 404, body = Problem)))]
 async fn mark_read(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AccountUser(actor): AccountUser,
     PathParams(id): PathParams<Uuid>,
 ) -> ApiResult<StatusCode> {
     if rapport_db::notifications::mark_read(&state.ctx, actor.user(), id).await? {

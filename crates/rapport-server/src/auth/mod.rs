@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use rapport_core::DomainError;
-use rapport_core::access::{Actor, Admin, Manager, Writer};
+use rapport_core::access::{AccountHolder, Actor, Admin, Manager, Writer};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -83,6 +83,10 @@ macro_rules! right_extractor {
 right_extractor!(
     /// May change records.
     WriterUser(Writer)
+);
+right_extractor!(
+    /// Changes their own account: a read-write credential, any role.
+    AccountUser(AccountHolder)
 );
 right_extractor!(
     /// A manager or an administrator.

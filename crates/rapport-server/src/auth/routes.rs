@@ -12,7 +12,7 @@ use rapport_db::users::{NewUser, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Auth, ClientIp, SESSION_COOKIE, SessionToken};
+use super::{AccountUser, Auth, ClientIp, SESSION_COOKIE, SessionToken};
 use crate::error::{ApiResult, Problem};
 use crate::json::{JsonBody, PathParams};
 use crate::state::AppState;
@@ -95,7 +95,7 @@ pub struct PasswordChange {
     responses((status = 204), (status = 422, body = Problem)))]
 async fn change_password(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AccountUser(actor): AccountUser,
     ClientIp(ip): ClientIp,
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
@@ -172,12 +172,12 @@ async fn list_tokens(State(state): State<AppState>, Auth(actor): Auth) -> ApiRes
     responses((status = 201, body = CreatedToken), (status = 422, body = Problem)))]
 async fn create_token(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AccountUser(actor): AccountUser,
     JsonBody(body): JsonBody<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     // A read-only credential cannot mint a read-write one.
     if body.scope == Scope::ReadWrite {
-        Writer::try_from(actor.clone())?;
+        Writer::try_from(actor.actor().clone())?;
     }
     let (token, secret) =
         rapport_db::auth::create_token(&state.ctx, actor.user(), &body.name, body.scope, body.expires_at).await?;
@@ -189,7 +189,7 @@ async fn create_token(
     responses((status = 204), (status = 404, body = Problem)))]
 async fn revoke_token(
     State(state): State<AppState>,
-    Auth(actor): Auth,
+    AccountUser(actor): AccountUser,
     PathParams(id): PathParams<TokenId>,
 ) -> ApiResult<StatusCode> {
     rapport_db::auth::revoke_token(&state.ctx, Some(actor.user()), id).await?;

@@ -106,6 +106,24 @@ async fn bearer_tokens_authenticate_with_their_scope_until_revoked() {
         let minted =
             app.post_json("/api/v1/tokens", &read_only, &json!({"name": "escalate", "scope": "read_write"})).await;
         minted.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        // Nor change anything of the account: tokens, password, notifications.
+        let more = app.post_json("/api/v1/tokens", &read_only, &json!({"name": "another", "scope": "read"})).await;
+        more.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        let password = json!({"current_password": "irrelevant", "new_password": "a brand new passphrase 42"});
+        app.post_json("/api/v1/auth/password", &read_only, &password)
+            .await
+            .expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        let listed = app.get("/api/v1/tokens", &token).await;
+        let writer_token = listed
+            .body
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["scope"] == "read_write"))
+            .cloned()
+            .expect("the user's read-write token");
+        let path = format!("/api/v1/tokens/{}", writer_token["id"].as_str().expect("an id"));
+        app.delete(&path, &read_only).await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        let unknown = format!("/api/v1/notifications/{}/read", uuid::Uuid::now_v7());
+        app.post_json(&unknown, &read_only, &json!({})).await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
 
         let created = app.post_json("/api/v1/tokens", &token, &json!({"name": "script", "scope": "read_write"})).await;
         created.expect(StatusCode::CREATED);
