@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod json;
+mod security;
 pub mod state;
 mod worker;
 
@@ -46,6 +47,7 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         .merge(api::health::router())
         .merge(api::docs::router())
         .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         // Enforced by the body extractors, so that a refusal is problem+json.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -16,6 +16,9 @@ pub struct ServerConfig {
     pub worker_interval: std::time::Duration,
     /// Run the background worker in this process.
     pub run_worker: bool,
+    /// Bearer secret that `/metrics` requires; without one, `/metrics`
+    /// answers loopback clients only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -26,6 +29,7 @@ impl Default for ServerConfig {
             login_throttle: LoginThrottle::default(),
             worker_interval: std::time::Duration::from_secs(1),
             run_worker: true,
+            metrics_token: None,
         }
     }
 }

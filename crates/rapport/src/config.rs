@@ -10,7 +10,7 @@ use rapport_db::DatabaseUrl;
 use serde::{Deserialize, Serialize};
 
 /// Keys accepted in `rapport.toml` and as `RAPPORT_<KEY>`.
-const KEYS: &[&str] = &["database_url", "data_dir", "bind", "secure_cookies", "trust_proxy", "log"];
+const KEYS: &[&str] = &["database_url", "data_dir", "bind", "secure_cookies", "trust_proxy", "metrics_token", "log"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +21,8 @@ pub struct Config {
     pub bind: String,
     pub secure_cookies: bool,
     pub trust_proxy: bool,
+    /// Bearer secret for `/metrics`; without one it answers loopback clients only.
+    pub metrics_token: Option<String>,
     /// A tracing filter such as `info` or `rapport=debug`.
     pub log: String,
 }
@@ -33,6 +35,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
             trust_proxy: false,
+            metrics_token: None,
             log: "info".into(),
         }
     }

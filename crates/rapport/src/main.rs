@@ -159,6 +159,7 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     let server_config = rapport_server::ServerConfig {
         secure_cookies: config.secure_cookies,
         trust_proxy: config.trust_proxy,
+        metrics_token: config.metrics_token.clone(),
         ..Default::default()
     };
     let app = rapport_server::build(ctx, server_config).await?;

@@ -3,12 +3,15 @@
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use rapport_core::DomainError;
 
-use crate::error::ApiResult;
+use crate::auth::ClientIp;
+use crate::error::{ApiResult, AppError};
 use crate::state::{AppState, LATENCY_BUCKETS};
 
 pub fn router() -> axum::Router<AppState> {
@@ -31,8 +34,51 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// Who may read `/metrics`: with `metrics_token` configured, a request that
+/// sends it as a bearer token; without one, loopback clients only (a
+/// Prometheus on the same host, or behind `trust_proxy` the forwarded client).
+pub struct MetricsReader;
+
+impl FromRequestParts<AppState> for MetricsReader {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match &state.config.metrics_token {
+            Some(expected) => {
+                let presented = parts
+                    .headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .unwrap_or_default();
+                if same_secret(presented.trim(), expected) {
+                    Ok(Self)
+                } else {
+                    Err(DomainError::Unauthenticated.into())
+                }
+            }
+            None => {
+                let ClientIp(ip) = ClientIp::from_request_parts(parts, state).await?;
+                let loopback = ip.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+                if loopback {
+                    Ok(Self)
+                } else {
+                    Err(DomainError::Forbidden("metrics are served to loopback clients, or with the metrics token")
+                        .into())
+                }
+            }
+        }
+    }
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same_secret(presented: &str, expected: &str) -> bool {
+    presented.len() == expected.len()
+        && presented.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 /// Prometheus text format.
-async fn metrics(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+async fn metrics(State(state): State<AppState>, _reader: MetricsReader) -> ApiResult<impl IntoResponse> {
     let m = &state.metrics;
     let mut out = String::new();
     let _ = writeln!(out, "# TYPE rapport_http_requests_total counter");

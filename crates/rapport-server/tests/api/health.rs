@@ -112,14 +112,17 @@ async fn api_docs_page_is_html() {
         assert!(reply.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{:?}", reply.headers);
         assert!(reply.text.to_lowercase().contains("<html"), "{}", reply.text);
 
-        // Every file the page loads is served from the binary, with its type.
+        // Every file the page (or its start script) loads is served from the binary, with its type.
+        let init = Reply::read(app.client.get(app.url("/api/docs/init.js")).send().await.unwrap()).await.text;
+        let loaded = format!("{}{init}", reply.text);
         for (file, content_type, marker) in [
+            ("init.js", "text/javascript", &b"SwaggerUIBundle("[..]),
             ("swagger-ui-bundle.js", "text/javascript", &b"SwaggerUIBundle"[..]),
             ("swagger-ui.css", "text/css", b".swagger-ui"),
             ("favicon-32x32.png", "image/png", b"\x89PNG"),
             ("openapi.json", "application/json", b"\"openapi\""),
         ] {
-            assert!(reply.text.contains(&format!("\"{file}\"")), "the page does not load {file}");
+            assert!(loaded.contains(&format!("\"{file}\"")), "the page does not load {file}");
             let asset = app.client.get(app.url(&format!("/api/docs/{file}"))).send().await.unwrap();
             assert_eq!(asset.status(), StatusCode::OK, "{file}");
             let served_type = asset.headers()[reqwest::header::CONTENT_TYPE].to_str().unwrap().to_owned();
@@ -131,7 +134,7 @@ async fn api_docs_page_is_html() {
                 String::from_utf8_lossy(marker)
             );
         }
-        assert!(reply.text.contains("SwaggerUIBundle("), "{}", reply.text);
+        assert!(loaded.contains("SwaggerUIBundle("), "{loaded}");
 
         // The address without the slash leads to the page.
         let bare = app.client.get(app.url("/api/docs")).send().await.unwrap();

@@ -243,6 +243,11 @@ impl TestApp {
 
 /// Starts a server over a fresh database of `backend`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, ServerConfig::default()).await
+}
+
+/// [`spawn_app`] with server settings (the worker never runs: tests drain jobs).
+pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
     let (url, store) = match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("rapport-api-test-{}", Uuid::now_v7()));
@@ -260,7 +265,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = Database::open(&url).await.expect("open the test database");
     let clock = ManualClock::new(start_time());
     let ctx = Ctx::new(db, Arc::new(clock.clone()));
-    let config = ServerConfig { run_worker: false, ..Default::default() };
+    let config = ServerConfig { run_worker: false, ..config };
     let app = rapport_server::build(ctx.clone(), config).await.expect("build the app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
     let address = format!("http://{}", listener.local_addr().expect("a local address"));

@@ -17,3 +17,4 @@ mod leads;
 mod openapi;
 mod permissions;
 mod reminders;
+mod security;
