@@ -156,6 +156,31 @@ impl Actor {
         Ok(())
     }
 
+    /// Whether the actor may make `new_owner` (whose records go to
+    /// `new_owner_team`) the owner of a record that `current_owner` owns
+    /// (`None` for a record being created). Giving a record away is its own
+    /// right: members give only records they own (or create), and only to
+    /// themselves or users of their own teams; taking over someone else's
+    /// record, or assigning across teams, needs a manager or an administrator.
+    pub fn check_assignment(
+        &self,
+        current_owner: Option<Option<Uuid>>,
+        new_owner: Uuid,
+        new_owner_team: Option<Uuid>,
+    ) -> Result<(), crate::FieldError> {
+        if self.is_manager_or_admin() {
+            return Ok(());
+        }
+        let refuse = |why: &str| Err(crate::FieldError::new("owner_id", "assignment_not_allowed", why));
+        if current_owner.is_some_and(|owner| owner != Some(self.user_id)) {
+            return refuse("only managers and administrators can take over someone else's record");
+        }
+        if new_owner != self.user_id && !new_owner_team.is_some_and(|team| self.team_ids.contains(&team)) {
+            return refuse("you can assign records to users of your own team; ask a manager for others");
+        }
+        Ok(())
+    }
+
     pub fn is_manager_or_admin(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Manager)
     }
@@ -280,6 +305,22 @@ mod tests {
         let mut with_read_token = actor(Role::Admin);
         with_read_token.scope = Scope::Read;
         assert!(AccountHolder::try_from(with_read_token).is_err());
+    }
+
+    #[test]
+    fn members_give_only_their_own_records_and_only_within_their_teams() {
+        let member = actor(Role::Member);
+        let (me, teammate, outsider) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let (my_team, other_team) = (Some(Uuid::from_u128(10)), Some(Uuid::from_u128(11)));
+        assert!(member.check_assignment(None, me, my_team).is_ok());
+        assert!(member.check_assignment(None, teammate, my_team).is_ok());
+        assert!(member.check_assignment(Some(Some(me)), teammate, my_team).is_ok());
+        // Planting a record in another team, or taking over a teammate's.
+        assert!(member.check_assignment(None, outsider, other_team).is_err());
+        assert!(member.check_assignment(Some(Some(teammate)), me, my_team).is_err());
+        assert!(member.check_assignment(Some(Some(me)), outsider, other_team).is_err());
+        let manager = actor(Role::Manager);
+        assert!(manager.check_assignment(Some(Some(teammate)), outsider, other_team).is_ok());
     }
 
     #[test]

@@ -157,8 +157,13 @@ pub async fn convert_lead_idempotent(
             fields.insert("company_id".into(), company.to_string().into());
         }
         fields.insert("lifecycle_stage".into(), (if input.create_deal { "opportunity" } else { "qualified" }).into());
+        // The contact goes to the lead's owner where the actor may give it
+        // to them; otherwise, like any record they create, to the actor.
         if let Some(owner) = lead.owner_id {
-            fields.insert("owner_id".into(), owner.to_string().into());
+            let team = crate::users::assignable_team(conn, owner).await?.flatten();
+            if actor.check_assignment(None, owner, team).is_ok() {
+                fields.insert("owner_id".into(), owner.to_string().into());
+            }
         }
         contact_id =
             Some(create_in(ctx, conn, actor, &snapshot, RecordType::CONTACT, Value::Object(fields)).await?.id.0);

@@ -217,9 +217,13 @@ pub(super) async fn resolve(
                 team
             }
         };
-        match team {
-            Some(team) => record.team_id = team,
-            None => errors[index].push(FieldError::new("owner_id", "unknown_user", "no active user has this id")),
+        let Some(team) = team else {
+            errors[index].push(FieldError::new("owner_id", "unknown_user", "no active user has this id"));
+            continue;
+        };
+        match actor.check_assignment(old.map(|o| o.owner_id), owner, team) {
+            Ok(()) => record.team_id = team,
+            Err(refused) => errors[index].push(refused),
         }
     }
     Ok(errors.into_iter().map(|e| (!e.is_empty()).then_some(e)).collect())

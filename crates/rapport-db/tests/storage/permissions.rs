@@ -93,3 +93,76 @@ async fn private_records_are_seen_by_owner_team_managers_and_admins_only() {
     })
     .await;
 }
+
+/// Giving a record away is its own right: a member cannot take over a
+/// teammate's record (and then delete it), nor plant one in another team;
+/// the rule holds for creates, updates, bulk updates and imports alike.
+#[tokio::test]
+async fn members_cannot_take_over_records_or_plant_them_in_another_team() {
+    run_on_both_backends("ownership", |t| async move {
+        let (_, admin) = t.admin().await;
+        let team_a = users::create_team(&t.ctx, &as_admin(&admin), "Team A").await.expect("team A");
+        let team_b = users::create_team(&t.ctx, &as_admin(&admin), "Team B").await.expect("team B");
+        let (ana, _) = t.user("Ana A", Role::Member).await;
+        let (bia, _) = t.user("Bia A", Role::Member).await;
+        let (caio, _) = t.user("Caio B", Role::Member).await;
+        let (mara, _) = t.user("Mara Manager", Role::Manager).await;
+        for (team, user) in [(team_a.id, ana.id), (team_a.id, bia.id), (team_b.id, caio.id), (team_a.id, mara.id)] {
+            users::add_member(&t.ctx, &as_admin(&admin), team, user).await.expect("join");
+        }
+        let (ana_w, bia_w, mara_w) = (t.writer(ana.id).await, t.writer(bia.id).await, t.writer(mara.id).await);
+        let owned_by = |owner: &rapport_db::users::User| json!({"first_name": "X", "owner_id": owner.id.to_string()});
+
+        // Bia's record: Ana may edit it, but not take it over, so she cannot delete it either.
+        let bias =
+            records::create(&t.ctx, &bia_w, RecordType::CONTACT, &json!({"first_name": "Beto"})).await.expect("bia's");
+        let take = records::update(&t.ctx, &ana_w, RecordType::CONTACT, bias.id, &owned_by(&ana), None).await;
+        assert_eq!(validation_fields(take), ["owner_id"]);
+        let delete = records::delete(&t.ctx, &ana_w, RecordType::CONTACT, bias.id, None).await;
+        assert!(matches!(delete, Err(Error::Domain(DomainError::Forbidden(_)))), "{delete:?}");
+        // Planting: a record created for, or given to, a user of another team.
+        let planted = records::create(
+            &t.ctx,
+            &ana_w,
+            RecordType::LEAD,
+            &json!({"company_name": "Acme", "owner_id": caio.id.to_string()}),
+        )
+        .await;
+        assert_eq!(validation_fields(planted), ["owner_id"]);
+        let anas =
+            records::create(&t.ctx, &ana_w, RecordType::CONTACT, &json!({"first_name": "Alice"})).await.expect("ana's");
+        let given = records::update(&t.ctx, &ana_w, RecordType::CONTACT, anas.id, &owned_by(&caio), None).await;
+        assert_eq!(validation_fields(given), ["owner_id"]);
+        let bulk = records::bulk_update(
+            &t.ctx,
+            &ana_w,
+            RecordType::CONTACT,
+            &[records::BulkPatch { id: bias.id, version: None, patch: owned_by(&ana) }],
+        )
+        .await
+        .expect("bulk");
+        assert!(bulk[0].outcome.is_err(), "a bulk update took over a record");
+        let file = format!("first_name,owner_id\nPlanted,{}\nKept,{}\n", caio.id, bia.id);
+        let report = records::import_csv(
+            &t.ctx,
+            &ana_w,
+            RecordType::CONTACT,
+            std::io::Cursor::new(file.into_bytes()),
+            &records::ImportOptions::default(),
+        )
+        .await
+        .expect("import");
+        assert_eq!((report.created, report.rejected.iter().map(|r| r.line).collect::<Vec<_>>()), (1, vec![2]));
+
+        // Within her team, to what she owns, she may.
+        let shared = records::update(&t.ctx, &ana_w, RecordType::CONTACT, anas.id, &owned_by(&bia), None)
+            .await
+            .expect("to a teammate");
+        assert_eq!(shared.owner_id, Some(bia.id.0));
+        // A manager may take over and reassign across teams.
+        records::update(&t.ctx, &mara_w, RecordType::CONTACT, bias.id, &owned_by(&caio), None)
+            .await
+            .expect("a manager reassigns");
+    })
+    .await;
+}
