@@ -64,9 +64,14 @@ pub struct DuplicateRow {
     pub line: u64,
     /// The matching e-mail (or a company's domain), lower-cased.
     pub key: String,
-    /// The stored record it matches, or else the earlier line.
+    /// The stored record it matches, when the importer may see it, or else
+    /// the earlier line.
     pub existing_id: Option<RecordId>,
     pub first_line: Option<u64>,
+    /// It matches a stored record the importer may not see: neither its id
+    /// nor anything of it is told.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_hidden_record: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -282,7 +287,8 @@ async fn store_batches(
         let tx: &DatabaseTransaction = &write.tx;
         crate::backend::plan_for_current_sizes(tx).await?;
         if options.on_duplicate == OnDuplicate::Skip {
-            rows = skip_stored(tx, record_type, rows, &mut report).await?;
+            let visible = super::service::scope(actor, snapshot, record_type);
+            rows = skip_stored(tx, record_type, &visible, rows, &mut report).await?;
         }
         let mut pending: Vec<(Option<&Record>, &mut Record)> = rows.iter_mut().map(|r| (None, &mut r.record)).collect();
         let failures = resolve(tx, actor, snapshot, &mut pending).await?;
@@ -294,7 +300,13 @@ async fn store_batches(
                 continue;
             }
             if let Some((key, first)) = keys.iter().find_map(|k| seen.get(k).map(|first| (k, *first))) {
-                let duplicate = DuplicateRow { line, key: key.clone(), existing_id: None, first_line: Some(first) };
+                let duplicate = DuplicateRow {
+                    line,
+                    key: key.clone(),
+                    existing_id: None,
+                    first_line: Some(first),
+                    in_hidden_record: false,
+                };
                 report.duplicates.push(duplicate);
                 continue;
             }
@@ -330,10 +342,12 @@ async fn commit(ctx: &Ctx, record_type: RecordType, open: Option<OpenWrite>, rep
     crate::backend::refresh_stale_statistics(&ctx.db, Some(&["record_keys", record_type.plural()]), 1.0).await
 }
 
-/// Leaves out rows matching a stored record of the same type.
+/// Leaves out rows matching a stored record of the same type. The report
+/// names the stored record only if `visible` lets the importer see it.
 async fn skip_stored(
     conn: &impl sea_orm::ConnectionTrait,
     record_type: RecordType,
+    visible: &rapport_core::access::ReadScope,
     rows: Vec<Candidate>,
     report: &mut ImportReport,
 ) -> Result<Vec<Candidate>> {
@@ -343,14 +357,18 @@ async fn skip_stored(
     if stored.is_empty() {
         return Ok(rows);
     }
+    let stored_ids: Vec<uuid::Uuid> = stored.values().copied().collect();
+    let seen: HashSet<uuid::Uuid> =
+        super::repo::visible_ids(conn, record_type, &stored_ids, visible).await?.into_iter().collect();
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
         match row.keys.iter().find_map(|k| stored.get(k).map(|id| (k, *id))) {
             Some((key, id)) => report.duplicates.push(DuplicateRow {
                 line: row.line,
                 key: key.clone(),
-                existing_id: Some(RecordId(id)),
+                existing_id: seen.contains(&id).then_some(RecordId(id)),
                 first_line: None,
+                in_hidden_record: !seen.contains(&id),
             }),
             None => kept.push(row),
         }

@@ -166,3 +166,34 @@ async fn members_cannot_take_over_records_or_plant_them_in_another_team() {
     })
     .await;
 }
+
+/// An import's report names a matching stored record only when the importer
+/// may see it; a private record of another team is not told by its id.
+#[tokio::test]
+async fn an_import_report_does_not_leak_records_the_importer_cannot_see() {
+    run_on_both_backends("import leak", |t| async move {
+        let (_, admin) = t.admin().await;
+        let mut config = settings::load(t.ctx.db.conn()).await.expect("settings");
+        config.visibility.insert(RecordType::CONTACT, Visibility::Private);
+        settings::save(&t.ctx, &as_admin(&admin), &config).await.expect("save settings");
+        let (ana, _) = t.user("Ana", Role::Member).await;
+        let (caio, _) = t.user("Caio", Role::Member).await;
+        let (ana_w, caio_w) = (t.writer(ana.id).await, t.writer(caio.id).await);
+        let hidden = json!({"first_name": "Secret", "emails": ["secret@example.com"]});
+        records::create(&t.ctx, &caio_w, RecordType::CONTACT, &hidden).await.expect("caio's private contact");
+        let own = json!({"first_name": "Mine", "emails": ["mine@example.com"]});
+        let mine = records::create(&t.ctx, &ana_w, RecordType::CONTACT, &own).await.expect("ana's contact");
+
+        let file = "first_name,emails\nS,secret@example.com\nM,mine@example.com\nN,new@example.com\n";
+        let source = std::io::Cursor::new(file.as_bytes().to_vec());
+        let report =
+            records::import_csv(&t.ctx, &ana_w, RecordType::CONTACT, source, &records::ImportOptions::default())
+                .await
+                .expect("import");
+        assert_eq!(report.created, 1);
+        let told: Vec<(u64, Option<rapport_core::ids::RecordId>, bool)> =
+            report.duplicates.iter().map(|d| (d.line, d.existing_id, d.in_hidden_record)).collect();
+        assert_eq!(told, [(2, None, true), (3, Some(mine.id), false)]);
+    })
+    .await;
+}
