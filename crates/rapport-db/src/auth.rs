@@ -353,6 +353,18 @@ pub async fn list_tokens(ctx: &Ctx, user_id: UserId) -> Result<Vec<ApiToken>> {
         .collect()
 }
 
+/// Revokes every live token of a user, in the caller's transaction.
+pub async fn revoke_all_tokens(conn: &impl ConnectionTrait, user_id: UserId, now: DateTime<Utc>) -> Result<()> {
+    let update = Query::update()
+        .table("api_tokens")
+        .value("revoked_at", now)
+        .and_where(Expr::col("user_id").eq(user_id.0))
+        .and_where(Expr::col("revoked_at").is_null())
+        .to_owned();
+    conn.execute(&update).await.context("revoke a user's tokens")?;
+    Ok(())
+}
+
 /// Revokes a token of `user_id` (any user's, when `user_id` is `None`).
 pub async fn revoke_token(ctx: &Ctx, user_id: Option<UserId>, token_id: TokenId) -> Result<()> {
     let tx = ctx.db.write().await?;

@@ -255,8 +255,16 @@ async fn count_in(conn: &impl ConnectionTrait) -> Result<i64> {
     row.map(|r| r.try_get_by_index::<i64>(0)).transpose().context("count users").map(Option::unwrap_or_default)
 }
 
-/// Sets a new password and ends the user's sessions.
-pub async fn set_password(ctx: &Ctx, user_id: UserId, password: &str) -> Result<()> {
+/// What else a new password ends besides the user's sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnPasswordChange {
+    /// Revoke every API token too: whoever learnt the old password may have made one.
+    RevokeTokens,
+    KeepTokens,
+}
+
+/// Sets a new password and ends the user's sessions (and tokens, as asked).
+pub async fn set_password(ctx: &Ctx, user_id: UserId, password: &str, then: OnPasswordChange) -> Result<()> {
     check_new_password(password).map_err(|e| DomainError::Validation(e.into()))?;
     let hash = hash_password(password).await?;
     let tx = ctx.db.write().await?;
@@ -275,12 +283,16 @@ pub async fn set_password(ctx: &Ctx, user_id: UserId, password: &str) -> Result<
         return Err(DomainError::not_found("user").into());
     }
     crate::auth::end_sessions(&*tx, user_id).await?;
+    if then == OnPasswordChange::RevokeTokens {
+        crate::auth::revoke_all_tokens(&*tx, user_id, ctx.now()).await?;
+    }
     tx.commit().await?;
     ctx.credentials.clear();
     Ok(())
 }
 
-/// Disables (or re-enables) a user; a disabled user's sessions and tokens stop working.
+/// Disables (or re-enables) a user. Disabling ends their sessions and revokes
+/// their tokens for good: re-enabling brings neither back.
 pub async fn set_disabled(ctx: &Ctx, _by: &Admin, user_id: UserId, disabled: bool) -> Result<()> {
     set_disabled_for_system(ctx, user_id, disabled).await
 }
@@ -304,6 +316,7 @@ pub async fn set_disabled_for_system(ctx: &Ctx, user_id: UserId, disabled: bool)
     }
     if disabled {
         crate::auth::end_sessions(&*tx, user_id).await?;
+        crate::auth::revoke_all_tokens(&*tx, user_id, ctx.now()).await?;
     }
     tx.commit().await?;
     ctx.credentials.clear();

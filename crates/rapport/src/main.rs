@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use rapport_core::access::{Role, Scope};
 use rapport_core::clock::SystemClock;
-use rapport_db::users::NewUser;
+use rapport_db::users::{NewUser, OnPasswordChange};
 use rapport_db::{Ctx, Database};
 
 use config::{Config, Overrides};
@@ -239,7 +239,7 @@ async fn user(ctx: Ctx, command: UserCommand) -> anyhow::Result<()> {
             let user =
                 rapport_db::users::find_by_email(&ctx, &email).await?.with_context(|| format!("no user {email}"))?;
             let (password, generated) = read_or_generate_password(password_stdin)?;
-            rapport_db::users::set_password(&ctx, user.id, &password).await?;
+            rapport_db::users::set_password(&ctx, user.id, &password, OnPasswordChange::RevokeTokens).await?;
             println!("password of {} changed; their sessions were ended", user.email);
             if generated {
                 println!("new password: {password}");

@@ -2,6 +2,7 @@ use chrono::Duration;
 use rapport_core::DomainError;
 use rapport_core::access::{Role, Scope};
 use rapport_core::auth::LoginThrottle;
+use rapport_db::users::OnPasswordChange;
 use rapport_db::{Error, auth, users};
 
 use crate::common::{as_admin, run_on_both_backends};
@@ -63,8 +64,12 @@ async fn tokens_and_sessions_stand_for_their_user_until_ended() {
         let (actor, csrf) = auth::session_actor(&t.ctx, &session.token).await.expect("session actor").expect("live");
         assert_eq!(actor.user_id, user.id);
         assert_eq!(csrf, session.csrf_token);
-        users::set_password(&t.ctx, user.id, "a brand new passphrase").await.expect("set password");
+        let (_, kept) = auth::create_token(&t.ctx, user.id, "kept", Scope::Read, None).await.expect("token");
+        users::set_password(&t.ctx, user.id, "a brand new passphrase", OnPasswordChange::KeepTokens)
+            .await
+            .expect("set password");
         assert!(auth::session_actor(&t.ctx, &session.token).await.expect("session actor").is_none());
+        assert!(auth::token_actor(&t.ctx, &kept).await.expect("token actor").is_some(), "kept as asked");
         let throttle = LoginThrottle::default();
         auth::login(&t.ctx, &user.email, "a brand new passphrase", "10.0.0.1", &throttle).await.expect("new password");
 
@@ -160,6 +165,29 @@ async fn first_admin_setup_is_refused_once_a_user_exists() {
         };
         let refused = users::create_first_admin(&t.ctx, &input).await;
         assert!(matches!(refused, Err(Error::Domain(DomainError::Forbidden(_)))), "{refused:?}");
+    })
+    .await;
+}
+
+/// A new password revokes the user's tokens unless asked not to, and
+/// disabling revokes them for good: re-enabling the user brings none back.
+#[tokio::test]
+async fn tokens_end_with_a_new_password_and_for_good_with_disabling() {
+    run_on_both_backends("tokens revoked", |t| async move {
+        let (user, _) = t.user("Token Keeper", Role::Member).await;
+        let (_, first) = auth::create_token(&t.ctx, user.id, "first", Scope::ReadWrite, None).await.expect("token");
+        users::set_password(&t.ctx, user.id, "another long passphrase", OnPasswordChange::RevokeTokens)
+            .await
+            .expect("set password");
+        assert!(auth::token_actor(&t.ctx, &first).await.expect("token actor").is_none());
+
+        let (_, second) = auth::create_token(&t.ctx, user.id, "second", Scope::ReadWrite, None).await.expect("token");
+        let admin = t.admin_right().await;
+        users::set_disabled(&t.ctx, &admin, user.id, true).await.expect("disable");
+        users::set_disabled(&t.ctx, &admin, user.id, false).await.expect("enable again");
+        assert!(auth::token_actor(&t.ctx, &second).await.expect("token actor").is_none(), "a token came back");
+        let tokens = auth::list_tokens(&t.ctx, user.id).await.expect("tokens");
+        assert!(tokens.iter().all(|token| token.revoked_at.is_some()), "{tokens:?}");
     })
     .await;
 }

@@ -8,6 +8,7 @@ use rapport_core::access::{Role, Scope, Writer};
 use rapport_core::ids::TokenId;
 use rapport_core::{DomainError, FieldError};
 use rapport_db::auth::ApiToken;
+use rapport_db::users::OnPasswordChange;
 use rapport_db::users::{NewUser, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -88,6 +89,14 @@ async fn me(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
+    /// Revoke the user's API tokens too (the default): whoever learnt the old
+    /// password may have made one.
+    #[serde(default = "revoke_by_default")]
+    pub revoke_tokens: bool,
+}
+
+fn revoke_by_default() -> bool {
+    true
 }
 
 /// Changes the current user's password; all their sessions end.
@@ -110,7 +119,8 @@ async fn change_password(
         .into());
     }
     checked?;
-    rapport_db::users::set_password(&state.ctx, actor.user(), &body.new_password).await?;
+    let then = if body.revoke_tokens { OnPasswordChange::RevokeTokens } else { OnPasswordChange::KeepTokens };
+    rapport_db::users::set_password(&state.ctx, actor.user(), &body.new_password, then).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
