@@ -73,7 +73,10 @@ async fn members_cannot_administer_and_admins_manage_users_teams_and_custom_fiel
         app.post_json(&format!("/api/v1/users/{}/enable", member.id), &app.admin_token, &json!({}))
             .await
             .expect(StatusCode::NO_CONTENT);
-        app.get("/api/v1/auth/me", &member_token).await.expect(StatusCode::OK);
+        // Re-enabling brings the user back, not their old tokens.
+        app.get("/api/v1/auth/me", &member_token).await.expect_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+        let fresh = app.token(member.id, rapport_core::access::Scope::Read).await;
+        app.get("/api/v1/auth/me", &fresh).await.expect(StatusCode::OK);
     })
     .await;
 }
