@@ -17,9 +17,17 @@ pub struct Problem {
     /// Stable snake_case code that clients translate.
     pub code: String,
     pub detail: String,
+    /// At most [`MAX_FIELD_ERRORS`] of them: enough to fix a form, bounded
+    /// whatever the request.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// How many more field errors there were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors_omitted: Option<usize>,
 }
+
+/// The most field errors one response lists.
+pub const MAX_FIELD_ERRORS: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -129,7 +137,9 @@ impl AppError {
     }
 }
 
-fn problem(status: StatusCode, code: &str, detail: String, errors: Vec<FieldError>) -> Problem {
+fn problem(status: StatusCode, code: &str, detail: String, mut errors: Vec<FieldError>) -> Problem {
+    let errors_omitted = errors.len().checked_sub(MAX_FIELD_ERRORS).filter(|n| *n > 0);
+    errors.truncate(MAX_FIELD_ERRORS);
     Problem {
         kind: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
@@ -137,6 +147,7 @@ fn problem(status: StatusCode, code: &str, detail: String, errors: Vec<FieldErro
         code: code.to_owned(),
         detail,
         errors,
+        errors_omitted,
     }
 }
 

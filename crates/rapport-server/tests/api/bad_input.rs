@@ -198,3 +198,19 @@ async fn nul_characters_in_bodies_queries_and_paths_are_refused_not_server_error
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_response_lists_at_most_a_hundred_field_errors_and_counts_the_rest() {
+    on_both_backends("a_response_lists_at_most_a_hundred_field_errors_and_counts_the_rest", async |app| {
+        let mut body = serde_json::Map::new();
+        for i in 0..450 {
+            body.insert(format!("no_such_field_{i}"), json!("x"));
+        }
+        let reply = app.post_json("/api/v1/contacts", &app.admin_token, &Value::Object(body)).await;
+        reply.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.body["errors"].as_array().map(Vec::len), Some(100));
+        // One error per unknown field: 450 in all.
+        assert_eq!(reply.body["errors_omitted"], json!(350), "{}", reply.body["errors_omitted"]);
+    })
+    .await;
+}
