@@ -119,9 +119,18 @@ enum TokenCommand {
     },
 }
 
+/// Set by the tests that run this binary as built for them.
+const TEST_BUILD_VAR: &str = "RAPPORT_TEST_BUILD";
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if rapport_core::records::TEST_KIND_BUILT_IN && std::env::var_os(TEST_BUILD_VAR).is_none() {
+        anyhow::bail!(
+            "this binary was built by the test suite and would add a test-only record kind to the database; \
+             build Rapport with `cargo build --release` (or `cargo run --release -- serve`)"
+        );
+    }
     if let Command::Bench(args) = cli.command {
         tracing_subscriber::fmt().with_env_filter("warn").with_writer(std::io::stderr).init();
         return bench::run(args).await;

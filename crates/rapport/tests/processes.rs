@@ -20,6 +20,7 @@ async fn a_write_sees_a_server_process_that_has_the_database_open() {
     let mut server = Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(["--database-url", &url, "serve", "--bind", "127.0.0.1:0"])
         .env("RAPPORT_LOG", "warn")
+        .env("RAPPORT_TEST_BUILD", "1")
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the server");

@@ -14,6 +14,11 @@ use serde_json::{Map, Value};
 use crate::descriptor::ImportAlias;
 use crate::schema::RecordType;
 
+/// Whether this build registers the test-only kind. `cargo test --workspace`
+/// builds the binary with it (Cargo unifies the tests' features), so the
+/// binary refuses to open a database with it unless told it runs in a test.
+pub const TEST_KIND_BUILT_IN: bool = cfg!(feature = "test-kind");
+
 /// Every record kind, in the order menus and documents list them. Adding a
 /// kind is its descriptor file, one line here and one migration.
 pub static KINDS: &[RecordType] = &[
