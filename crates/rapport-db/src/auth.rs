@@ -87,13 +87,30 @@ fn sha256_hex(input: &str) -> String {
 }
 
 /// Checks e-mail and password, throttled per account and per client address.
+///
+/// The attempt is counted before the password is checked, as a failure until
+/// it succeeds, with the account's attempts taken one at a time: however many
+/// guesses arrive at once, no more passwords are checked than the budget.
 pub async fn login(ctx: &Ctx, email: &str, password: &str, ip: &str, throttle: &LoginThrottle) -> Result<User> {
     let now = ctx.now();
     let since = now - Duration::seconds(throttle.window_secs);
     let email_key = email.trim().to_lowercase();
-    let account_failures = failures(ctx, "email_normalized", &email_key, since).await?;
-    let ip_failures = failures(ctx, "ip", ip, since).await?;
+    let attempt = Uuid::now_v7();
+    let tx = ctx.db.write().await?;
+    crate::backend::serialize_logins(&tx, &email_key).await?;
+    let account_failures = failures(&*tx, "email_normalized", &email_key, since).await?;
+    let ip_failures = failures(&*tx, "ip", ip, since).await?;
     throttle.check(account_failures, ip_failures)?;
+    tx.execute(
+        &Query::insert()
+            .into_table("login_attempts")
+            .columns(["id", "at", "email_normalized", "ip", "success"])
+            .values_panic([attempt.into(), now.into(), email_key.clone().into(), ip.into(), false.into()])
+            .to_owned(),
+    )
+    .await
+    .context("record a login attempt")?;
+    tx.commit().await?;
     let found = users::find_for_login(ctx, &email_key).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), hash),
@@ -101,27 +118,24 @@ pub async fn login(ctx: &Ctx, email: &str, password: &str, ip: &str, throttle: &
     };
     let valid = users::verify_password(password, hash).await;
     let success = valid && user.as_ref().is_some_and(|u| !u.disabled);
-    let tx = ctx.db.write().await?;
-    tx.execute(
-        &Query::insert()
-            .into_table("login_attempts")
-            .columns(["id", "at", "email_normalized", "ip", "success"])
-            .values_panic([Uuid::now_v7().into(), now.into(), email_key.into(), ip.into(), success.into()])
-            .to_owned(),
-    )
-    .await
-    .context("record a login attempt")?;
-    tx.commit().await?;
+    if success {
+        let tx = ctx.db.write().await?;
+        let succeeded = Query::update()
+            .table("login_attempts")
+            .value("success", true)
+            .and_where(Expr::col("id").eq(attempt))
+            .to_owned();
+        tx.execute(&succeeded).await.context("record a successful login")?;
+        tx.commit().await?;
+    }
     match user {
         Some(user) if success => Ok(user),
         _ => Err(DomainError::Unauthenticated.into()),
     }
 }
 
-async fn failures(ctx: &Ctx, column: &'static str, value: &str, since: DateTime<Utc>) -> Result<i64> {
-    let row = ctx
-        .db
-        .conn()
+async fn failures(conn: &impl ConnectionTrait, column: &'static str, value: &str, since: DateTime<Utc>) -> Result<i64> {
+    let row = conn
         .query_one(
             &Query::select()
                 .expr(Expr::col("id").count())

@@ -21,7 +21,7 @@ pub(crate) use connection::{Connections, WRITER_CACHE_KIB, Writer, open};
 pub use jobs::claim_jobs_sql;
 pub use json::{custom_field_bool, custom_field_number, custom_field_text, json_array_any_like, json_array_is_empty};
 pub(crate) use reads::{RowDecoder, fetch_point};
-pub use schema::{lock_migrations, table_columns};
+pub use schema::{lock_migrations, serialize_logins, table_columns};
 pub use search::{
     WordMatch, index_search_rows, last_search_row, search_index_without_positions, search_index_written_per_statement,
     search_match, search_schema, search_title_terms,

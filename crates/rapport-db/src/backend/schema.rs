@@ -33,3 +33,21 @@ pub async fn table_columns(tx: &DatabaseTransaction, table: &str) -> Result<Vec<
         .context("list a table's columns")?;
     rows.iter().map(|r| r.try_get::<String>("", column).context("read a column name")).collect()
 }
+
+/// Takes a login's account attempts one at a time until the transaction
+/// ends, so that counting the recent failures and recording this attempt is
+/// atomic: PostgreSQL with a transaction-level advisory lock on the account
+/// key; SQLite has one writer at a time already.
+pub async fn serialize_logins(tx: &DatabaseTransaction, account_key: &str) -> Result<()> {
+    match Backend::of(tx) {
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => {
+            let lock = Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(7274278, hashtext($1))",
+                [account_key.into()],
+            );
+            tx.execute_raw(lock).await.map(|_| ()).context("take the login lock")
+        }
+    }
+}

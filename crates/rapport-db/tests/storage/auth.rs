@@ -191,3 +191,30 @@ async fn tokens_end_with_a_new_password_and_for_good_with_disabling() {
     })
     .await;
 }
+
+/// Concurrent guesses at one account cost one attempt each: the budget is
+/// counted before a password is checked, so no more passwords are checked
+/// than it allows (before, 150 concurrent guesses checked about 92).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_check_no_more_passwords_than_the_budget() {
+    run_on_both_backends("throttle race", |t| async move {
+        let (user, _) = t.user("Raced", Role::Member).await;
+        let throttle = LoginThrottle::default();
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let (ctx, email) = (t.ctx.clone(), user.email.clone());
+            let password = format!("guess number {i}");
+            tasks.push(tokio::spawn(async move { auth::login(&ctx, &email, &password, "10.9.9.9", &throttle).await }));
+        }
+        let mut throttled = 0;
+        for task in tasks {
+            if let Err(Error::Domain(DomainError::Throttled { .. })) = task.await.expect("join") {
+                throttled += 1;
+            }
+        }
+        let checked = t.count_where("login_attempts", "email_normalized", user.email.to_lowercase()).await;
+        assert_eq!(checked, throttle.max_failures_per_account, "passwords checked");
+        assert_eq!(throttled, 24 - throttle.max_failures_per_account);
+    })
+    .await;
+}
