@@ -148,6 +148,25 @@ pub async fn run_due_jobs(ctx: &Ctx, max: usize) -> Result<usize> {
     Ok(ran)
 }
 
+/// The most characters of a record's name a notification title quotes.
+const MAX_QUOTED_NAME: usize = 80;
+
+/// A record's name as a title quotes it: on one line, bounded, and in
+/// quotation marks, so that text a user typed never reads as the system
+/// speaking. (Pages escape it when they show it.)
+fn quoted_name(name: &str) -> String {
+    let one_line: String = name
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut quoted: String = one_line.chars().take(MAX_QUOTED_NAME).collect();
+    if one_line.chars().count() > MAX_QUOTED_NAME {
+        quoted.push('…');
+    }
+    format!("“{quoted}”")
+}
+
 /// Runs one job and marks it done in the same transaction as its effects.
 async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
     let now = ctx.now();
@@ -162,7 +181,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                     let notification = NewNotification {
                         user_id: UserId(owner),
                         kind: "reminder",
-                        title: format!("Reminder: {}", activity.display_name()),
+                        title: format!("Reminder: {}", quoted_name(&activity.display_name())),
                         body: activity.text("due_at").map(|d| format!("due {d}")),
                         record: Some((RecordType::ACTIVITY, activity.id)),
                         dedup_key: format!("job:{}", job.id),
@@ -177,7 +196,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 let notification = NewNotification {
                     user_id: UserId(owner),
                     kind: "lead_assigned",
-                    title: format!("New lead assigned to you: {}", lead.display_name()),
+                    title: format!("New lead assigned to you: {}", quoted_name(&lead.display_name())),
                     body: None,
                     record: Some((RecordType::LEAD, lead.id)),
                     dedup_key: format!("job:{}", job.id),
@@ -197,5 +216,19 @@ async fn load(conn: &impl ConnectionTrait, record_type: RecordType, id: Option<U
         // The worker acts for the system: it reads regardless of visibility.
         Some(id) => crate::records::fetch_unscoped_for_system(conn, record_type, id.into()).await,
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted_name;
+
+    #[test]
+    fn a_quoted_name_is_one_bounded_line_in_quotation_marks() {
+        assert_eq!(quoted_name("Ana Souza"), "“Ana Souza”");
+        let forged = "Acme\n\nSYSTEM NOTICE:\tyour password expired";
+        assert_eq!(quoted_name(forged), "“Acme SYSTEM NOTICE: your password expired”");
+        let long = "x".repeat(200);
+        assert_eq!(quoted_name(&long).chars().count(), 80 + 3);
     }
 }
