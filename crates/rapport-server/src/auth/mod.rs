@@ -18,8 +18,15 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The authenticated actor of a request.
 pub struct Auth(pub Actor);
 
-/// A cookie's value from the `Cookie` header.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+/// A cookie's value from the `Cookie` header (the first, if it comes twice).
+pub fn cookie<'a>(parts: &'a Parts, name: &'a str) -> Option<&'a str> {
+    cookies(parts, name).next()
+}
+
+/// Every value of a cookie: a browser sends two of the same name when they
+/// were set for different paths or domains, in an order the server cannot
+/// rely on.
+fn cookies<'a>(parts: &'a Parts, name: &'a str) -> impl Iterator<Item = &'a str> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -27,9 +34,13 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
+        .filter(move |(k, _)| *k == name)
         .map(|(_, v)| v)
 }
+
+/// Session cookies looked at per request: a stale one never shadows a valid
+/// one, and a flood of them costs a bounded number of lookups.
+const MAX_SESSION_COOKIES: usize = 4;
 
 fn bearer(parts: &Parts) -> Option<&str> {
     parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
@@ -45,11 +56,14 @@ impl FromRequestParts<AppState> for Auth {
                 .map(Auth)
                 .ok_or_else(|| DomainError::Unauthenticated.into());
         }
-        let Some(session) = cookie(parts, SESSION_COOKIE) else {
-            return Err(DomainError::Unauthenticated.into());
-        };
-        let (actor, csrf) =
-            rapport_db::auth::session_actor(&state.ctx, session).await?.ok_or(DomainError::Unauthenticated)?;
+        let mut live = None;
+        for session in cookies(parts, SESSION_COOKIE).take(MAX_SESSION_COOKIES) {
+            if let Some(found) = rapport_db::auth::session_actor(&state.ctx, session).await? {
+                live = Some(found);
+                break;
+            }
+        }
+        let (actor, csrf) = live.ok_or(DomainError::Unauthenticated)?;
         // Cookies ride along on cross-site requests; a changing request must
         // also prove it was made by our own pages.
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

@@ -150,3 +150,21 @@ async fn bearer_tokens_authenticate_with_their_scope_until_revoked() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_stale_session_cookie_does_not_shadow_a_valid_one() {
+    on_both_backends("a_stale_session_cookie_does_not_shadow_a_valid_one", async |app| {
+        let signed_in = login(app, "admin@rapport.test", PASSWORD).await;
+        signed_in.expect(StatusCode::OK);
+        let session = session_value(&signed_in);
+        // A client without a cookie store, sending both as a browser might.
+        let me = reqwest::Client::new()
+            .get(app.url("/api/v1/auth/me"))
+            .header("cookie", format!("rapport_session=stale-value; rapport_session={session}"))
+            .send()
+            .await
+            .expect("me");
+        assert_eq!(me.status(), StatusCode::OK);
+    })
+    .await;
+}
