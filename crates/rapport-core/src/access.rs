@@ -85,6 +85,31 @@ pub struct Actor {
     pub role: Role,
     pub team_ids: Vec<Uuid>,
     pub scope: Scope,
+    pub credential: Credential,
+}
+
+/// The credential a request came with. `Idempotency-Key`s are scoped to it:
+/// one token never replays the answer another credential of the same user
+/// got (a read token's refusal, say).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Credential {
+    /// The command line, demo data, tests: no request at all.
+    #[default]
+    Internal,
+    Token(crate::ids::TokenId),
+    /// A session, by the hash of its id (never the id itself).
+    Session(String),
+}
+
+impl Credential {
+    /// A short stable name, to scope what is stored per credential.
+    pub fn scope_key(&self) -> String {
+        match self {
+            Self::Internal => "internal".into(),
+            Self::Token(id) => format!("token:{}", id.0.simple()),
+            Self::Session(hash) => format!("session:{}", &hash[..hash.len().min(32)]),
+        }
+    }
 }
 
 /// The rows an actor may read, as storage must filter them.
@@ -265,7 +290,13 @@ mod tests {
     use super::*;
 
     fn actor(role: Role) -> Actor {
-        Actor { user_id: Uuid::from_u128(1), role, team_ids: vec![Uuid::from_u128(10)], scope: Scope::ReadWrite }
+        Actor {
+            user_id: Uuid::from_u128(1),
+            role,
+            team_ids: vec![Uuid::from_u128(10)],
+            scope: Scope::ReadWrite,
+            credential: Credential::Internal,
+        }
     }
 
     #[test]

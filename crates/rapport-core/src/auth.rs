@@ -1,5 +1,7 @@
 //! Rules for credentials: passwords, login throttling, tokens.
 
+use chrono::{DateTime, Utc};
+
 use crate::{DomainError, FieldError};
 
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -25,27 +27,82 @@ pub fn check_new_password(password: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Failed logins allowed in one window before further attempts are refused.
+/// The sign-in policy (OWASP ASVS 2.2.1), in counts of failed logins within
+/// one window:
+/// - one account from one address: `max_failures_per_account_address`, then
+///   that address is refused for that account until the window passes;
+/// - one address, any accounts: `max_failures_per_address`;
+/// - one account from all addresses together: after
+///   `account_failures_before_delay`, each further attempt waits a delay that
+///   doubles per failure up to `max_account_delay_secs`. So an account takes
+///   at most one guess per that delay from the whole internet, yet it is
+///   never locked: its owner waits seconds, not the window, and not at all
+///   from an address they signed in from recently.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginThrottle {
     pub window_secs: i64,
-    pub max_failures_per_account: i64,
-    pub max_failures_per_ip: i64,
+    pub max_failures_per_account_address: i64,
+    pub max_failures_per_address: i64,
+    pub account_failures_before_delay: i64,
+    pub max_account_delay_secs: i64,
+    /// How long an address where the account signed in stays known.
+    pub known_address_days: i64,
 }
 
 impl Default for LoginThrottle {
     fn default() -> Self {
-        Self { window_secs: 15 * 60, max_failures_per_account: 5, max_failures_per_ip: 30 }
+        Self {
+            window_secs: 15 * 60,
+            max_failures_per_account_address: 5,
+            max_failures_per_address: 30,
+            account_failures_before_delay: 10,
+            max_account_delay_secs: 60,
+            known_address_days: 30,
+        }
     }
 }
 
+/// What storage counted about recent logins before an attempt.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginHistory {
+    /// Failures of this account from this address in the window.
+    pub account_address_failures: i64,
+    /// Failures from this address, any account, in the window.
+    pub address_failures: i64,
+    /// Failures of this account from any address in the window.
+    pub account_failures: i64,
+    pub last_account_failure: Option<DateTime<Utc>>,
+    /// The account signed in from this address within `known_address_days`.
+    pub known_address: bool,
+}
+
 impl LoginThrottle {
-    /// Refuses a login attempt when either counter of recent failures is full.
-    pub fn check(&self, account_failures: i64, ip_failures: i64) -> Result<(), DomainError> {
-        if account_failures >= self.max_failures_per_account || ip_failures >= self.max_failures_per_ip {
-            return Err(DomainError::Throttled { retry_after_secs: self.window_secs as u64 });
+    /// Refuses an attempt the policy does not allow yet, saying when to retry.
+    pub fn check(&self, history: &LoginHistory, now: DateTime<Utc>) -> Result<(), DomainError> {
+        let window = self.window_secs.max(1) as u64;
+        if history.account_address_failures >= self.max_failures_per_account_address
+            || history.address_failures >= self.max_failures_per_address
+        {
+            return Err(DomainError::Throttled { retry_after_secs: window });
+        }
+        if history.known_address {
+            return Ok(());
+        }
+        let (Some(delay), Some(last)) = (self.account_delay(history.account_failures), history.last_account_failure)
+        else {
+            return Ok(());
+        };
+        let wait = delay - (now - last).num_seconds();
+        if wait > 0 {
+            return Err(DomainError::Throttled { retry_after_secs: wait as u64 });
         }
         Ok(())
+    }
+
+    /// Seconds an account waits between attempts after this many failures.
+    pub fn account_delay(&self, failures: i64) -> Option<i64> {
+        let over = failures - self.account_failures_before_delay;
+        (over >= 0).then(|| 1i64.checked_shl(over.min(62) as u32).unwrap_or(i64::MAX).min(self.max_account_delay_secs))
     }
 }
 
@@ -64,10 +121,37 @@ mod tests {
     }
 
     #[test]
-    fn throttle_refuses_after_the_limit() {
+    fn an_address_is_refused_for_an_account_and_for_all_accounts() {
         let t = LoginThrottle::default();
-        assert!(t.check(4, 0).is_ok());
-        assert!(matches!(t.check(5, 0), Err(DomainError::Throttled { .. })));
-        assert!(t.check(0, 30).is_err());
+        let now = Utc::now();
+        let history = |pair, address| LoginHistory {
+            account_address_failures: pair,
+            address_failures: address,
+            ..Default::default()
+        };
+        assert!(t.check(&history(4, 4), now).is_ok());
+        assert!(matches!(t.check(&history(5, 5), now), Err(DomainError::Throttled { retry_after_secs: 900 })));
+        assert!(t.check(&history(0, 29), now).is_ok());
+        assert!(t.check(&history(0, 30), now).is_err());
+    }
+
+    #[test]
+    fn an_account_under_attack_slows_down_but_is_never_locked() {
+        let t = LoginThrottle::default();
+        assert_eq!(t.account_delay(9), None);
+        let delays: Vec<_> = (10..18).filter_map(|n| t.account_delay(n)).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(t.account_delay(i64::MAX), Some(60));
+
+        let now = Utc::now();
+        let attacked = LoginHistory {
+            account_failures: 40,
+            last_account_failure: Some(now - chrono::Duration::seconds(20)),
+            ..Default::default()
+        };
+        assert!(matches!(t.check(&attacked, now), Err(DomainError::Throttled { retry_after_secs: 40 })));
+        assert!(t.check(&attacked, now + chrono::Duration::seconds(40)).is_ok());
+        // From an address where the owner signed in before, no delay at all.
+        assert!(t.check(&LoginHistory { known_address: true, ..attacked }, now).is_ok());
     }
 }

@@ -96,6 +96,10 @@ pub enum DomainError {
     Unauthenticated,
     #[error("too many attempts, retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },
+    /// The server has more of this work queued than it takes on; nothing
+    /// was done or counted.
+    #[error("busy, retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
 }
 
 impl DomainError {

@@ -5,8 +5,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use rapport_core::access::{Actor, Scope};
-use rapport_core::auth::{LoginThrottle, TOKEN_PREFIX};
+use rapport_core::access::{Actor, Credential, Scope};
+use rapport_core::auth::{LoginHistory, LoginThrottle, TOKEN_PREFIX};
 use rapport_core::ids::{TokenId, UserId};
 use rapport_core::{DomainError, FieldError};
 use sea_orm::ConnectionTrait;
@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::error::{Result, StorageContext};
+use crate::passwords::HashSlot;
 use crate::settings::Ctx;
 use crate::users::{self, User};
 
@@ -86,21 +87,24 @@ fn sha256_hex(input: &str) -> String {
     Sha256::digest(input.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks e-mail and password, throttled per account and per client address.
+/// Checks e-mail and password under the sign-in policy of [`LoginThrottle`].
 ///
-/// The attempt is counted before the password is checked, as a failure until
-/// it succeeds, with the account's attempts taken one at a time: however many
-/// guesses arrive at once, no more passwords are checked than the budget.
+/// Everything that can refuse the attempt is decided before any hashing:
+/// the budgets are read and the attempt is counted (as a failure until it
+/// succeeds) in one transaction, with the account's and the address's
+/// attempts taken one at a time, and only then is the password checked on
+/// the bounded hashing pool. However many guesses arrive at once, no more
+/// passwords are checked than the budgets allow, and a refused attempt costs
+/// one indexed read.
 pub async fn login(ctx: &Ctx, email: &str, password: &str, ip: &str, throttle: &LoginThrottle) -> Result<User> {
     let now = ctx.now();
-    let since = now - Duration::seconds(throttle.window_secs);
     let email_key = email.trim().to_lowercase();
     let attempt = Uuid::now_v7();
     let tx = ctx.db.write().await?;
-    crate::backend::serialize_logins(&tx, &email_key).await?;
-    let account_failures = failures(&*tx, "email_normalized", &email_key, since).await?;
-    let ip_failures = failures(&*tx, "ip", ip, since).await?;
-    throttle.check(account_failures, ip_failures)?;
+    crate::backend::serialize_logins(&tx, &email_key, ip).await?;
+    let history = login_history(&*tx, &email_key, ip, now, throttle).await?;
+    throttle.check(&history, now)?;
+    let slot = HashSlot::try_reserve()?;
     tx.execute(
         &Query::insert()
             .into_table("login_attempts")
@@ -116,7 +120,7 @@ pub async fn login(ctx: &Ctx, email: &str, password: &str, ip: &str, throttle: &
         Some((user, hash)) => (Some(user), hash),
         None => (None, None),
     };
-    let valid = users::verify_password(password, hash).await;
+    let valid = slot.verify(password, hash).await;
     let success = valid && user.as_ref().is_some_and(|u| !u.disabled);
     if success {
         let tx = ctx.db.write().await?;
@@ -134,20 +138,72 @@ pub async fn login(ctx: &Ctx, email: &str, password: &str, ip: &str, throttle: &
     }
 }
 
-async fn failures(conn: &impl ConnectionTrait, column: &'static str, value: &str, since: DateTime<Utc>) -> Result<i64> {
-    let row = conn
+/// The recent logins the policy looks at, through the `(email, at)` and
+/// `(ip, at)` indexes. Refused attempts are not recorded, so each count is
+/// bounded by the policy itself.
+async fn login_history(
+    conn: &impl ConnectionTrait,
+    email_key: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+    throttle: &LoginThrottle,
+) -> Result<LoginHistory> {
+    let since = now - Duration::seconds(throttle.window_secs);
+    let attempts = |success: bool, since: DateTime<Utc>| {
+        Query::select()
+            .from("login_attempts")
+            .and_where(Expr::col("at").gt(since))
+            .and_where(Expr::col("success").eq(success))
+            .to_owned()
+    };
+    let count = |mut query: sea_orm::sea_query::SelectStatement| async move {
+        query.expr(Expr::col("id").count());
+        let row = conn.query_one(&query).await.context("count logins")?;
+        row.map(|r| r.try_get_by_index::<i64>(0)).transpose().context("count logins").map(Option::unwrap_or_default)
+    };
+    let failures = attempts(false, since);
+    let account_address_failures = count(
+        failures
+            .clone()
+            .and_where(Expr::col("email_normalized").eq(email_key))
+            .and_where(Expr::col("ip").eq(ip))
+            .to_owned(),
+    )
+    .await?;
+    let address_failures = count(failures.clone().and_where(Expr::col("ip").eq(ip)).to_owned()).await?;
+    let account_failures =
+        count(failures.clone().and_where(Expr::col("email_normalized").eq(email_key)).to_owned()).await?;
+    let last_account_failure = conn
         .query_one(
-            &Query::select()
-                .expr(Expr::col("id").count())
-                .from("login_attempts")
-                .and_where(Expr::col(column).eq(value))
-                .and_where(Expr::col("at").gt(since))
-                .and_where(Expr::col("success").eq(false))
+            &failures
+                .clone()
+                .column("at")
+                .and_where(Expr::col("email_normalized").eq(email_key))
+                .order_by("at", Order::Desc)
+                .limit(1)
                 .to_owned(),
         )
         .await
-        .context("count failed logins")?;
-    row.map(|r| r.try_get_by_index::<i64>(0)).transpose().context("count failed logins").map(Option::unwrap_or_default)
+        .context("read the last failed login")?
+        .map(|r| r.try_get::<DateTime<Utc>>("", "at"))
+        .transpose()
+        .context("read the last failed login")?;
+    let known_since = now - Duration::days(throttle.known_address_days);
+    let known_address = count(
+        attempts(true, known_since)
+            .and_where(Expr::col("email_normalized").eq(email_key))
+            .and_where(Expr::col("ip").eq(ip))
+            .to_owned(),
+    )
+    .await?
+        > 0;
+    Ok(LoginHistory {
+        account_address_failures,
+        address_failures,
+        account_failures,
+        last_account_failure,
+        known_address,
+    })
 }
 
 /// A new session: the cookie value and the CSRF token that goes with it.
@@ -203,7 +259,9 @@ pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, Stri
     let user_id: Uuid = row.try_get("", "user_id").context("read a session")?;
     let csrf: String = row.try_get("", "csrf_token").context("read a session")?;
     let expires: DateTime<Utc> = row.try_get("", "expires_at").context("read a session")?;
-    let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::ReadWrite).await?;
+    let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::ReadWrite)
+        .await?
+        .map(|actor| Actor { credential: Credential::Session(sha256_hex(token)), ..actor });
     if let Some(actor) = &actor {
         ctx.credentials.put(key, actor, Some(&csrf), Some(expires));
     }
@@ -328,7 +386,9 @@ pub async fn token_actor(ctx: &Ctx, raw: &str) -> Result<Option<Actor>> {
     }
     let scope: String = row.try_get("", "scope").context(CTX)?;
     let user_id: Uuid = row.try_get("", "user_id").context(CTX)?;
-    let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::parse(&scope).unwrap_or(Scope::Read)).await?;
+    let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::parse(&scope).unwrap_or(Scope::Read))
+        .await?
+        .map(|actor| Actor { credential: Credential::Token(TokenId(id)), ..actor });
     if let Some(actor) = &actor {
         ctx.credentials.put(key, actor, None, expires);
     }

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod jobs;
 mod migrations;
 pub mod notifications;
+pub mod passwords;
 pub mod pipelines;
 mod planner;
 pub mod records;

@@ -1,9 +1,7 @@
 //! Users, teams and passwords.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use chrono::{DateTime, Utc};
-use rapport_core::access::{Actor, Admin, Role, Scope};
+use rapport_core::access::{Actor, Admin, Credential, Role, Scope};
 use rapport_core::auth::check_new_password;
 use rapport_core::ids::{TeamId, UserId};
 use rapport_core::values::Email;
@@ -60,34 +58,6 @@ fn from_row(row: &QueryResult) -> Result<User> {
         primary_team_id: row.try_get::<Option<Uuid>>("", "primary_team_id").context(CTX)?.map(TeamId),
         created_at: row.try_get("", "created_at").context(CTX)?,
     })
-}
-
-/// Argon2id with a random salt, off the async threads.
-pub async fn hash_password(password: &str) -> Result<String> {
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| Error::Config(format!("password hashing task failed: {e}")))?
-    .map_err(|e| Error::Config(format!("password hashing failed: {e}")))
-}
-
-/// Constant-time verification; a missing hash never verifies.
-pub async fn verify_password(password: &str, hash: Option<String>) -> bool {
-    // A dummy hash keeps timing similar for unknown accounts.
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0m0aLe2v1Ee3Sg3ANg1wOa7AWm+6AKd7D6K3n8EmhQI";
-    let password = password.to_owned();
-    let known = hash.is_some();
-    let hash = hash.unwrap_or_else(|| DUMMY.to_owned());
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-    })
-    .await
-    .unwrap_or(false)
-        && known
 }
 
 fn check_new_user(input: &NewUser) -> Result<Email, DomainError> {
@@ -148,7 +118,7 @@ pub async fn create_first_admin(ctx: &Ctx, input: &NewUser) -> Result<User> {
 
 async fn prepare_user(ctx: &Ctx, input: &NewUser) -> Result<(User, String, String)> {
     let email = check_new_user(input)?;
-    let hash = hash_password(&input.password).await?;
+    let hash = crate::passwords::hash_password(&input.password).await?;
     let user = User {
         id: UserId::new(),
         email: email.as_str().to_owned(),
@@ -266,7 +236,7 @@ pub enum OnPasswordChange {
 /// Sets a new password and ends the user's sessions (and tokens, as asked).
 pub async fn set_password(ctx: &Ctx, user_id: UserId, password: &str, then: OnPasswordChange) -> Result<()> {
     check_new_password(password).map_err(|e| DomainError::Validation(e.into()))?;
-    let hash = hash_password(password).await?;
+    let hash = crate::passwords::hash_password(password).await?;
     let tx = ctx.db.write().await?;
     let updated = tx
         .execute(
@@ -341,7 +311,8 @@ async fn team_ids(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid
 pub async fn actor(conn: &impl ConnectionTrait, user_id: UserId, scope: Scope) -> Result<Option<Actor>> {
     match get(conn, user_id).await? {
         Some(user) if !user.disabled => {
-            Ok(Some(Actor { user_id: user_id.0, role: user.role, team_ids: team_ids(conn, user_id.0).await?, scope }))
+            let team_ids = team_ids(conn, user_id.0).await?;
+            Ok(Some(Actor { user_id: user_id.0, role: user.role, team_ids, scope, credential: Credential::Internal }))
         }
         _ => Ok(None),
     }

@@ -162,6 +162,7 @@ fn service_status(error: &rapport_db::Error) -> StatusCode {
             DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
             DomainError::Unauthenticated => StatusCode::UNAUTHORIZED,
             DomainError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            DomainError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         },
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -188,6 +189,9 @@ pub fn service_problem(error: &rapport_db::Error) -> Problem {
             DomainError::Throttled { retry_after_secs } => {
                 ("too_many_attempts", format!("too many attempts; retry in {retry_after_secs} seconds"), Vec::new())
             }
+            DomainError::Busy { retry_after_secs } => {
+                ("busy", format!("the server is busy; retry in {retry_after_secs} seconds"), Vec::new())
+            }
         },
         _ => ("internal_error", "something went wrong on our side; it has been logged".to_owned(), Vec::new()),
     };
@@ -197,7 +201,8 @@ pub fn service_problem(error: &rapport_db::Error) -> Problem {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        if status.is_server_error() {
+        // A 503 is the server shedding load on purpose, not a failure to log.
+        if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
             let mut chain = String::new();
             let mut source: Option<&dyn std::error::Error> = Some(&self);
             while let Some(e) = source {
@@ -210,9 +215,9 @@ impl IntoResponse for AppError {
             tracing::error!(error = %chain, "request failed");
         }
         let retry_after = match &self {
-            Self::Service(rapport_db::Error::Domain(DomainError::Throttled { retry_after_secs })) => {
-                Some(*retry_after_secs)
-            }
+            Self::Service(rapport_db::Error::Domain(
+                DomainError::Throttled { retry_after_secs } | DomainError::Busy { retry_after_secs },
+            )) => Some(*retry_after_secs),
             _ => None,
         };
         let mut response = (status, Json(self.problem())).into_response();

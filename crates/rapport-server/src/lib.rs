@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod json;
 mod security;
+mod serve;
 pub mod state;
 mod worker;
 
@@ -22,8 +23,9 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use rapport_db::Ctx;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
+pub use serve::ConnectionLimits;
 pub use state::{AppState, ServerConfig};
 
 /// The largest request body accepted (a bulk import of 1000 records).
@@ -51,7 +53,8 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         // Enforced by the body extractors, so that a refusal is problem+json.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        // Server errors are logged once, with their cause, by `AppError`.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)))
         .with_state(state.clone());
     Ok(App { state, router })
 }
@@ -82,8 +85,7 @@ impl App {
         let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
         let worker =
             self.state.config.run_worker.then(|| tokio::spawn(worker::run(self.state.clone(), worker_stopped)));
-        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let result = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        let result = serve::serve(listener, self.router, self.state.config.connections, shutdown).await;
         let _ = stop_worker.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;

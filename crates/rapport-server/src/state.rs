@@ -19,6 +19,7 @@ pub struct ServerConfig {
     /// Bearer secret that `/metrics` requires; without one, `/metrics`
     /// answers loopback clients only.
     pub metrics_token: Option<String>,
+    pub connections: crate::ConnectionLimits,
 }
 
 impl Default for ServerConfig {
@@ -30,6 +31,7 @@ impl Default for ServerConfig {
             worker_interval: std::time::Duration::from_secs(1),
             run_worker: true,
             metrics_token: None,
+            connections: crate::ConnectionLimits::default(),
         }
     }
 }

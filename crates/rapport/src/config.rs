@@ -10,7 +10,17 @@ use rapport_db::DatabaseUrl;
 use serde::{Deserialize, Serialize};
 
 /// Keys accepted in `rapport.toml` and as `RAPPORT_<KEY>`.
-const KEYS: &[&str] = &["database_url", "data_dir", "bind", "secure_cookies", "trust_proxy", "metrics_token", "log"];
+const KEYS: &[&str] = &[
+    "database_url",
+    "data_dir",
+    "bind",
+    "secure_cookies",
+    "trust_proxy",
+    "metrics_token",
+    "header_timeout_secs",
+    "max_connections",
+    "log",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,6 +33,11 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Bearer secret for `/metrics`; without one it answers loopback clients only.
     pub metrics_token: Option<String>,
+    /// Seconds a client has to send a complete request header, on a new
+    /// connection or a kept-alive one (so also the idle keep-alive timeout).
+    pub header_timeout_secs: u64,
+    /// Connections open at once; more wait in the listen backlog.
+    pub max_connections: usize,
     /// A tracing filter such as `info` or `rapport=debug`.
     pub log: String,
 }
@@ -36,6 +51,8 @@ impl Default for Config {
             secure_cookies: false,
             trust_proxy: false,
             metrics_token: None,
+            header_timeout_secs: 10,
+            max_connections: 1000,
             log: "info".into(),
         }
     }

@@ -34,20 +34,22 @@ pub async fn table_columns(tx: &DatabaseTransaction, table: &str) -> Result<Vec<
     rows.iter().map(|r| r.try_get::<String>("", column).context("read a column name")).collect()
 }
 
-/// Takes a login's account attempts one at a time until the transaction
-/// ends, so that counting the recent failures and recording this attempt is
-/// atomic: PostgreSQL with a transaction-level advisory lock on the account
-/// key; SQLite has one writer at a time already.
-pub async fn serialize_logins(tx: &DatabaseTransaction, account_key: &str) -> Result<()> {
+/// Takes the login attempts of one account, and of one address, one at a
+/// time until the transaction ends, so that counting the recent failures and
+/// recording this attempt is atomic: PostgreSQL with transaction-level
+/// advisory locks on both keys; SQLite has one writer at a time already.
+pub async fn serialize_logins(tx: &DatabaseTransaction, account_key: &str, address: &str) -> Result<()> {
     match Backend::of(tx) {
         Backend::Sqlite => Ok(()),
         Backend::Postgres => {
+            // Always the account before the address, so that two logins
+            // never wait for each other in a cycle.
             let lock = Statement::from_sql_and_values(
                 sea_orm::DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock(7274278, hashtext($1))",
-                [account_key.into()],
+                "SELECT pg_advisory_xact_lock(7274278, hashtext($1)), pg_advisory_xact_lock(7274279, hashtext($2))",
+                [account_key.into(), address.into()],
             );
-            tx.execute_raw(lock).await.map(|_| ()).context("take the login lock")
+            tx.execute_raw(lock).await.map(|_| ()).context("take the login locks")
         }
     }
 }

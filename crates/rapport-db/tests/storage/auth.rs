@@ -23,17 +23,56 @@ async fn login_throttles_after_repeated_failures() {
             let wrong = auth::login(&t.ctx, &user.email, "wrong password!", "10.0.0.2", &throttle).await;
             assert!(matches!(wrong, Err(Error::Domain(DomainError::Unauthenticated))), "{wrong:?}");
         }
-        let sixth = auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await;
-        assert!(matches!(sixth, Err(Error::Domain(DomainError::Throttled { .. }))), "{sixth:?}");
+        let sixth = auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.2", &throttle).await;
+        assert!(matches!(sixth, Err(Error::Domain(DomainError::Throttled { retry_after_secs: 900 }))), "{sixth:?}");
         // Other accounts are not affected; the window passes.
         auth::login(&t.ctx, "admin@rapport.test", "x", "10.0.0.4", &throttle).await.expect_err("no such admin");
         t.clock.advance(Duration::seconds(throttle.window_secs + 1));
-        auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await.expect("login after the window");
+        auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.2", &throttle).await.expect("login after the window");
         let disabled = {
             users::set_disabled(&t.ctx, &t.admin_right().await, user.id, true).await.expect("disable");
             auth::login(&t.ctx, &user.email, PASSWORD, "10.0.0.3", &throttle).await
         };
         assert!(matches!(disabled, Err(Error::Domain(DomainError::Unauthenticated))), "{disabled:?}");
+    })
+    .await;
+}
+
+/// Someone who knows an admin's e-mail cannot keep the admin out: wrong
+/// passwords refuse the guesser's address, and from many addresses they
+/// slow the account down by seconds, never lock it (before: five wrong
+/// passwords from anywhere locked it for everyone for 15 minutes).
+#[tokio::test]
+async fn a_guesser_cannot_lock_the_owner_out() {
+    run_on_both_backends("lockout", |t| async move {
+        let (user, _) = t.user("Admin Target", Role::Admin).await;
+        let throttle = LoginThrottle::default();
+        let login = |password: &'static str, ip: String| {
+            let (ctx, email) = (t.ctx.clone(), user.email.clone());
+            async move { auth::login(&ctx, &email, password, &ip, &throttle).await }
+        };
+        login(PASSWORD, "192.0.2.1".into()).await.expect("the owner signs in at the office");
+        for _ in 0..5 {
+            login("wrong password!", "203.0.113.9".into()).await.expect_err("a guess");
+        }
+        let guesser = login(PASSWORD, "203.0.113.9".into()).await;
+        assert!(matches!(guesser, Err(Error::Domain(DomainError::Throttled { .. }))), "{guesser:?}");
+        login(PASSWORD, "198.51.100.7".into()).await.expect("the owner signs in from home");
+
+        // Ten failures from many addresses: each further attempt waits,
+        // doubling, for unknown addresses only.
+        for i in 0..5 {
+            login("wrong password!", format!("203.0.113.{}", 20 + i)).await.expect_err("a guess");
+        }
+        let waits = login(PASSWORD, "203.0.113.50".into()).await;
+        assert!(matches!(waits, Err(Error::Domain(DomainError::Throttled { retry_after_secs: 1 }))), "{waits:?}");
+        login(PASSWORD, "192.0.2.1".into()).await.expect("the office is a known address");
+        t.clock.advance(Duration::seconds(1));
+        login("wrong password!", "203.0.113.51".into()).await.expect_err("a guess after the delay");
+        let waits = login(PASSWORD, "203.0.113.52".into()).await;
+        assert!(matches!(waits, Err(Error::Domain(DomainError::Throttled { retry_after_secs: 2 }))), "{waits:?}");
+        t.clock.advance(Duration::seconds(2));
+        login(PASSWORD, "203.0.113.52".into()).await.expect("the owner, from a new address, after two seconds");
     })
     .await;
 }
@@ -213,8 +252,8 @@ async fn concurrent_guesses_check_no_more_passwords_than_the_budget() {
             }
         }
         let checked = t.count_where("login_attempts", "email_normalized", user.email.to_lowercase()).await;
-        assert_eq!(checked, throttle.max_failures_per_account, "passwords checked");
-        assert_eq!(throttled, 24 - throttle.max_failures_per_account);
+        assert_eq!(checked, throttle.max_failures_per_account_address, "passwords checked");
+        assert_eq!(throttled, 24 - throttle.max_failures_per_account_address);
     })
     .await;
 }

@@ -75,6 +75,9 @@ where
     })?;
     let hash: String =
         Sha256::digest(format!("POST {path} {body}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    // Keys are the client's per credential: another token or session of the
+    // same user runs its own request, never replays this one's answer.
+    let key = &format!("{} {key}", actor.credential.scope_key());
     match idempotency::claim(&state.ctx, actor.user(), key, &hash).await? {
         Claim::Replay { status, body } => {
             let mut response = respond(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
@@ -86,6 +89,12 @@ where
         Claim::New => match run(Some(IdempotencyKey { user_id: actor.user(), key: key.to_owned() })).await {
             // The write stored this answer in its transaction.
             Ok((status, body)) => Ok(respond(status, body)),
+            // Not allowed: the claim never counted, so that the same request
+            // runs again once the rights allow it.
+            Err(error) if matches!(error.status_code(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
+                idempotency::release(&state.ctx, actor.user(), key).await?;
+                Err(error)
+            }
             // Refused: nothing was written; the refusal is the answer to replay.
             Err(error) if error.status_code().is_client_error() => {
                 let problem = serde_json::to_value(error.problem()).unwrap_or(Value::Null);

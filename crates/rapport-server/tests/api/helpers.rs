@@ -273,7 +273,12 @@ pub async fn spawn_app_with(backend: Backend, config: ServerConfig) -> TestApp {
     let server = tokio::spawn(app.run(listener, async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("build an HTTP client");
+    // Idle connections are dropped before the server's header timeout would close them.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .expect("build an HTTP client");
     let input = NewUser {
         email: "admin@rapport.test".into(),
         name: "Admin".into(),

@@ -1,6 +1,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use rapport_core::access::Role;
+
 use crate::helpers::{Reply, TestApp, on_both_backends};
 
 async fn post_with_key(app: &TestApp, path: &str, key: &str, body: &Value) -> Reply {
@@ -42,6 +44,39 @@ async fn a_repeated_idempotency_key_replays_the_first_answer_and_creates_nothing
 
         let empty_key = post_with_key(app, "/api/v1/contacts", "", &body).await;
         empty_key.expect_problem(StatusCode::BAD_REQUEST, "invalid_idempotency_key");
+    })
+    .await;
+}
+
+/// Keys belong to the credential that sent them: the same key from another
+/// token of the same user is another request (before, it replayed the other
+/// token's answer).
+#[tokio::test]
+async fn idempotency_keys_belong_to_one_credential() {
+    on_both_backends("idempotency_keys_belong_to_one_credential", async |app| {
+        let (member, first_token) = app.user("Keyed Member", Role::Member).await;
+        let second_token = app.token(member.id, rapport_core::access::Scope::ReadWrite).await;
+        let post = |token: &str, key: &str, body: &Value| {
+            app.request(Method::POST, "/api/v1/contacts", Some(token)).header("idempotency-key", key).json(body)
+        };
+        let body = json!({"first_name": "Cris", "last_name": "Lima"});
+        let first = app.send(post(&first_token, "same-key", &body)).await;
+        first.expect(StatusCode::CREATED);
+        let second = app.send(post(&second_token, "same-key", &body)).await;
+        second.expect(StatusCode::CREATED);
+        assert!(second.header("idempotent-replayed").is_none(), "another credential replayed: {}", second.text);
+        assert_ne!(second.id(), first.id());
+        let again = app.send(post(&first_token, "same-key", &body)).await;
+        assert_eq!((again.header("idempotent-replayed"), again.id()), (Some("true"), first.id()));
+
+        // The case: a read token's refusal is not what a read-write
+        // token gets for the same key.
+        let read_token = app.token(member.id, rapport_core::access::Scope::Read).await;
+        let other = json!({"first_name": "Dani"});
+        app.send(post(&read_token, "by-read-token", &other)).await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        let allowed = app.send(post(&first_token, "by-read-token", &other)).await;
+        allowed.expect(StatusCode::CREATED);
+        assert!(allowed.header("idempotent-replayed").is_none());
     })
     .await;
 }

@@ -1,7 +1,7 @@
 //! The headers every response carries, and who may read `/metrics`.
 
 use rapport_db::Backend;
-use rapport_server::ServerConfig;
+use rapport_server::{ConnectionLimits, ServerConfig};
 use reqwest::StatusCode;
 
 use crate::helpers::{Reply, spawn_app, spawn_app_with};
@@ -76,5 +76,56 @@ async fn without_a_token_metrics_answer_loopback_clients_only() {
     let remote = app.client.get(app.url("/metrics")).header("x-forwarded-for", "203.0.113.7");
     let remote = Reply::read(remote.send().await.expect("metrics")).await;
     remote.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+    app.teardown().await;
+}
+
+/// A connection that never finishes its header, or stays idle after an
+/// answer, is closed after the header timeout (before: 300 such connections
+/// were held for 50 s and more), and no more than `max_connections` are
+/// open at once: the next client waits until one closes.
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed_and_their_number_is_capped() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let connections = ConnectionLimits { header_timeout: Duration::from_millis(600), max_connections: 2 };
+    let app = spawn_app_with(Backend::Sqlite, ServerConfig { connections, ..Default::default() }).await;
+    let address = app.url("").trim_start_matches("http://").to_owned();
+    let slow_client = || async {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: rapport\r\n").await.expect("half a header");
+        stream
+    };
+    // Read until the server closes; how long it took.
+    let closed_after = |mut stream: tokio::net::TcpStream| async move {
+        let started = Instant::now();
+        let mut buffer = [0u8; 1024];
+        let read = tokio::time::timeout(Duration::from_secs(5), async {
+            while stream.read(&mut buffer).await.is_ok_and(|n| n > 0) {}
+        });
+        read.await.expect("the server closed the connection");
+        started.elapsed()
+    };
+
+    // Two slow clients fill the server; a third waits for one to go.
+    let (first, second) = (slow_client().await, slow_client().await);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let fresh = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    let started = Instant::now();
+    let health = fresh.get(app.url("/healthz")).send().await.expect("healthz");
+    assert_eq!(health.status(), StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(400), "served at once: {:?}", started.elapsed());
+    for stream in [first, second] {
+        assert!(closed_after(stream).await < Duration::from_secs(1));
+    }
+
+    // A kept-alive connection with nothing more to say is closed too.
+    let mut idle = tokio::net::TcpStream::connect(&address).await.expect("connect");
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: rapport\r\n\r\n").await.expect("a request");
+    let mut answer = [0u8; 512];
+    let read = idle.read(&mut answer).await.expect("an answer");
+    assert!(String::from_utf8_lossy(&answer[..read]).starts_with("HTTP/1.1 200"));
+    let idle_for = closed_after(idle).await;
+    assert!(idle_for >= Duration::from_millis(400) && idle_for < Duration::from_secs(2), "{idle_for:?}");
     app.teardown().await;
 }
