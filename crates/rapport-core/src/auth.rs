@@ -106,6 +106,24 @@ impl LoginThrottle {
     }
 }
 
+/// How long a browser session lasts, after OWASP ASVS 3.3.2 (level 2): at
+/// most `lifetime` after signing in, and no longer than `idle` without use.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub lifetime: chrono::Duration,
+    pub idle: chrono::Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self { lifetime: chrono::Duration::hours(12), idle: chrono::Duration::minutes(30) }
+    }
+}
+
+/// A credential's `last_used_at` is written at most this often, so that
+/// using it costs no write per request.
+pub const LAST_USED_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
 /// Personal API tokens look like `rpt_<id>_<secret>`; only a hash of the
 /// secret is stored.
 pub const TOKEN_PREFIX: &str = "rpt_";

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use rapport_core::access::{Actor, Credential, Scope};
-use rapport_core::auth::{LoginHistory, LoginThrottle, TOKEN_PREFIX};
+use rapport_core::auth::{LAST_USED_EVERY, LoginHistory, LoginThrottle, SessionPolicy, TOKEN_PREFIX};
 use rapport_core::ids::{TokenId, UserId};
 use rapport_core::{DomainError, FieldError};
 use sea_orm::ConnectionTrait;
@@ -20,8 +20,6 @@ use crate::error::{Result, StorageContext};
 use crate::passwords::HashSlot;
 use crate::settings::Ctx;
 use crate::users::{self, User};
-
-pub const SESSION_TTL: Duration = Duration::days(14);
 
 /// Recently checked credentials, so that a request costs no credential
 /// queries. Any change to credentials, roles or teams in this process
@@ -213,20 +211,21 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn create_session(ctx: &Ctx, user_id: UserId) -> Result<NewSession> {
-    let session =
-        NewSession { token: random_secret(), csrf_token: random_secret(), expires_at: ctx.now() + SESSION_TTL };
+pub async fn create_session(ctx: &Ctx, user_id: UserId, policy: &SessionPolicy) -> Result<NewSession> {
+    let now = ctx.now();
+    let session = NewSession { token: random_secret(), csrf_token: random_secret(), expires_at: now + policy.lifetime };
     let tx = ctx.db.write().await?;
     tx.execute(
         &Query::insert()
             .into_table("sessions")
-            .columns(["id_hash", "user_id", "csrf_token", "created_at", "expires_at"])
+            .columns(["id_hash", "user_id", "csrf_token", "created_at", "expires_at", "last_used_at"])
             .values_panic([
                 sha256_hex(&session.token).into(),
                 user_id.0.into(),
                 session.csrf_token.clone().into(),
-                ctx.now().into(),
+                now.into(),
                 session.expires_at.into(),
+                now.into(),
             ])
             .to_owned(),
     )
@@ -236,10 +235,13 @@ pub async fn create_session(ctx: &Ctx, user_id: UserId) -> Result<NewSession> {
     Ok(session)
 }
 
-/// The actor and CSRF token of a live session.
-pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, String)>> {
-    let key = format!("s:{}", sha256_hex(token));
-    if let Some((actor, Some(csrf))) = ctx.credentials.get(&key, ctx.now()) {
+/// The actor and CSRF token of a live session: signed in less than the
+/// policy's lifetime ago and used within its idle time.
+pub async fn session_actor(ctx: &Ctx, token: &str, policy: &SessionPolicy) -> Result<Option<(Actor, String)>> {
+    let now = ctx.now();
+    let id_hash = sha256_hex(token);
+    let key = format!("s:{id_hash}");
+    if let Some((actor, Some(csrf))) = ctx.credentials.get(&key, now) {
         return Ok(Some((actor, csrf)));
     }
     let row = ctx
@@ -247,25 +249,53 @@ pub async fn session_actor(ctx: &Ctx, token: &str) -> Result<Option<(Actor, Stri
         .conn()
         .query_one(
             &Query::select()
-                .columns(["user_id", "csrf_token", "expires_at"])
+                .columns(["user_id", "csrf_token", "created_at", "expires_at", "last_used_at"])
                 .from("sessions")
-                .and_where(Expr::col("id_hash").eq(sha256_hex(token)))
-                .and_where(Expr::col("expires_at").gt(ctx.now()))
+                .and_where(Expr::col("id_hash").eq(&id_hash))
+                .and_where(Expr::col("expires_at").gt(now))
                 .to_owned(),
         )
         .await
         .context("load a session")?;
     let Some(row) = row else { return Ok(None) };
-    let user_id: Uuid = row.try_get("", "user_id").context("read a session")?;
-    let csrf: String = row.try_get("", "csrf_token").context("read a session")?;
-    let expires: DateTime<Utc> = row.try_get("", "expires_at").context("read a session")?;
+    const CTX: &str = "read a session";
+    let user_id: Uuid = row.try_get("", "user_id").context(CTX)?;
+    let csrf: String = row.try_get("", "csrf_token").context(CTX)?;
+    let expires: DateTime<Utc> = row.try_get("", "expires_at").context(CTX)?;
+    let created: DateTime<Utc> = row.try_get("", "created_at").context(CTX)?;
+    let last_used = row.try_get::<Option<DateTime<Utc>>>("", "last_used_at").context(CTX)?.unwrap_or(created);
+    if now - last_used >= policy.idle {
+        return Ok(None);
+    }
+    let last_used = touch(ctx, "sessions", "id_hash", id_hash.clone().into(), last_used).await?;
     let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::ReadWrite)
         .await?
-        .map(|actor| Actor { credential: Credential::Session(sha256_hex(token)), ..actor });
+        .map(|actor| Actor { credential: Credential::Session(id_hash), ..actor });
     if let Some(actor) = &actor {
-        ctx.credentials.put(key, actor, Some(&csrf), Some(expires));
+        ctx.credentials.put(key, actor, Some(&csrf), Some(std::cmp::min(expires, last_used + policy.idle)));
     }
     Ok(actor.map(|a| (a, csrf)))
+}
+
+/// Writes a credential's `last_used_at` when the stored one is older than
+/// [`LAST_USED_EVERY`]; returns the time now on record.
+async fn touch(
+    ctx: &Ctx,
+    table: &'static str,
+    key_column: &'static str,
+    key: sea_orm::Value,
+    last_used: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    let now = ctx.now();
+    if now - last_used < LAST_USED_EVERY {
+        return Ok(last_used);
+    }
+    let tx = ctx.db.write().await?;
+    let update =
+        Query::update().table(table).value("last_used_at", now).and_where(Expr::col(key_column).eq(key)).to_owned();
+    tx.execute(&update).await.context("note when a credential was used")?;
+    tx.commit().await?;
+    Ok(now)
 }
 
 pub async fn end_session(ctx: &Ctx, token: &str) -> Result<()> {
@@ -366,7 +396,7 @@ pub async fn token_actor(ctx: &Ctx, raw: &str) -> Result<Option<Actor>> {
         .conn()
         .query_one(
             &Query::select()
-                .columns(["user_id", "secret_hash", "scope", "expires_at", "revoked_at"])
+                .columns(["user_id", "secret_hash", "scope", "created_at", "expires_at", "revoked_at", "last_used_at"])
                 .from("api_tokens")
                 .and_where(Expr::col("id").eq(id))
                 .to_owned(),
@@ -386,6 +416,11 @@ pub async fn token_actor(ctx: &Ctx, raw: &str) -> Result<Option<Actor>> {
     }
     let scope: String = row.try_get("", "scope").context(CTX)?;
     let user_id: Uuid = row.try_get("", "user_id").context(CTX)?;
+    let created: DateTime<Utc> = row.try_get("", "created_at").context(CTX)?;
+    let last_used = row.try_get::<Option<DateTime<Utc>>>("", "last_used_at").context(CTX)?;
+    // A token never used has no `last_used_at`: the first use is written.
+    let never = created - LAST_USED_EVERY;
+    touch(ctx, "api_tokens", "id", id.into(), last_used.unwrap_or(never)).await?;
     let actor = users::actor(ctx.db.conn(), UserId(user_id), Scope::parse(&scope).unwrap_or(Scope::Read))
         .await?
         .map(|actor| Actor { credential: Credential::Token(TokenId(id)), ..actor });

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (6, "search_index_without_positions", backend::search_index_without_positions),
     (7, "search_index_written_per_statement", backend::search_index_written_per_statement),
     (8, "search_title_terms", backend::search_title_terms),
+    (9, "housekeeping_and_import_reports", m0009_housekeeping_and_import_reports),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -459,6 +460,33 @@ fn trash_index(table: &str) -> [String; 2] {
     [
         format!("DROP INDEX {table}_deleted_at"),
         format!("CREATE INDEX {table}_trash ON {table} (deleted_at, id) WHERE deleted_at IS NOT NULL"),
+    ]
+}
+
+/// What the worker's purges look up by age, sessions' last use (for the idle
+/// timeout and for users to spot stale ones), and the reports of imports.
+fn m0009_housekeeping_and_import_reports(db: &Database) -> Vec<String> {
+    let last_used = Table::alter().table("sessions").add_column(ts_null("last_used_at")).to_owned();
+    vec![
+        db.db_backend().build(&last_used).to_string(),
+        index(db, &Index::create().name("sessions_expires").table("sessions").col("expires_at").to_owned()),
+        index(db, &Index::create().name("login_attempts_at").table("login_attempts").col("at").to_owned()),
+        index(
+            db,
+            &Index::create().name("idempotency_keys_created").table("idempotency_keys").col("created_at").to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("import_reports")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("record_type"))
+                .col(ts("created_at"))
+                .col(text("csv"))
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("import_reports_created").table("import_reports").col("created_at").to_owned()),
     ]
 }
 

@@ -107,6 +107,12 @@ impl Ctx {
         Self { db, clock, cache: Arc::new(RwLock::new(None)), credentials: Arc::default() }
     }
 
+    /// Forgets the credentials checked in the last seconds, so that the next
+    /// request reads them from storage again.
+    pub fn forget_checked_credentials(&self) {
+        self.credentials.clear();
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         crate::row::now_micros(self.clock.now())
     }

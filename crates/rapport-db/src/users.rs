@@ -179,6 +179,44 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<User>> {
     rows.iter().map(from_row).collect()
 }
 
+/// A user as a colleague sees them: managers and administrators see
+/// everything of a user, everyone else the name and team only (an e-mail
+/// address and a role are not every colleague's business).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Colleague {
+    pub id: UserId,
+    pub name: String,
+    pub disabled: bool,
+    pub primary_team_id: Option<TeamId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// Every user, as `actor` may see them.
+pub async fn directory(ctx: &Ctx, actor: &Actor) -> Result<Vec<Colleague>> {
+    let details = actor.is_manager_or_admin();
+    let users = list(ctx).await?;
+    Ok(users
+        .into_iter()
+        .map(|user| Colleague {
+            id: user.id,
+            name: user.name,
+            disabled: user.disabled,
+            primary_team_id: user.primary_team_id,
+            email: details.then_some(user.email),
+            role: details.then_some(user.role),
+            locale: details.then_some(user.locale),
+            created_at: details.then_some(user.created_at),
+        })
+        .collect())
+}
+
 pub async fn get(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<User>> {
     let row = conn
         .query_one(&Query::select().columns(COLUMNS).from("users").and_where(Expr::col("id").eq(id.0)).to_owned())

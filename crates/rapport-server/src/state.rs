@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rapport_core::auth::LoginThrottle;
+use rapport_core::auth::{LoginThrottle, SessionPolicy};
 use rapport_db::Ctx;
 
 /// Settings of the HTTP server itself.
@@ -12,6 +12,7 @@ pub struct ServerConfig {
     /// Read the client address from `X-Forwarded-For` (behind a trusted proxy).
     pub trust_proxy: bool,
     pub login_throttle: LoginThrottle,
+    pub sessions: SessionPolicy,
     /// How often the worker looks for due jobs.
     pub worker_interval: std::time::Duration,
     /// Run the background worker in this process.
@@ -28,6 +29,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             trust_proxy: false,
             login_throttle: LoginThrottle::default(),
+            sessions: SessionPolicy::default(),
             worker_interval: std::time::Duration::from_secs(1),
             run_worker: true,
             metrics_token: None,

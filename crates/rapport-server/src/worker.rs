@@ -1,5 +1,6 @@
-//! The background worker: runs due jobs; hourly, purges the trash and
-//! refreshes the query planner's statistics.
+//! The background worker: runs due jobs; hourly, purges the trash and what
+//! has served its purpose (`rapport_db::housekeeping`), and refreshes the
+//! query planner's statistics.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -29,7 +30,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if last_purge.is_none_or(|at| at.elapsed() >= HOUSEKEEPING_EVERY) {
             last_purge = Some(tokio::time::Instant::now());
             if let Err(error) = purge(&state).await {
-                tracing::error!(%error, "trash purge failed");
+                tracing::error!(%error, "purge failed");
             }
         }
         if last_statistics.elapsed() >= HOUSEKEEPING_EVERY {
@@ -48,5 +49,8 @@ async fn purge(state: &AppState) -> rapport_db::Result<()> {
     if purged > 0 {
         tracing::info!(purged, "purged records from the trash");
     }
+    let config = &state.config;
+    let purged = rapport_db::housekeeping::purge(&state.ctx, &config.sessions, &config.login_throttle).await?;
+    tracing::debug!(?purged, "purged ended sessions, old login attempts, idempotency keys and import reports");
     Ok(())
 }

@@ -19,6 +19,8 @@ const KEYS: &[&str] = &[
     "metrics_token",
     "header_timeout_secs",
     "max_connections",
+    "session_lifetime_hours",
+    "session_idle_minutes",
     "log",
 ];
 
@@ -38,6 +40,10 @@ pub struct Config {
     pub header_timeout_secs: u64,
     /// Connections open at once; more wait in the listen backlog.
     pub max_connections: usize,
+    /// A browser session ends this long after signing in…
+    pub session_lifetime_hours: i64,
+    /// …or after this long without use (OWASP ASVS 3.3.2 level 2: 12 h, 30 min).
+    pub session_idle_minutes: i64,
     /// A tracing filter such as `info` or `rapport=debug`.
     pub log: String,
 }
@@ -53,6 +59,8 @@ impl Default for Config {
             metrics_token: None,
             header_timeout_secs: 10,
             max_connections: 1000,
+            session_lifetime_hours: 12,
+            session_idle_minutes: 30,
             log: "info".into(),
         }
     }

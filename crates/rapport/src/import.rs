@@ -26,7 +26,8 @@ pub struct ImportArgs {
     /// Skip columns that match no field instead of refusing the file.
     #[arg(long)]
     ignore_unknown_columns: bool,
-    /// Write the rejected rows, with an `error` column, to this CSV file to fix and import again.
+    /// Write the rows left out (rejected, or skipped as duplicates), with `line`, `outcome` and
+    /// `reason` columns, to this CSV file to fix and import again.
     #[arg(long, value_name = "FILE")]
     rejected: Option<PathBuf>,
 }
@@ -81,7 +82,7 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     print_details(&report);
     if let Some(path) = &args.rejected {
         write_rejected(&report, path).with_context(|| format!("cannot write {}", path.display()))?;
-        println!("rejected rows written to {}", path.display());
+        println!("rows left out written to {}", path.display());
     }
     Ok(())
 }
@@ -106,22 +107,8 @@ fn print_details(report: &ImportReport) {
     }
 }
 
-/// The rejected rows as they were read, plus their line and what to fix.
+/// The rows left out as they were read, plus their line and what to fix.
 fn write_rejected(report: &ImportReport, path: &std::path::Path) -> anyhow::Result<()> {
-    // Rows with more cells than the header keep them all.
-    let mut out = csv::WriterBuilder::new().flexible(true).from_path(path)?;
-    let mut header: Vec<&str> = report.columns.iter().map(String::as_str).collect();
-    header.extend(["line", "error"]);
-    out.write_record(&header)?;
-    for row in &report.rejected {
-        let reasons: Vec<String> = row.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-        let mut cells = row.cells.clone();
-        if cells.len() < report.columns.len() {
-            cells.resize(report.columns.len(), String::new());
-        }
-        cells.extend([row.line.to_string(), reasons.join("; ")]);
-        out.write_record(&cells)?;
-    }
-    out.flush()?;
+    std::fs::write(path, report.left_out_csv()?)?;
     Ok(())
 }

@@ -179,6 +179,10 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
             header_timeout: std::time::Duration::from_secs(config.header_timeout_secs.max(1)),
             max_connections: config.max_connections.max(1),
         },
+        sessions: rapport_core::auth::SessionPolicy {
+            lifetime: chrono::Duration::hours(config.session_lifetime_hours.max(1)),
+            idle: chrono::Duration::minutes(config.session_idle_minutes.max(1)),
+        },
         ..Default::default()
     };
     let app = rapport_server::build(ctx, server_config).await?;

@@ -72,6 +72,9 @@ pub struct DuplicateRow {
     /// nor anything of it is told.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub in_hidden_record: bool,
+    /// The row as it was read, for the downloadable report.
+    #[serde(skip)]
+    pub cells: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -83,6 +86,45 @@ pub struct ImportReport {
     pub created: u64,
     pub duplicates: Vec<DuplicateRow>,
     pub rejected: Vec<RejectedRow>,
+}
+
+impl ImportReport {
+    /// Every row left out, as it was read, in file order, followed by its
+    /// line, what happened to it and why: the file to fix and import again.
+    pub fn left_out_csv(&self) -> Result<String> {
+        let mut rows: Vec<(u64, &[String], &str, String)> = Vec::new();
+        for row in &self.rejected {
+            let reasons: Vec<String> = row.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            rows.push((row.line, &row.cells, "rejected", reasons.join("; ")));
+        }
+        for row in &self.duplicates {
+            let reason = match (row.existing_id, row.first_line) {
+                (Some(id), _) => format!("{} is already on record {id}", row.key),
+                (None, Some(first)) => format!("{} repeats line {first}", row.key),
+                (None, None) => format!("{} already exists in a record you cannot see", row.key),
+            };
+            rows.push((row.line, &row.cells, "skipped", reason));
+        }
+        rows.sort_by_key(|row| row.0);
+        // Rows with more cells than the header keep them all.
+        let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        let write = |e: csv::Error| crate::Error::Config(format!("cannot write the import report: {e}"));
+        let mut header: Vec<&str> = self.columns.iter().map(String::as_str).collect();
+        header.extend(["line", "outcome", "reason"]);
+        out.write_record(&header).map_err(write)?;
+        for (line, cells, outcome, reason) in rows {
+            // PostgreSQL's text holds no NUL, which a rejected row may have.
+            let mut record: Vec<String> = cells.iter().map(|cell| cell.replace('\0', "\u{FFFD}")).collect();
+            if record.len() < self.columns.len() {
+                record.resize(self.columns.len(), String::new());
+            }
+            record.extend([line.to_string(), outcome.to_owned(), reason]);
+            out.write_record(&record).map_err(write)?;
+        }
+        let bytes =
+            out.into_inner().map_err(|e| crate::Error::Config(format!("cannot write the import report: {e}")))?;
+        String::from_utf8(bytes).map_err(|e| crate::Error::Config(format!("the import report is not UTF-8: {e}")))
+    }
 }
 
 /// One row read and checked, on its way from the parser to storage.
@@ -306,6 +348,7 @@ async fn store_batches(
                     existing_id: None,
                     first_line: Some(first),
                     in_hidden_record: false,
+                    cells,
                 };
                 report.duplicates.push(duplicate);
                 continue;
@@ -369,6 +412,7 @@ async fn skip_stored(
                 existing_id: seen.contains(&id).then_some(RecordId(id)),
                 first_line: None,
                 in_hidden_record: !seen.contains(&id),
+                cells: row.cells,
             }),
             None => kept.push(row),
         }

@@ -148,6 +148,11 @@ column idempotency_keys.request_hash: text not null
 column idempotency_keys.status_code: bigint
 column idempotency_keys.response: jsonb
 column idempotency_keys.created_at: timestamp with time zone not null
+column import_reports.id: uuid not null
+column import_reports.user_id: uuid not null
+column import_reports.record_type: text not null
+column import_reports.created_at: timestamp with time zone not null
+column import_reports.csv: text not null
 column jobs.id: uuid not null
 column jobs.kind: text not null
 column jobs.payload: jsonb not null
@@ -238,6 +243,7 @@ column sessions.user_id: uuid not null
 column sessions.csrf_token: text not null
 column sessions.created_at: timestamp with time zone not null
 column sessions.expires_at: timestamp with time zone not null
+column sessions.last_used_at: timestamp with time zone
 column settings.key: text not null
 column settings.value: jsonb not null
 column stages.id: uuid not null
@@ -320,7 +326,10 @@ index deals_status: CREATE INDEX deals_status ON public.deals USING btree (statu
 index deals_team_id: CREATE INDEX deals_team_id ON public.deals USING btree (team_id, id)
 index deals_trash: CREATE INDEX deals_trash ON public.deals USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index deals_updated_at: CREATE INDEX deals_updated_at ON public.deals USING btree (updated_at, id)
+index idempotency_keys_created: CREATE INDEX idempotency_keys_created ON public.idempotency_keys USING btree (created_at)
 index idempotency_keys_pkey: CREATE UNIQUE INDEX idempotency_keys_pkey ON public.idempotency_keys USING btree (user_id, key)
+index import_reports_created: CREATE INDEX import_reports_created ON public.import_reports USING btree (created_at)
+index import_reports_pkey: CREATE UNIQUE INDEX import_reports_pkey ON public.import_reports USING btree (id)
 index jobs_dedup_key_key: CREATE UNIQUE INDEX jobs_dedup_key_key ON public.jobs USING btree (dedup_key)
 index jobs_due: CREATE INDEX jobs_due ON public.jobs USING btree (status, run_at)
 index jobs_pkey: CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id)
@@ -336,6 +345,7 @@ index leads_status: CREATE INDEX leads_status ON public.leads USING btree (statu
 index leads_team_id: CREATE INDEX leads_team_id ON public.leads USING btree (team_id, id)
 index leads_trash: CREATE INDEX leads_trash ON public.leads USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index leads_updated_at: CREATE INDEX leads_updated_at ON public.leads USING btree (updated_at, id)
+index login_attempts_at: CREATE INDEX login_attempts_at ON public.login_attempts USING btree (at)
 index login_attempts_email: CREATE INDEX login_attempts_email ON public.login_attempts USING btree (email_normalized, at)
 index login_attempts_ip: CREATE INDEX login_attempts_ip ON public.login_attempts USING btree (ip, at)
 index login_attempts_pkey: CREATE UNIQUE INDEX login_attempts_pkey ON public.login_attempts USING btree (id)
@@ -353,6 +363,7 @@ index search_rows_record_id_key: CREATE UNIQUE INDEX search_rows_record_id_key O
 index search_rows_title_trgm: CREATE INDEX search_rows_title_trgm ON public.search_rows USING gin (title gin_trgm_ops)
 index search_rows_tsv: CREATE INDEX search_rows_tsv ON public.search_rows USING gin (tsv)
 index search_title_terms_pkey: CREATE UNIQUE INDEX search_title_terms_pkey ON public.search_title_terms USING btree (term, row_id)
+index sessions_expires: CREATE INDEX sessions_expires ON public.sessions USING btree (expires_at)
 index sessions_pkey: CREATE UNIQUE INDEX sessions_pkey ON public.sessions USING btree (id_hash)
 index sessions_user: CREATE INDEX sessions_user ON public.sessions USING btree (user_id)
 index settings_pkey: CREATE UNIQUE INDEX settings_pkey ON public.settings USING btree (key)
@@ -373,6 +384,7 @@ constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)
 constraint idempotency_keys_pkey on idempotency_keys: PRIMARY KEY (user_id, key)
+constraint import_reports_pkey on import_reports: PRIMARY KEY (id)
 constraint jobs_dedup_key_key on jobs: UNIQUE (dedup_key)
 constraint jobs_pkey on jobs: PRIMARY KEY (id)
 constraint leads_pkey on leads: PRIMARY KEY (id)

@@ -1,7 +1,7 @@
 use chrono::Duration;
 use rapport_core::DomainError;
 use rapport_core::access::{Role, Scope};
-use rapport_core::auth::LoginThrottle;
+use rapport_core::auth::{LoginThrottle, SessionPolicy};
 use rapport_db::users::OnPasswordChange;
 use rapport_db::{Error, auth, users};
 
@@ -87,7 +87,8 @@ async fn tokens_and_sessions_stand_for_their_user_until_ended() {
         assert!(auth::token_actor(&t.ctx, &format!("{raw}x")).await.expect("token actor").is_none());
         assert!(auth::token_actor(&t.ctx, "rpt_nonsense").await.expect("token actor").is_none());
         let listed = auth::list_tokens(&t.ctx, user.id).await.expect("tokens");
-        assert_eq!(listed, std::slice::from_ref(&token));
+        let used = auth::ApiToken { last_used_at: Some(t.now()), ..token.clone() };
+        assert_eq!(listed, [used]);
         auth::revoke_token(&t.ctx, Some(user.id), token.id).await.expect("revoke");
         assert!(auth::token_actor(&t.ctx, &raw).await.expect("token actor").is_none());
         assert!(auth::revoke_token(&t.ctx, Some(user.id), token.id).await.is_err(), "revoked once");
@@ -99,25 +100,43 @@ async fn tokens_and_sessions_stand_for_their_user_until_ended() {
         t.clock.advance(Duration::days(2));
         assert!(auth::token_actor(&t.ctx, &raw).await.expect("token actor").is_none());
 
-        let session = auth::create_session(&t.ctx, user.id).await.expect("session");
-        let (actor, csrf) = auth::session_actor(&t.ctx, &session.token).await.expect("session actor").expect("live");
+        let session = auth::create_session(&t.ctx, user.id, &SessionPolicy::default()).await.expect("session");
+        let (actor, csrf) = auth::session_actor(&t.ctx, &session.token, &SessionPolicy::default())
+            .await
+            .expect("session actor")
+            .expect("live");
         assert_eq!(actor.user_id, user.id);
         assert_eq!(csrf, session.csrf_token);
         let (_, kept) = auth::create_token(&t.ctx, user.id, "kept", Scope::Read, None).await.expect("token");
         users::set_password(&t.ctx, user.id, "a brand new passphrase", OnPasswordChange::KeepTokens)
             .await
             .expect("set password");
-        assert!(auth::session_actor(&t.ctx, &session.token).await.expect("session actor").is_none());
+        assert!(
+            auth::session_actor(&t.ctx, &session.token, &SessionPolicy::default())
+                .await
+                .expect("session actor")
+                .is_none()
+        );
         assert!(auth::token_actor(&t.ctx, &kept).await.expect("token actor").is_some(), "kept as asked");
         let throttle = LoginThrottle::default();
         auth::login(&t.ctx, &user.email, "a brand new passphrase", "10.0.0.1", &throttle).await.expect("new password");
 
-        let session = auth::create_session(&t.ctx, user.id).await.expect("session");
+        let session = auth::create_session(&t.ctx, user.id, &SessionPolicy::default()).await.expect("session");
         auth::end_session(&t.ctx, &session.token).await.expect("logout");
-        assert!(auth::session_actor(&t.ctx, &session.token).await.expect("session actor").is_none());
-        let session = auth::create_session(&t.ctx, user.id).await.expect("session");
-        t.clock.advance(auth::SESSION_TTL + Duration::seconds(1));
-        assert!(auth::session_actor(&t.ctx, &session.token).await.expect("session actor").is_none());
+        assert!(
+            auth::session_actor(&t.ctx, &session.token, &SessionPolicy::default())
+                .await
+                .expect("session actor")
+                .is_none()
+        );
+        let session = auth::create_session(&t.ctx, user.id, &SessionPolicy::default()).await.expect("session");
+        t.clock.advance(SessionPolicy::default().lifetime + Duration::seconds(1));
+        assert!(
+            auth::session_actor(&t.ctx, &session.token, &SessionPolicy::default())
+                .await
+                .expect("session actor")
+                .is_none()
+        );
     })
     .await;
 }
@@ -254,6 +273,74 @@ async fn concurrent_guesses_check_no_more_passwords_than_the_budget() {
         let checked = t.count_where("login_attempts", "email_normalized", user.email.to_lowercase()).await;
         assert_eq!(checked, throttle.max_failures_per_account_address, "passwords checked");
         assert_eq!(throttled, 24 - throttle.max_failures_per_account_address);
+    })
+    .await;
+}
+
+/// A session ends after its idle time without use, however young it is,
+/// and tokens and sessions note their last use, at most once a minute.
+#[tokio::test]
+async fn sessions_end_when_idle_and_credentials_note_their_last_use() {
+    run_on_both_backends("idle sessions", |t| async move {
+        let (user, _) = t.user("Idle User", Role::Member).await;
+        let policy = SessionPolicy::default();
+        let live = async |token: &str| {
+            t.ctx.forget_checked_credentials();
+            auth::session_actor(&t.ctx, token, &policy).await.expect("session actor").is_some()
+        };
+        let session = auth::create_session(&t.ctx, user.id, &policy).await.expect("session");
+        for _ in 0..4 {
+            t.clock.advance(policy.idle - Duration::minutes(1));
+            assert!(live(&session.token).await, "used within its idle time, the session goes on");
+        }
+        t.clock.advance(policy.idle + Duration::seconds(1));
+        assert!(!live(&session.token).await, "left idle, it ends");
+
+        let (token, raw) = auth::create_token(&t.ctx, user.id, "script", Scope::Read, None).await.expect("token");
+        assert_eq!(auth::list_tokens(&t.ctx, user.id).await.expect("tokens")[0].last_used_at, None);
+        let last_used = async || {
+            t.ctx.forget_checked_credentials();
+            auth::token_actor(&t.ctx, &raw).await.expect("token actor").expect("valid");
+            let tokens = auth::list_tokens(&t.ctx, user.id).await.expect("tokens");
+            tokens.into_iter().find(|listed| listed.id == token.id).and_then(|listed| listed.last_used_at)
+        };
+        let first = t.now();
+        assert_eq!(last_used().await, Some(first));
+        t.clock.advance(Duration::seconds(30));
+        assert_eq!(last_used().await, Some(first), "written at most once a minute");
+        t.clock.advance(Duration::seconds(31));
+        assert_eq!(last_used().await, Some(t.now()));
+    })
+    .await;
+}
+
+/// The worker's purge deletes ended sessions, login attempts the policy no
+/// longer looks at, old idempotency keys and old import reports, and keeps
+/// the rest.
+#[tokio::test]
+async fn the_purge_deletes_what_has_served_its_purpose() {
+    run_on_both_backends("purge", |t| async move {
+        let (user, _) = t.user("Purged User", Role::Member).await;
+        let (policy, throttle) = (SessionPolicy::default(), LoginThrottle::default());
+        let old = auth::create_session(&t.ctx, user.id, &policy).await.expect("session");
+        auth::login(&t.ctx, &user.email, "wrong password!", "10.1.1.1", &throttle).await.expect_err("a failure");
+        auth::login(&t.ctx, &user.email, PASSWORD, "10.1.1.1", &throttle).await.expect("a success");
+        rapport_db::idempotency::claim(&t.ctx, user.id, "old key", "hash").await.expect("claim");
+        t.clock.advance(Duration::days(2));
+        let fresh = auth::create_session(&t.ctx, user.id, &policy).await.expect("session");
+        rapport_db::idempotency::claim(&t.ctx, user.id, "new key", "hash").await.expect("claim");
+
+        let purged = rapport_db::housekeeping::purge(&t.ctx, &policy, &throttle).await.expect("purge");
+        assert_eq!(purged.sessions, 1);
+        assert_eq!(purged.login_attempts, 1, "the failure; the success still makes the address known");
+        assert_eq!(purged.idempotency_keys, 1);
+        assert!(auth::session_actor(&t.ctx, &fresh.token, &policy).await.expect("actor").is_some());
+        assert!(auth::session_actor(&t.ctx, &old.token, &policy).await.expect("actor").is_none());
+        assert_eq!(t.count_where("login_attempts", "email_normalized", user.email.to_lowercase()).await, 1);
+
+        t.clock.advance(Duration::days(throttle.known_address_days));
+        let purged = rapport_db::housekeeping::purge(&t.ctx, &policy, &throttle).await.expect("purge");
+        assert_eq!((purged.login_attempts, purged.idempotency_keys, purged.sessions), (1, 1, 1));
     })
     .await;
 }

@@ -7,7 +7,7 @@ use axum::routing::{delete, get, post};
 use rapport_core::custom_fields::CustomFieldDefinition;
 use rapport_core::ids::{TeamId, UserId};
 use rapport_db::settings::Settings;
-use rapport_db::users::{NewUser, Team, User};
+use rapport_db::users::{Colleague, NewUser, Team, User};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -29,10 +29,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings", get(get_settings).put(put_settings))
 }
 
-/// All users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "admin", responses((status = 200, body = [User])))]
-async fn list_users(State(state): State<AppState>, Auth(_actor): Auth) -> ApiResult<Json<Vec<User>>> {
-    Ok(Json(rapport_db::users::list(&state.ctx).await?))
+/// All users: managers and administrators see every detail, others names and teams.
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", responses((status = 200, body = [Colleague])))]
+async fn list_users(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<Vec<Colleague>>> {
+    Ok(Json(rapport_db::users::directory(&state.ctx, &actor).await?))
 }
 
 /// Creates a user (administrators).

@@ -9,13 +9,14 @@ use axum::routing::{get, post};
 use rapport_core::DomainError;
 use rapport_core::ids::RecordId;
 use rapport_core::schema::RecordType;
+use rapport_db::imports::{self, ImportSummary};
 use rapport_db::records::{self, BulkItemResult, Record};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::idempotency::{IdempotencyKey, idempotent};
 use crate::auth::{Auth, WriterUser};
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::json::{CsvBody, JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
 
@@ -28,6 +29,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/bulk", post(bulk_create).patch(bulk_update))
         .route("/{kind}/bulk-delete", post(bulk_delete))
         .route("/{kind}/import", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
+        .route("/imports/{id}/report", get(import_report))
         .route("/{kind}/{id}", get(read).patch(update).delete(remove))
         .route("/{kind}/{id}/restore", post(restore))
         .route("/{kind}/{id}/timeline", get(timeline))
@@ -264,18 +266,39 @@ struct ImportParams {
     ignore_unknown_columns: bool,
 }
 
-/// Imports a CSV file; the report lists rejected rows and skipped duplicates by line.
+/// Imports a CSV file: counts, the first problems by line, and a report of
+/// every row left out to download.
 async fn import(
     State(state): State<AppState>,
     WriterUser(writer): WriterUser,
     PathParams(kind): PathParams<String>,
     QueryParams(params): QueryParams<ImportParams>,
     CsvBody(body): CsvBody,
-) -> ApiResult<Json<records::ImportReport>> {
+) -> ApiResult<Json<ImportSummary>> {
     let options = records::ImportOptions {
         on_duplicate: params.on_duplicate,
         ignore_unknown_columns: params.ignore_unknown_columns,
     };
     let source = std::io::Cursor::new(body);
-    Ok(Json(records::import_csv(&state.ctx, &writer, record_type(&kind)?, source, &options).await?))
+    let record_type = record_type(&kind)?;
+    let report = records::import_csv(&state.ctx, &writer, record_type, source, &options).await?;
+    let kept = imports::save_report(&state.ctx, &writer, record_type, &report).await?;
+    Ok(Json(ImportSummary::new(&report, kept.map(|id| format!("/api/v1/imports/{id}/report")))))
+}
+
+/// The rows an import left out, as CSV with `line`, `outcome` and `reason`
+/// columns (for the user who ran it, or an administrator).
+#[utoipa::path(get, path = "/api/v1/imports/{id}/report", tag = "records", params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+pub(crate) async fn import_report(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(id): PathParams<uuid::Uuid>,
+) -> ApiResult<Response> {
+    let csv = imports::report_csv(&state.ctx, &actor, id).await?;
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+        (header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"import-report.csv\"")),
+    ];
+    Ok((headers, csv).into_response())
 }

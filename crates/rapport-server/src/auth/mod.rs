@@ -58,7 +58,7 @@ impl FromRequestParts<AppState> for Auth {
         }
         let mut live = None;
         for session in cookies(parts, SESSION_COOKIE).take(MAX_SESSION_COOKIES) {
-            if let Some(found) = rapport_db::auth::session_actor(&state.ctx, session).await? {
+            if let Some(found) = rapport_db::auth::session_actor(&state.ctx, session, &state.config.sessions).await? {
                 live = Some(found);
                 break;
             }

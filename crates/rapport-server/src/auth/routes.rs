@@ -51,7 +51,8 @@ fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderVal
 
 /// Logs in with e-mail and password and sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = SessionInfo), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = SessionInfo), (status = 401, body = Problem), (status = 429, body = Problem),
+        (status = 503, description = "too many logins are being checked; retry after `Retry-After` seconds", body = Problem)))]
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -59,9 +60,9 @@ async fn login(
 ) -> ApiResult<Response> {
     let user =
         rapport_db::auth::login(&state.ctx, &body.email, &body.password, &ip, &state.config.login_throttle).await?;
-    let session = rapport_db::auth::create_session(&state.ctx, user.id).await?;
+    let session = rapport_db::auth::create_session(&state.ctx, user.id, &state.config.sessions).await?;
     let mut response = Json(SessionInfo { user, csrf_token: Some(session.csrf_token) }).into_response();
-    let max_age = rapport_db::auth::SESSION_TTL.num_seconds();
+    let max_age = state.config.sessions.lifetime.num_seconds();
     response.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &session.token, max_age));
     Ok(response)
 }

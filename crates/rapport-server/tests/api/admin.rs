@@ -113,3 +113,26 @@ async fn bodies_up_to_eight_mebibytes_are_accepted_and_larger_ones_refused_as_pr
     )
     .await;
 }
+
+/// Colleagues see each other's names and teams; e-mail addresses and roles
+/// only managers and administrators (before, everyone saw everything).
+#[tokio::test]
+async fn only_managers_and_admins_see_users_emails_and_roles() {
+    on_both_backends("only_managers_and_admins_see_users_emails_and_roles", async |app| {
+        let (_, reader) = app.user("Rita Reader", Role::ReadOnly).await;
+        let (_, member) = app.user("Mario Member", Role::Member).await;
+        let (_, manager) = app.user("Marta Manager", Role::Manager).await;
+        for (token, details) in [(&reader, false), (&member, false), (&manager, true), (&app.admin_token, true)] {
+            let listed = app.get("/api/v1/users", token).await;
+            listed.expect(StatusCode::OK);
+            let users = listed.body.as_array().expect("a list");
+            assert_eq!(users.len(), 4, "{}", listed.text);
+            for user in users {
+                assert!(user["name"].is_string() && user["id"].is_string(), "{user}");
+                assert_eq!(user.get("email").is_some(), details, "{user}");
+                assert_eq!(user.get("role").is_some(), details, "{user}");
+            }
+        }
+    })
+    .await;
+}

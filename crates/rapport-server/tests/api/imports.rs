@@ -16,12 +16,29 @@ async fn a_csv_file_is_imported_with_a_report_by_line() {
         let reply = post_csv(app, "/api/v1/contacts/import", &app.admin_token, csv).await;
         reply.expect(StatusCode::OK);
         assert_eq!(reply.body["rows"], 3, "{}", reply.text);
-        assert_eq!(reply.body["created"], 1);
-        assert_eq!(reply.body["duplicates"][0]["line"], 3);
-        assert_eq!(reply.body["duplicates"][0]["key"], "bia@example.com");
-        assert_eq!(reply.body["rejected"][0]["line"], 4);
-        assert_eq!(reply.body["rejected"][0]["errors"][0]["code"], "invalid_email");
-        assert_eq!(reply.body["rejected"][0]["cells"], json!(["Caio", "caio@", "Olinda"]));
+        assert_eq!(
+            (&reply.body["created"], &reply.body["skipped"], &reply.body["rejected"]),
+            (&json!(1), &json!(1), &json!(1))
+        );
+        assert_eq!(reply.body["first_skipped"][0]["line"], 3);
+        assert_eq!(reply.body["first_skipped"][0]["key"], "bia@example.com");
+        assert_eq!(reply.body["first_rejected"][0]["line"], 4);
+        assert_eq!(reply.body["first_rejected"][0]["errors"][0]["code"], "invalid_email");
+        // The rows left out, as read, download to fix and import again.
+        let path = reply.body["report"].as_str().expect("a report");
+        let report = app.get(path, &app.admin_token).await;
+        report.expect(StatusCode::OK);
+        assert_eq!(report.header("content-type"), Some("text/csv; charset=utf-8"));
+        let stored = app.get("/api/v1/contacts?filter[first_name][eq]=Old", &app.admin_token).await;
+        let stored_id = stored.body["items"][0]["id"].as_str().expect("the stored contact").to_owned();
+        assert_eq!(
+            report.text,
+            format!(
+                "Nome,E-mail,Cidade,line,outcome,reason\n\
+                 Bia,bia@example.com,Natal,3,skipped,bia@example.com is already on record {stored_id}\n\
+                 Caio,caio@,Olinda,4,rejected,emails[0]: 'caio@' is not a valid e-mail address\n"
+            )
+        );
         let found = app.get_query("/api/v1/contacts", &app.admin_token, &[("filter[city][eq]", "Recife")]).await;
         assert_eq!(found.body["items"][0]["first_name"], "Ana", "{}", found.text);
 
@@ -51,7 +68,7 @@ async fn a_bad_import_request_gets_a_problem_that_says_what_to_fix() {
         let as_json = app.post_json("/api/v1/contacts/import", &app.admin_token, &json!({"first_name": "Ana"})).await;
         as_json.expect_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
         let with_nul = post_csv(app, "/api/v1/contacts/import", &app.admin_token, "first_name\nA\u{0}na\n").await;
-        assert_eq!(with_nul.body["rejected"][0]["errors"][0]["code"], "invalid_character", "{}", with_nul.text);
+        assert_eq!(with_nul.body["first_rejected"][0]["errors"][0]["code"], "invalid_character", "{}", with_nul.text);
         let unknown_type = post_csv(app, "/api/v1/widgets/import", &app.admin_token, csv).await;
         assert_eq!(unknown_type.status, StatusCode::NOT_FOUND, "{}", unknown_type.text);
 
@@ -59,6 +76,36 @@ async fn a_bad_import_request_gets_a_problem_that_says_what_to_fix() {
         let read_only = app.token(member.id, rapport_core::access::Scope::Read).await;
         let refused = post_csv(app, "/api/v1/contacts/import", &read_only, "first_name\nAna\n").await;
         refused.expect(StatusCode::FORBIDDEN);
+    })
+    .await;
+}
+
+/// A file of many bad rows gets a short answer: counts and the first ten
+/// problems, without the rows' cells (before, every rejected row came back
+/// with all its cells); the report has them all, for its importer only.
+#[tokio::test]
+async fn a_bad_file_gets_a_bounded_answer_and_a_report_for_its_importer() {
+    on_both_backends("a_bad_file_gets_a_bounded_answer", async |app| {
+        let mut csv = String::from("first_name,emails,city\n");
+        for i in 0..2000 {
+            csv.push_str(&format!("Row {i},not-an-email-{i},{}\n", "x".repeat(200)));
+        }
+        let reply = post_csv(app, "/api/v1/contacts/import", &app.admin_token, &csv).await;
+        reply.expect(StatusCode::OK);
+        assert_eq!((&reply.body["rows"], &reply.body["rejected"]), (&json!(2000), &json!(2000)));
+        assert_eq!(reply.body["first_rejected"].as_array().map(Vec::len), Some(10));
+        assert!(reply.text.len() < 8 * 1024, "an answer of {} bytes", reply.text.len());
+        assert!(!reply.text.contains("xxxxxxxx"), "cells in the answer");
+
+        let path = reply.body["report"].as_str().expect("a report").to_owned();
+        let report = app.get(&path, &app.admin_token).await;
+        assert_eq!(report.text.lines().count(), 2001);
+        assert!(report.text.lines().nth(2000).is_some_and(|l| l.starts_with("Row 1999,not-an-email-1999,xxx")));
+        let (_, someone_else) = app.user("Someone Else", rapport_core::access::Role::Manager).await;
+        app.get(&path, &someone_else).await.expect_problem(StatusCode::NOT_FOUND, "not_found");
+
+        let clean = post_csv(app, "/api/v1/contacts/import", &app.admin_token, "first_name\nAna\n").await;
+        assert_eq!(clean.body["report"], serde_json::Value::Null, "nothing left out, no report");
     })
     .await;
 }

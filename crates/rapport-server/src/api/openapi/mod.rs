@@ -48,6 +48,7 @@ mod schemas;
         crate::api::misc::convert_lead,
         crate::api::misc::list_notifications,
         crate::api::misc::mark_read,
+        crate::api::records::import_report,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

@@ -237,7 +237,9 @@ fn record_operations(record_type: RecordType) -> Vec<(String, HttpMethod, Operat
     let import_report = ObjectBuilder::new()
         .schema_type(Type::Object)
         .description(Some(
-            "{columns, rows, created, duplicates: [{line, key, existing_id?, first_line?}], rejected: [{line, errors, cells}]}",
+            "{columns, rows, created, skipped, rejected (rows = created + skipped + rejected), \
+             first_rejected: [{line, errors}], first_skipped: [{line, key, existing_id?, first_line?, in_hidden_record?}] \
+             (10 at most each), report: the path where every row left out downloads as CSV, or null}",
         ))
         .build();
     operations.push((
@@ -247,8 +249,8 @@ fn record_operations(record_type: RecordType) -> Vec<(String, HttpMethod, Operat
             format!("import_{plural}"),
             format!(
                 "Import {plural} from a CSV file (Content-Type: text/csv, up to 64 MiB) whose header row names \
-                 the fields; each row is checked like a create, and rejected rows and skipped duplicates are \
-                 reported by line"
+                 the fields; each row is checked like a create; the answer counts the rows created, skipped as \
+                 duplicates and rejected, shows the first problems by line, and links the report of every row left out"
             ),
         )
         .parameter(enum_param(
