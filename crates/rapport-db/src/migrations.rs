@@ -464,11 +464,14 @@ fn trash_index(table: &str) -> [String; 2] {
 }
 
 /// What the worker's purges look up by age, sessions' last use (for the idle
-/// timeout and for users to spot stale ones), and the reports of imports.
+/// timeout and for users to spot stale ones), users' time zones, and the
+/// reports of imports.
 fn m0009_housekeeping_and_import_reports(db: &Database) -> Vec<String> {
     let last_used = Table::alter().table("sessions").add_column(ts_null("last_used_at")).to_owned();
+    let time_zone = Table::alter().table("users").add_column(ColumnDef::new("time_zone").text().null()).to_owned();
     vec![
         db.db_backend().build(&last_used).to_string(),
+        db.db_backend().build(&time_zone).to_string(),
         index(db, &Index::create().name("sessions_expires").table("sessions").col("expires_at").to_owned()),
         index(db, &Index::create().name("login_attempts_at").table("login_attempts").col("at").to_owned()),
         index(

@@ -21,6 +21,8 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub locale: String,
+    /// An IANA zone (`America/Sao_Paulo`); dates are shown in it.
+    pub time_zone: String,
     pub disabled: bool,
     pub primary_team_id: Option<TeamId>,
     pub created_at: DateTime<Utc>,
@@ -43,7 +45,11 @@ fn default_locale() -> String {
 
 pub const LOCALES: &[&str] = &["en", "pt-BR", "es"];
 
-const COLUMNS: [&str; 8] = ["id", "email", "name", "role", "locale", "disabled", "primary_team_id", "created_at"];
+const COLUMNS: [&str; 9] =
+    ["id", "email", "name", "role", "locale", "time_zone", "disabled", "primary_team_id", "created_at"];
+
+/// The zone of users who chose none.
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
 
 fn from_row(row: &QueryResult) -> Result<User> {
     const CTX: &str = "read a user";
@@ -54,6 +60,10 @@ fn from_row(row: &QueryResult) -> Result<User> {
         name: row.try_get("", "name").context(CTX)?,
         role: Role::parse(&role).ok_or_else(|| Error::Config(format!("unknown role {role}")))?,
         locale: row.try_get("", "locale").context(CTX)?,
+        time_zone: row
+            .try_get::<Option<String>>("", "time_zone")
+            .context(CTX)?
+            .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
         disabled: row.try_get("", "disabled").context(CTX)?,
         primary_team_id: row.try_get::<Option<Uuid>>("", "primary_team_id").context(CTX)?.map(TeamId),
         created_at: row.try_get("", "created_at").context(CTX)?,
@@ -125,6 +135,7 @@ async fn prepare_user(ctx: &Ctx, input: &NewUser) -> Result<(User, String, Strin
         name: input.name.trim().to_owned(),
         role: input.role,
         locale: input.locale.clone(),
+        time_zone: DEFAULT_TIME_ZONE.to_owned(),
         disabled: false,
         primary_team_id: None,
         created_at: ctx.now(),
@@ -177,6 +188,45 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<User>> {
         .await
         .context("list users")?;
     rows.iter().map(from_row).collect()
+}
+
+/// Sets the language and time zone a user sees the UI in.
+pub async fn set_preferences(
+    ctx: &Ctx,
+    account: &rapport_core::access::AccountHolder,
+    locale: Option<&str>,
+    time_zone: Option<&str>,
+) -> Result<()> {
+    let mut update = Query::update();
+    update.table("users").and_where(Expr::col("id").eq(account.user().0));
+    if let Some(locale) = locale {
+        if !LOCALES.contains(&locale) {
+            return Err(DomainError::invalid(
+                "locale",
+                "invalid_choice",
+                format!("must be one of: {}", LOCALES.join(", ")),
+            )
+            .into());
+        }
+        update.value("locale", locale);
+    }
+    if let Some(zone) = time_zone {
+        if zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(DomainError::invalid(
+                "time_zone",
+                "invalid_choice",
+                "an IANA time zone such as America/Sao_Paulo",
+            )
+            .into());
+        }
+        update.value("time_zone", zone);
+    }
+    if locale.is_none() && time_zone.is_none() {
+        return Ok(());
+    }
+    let tx = ctx.db.write().await?;
+    tx.execute(&update).await.context("set a user's preferences")?;
+    tx.commit().await
 }
 
 /// A user as a colleague sees them: managers and administrators see

@@ -12,6 +12,7 @@ pub mod json;
 mod security;
 mod serve;
 pub mod state;
+pub mod web;
 mod worker;
 
 use std::future::Future;
@@ -48,6 +49,7 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         .nest("/api/v1", api::router())
         .merge(api::health::router())
         .merge(api::docs::router())
+        .merge(web::router())
         .fallback(api::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))

@@ -193,9 +193,11 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     println!("Rapport is running at http://{address}  (API docs: http://{address}/api/docs)");
     if let Some(token) = app.setup_token() {
         println!();
-        println!("No users yet. Create the first administrator with:");
+        println!("No users yet. Open this one-time address to create the first administrator:");
+        println!("  http://{address}/setup?token={token}");
+        println!("or from the command line:");
         println!("  rapport user create --admin --email you@example.com --name \"Your Name\"");
-        println!("or over HTTP with this one-time setup token:");
+        println!("or over HTTP with the same one-time token:");
         println!("  curl -X POST http://{address}/api/v1/auth/setup -H 'content-type: application/json' \\");
         println!(
             "    -d '{{\"token\":\"{token}\",\"email\":\"you@example.com\",\"name\":\"You\",\"password\":\"a long passphrase\"}}'"

@@ -70,9 +70,15 @@ struct Deal;
 const AMOUNT_NEEDS_A_CURRENCY: CrossFieldRule =
     CrossFieldRule { field: "currency", code: "required", rule: "an amount needs a currency" };
 
+const LOST_NEEDS_A_REASON: CrossFieldRule = CrossFieldRule {
+    field: "lost_reason",
+    code: "lost_reason_required",
+    rule: "a deal moved to a lost stage needs a lost_reason",
+};
+
 impl KindRules for Deal {
     fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
-        &[AMOUNT_NEEDS_A_CURRENCY]
+        &[AMOUNT_NEEDS_A_CURRENCY, LOST_NEEDS_A_REASON]
     }
 
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
@@ -146,7 +152,13 @@ fn follow_stage(write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
         fields.insert("probability_overridden".into(), false.into());
     }
     let status = status_for_stage(stage.is_won, stage.is_lost);
-    let was_closed = old.and_then(|o| o.get("status")).and_then(Value::as_str).is_some_and(|s| s != "open");
+    let old_status = old.and_then(|o| o.get("status")).and_then(Value::as_str);
+    // Losing a deal says why: the reasons are what the team learns from.
+    if status == "lost" && old_status != Some("lost") && is_blank(fields, "lost_reason") {
+        let rule = LOST_NEEDS_A_REASON;
+        return Err(DomainError::Validation(FieldError::new(rule.field, rule.code, rule.rule).into()));
+    }
+    let was_closed = old_status.is_some_and(|s| s != "open");
     fields.insert("status".into(), status.into());
     if status == "open" {
         fields.insert("closed_at".into(), Value::Null);

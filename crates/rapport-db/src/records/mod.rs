@@ -1,6 +1,7 @@
 //! The shared machinery of contacts, companies, leads, deals and activities:
 //! storage, validation flow, visibility, audit, search indexing and hooks.
 
+mod board;
 mod bulk;
 mod convert;
 mod hooks;
@@ -11,6 +12,7 @@ mod service;
 mod timeline;
 
 pub use crate::row::field_columns;
+pub use board::{StageTotal, stage_totals};
 pub use bulk::{
     BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_create_idempotent, bulk_delete, bulk_update,
 };

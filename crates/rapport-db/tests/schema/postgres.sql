@@ -270,6 +270,7 @@ column users.primary_team_id: uuid
 column users.disabled: boolean not null default false
 column users.created_at: timestamp with time zone not null
 column users.updated_at: timestamp with time zone not null
+column users.time_zone: text
 index activities_created_at: CREATE INDEX activities_created_at ON public.activities USING btree (created_at, id)
 index activities_done: CREATE INDEX activities_done ON public.activities USING btree (done, id)
 index activities_due_at: CREATE INDEX activities_due_at ON public.activities USING btree (due_at, id)

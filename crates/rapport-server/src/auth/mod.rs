@@ -26,7 +26,7 @@ pub fn cookie<'a>(parts: &'a Parts, name: &'a str) -> Option<&'a str> {
 /// Every value of a cookie: a browser sends two of the same name when they
 /// were set for different paths or domains, in an order the server cannot
 /// rely on.
-fn cookies<'a>(parts: &'a Parts, name: &'a str) -> impl Iterator<Item = &'a str> {
+pub(crate) fn cookies<'a>(parts: &'a Parts, name: &'a str) -> impl Iterator<Item = &'a str> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -38,9 +38,14 @@ fn cookies<'a>(parts: &'a Parts, name: &'a str) -> impl Iterator<Item = &'a str>
         .map(|(_, v)| v)
 }
 
+/// Compares secrets in time independent of where they differ.
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Session cookies looked at per request: a stale one never shadows a valid
 /// one, and a flood of them costs a bounded number of lookups.
-const MAX_SESSION_COOKIES: usize = 4;
+pub(crate) const MAX_SESSION_COOKIES: usize = 4;
 
 fn bearer(parts: &Parts) -> Option<&str> {
     parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)

@@ -13,7 +13,7 @@ use rapport_db::users::{NewUser, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AccountUser, Auth, ClientIp, SESSION_COOKIE, SessionToken};
+use super::{AccountUser, Auth, ClientIp, SESSION_COOKIE, SessionToken, constant_time_eq};
 use crate::error::{ApiResult, Problem};
 use crate::json::{JsonBody, PathParams};
 use crate::state::AppState;
@@ -43,7 +43,7 @@ pub struct SessionInfo {
     pub csrf_token: Option<String>,
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
+pub(crate) fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
@@ -150,10 +150,6 @@ async fn setup(
         NewUser { email: body.email, name: body.name, password: body.password, role: Role::Admin, locale: "en".into() };
     let user = rapport_db::users::create_first_admin(&state.ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(user)))
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

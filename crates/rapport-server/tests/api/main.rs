@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod bad_input;
+mod browser;
 mod bulk;
 mod contacts;
 mod fuzz;

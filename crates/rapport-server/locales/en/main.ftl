@@ -1,0 +1,340 @@
+# Rapport's words in English. Keys name the meaning; code writes them with
+# dots and underscores (`top.sign_out`), which are hyphens here (`top-sign-out`).
+
+app-name = Rapport
+
+## Navigation and the page frame
+nav-main = Main
+nav-home = Home
+nav-contacts = Contacts
+nav-companies = Companies
+nav-leads = Leads
+nav-deals = Deals
+nav-activities = Activities
+nav-board = Deal board
+nav-search = Search
+nav-skip = Skip to the content
+nav-menu = Menu
+top-search-placeholder = Search people, companies, deals…
+top-search-label = Search
+top-new = New
+top-user-menu = Your account
+top-language = Language
+top-sign-out = Sign out
+top-shortcuts = Keyboard shortcuts
+
+## Record kinds
+kind-contacts = Contacts
+kind-contacts-one = Contact
+kind-companies = Companies
+kind-companies-one = Company
+kind-leads = Leads
+kind-leads-one = Lead
+kind-deals = Deals
+kind-deals-one = Deal
+kind-activities = Activities
+kind-activities-one = Activity
+kind-gadgets = Gadgets
+kind-gadgets-one = Gadget
+kind-contacts-empty = Contacts are the people you sell to and serve: add the first one, or import a spreadsheet.
+kind-companies-empty = Companies group the contacts and deals of one customer.
+kind-leads-empty = Leads are people or companies who showed interest and are not qualified yet.
+kind-deals-empty = Deals are the sales you are working on, stage by stage.
+kind-activities-empty = Calls, meetings, tasks and notes: everything done or to do with a customer.
+kind-gadgets-empty = Gadgets exist only in tests.
+
+## Field groups
+group-main = Main
+group-details = Details
+group-address = Address
+group-source = Source
+group-schedule = Schedule
+group-conversion = Conversion
+group-system = System
+
+## Fields
+field-first-name = First name
+field-last-name = Last name
+field-emails = E-mails
+field-email = E-mail
+field-phones = Phones
+field-phone = Phone
+field-company-id = Company
+field-job-title = Job title
+field-birth-date = Birth date
+field-preferred-channel = Preferred channel
+field-lifecycle-stage = Lifecycle stage
+field-lifecycle-stage-help = Where the person is in their journey with you, from subscriber to customer.
+field-consents = Consents
+field-consents-help = What the person agreed to be contacted about, per channel.
+field-street = Street
+field-city = City
+field-state = State
+field-postal-code = Postal code
+field-country = Country
+field-source-channel = Source channel
+field-source-channel-help = Where the record came from: a web form, an event, a referral…
+field-source-campaign = Source campaign
+field-utm-source = UTM source
+field-utm-medium = UTM medium
+field-utm-campaign = UTM campaign
+field-name = Name
+field-domain = Domain
+field-domain-help = The company's web domain, such as acme.com.br: it finds the same company again.
+field-industry = Industry
+field-size-band = Size
+field-tax-id = Tax id
+field-tax-id-help = CNPJ, CUIT, RUT or another national company number.
+field-website = Website
+field-parent-company-id = Parent company
+field-company-name = Company name
+field-disqualified-reason = Disqualified because
+field-score = Score
+field-score-help = How likely the lead is to buy, from 0 to 100.
+field-converted-contact-id = Converted to contact
+field-converted-company-id = Converted to company
+field-converted-deal-id = Converted to deal
+field-contact-id = Main contact
+field-contacts = Contacts
+field-contacts-help = Other people involved in the deal, each with a role.
+field-pipeline-id = Pipeline
+field-stage-id = Stage
+field-amount-minor = Amount
+field-currency = Currency
+field-expected-close-date = Expected close
+field-probability = Probability (%)
+field-probability-help = Set by the stage unless you change it.
+field-probability-overridden = Probability set by hand
+field-competitor = Competitor
+field-lost-reason = Lost because
+field-status = Status
+field-closed-at = Closed at
+field-subject = Subject
+field-body = Notes
+field-due-at = Due
+field-starts-at = Starts
+field-ends-at = Ends
+field-done = Done
+field-outcome = Outcome
+field-duration-minutes = Duration (minutes)
+field-related = Related records
+field-related-help = The contacts, companies and deals this activity is about.
+field-participants = Participants
+field-reminder-at = Remind me at
+field-reminder-at-help = You get a notification at this time.
+field-owner-id = Owner
+field-tags = Tags
+field-created-at = Created
+field-updated-at = Updated
+field-label = Label
+field-serial = Serial
+field-support-email = Support e-mail
+field-colour = Colour
+field-weight-grams = Weight (g)
+field-made-on = Made on
+field-maker-id = Maker
+field-price = Price
+field-parts = Parts
+field-parts-total = Parts total
+activity-field-kind = Type
+lead-field-status = Lead status
+deal-field-amount = Amount
+deal-field-status = Status
+deal-field-status-help = Open, won or lost: it follows the stage.
+
+## Values of choice fields
+enum-lifecycle-stage-subscriber = Subscriber
+enum-lifecycle-stage-lead = Lead
+enum-lifecycle-stage-qualified = Qualified
+enum-lifecycle-stage-opportunity = Opportunity
+enum-lifecycle-stage-customer = Customer
+enum-lifecycle-stage-evangelist = Evangelist
+enum-lifecycle-stage-other = Other
+enum-preferred-channel-email = E-mail
+enum-preferred-channel-phone = Phone
+enum-preferred-channel-whatsapp = WhatsApp
+enum-preferred-channel-sms = SMS
+enum-size-band-1-10 = 1–10 people
+enum-size-band-11-50 = 11–50 people
+enum-size-band-51-200 = 51–200 people
+enum-size-band-201-500 = 201–500 people
+enum-size-band-501-1000 = 501–1,000 people
+enum-size-band-1001-5000 = 1,001–5,000 people
+enum-size-band-5001- = More than 5,000 people
+enum-status-new = New
+enum-status-contacted = Contacted
+enum-status-qualified = Qualified
+enum-status-disqualified = Disqualified
+enum-status-converted = Converted
+enum-status-open = Open
+enum-status-won = Won
+enum-status-lost = Lost
+enum-kind-task = Task
+enum-kind-call = Call
+enum-kind-meeting = Meeting
+enum-kind-email = E-mail
+enum-kind-note = Note
+enum-colour-red = Red
+enum-colour-green = Green
+enum-colour-blue = Blue
+value-yes = Yes
+value-no = No
+value-none = —
+
+## Actions
+action-new = New { $kind }
+action-save = Save
+action-cancel = Cancel
+action-edit = Edit
+action-delete = Delete
+action-delete-confirm = Move this record to the trash? It can be restored for 30 days.
+action-load-more = Load more
+action-filter = Filter
+action-clear-filters = Clear
+action-sign-in = Sign in
+action-create-admin = Create the administrator
+action-log = Log
+action-mark-done = Mark done
+action-move = Move
+action-search = Search
+action-back = Back
+action-keep-mine = Save mine over theirs
+action-take-theirs = Discard mine, keep theirs
+action-open = Open
+
+## Lists
+list-sort = Sort by
+list-sort-newest = Newest first
+list-sort-oldest = Oldest first
+list-sort-ascending = { $field }, A to Z
+list-sort-descending = { $field }, Z to A
+list-filter-field = Field
+list-filter-operator = Condition
+list-filter-value = Value
+list-shown = { $count ->
+    [one] One shown
+   *[other] { $count } shown
+}
+list-more-exist = more exist
+list-select-row = Select
+list-empty-filtered = Nothing matches these filters.
+op-eq = is
+op-ne = is not
+op-contains = contains
+op-starts-with = starts with
+op-gt = after / above
+op-gte = from / at least
+op-lt = before / below
+op-lte = until / at most
+op-in = is one of
+op-is-empty = is empty
+
+## Record pages
+record-details = Details
+record-timeline = Timeline
+record-related = Related
+record-created = Created { $when }
+record-updated = Updated { $when } by { $who }
+record-no-timeline = Nothing has happened here yet. Log a call or a note to start the story.
+record-conflict-title = Someone else changed this record while you were editing
+record-conflict-body = Their version is below, next to what you typed. Choose which to keep.
+record-conflict-theirs = Their version
+record-conflict-yours = Your changes
+record-saved = Saved.
+record-deleted = Moved to the trash.
+record-created-ok = Created.
+timeline-change = { $who } changed { $fields }
+timeline-created = { $who } created this record
+timeline-stage = Moved from { $from } to { $to }
+timeline-someone = Someone
+composer-title = Log an activity
+composer-subject = What happened?
+composer-kind = Type
+composer-body = Notes
+composer-due = Due (for tasks)
+composer-reminder = Remind me at
+related-contacts = Contacts
+related-deals = Deals
+related-activities = Activities
+related-none = None yet.
+
+## Deal board
+board-title = Deal board
+board-pipeline = Pipeline
+board-owner = Owner
+board-everyone = Everyone
+board-mine = Mine
+board-count = { $count ->
+    [one] 1 deal
+   *[other] { $count } deals
+}
+board-weighted = weighted { $amount }
+board-more = More deals
+board-lost-reason-title = Why was this deal lost?
+board-lost-reason-label = Lost because
+board-move-failed = The deal could not be moved: { $reason }
+board-conflict = Someone else changed this deal meanwhile; the board was refreshed.
+board-move-to = Move to
+board-overdue = Overdue
+board-no-amount = No amount
+
+## Home
+home-title = My day
+home-greeting = Good to see you, { $name }.
+home-overdue = Overdue tasks
+home-today = Today
+home-closing-soon = My deals closing soon
+home-notifications = Unread notifications
+home-nothing-overdue = Nothing overdue. Well done.
+home-nothing-today = Nothing scheduled for today.
+home-no-deals = No open deals closing in the next 30 days.
+home-no-notifications = You are up to date.
+
+## Search
+search-title = Search
+search-results = Results for “{ $query }”
+search-none = Nothing found for “{ $query }”.
+search-hint = Type a name, an e-mail, a phone number or a company.
+
+## Signing in
+sign-in-title = Sign in to Rapport
+sign-in-email = E-mail
+sign-in-password = Password
+sign-in-failed = That e-mail and password do not match. Check them and try again.
+sign-in-throttled = Too many attempts. Try again in { $seconds } seconds.
+sign-in-busy = The server is busy. Try again in a moment.
+sign-in-forgot = Forgot your password? Ask your administrator to set a new one.
+sign-in-expired = Your session ended. Sign in again to continue.
+setup-title = Welcome to Rapport
+setup-intro = Create the administrator account. You can invite your team afterwards.
+setup-name = Your name
+setup-done = Your account is ready. Sign in to start.
+setup-invalid = This setup link is no longer valid: an administrator exists already.
+
+## Errors
+error-title = Something went wrong
+error-not-found = This does not exist, or you cannot see it.
+error-forbidden = You are not allowed to do this.
+error-form = Some fields need your attention.
+error-internal = Something went wrong on our side. It has been logged; try again in a moment.
+error-csrf = This form expired. Reload the page and try again.
+error-required = Fill this in.
+error-too-long = This is too long.
+error-too-short = This is too short.
+error-invalid-email = Enter a valid e-mail, like name@company.com.
+error-invalid-phone = Enter a valid phone number, like +55 21 99775-2728.
+error-invalid-url = Enter a web address, like https://example.com.
+error-invalid-domain = Enter a domain, like example.com.
+error-invalid-date = Enter a date.
+error-invalid-datetime = Enter a date and a time.
+error-invalid-number = Enter a whole number.
+error-out-of-range = This number is out of range.
+error-invalid-choice = Choose one of the options.
+error-invalid-currency = Enter a currency code, like BRL or USD.
+error-invalid-country = Enter a country code, like BR.
+error-assignment-not-allowed = You can give records only to people of your team.
+error-lost-reason-required = Say why the deal was lost.
+error-invalid-character = This contains a character that cannot be stored.
+error-derived-field = This is set by Rapport.
+error-wrong-type = This value has the wrong type.
+error-version-mismatch = Someone else changed this record meanwhile.

@@ -1,0 +1,340 @@
+# Las palabras de Rapport en español. Las claves nombran el significado; el
+# código las escribe con puntos (`nav.home`), que aquí se vuelven guiones (`nav-home`).
+
+app-name = Rapport
+
+## Navegación y marco de la página
+nav-main = Principal
+nav-home = Inicio
+nav-contacts = Contactos
+nav-companies = Empresas
+nav-leads = Prospectos
+nav-deals = Negocios
+nav-activities = Actividades
+nav-board = Tablero de negocios
+nav-search = Búsqueda
+nav-skip = Saltar al contenido
+nav-menu = Menú
+top-search-placeholder = Buscar personas, empresas, negocios…
+top-search-label = Buscar
+top-new = Nuevo
+top-user-menu = Tu cuenta
+top-language = Idioma
+top-sign-out = Cerrar sesión
+top-shortcuts = Atajos de teclado
+
+## Tipos de registro
+kind-contacts = Contactos
+kind-contacts-one = Contacto
+kind-companies = Empresas
+kind-companies-one = Empresa
+kind-leads = Prospectos
+kind-leads-one = Prospecto
+kind-deals = Negocios
+kind-deals-one = Negocio
+kind-activities = Actividades
+kind-activities-one = Actividad
+kind-gadgets = Gadgets
+kind-gadgets-one = Gadget
+kind-contacts-empty = Los contactos son las personas a quienes vendes y atiendes: agrega el primero o importa una hoja de cálculo.
+kind-companies-empty = Las empresas agrupan los contactos y negocios de un mismo cliente.
+kind-leads-empty = Los prospectos son personas o empresas que mostraron interés y aún no están calificadas.
+kind-deals-empty = Los negocios son las ventas en las que estás trabajando, etapa por etapa.
+kind-activities-empty = Llamadas, reuniones, tareas y notas: todo lo hecho o por hacer con un cliente.
+kind-gadgets-empty = Los gadgets solo existen en las pruebas.
+
+## Grupos de campos
+group-main = Principal
+group-details = Detalles
+group-address = Dirección
+group-source = Origen
+group-schedule = Agenda
+group-conversion = Conversión
+group-system = Sistema
+
+## Campos
+field-first-name = Nombre
+field-last-name = Apellido
+field-emails = Correos electrónicos
+field-email = Correo electrónico
+field-phones = Teléfonos
+field-phone = Teléfono
+field-company-id = Empresa
+field-job-title = Cargo
+field-birth-date = Fecha de nacimiento
+field-preferred-channel = Canal preferido
+field-lifecycle-stage = Etapa del ciclo de vida
+field-lifecycle-stage-help = En qué punto de su relación contigo está la persona, de suscriptor a cliente.
+field-consents = Consentimientos
+field-consents-help = Sobre qué aceptó la persona ser contactada, por canal.
+field-street = Calle
+field-city = Ciudad
+field-state = Estado/Provincia
+field-postal-code = Código postal
+field-country = País
+field-source-channel = Canal de origen
+field-source-channel-help = De dónde vino el registro: un formulario web, un evento, una recomendación…
+field-source-campaign = Campaña de origen
+field-utm-source = Fuente UTM
+field-utm-medium = Medio UTM
+field-utm-campaign = Campaña UTM
+field-name = Nombre
+field-domain = Dominio
+field-domain-help = El dominio web de la empresa, como acme.com: sirve para reconocer a la misma empresa después.
+field-industry = Sector
+field-size-band = Tamaño
+field-tax-id = Identificación fiscal
+field-tax-id-help = CNPJ, CUIT, RUT u otro número nacional de empresa.
+field-website = Sitio web
+field-parent-company-id = Empresa matriz
+field-company-name = Nombre de la empresa
+field-disqualified-reason = Motivo de descalificación
+field-score = Puntuación
+field-score-help = Qué tan probable es que el prospecto compre, de 0 a 100.
+field-converted-contact-id = Convertido en contacto
+field-converted-company-id = Convertido en empresa
+field-converted-deal-id = Convertido en negocio
+field-contact-id = Contacto principal
+field-contacts = Contactos
+field-contacts-help = Otras personas involucradas en el negocio, cada una con un rol.
+field-pipeline-id = Embudo
+field-stage-id = Etapa
+field-amount-minor = Monto
+field-currency = Moneda
+field-expected-close-date = Cierre previsto
+field-probability = Probabilidad (%)
+field-probability-help = La define la etapa, salvo que la cambies.
+field-probability-overridden = Probabilidad fijada a mano
+field-competitor = Competidor
+field-lost-reason = Motivo de pérdida
+field-status = Estado
+field-closed-at = Cerrado el
+field-subject = Asunto
+field-body = Notas
+field-due-at = Vencimiento
+field-starts-at = Inicio
+field-ends-at = Fin
+field-done = Completada
+field-outcome = Resultado
+field-duration-minutes = Duración (minutos)
+field-related = Registros relacionados
+field-related-help = Los contactos, empresas y negocios a los que se refiere esta actividad.
+field-participants = Participantes
+field-reminder-at = Recordatorio
+field-reminder-at-help = Recibirás una notificación a esa hora.
+field-owner-id = Responsable
+field-tags = Etiquetas
+field-created-at = Creado
+field-updated-at = Actualizado
+field-label = Etiqueta
+field-serial = Número de serie
+field-support-email = Correo de soporte
+field-colour = Color
+field-weight-grams = Peso (g)
+field-made-on = Fabricado el
+field-maker-id = Fabricante
+field-price = Precio
+field-parts = Piezas
+field-parts-total = Total de piezas
+activity-field-kind = Tipo
+lead-field-status = Estado del prospecto
+deal-field-amount = Monto
+deal-field-status = Estado
+deal-field-status-help = Abierto, ganado o perdido: sigue la etapa.
+
+## Valores de los campos de opción
+enum-lifecycle-stage-subscriber = Suscriptor
+enum-lifecycle-stage-lead = Prospecto
+enum-lifecycle-stage-qualified = Calificado
+enum-lifecycle-stage-opportunity = Oportunidad
+enum-lifecycle-stage-customer = Cliente
+enum-lifecycle-stage-evangelist = Evangelizador
+enum-lifecycle-stage-other = Otro
+enum-preferred-channel-email = Correo electrónico
+enum-preferred-channel-phone = Teléfono
+enum-preferred-channel-whatsapp = WhatsApp
+enum-preferred-channel-sms = SMS
+enum-size-band-1-10 = 1–10 personas
+enum-size-band-11-50 = 11–50 personas
+enum-size-band-51-200 = 51–200 personas
+enum-size-band-201-500 = 201–500 personas
+enum-size-band-501-1000 = 501–1.000 personas
+enum-size-band-1001-5000 = 1.001–5.000 personas
+enum-size-band-5001- = Más de 5.000 personas
+enum-status-new = Nuevo
+enum-status-contacted = Contactado
+enum-status-qualified = Calificado
+enum-status-disqualified = Descalificado
+enum-status-converted = Convertido
+enum-status-open = Abierto
+enum-status-won = Ganado
+enum-status-lost = Perdido
+enum-kind-task = Tarea
+enum-kind-call = Llamada
+enum-kind-meeting = Reunión
+enum-kind-email = Correo electrónico
+enum-kind-note = Nota
+enum-colour-red = Rojo
+enum-colour-green = Verde
+enum-colour-blue = Azul
+value-yes = Sí
+value-no = No
+value-none = —
+
+## Acciones
+action-new = Agregar { $kind }
+action-save = Guardar
+action-cancel = Cancelar
+action-edit = Editar
+action-delete = Eliminar
+action-delete-confirm = ¿Mover este registro a la papelera? Se puede restaurar durante 30 días.
+action-load-more = Cargar más
+action-filter = Filtrar
+action-clear-filters = Limpiar
+action-sign-in = Iniciar sesión
+action-create-admin = Crear el administrador
+action-log = Registrar
+action-mark-done = Marcar como completada
+action-move = Mover
+action-search = Buscar
+action-back = Volver
+action-keep-mine = Guardar mi versión
+action-take-theirs = Descartar la mía y quedarme con la otra
+action-open = Abrir
+
+## Listas
+list-sort = Ordenar por
+list-sort-newest = Más recientes primero
+list-sort-oldest = Más antiguos primero
+list-sort-ascending = { $field }, de A a Z
+list-sort-descending = { $field }, de Z a A
+list-filter-field = Campo
+list-filter-operator = Condición
+list-filter-value = Valor
+list-shown = { $count ->
+    [one] Mostrando { $count }
+   *[other] Mostrando { $count }
+}
+list-more-exist = hay más
+list-select-row = Seleccionar
+list-empty-filtered = Nada coincide con estos filtros.
+op-eq = es
+op-ne = no es
+op-contains = contiene
+op-starts-with = empieza con
+op-gt = después de / mayor que
+op-gte = desde / al menos
+op-lt = antes de / menor que
+op-lte = hasta / como máximo
+op-in = es uno de
+op-is-empty = está vacío
+
+## Páginas de registro
+record-details = Detalles
+record-timeline = Historial
+record-related = Relacionados
+record-created = Creado el { $when }
+record-updated = Actualizado el { $when } por { $who }
+record-no-timeline = Aún no ha pasado nada aquí. Registra una llamada o una nota para empezar la historia.
+record-conflict-title = Otra persona cambió este registro mientras lo editabas
+record-conflict-body = Su versión está abajo, junto a lo que escribiste. Elige cuál conservar.
+record-conflict-theirs = Versión de la otra persona
+record-conflict-yours = Tus cambios
+record-saved = Guardado.
+record-deleted = Movido a la papelera.
+record-created-ok = Creado.
+timeline-change = { $who } cambió { $fields }
+timeline-created = { $who } creó este registro
+timeline-stage = Movido de { $from } a { $to }
+timeline-someone = Alguien
+composer-title = Registrar una actividad
+composer-subject = ¿Qué pasó?
+composer-kind = Tipo
+composer-body = Notas
+composer-due = Vencimiento (para tareas)
+composer-reminder = Recordatorio
+related-contacts = Contactos
+related-deals = Negocios
+related-activities = Actividades
+related-none = Ninguno todavía.
+
+## Tablero de negocios
+board-title = Tablero de negocios
+board-pipeline = Embudo
+board-owner = Responsable
+board-everyone = Todos
+board-mine = Míos
+board-count = { $count ->
+    [one] { $count } negocio
+   *[other] { $count } negocios
+}
+board-weighted = ponderado { $amount }
+board-more = Más negocios
+board-lost-reason-title = ¿Por qué se perdió este negocio?
+board-lost-reason-label = Motivo de pérdida
+board-move-failed = No se pudo mover el negocio: { $reason }
+board-conflict = Otra persona cambió este negocio mientras tanto; el tablero se actualizó.
+board-move-to = Mover a
+board-overdue = Vencido
+board-no-amount = Sin monto
+
+## Inicio
+home-title = Mi día
+home-greeting = Qué bueno verte, { $name }.
+home-overdue = Tareas vencidas
+home-today = Hoy
+home-closing-soon = Mis negocios por cerrar
+home-notifications = Notificaciones sin leer
+home-nothing-overdue = Nada vencido. ¡Bien hecho!
+home-nothing-today = Nada programado para hoy.
+home-no-deals = No hay negocios abiertos que cierren en los próximos 30 días.
+home-no-notifications = Estás al día.
+
+## Búsqueda
+search-title = Búsqueda
+search-results = Resultados para “{ $query }”
+search-none = No se encontró nada para “{ $query }”.
+search-hint = Escribe un nombre, un correo electrónico, un teléfono o una empresa.
+
+## Inicio de sesión
+sign-in-title = Inicia sesión en Rapport
+sign-in-email = Correo electrónico
+sign-in-password = Contraseña
+sign-in-failed = El correo electrónico y la contraseña no coinciden. Revísalos e inténtalo de nuevo.
+sign-in-throttled = Demasiados intentos. Inténtalo de nuevo en { $seconds } segundos.
+sign-in-busy = El servidor está ocupado. Inténtalo de nuevo en un momento.
+sign-in-forgot = ¿Olvidaste tu contraseña? Pide a tu administrador que defina una nueva.
+sign-in-expired = Tu sesión terminó. Inicia sesión de nuevo para continuar.
+setup-title = Te damos la bienvenida a Rapport
+setup-intro = Crea la cuenta de administrador. Después podrás invitar a tu equipo.
+setup-name = Tu nombre
+setup-done = Tu cuenta está lista. Inicia sesión para empezar.
+setup-invalid = Este enlace de configuración ya no es válido: ya existe un administrador.
+
+## Errores
+error-title = Algo salió mal
+error-not-found = Esto no existe o no tienes acceso.
+error-forbidden = No tienes permiso para hacer esto.
+error-form = Algunos campos necesitan tu atención.
+error-internal = Algo salió mal de nuestro lado. Quedó registrado; inténtalo de nuevo en un momento.
+error-csrf = Este formulario expiró. Recarga la página e inténtalo de nuevo.
+error-required = Completa este campo.
+error-too-long = Es demasiado largo.
+error-too-short = Es demasiado corto.
+error-invalid-email = Escribe un correo electrónico válido, como nombre@empresa.com.
+error-invalid-phone = Escribe un teléfono válido, como +54 11 5555-1234.
+error-invalid-url = Escribe una dirección web, como https://ejemplo.com.
+error-invalid-domain = Escribe un dominio, como ejemplo.com.
+error-invalid-date = Escribe una fecha.
+error-invalid-datetime = Escribe una fecha y una hora.
+error-invalid-number = Escribe un número entero.
+error-out-of-range = Este número está fuera del rango permitido.
+error-invalid-choice = Elige una de las opciones.
+error-invalid-currency = Escribe un código de moneda, como ARS o USD.
+error-invalid-country = Escribe un código de país, como AR.
+error-assignment-not-allowed = Solo puedes asignar registros a personas de tu equipo.
+error-lost-reason-required = Indica por qué se perdió el negocio.
+error-invalid-character = Contiene un carácter que no se puede guardar.
+error-derived-field = Lo define Rapport.
+error-wrong-type = Este valor es de un tipo incorrecto.
+error-version-mismatch = Otra persona cambió este registro mientras tanto.

@@ -1,0 +1,340 @@
+# As palavras do Rapport em português do Brasil. As chaves nomeiam o sentido;
+# o código as escreve com pontos (`nav.home`), que aqui viram hífens (`nav-home`).
+
+app-name = Rapport
+
+## Navegação e moldura da página
+nav-main = Principal
+nav-home = Início
+nav-contacts = Contatos
+nav-companies = Empresas
+nav-leads = Leads
+nav-deals = Negócios
+nav-activities = Atividades
+nav-board = Quadro de negócios
+nav-search = Busca
+nav-skip = Pular para o conteúdo
+nav-menu = Menu
+top-search-placeholder = Buscar pessoas, empresas, negócios…
+top-search-label = Buscar
+top-new = Novo
+top-user-menu = Sua conta
+top-language = Idioma
+top-sign-out = Sair
+top-shortcuts = Atalhos de teclado
+
+## Tipos de registro
+kind-contacts = Contatos
+kind-contacts-one = Contato
+kind-companies = Empresas
+kind-companies-one = Empresa
+kind-leads = Leads
+kind-leads-one = Lead
+kind-deals = Negócios
+kind-deals-one = Negócio
+kind-activities = Atividades
+kind-activities-one = Atividade
+kind-gadgets = Gadgets
+kind-gadgets-one = Gadget
+kind-contacts-empty = Contatos são as pessoas para quem você vende e a quem atende: adicione o primeiro ou importe uma planilha.
+kind-companies-empty = Empresas reúnem os contatos e negócios de um mesmo cliente.
+kind-leads-empty = Leads são pessoas ou empresas que demonstraram interesse e ainda não foram qualificadas.
+kind-deals-empty = Negócios são as vendas em andamento, etapa por etapa.
+kind-activities-empty = Ligações, reuniões, tarefas e notas: tudo o que foi feito ou falta fazer com um cliente.
+kind-gadgets-empty = Gadgets existem só nos testes.
+
+## Grupos de campos
+group-main = Principal
+group-details = Detalhes
+group-address = Endereço
+group-source = Origem
+group-schedule = Agenda
+group-conversion = Conversão
+group-system = Sistema
+
+## Campos
+field-first-name = Nome
+field-last-name = Sobrenome
+field-emails = E-mails
+field-email = E-mail
+field-phones = Telefones
+field-phone = Telefone
+field-company-id = Empresa
+field-job-title = Cargo
+field-birth-date = Data de nascimento
+field-preferred-channel = Canal preferido
+field-lifecycle-stage = Etapa do ciclo de vida
+field-lifecycle-stage-help = Em que ponto da jornada com você a pessoa está, de assinante a cliente.
+field-consents = Consentimentos
+field-consents-help = Sobre o que a pessoa aceitou ser contatada, por canal.
+field-street = Rua
+field-city = Cidade
+field-state = Estado
+field-postal-code = CEP
+field-country = País
+field-source-channel = Canal de origem
+field-source-channel-help = De onde veio o registro: um formulário do site, um evento, uma indicação…
+field-source-campaign = Campanha de origem
+field-utm-source = Origem UTM
+field-utm-medium = Mídia UTM
+field-utm-campaign = Campanha UTM
+field-name = Nome
+field-domain = Domínio
+field-domain-help = O domínio do site da empresa, como acme.com.br: serve para reconhecer a mesma empresa depois.
+field-industry = Setor
+field-size-band = Porte
+field-tax-id = Identificação fiscal
+field-tax-id-help = CNPJ, CUIT, RUT ou outro número nacional de empresa.
+field-website = Site
+field-parent-company-id = Empresa controladora
+field-company-name = Nome da empresa
+field-disqualified-reason = Motivo da desqualificação
+field-score = Pontuação
+field-score-help = A chance de o lead comprar, de 0 a 100.
+field-converted-contact-id = Convertido em contato
+field-converted-company-id = Convertido em empresa
+field-converted-deal-id = Convertido em negócio
+field-contact-id = Contato principal
+field-contacts = Contatos
+field-contacts-help = Outras pessoas envolvidas no negócio, cada uma com um papel.
+field-pipeline-id = Funil
+field-stage-id = Etapa
+field-amount-minor = Valor
+field-currency = Moeda
+field-expected-close-date = Previsão de fechamento
+field-probability = Probabilidade (%)
+field-probability-help = Definida pela etapa, a menos que você a altere.
+field-probability-overridden = Probabilidade definida manualmente
+field-competitor = Concorrente
+field-lost-reason = Motivo da perda
+field-status = Status
+field-closed-at = Fechado em
+field-subject = Assunto
+field-body = Anotações
+field-due-at = Prazo
+field-starts-at = Início
+field-ends-at = Fim
+field-done = Concluída
+field-outcome = Resultado
+field-duration-minutes = Duração (minutos)
+field-related = Registros relacionados
+field-related-help = Os contatos, empresas e negócios a que esta atividade se refere.
+field-participants = Participantes
+field-reminder-at = Lembrete
+field-reminder-at-help = Você recebe uma notificação nesse horário.
+field-owner-id = Responsável
+field-tags = Etiquetas
+field-created-at = Criado em
+field-updated-at = Atualizado em
+field-label = Rótulo
+field-serial = Número de série
+field-support-email = E-mail de suporte
+field-colour = Cor
+field-weight-grams = Peso (g)
+field-made-on = Fabricado em
+field-maker-id = Fabricante
+field-price = Preço
+field-parts = Peças
+field-parts-total = Total de peças
+activity-field-kind = Tipo
+lead-field-status = Status do lead
+deal-field-amount = Valor
+deal-field-status = Situação
+deal-field-status-help = Aberto, ganho ou perdido: acompanha a etapa.
+
+## Valores dos campos de escolha
+enum-lifecycle-stage-subscriber = Assinante
+enum-lifecycle-stage-lead = Lead
+enum-lifecycle-stage-qualified = Qualificado
+enum-lifecycle-stage-opportunity = Oportunidade
+enum-lifecycle-stage-customer = Cliente
+enum-lifecycle-stage-evangelist = Evangelizador
+enum-lifecycle-stage-other = Outro
+enum-preferred-channel-email = E-mail
+enum-preferred-channel-phone = Telefone
+enum-preferred-channel-whatsapp = WhatsApp
+enum-preferred-channel-sms = SMS
+enum-size-band-1-10 = 1–10 pessoas
+enum-size-band-11-50 = 11–50 pessoas
+enum-size-band-51-200 = 51–200 pessoas
+enum-size-band-201-500 = 201–500 pessoas
+enum-size-band-501-1000 = 501–1.000 pessoas
+enum-size-band-1001-5000 = 1.001–5.000 pessoas
+enum-size-band-5001- = Mais de 5.000 pessoas
+enum-status-new = Novo
+enum-status-contacted = Contatado
+enum-status-qualified = Qualificado
+enum-status-disqualified = Desqualificado
+enum-status-converted = Convertido
+enum-status-open = Em aberto
+enum-status-won = Ganho
+enum-status-lost = Perdido
+enum-kind-task = Tarefa
+enum-kind-call = Ligação
+enum-kind-meeting = Reunião
+enum-kind-email = E-mail
+enum-kind-note = Nota
+enum-colour-red = Vermelho
+enum-colour-green = Verde
+enum-colour-blue = Azul
+value-yes = Sim
+value-no = Não
+value-none = —
+
+## Ações
+action-new = Adicionar { $kind }
+action-save = Salvar
+action-cancel = Cancelar
+action-edit = Editar
+action-delete = Excluir
+action-delete-confirm = Mover este registro para a lixeira? Ele pode ser restaurado por 30 dias.
+action-load-more = Carregar mais
+action-filter = Filtrar
+action-clear-filters = Limpar
+action-sign-in = Entrar
+action-create-admin = Criar o administrador
+action-log = Registrar
+action-mark-done = Marcar como concluída
+action-move = Mover
+action-search = Buscar
+action-back = Voltar
+action-keep-mine = Salvar a minha versão
+action-take-theirs = Descartar a minha e manter a outra
+action-open = Abrir
+
+## Listas
+list-sort = Ordenar por
+list-sort-newest = Mais recentes primeiro
+list-sort-oldest = Mais antigos primeiro
+list-sort-ascending = { $field }, de A a Z
+list-sort-descending = { $field }, de Z a A
+list-filter-field = Campo
+list-filter-operator = Condição
+list-filter-value = Valor
+list-shown = { $count ->
+    [one] Mostrando { $count }
+   *[other] Mostrando { $count }
+}
+list-more-exist = há mais
+list-select-row = Selecionar
+list-empty-filtered = Nada corresponde a estes filtros.
+op-eq = é
+op-ne = não é
+op-contains = contém
+op-starts-with = começa com
+op-gt = depois de / acima de
+op-gte = a partir de / no mínimo
+op-lt = antes de / abaixo de
+op-lte = até / no máximo
+op-in = é um de
+op-is-empty = está vazio
+
+## Páginas de registro
+record-details = Detalhes
+record-timeline = Histórico
+record-related = Relacionados
+record-created = Criado em { $when }
+record-updated = Atualizado em { $when } por { $who }
+record-no-timeline = Nada aconteceu aqui ainda. Registre uma ligação ou uma nota para começar a história.
+record-conflict-title = Outra pessoa alterou este registro enquanto você editava
+record-conflict-body = A versão dela está abaixo, ao lado do que você digitou. Escolha qual manter.
+record-conflict-theirs = Versão da outra pessoa
+record-conflict-yours = Suas alterações
+record-saved = Salvo.
+record-deleted = Movido para a lixeira.
+record-created-ok = Criado.
+timeline-change = { $who } alterou { $fields }
+timeline-created = { $who } criou este registro
+timeline-stage = Movido de { $from } para { $to }
+timeline-someone = Alguém
+composer-title = Registrar uma atividade
+composer-subject = O que aconteceu?
+composer-kind = Tipo
+composer-body = Anotações
+composer-due = Prazo (para tarefas)
+composer-reminder = Lembrete
+related-contacts = Contatos
+related-deals = Negócios
+related-activities = Atividades
+related-none = Nenhum ainda.
+
+## Quadro de negócios
+board-title = Quadro de negócios
+board-pipeline = Funil
+board-owner = Responsável
+board-everyone = Todos
+board-mine = Meus
+board-count = { $count ->
+    [one] { $count } negócio
+   *[other] { $count } negócios
+}
+board-weighted = ponderado { $amount }
+board-more = Mais negócios
+board-lost-reason-title = Por que este negócio foi perdido?
+board-lost-reason-label = Motivo da perda
+board-move-failed = Não foi possível mover o negócio: { $reason }
+board-conflict = Outra pessoa alterou este negócio nesse meio-tempo; o quadro foi atualizado.
+board-move-to = Mover para
+board-overdue = Atrasado
+board-no-amount = Sem valor
+
+## Início
+home-title = Meu dia
+home-greeting = Que bom ver você, { $name }.
+home-overdue = Tarefas atrasadas
+home-today = Hoje
+home-closing-soon = Meus negócios perto do fechamento
+home-notifications = Notificações não lidas
+home-nothing-overdue = Nada atrasado. Muito bem.
+home-nothing-today = Nada agendado para hoje.
+home-no-deals = Nenhum negócio aberto com fechamento nos próximos 30 dias.
+home-no-notifications = Você está em dia.
+
+## Busca
+search-title = Busca
+search-results = Resultados para “{ $query }”
+search-none = Nada encontrado para “{ $query }”.
+search-hint = Digite um nome, um e-mail, um telefone ou uma empresa.
+
+## Entrar
+sign-in-title = Entrar no Rapport
+sign-in-email = E-mail
+sign-in-password = Senha
+sign-in-failed = E-mail e senha não conferem. Verifique e tente de novo.
+sign-in-throttled = Tentativas demais. Tente de novo em { $seconds } segundos.
+sign-in-busy = O servidor está ocupado. Tente de novo em instantes.
+sign-in-forgot = Esqueceu a senha? Peça ao administrador para definir uma nova.
+sign-in-expired = Sua sessão expirou. Entre de novo para continuar.
+setup-title = Boas-vindas ao Rapport
+setup-intro = Crie a conta de administrador. Você pode convidar sua equipe depois.
+setup-name = Seu nome
+setup-done = Sua conta está pronta. Entre para começar.
+setup-invalid = Este link de configuração não é mais válido: já existe um administrador.
+
+## Erros
+error-title = Algo deu errado
+error-not-found = Isto não existe ou você não tem acesso.
+error-forbidden = Você não tem permissão para fazer isso.
+error-form = Alguns campos precisam da sua atenção.
+error-internal = Algo deu errado do nosso lado. O erro foi registrado; tente de novo em instantes.
+error-csrf = Este formulário expirou. Recarregue a página e tente de novo.
+error-required = Preencha este campo.
+error-too-long = Muito longo.
+error-too-short = Muito curto.
+error-invalid-email = Digite um e-mail válido, como nome@empresa.com.br.
+error-invalid-phone = Digite um telefone válido, como +55 21 99775-2728.
+error-invalid-url = Digite um endereço web, como https://exemplo.com.br.
+error-invalid-domain = Digite um domínio, como exemplo.com.br.
+error-invalid-date = Digite uma data.
+error-invalid-datetime = Digite uma data e um horário.
+error-invalid-number = Digite um número inteiro.
+error-out-of-range = Este número está fora do intervalo permitido.
+error-invalid-choice = Escolha uma das opções.
+error-invalid-currency = Digite um código de moeda, como BRL ou USD.
+error-invalid-country = Digite um código de país, como BR.
+error-assignment-not-allowed = Você só pode atribuir registros a pessoas da sua equipe.
+error-lost-reason-required = Informe por que o negócio foi perdido.
+error-invalid-character = Contém um caractere que não pode ser armazenado.
+error-derived-field = Definido pelo Rapport.
+error-wrong-type = Este valor é do tipo errado.
+error-version-mismatch = Outra pessoa alterou este registro nesse meio-tempo.

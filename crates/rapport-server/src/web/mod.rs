@@ -1,0 +1,191 @@
+//! The web UI at `/`: server-rendered HTML (askama templates under
+//! `templates/`) over the same services as the API, enhanced by our own ES
+//! modules (`static/`). Pages work without JavaScript; scripts add partial
+//! updates, drag and drop, type-ahead and shortcuts.
+
+mod assets;
+mod auth;
+mod board;
+mod fields;
+pub mod format;
+mod home;
+pub mod i18n;
+mod records;
+mod search;
+mod session;
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+pub use session::WebUser;
+
+use self::i18n::{Locale, Tr};
+use crate::state::AppState;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(home::page))
+        .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/sign-out", post(auth::sign_out))
+        .route("/setup", get(auth::setup_page).post(auth::setup))
+        .route("/preferences", post(auth::preferences))
+        .route("/assets/{file}", get(assets::serve))
+        .route("/search", get(search::page))
+        .route("/deals/board", get(board::page))
+        .route("/deals/board/column", get(board::column))
+        .route("/deals/{id}/stage", post(board::move_deal))
+        .route("/{kind}", get(records::list).post(records::create))
+        .route("/{kind}/new", get(records::new))
+        .route("/{kind}/{id}", get(records::show).post(records::update))
+        .route("/{kind}/{id}/edit", get(records::edit))
+        .route("/{kind}/{id}/delete", post(records::delete))
+        .route("/{kind}/{id}/timeline", get(records::timeline))
+        .route("/{kind}/{id}/activities", post(records::log_activity))
+}
+
+/// What every page shows around its content: navigation, the user's menu,
+/// the CSRF token for forms, and the words of the user's language.
+pub struct Frame {
+    pub tr: Tr,
+    pub csrf: String,
+    /// Empty on pages for people not signed in.
+    pub user_name: String,
+    pub admin: bool,
+    /// The navigation entry to mark as current.
+    pub section: &'static str,
+    pub title: String,
+}
+
+impl Frame {
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.locale.tag()
+    }
+
+    pub fn signed_in(&self) -> bool {
+        !self.user_name.is_empty()
+    }
+
+    pub fn initials(&self) -> String {
+        self.user_name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
+    }
+
+    pub fn nav(&self) -> Vec<NavItem> {
+        [
+            ("home", "/", "nav.home"),
+            ("contacts", "/contacts", "nav.contacts"),
+            ("companies", "/companies", "nav.companies"),
+            ("leads", "/leads", "nav.leads"),
+            ("deals", "/deals/board", "nav.deals"),
+            ("activities", "/activities", "nav.activities"),
+        ]
+        .into_iter()
+        .map(|(section, href, key)| NavItem {
+            href,
+            label: self.t(key),
+            current: section == self.section,
+            icon: section,
+        })
+        .collect()
+    }
+
+    pub fn locales(&self) -> Vec<(&'static str, &'static str, bool)> {
+        Locale::ALL.iter().map(|l| (l.tag(), l.native_name(), *l == self.tr.locale)).collect()
+    }
+
+    /// A frame for people not signed in, in the language their browser asks for.
+    pub fn anonymous(tr: Tr, title_key: &str) -> Self {
+        let title = tr.t(title_key);
+        Self { tr, csrf: String::new(), user_name: String::new(), admin: false, section: "", title }
+    }
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+    pub icon: &'static str,
+}
+
+/// A rendered page: HTML that no cache keeps (it holds personal data).
+pub fn html(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(body) => {
+            let mut response = (status, Html(body)).into_response();
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "a template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// An error page in the user's language.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub frame: Frame,
+    pub message: String,
+}
+
+/// What a page handler fails with: shown as an error page.
+pub struct WebError {
+    status: StatusCode,
+    page: Box<ErrorPage>,
+}
+
+impl WebError {
+    pub fn new(frame: Frame, status: StatusCode, key: &str) -> Self {
+        let message = frame.t(key);
+        Self { status, page: Box::new(ErrorPage { frame, message }) }
+    }
+
+    /// The page for a service error: not found, forbidden, or ours (logged).
+    pub fn from_service(frame: Frame, error: rapport_db::Error) -> Self {
+        use rapport_core::DomainError;
+        match error {
+            rapport_db::Error::Domain(DomainError::NotFound { .. }) => {
+                Self::new(frame, StatusCode::NOT_FOUND, "error.not_found")
+            }
+            rapport_db::Error::Domain(DomainError::Forbidden(_)) => {
+                Self::new(frame, StatusCode::FORBIDDEN, "error.forbidden")
+            }
+            rapport_db::Error::Domain(DomainError::Validation(_)) => {
+                Self::new(frame, StatusCode::UNPROCESSABLE_ENTITY, "error.form")
+            }
+            other => {
+                tracing::error!(error = %other, "a page failed");
+                Self::new(frame, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+            }
+        }
+    }
+}
+
+impl WebError {
+    pub fn status_code(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        html(self.status, &*self.page)
+    }
+}
+
+pub type WebResult = Result<Response, WebError>;
+
+/// A path to come back to after signing in: ours only, never another site's.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        _ => "/",
+    }
+}

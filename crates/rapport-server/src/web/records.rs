@@ -1,0 +1,771 @@
+//! The screens every record kind gets from its descriptor: list, record
+//! page, new and edit forms, timeline, and the activity composer.
+
+use askama::Template;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use rapport_core::DomainError;
+use rapport_core::FieldError;
+use rapport_core::access::Writer;
+use rapport_core::ids::RecordId;
+use rapport_core::schema::{FieldKind, FieldSpec, RecordType};
+use rapport_db::records::{self, Record, TimelineEntry};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::fields::{self, Cell, FormValues, Names, Section};
+use super::format;
+use super::session::{FormPost, WebUser};
+use super::{Frame, WebResult, html};
+use crate::state::AppState;
+
+/// The kind a URL segment names, or a 404 page.
+fn kind(user: &WebUser, segment: &str) -> Result<RecordType, super::WebError> {
+    RecordType::from_plural(segment).ok_or_else(|| user.error(StatusCode::NOT_FOUND, "error.not_found"))
+}
+
+fn record_id(user: &WebUser, segment: &str) -> Result<RecordId, super::WebError> {
+    Uuid::parse_str(segment).map(RecordId).map_err(|_| user.error(StatusCode::NOT_FOUND, "error.not_found"))
+}
+
+fn writer(user: &WebUser) -> Result<Writer, super::WebError> {
+    Writer::try_from(user.actor.clone()).map_err(|_| user.error(StatusCode::FORBIDDEN, "error.forbidden"))
+}
+
+/// The list's columns: the descriptor's listed fields.
+fn columns(record_type: RecordType) -> Vec<&'static FieldSpec> {
+    record_type.fields().iter().filter(|f| f.listed).collect()
+}
+
+pub struct Row {
+    pub href: String,
+    pub name: String,
+    pub cells: Vec<Cell>,
+}
+
+pub struct Column {
+    pub label: String,
+    /// The `sort` value that orders by it, ascending.
+    pub sort: String,
+    /// `asc`, `desc`, or empty when the list is not sorted by it.
+    pub sorted: &'static str,
+}
+
+/// A filter in force, shown as a chip that removes it.
+pub struct Chip {
+    pub label: String,
+    pub remove_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "records/list.html")]
+struct ListPage {
+    frame: Frame,
+    plural: &'static str,
+    new_label: String,
+    empty_text: String,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    more_href: Option<String>,
+    chips: Vec<Chip>,
+    filter_fields: Vec<(String, String)>,
+    operators: Vec<(&'static str, String)>,
+    sort: String,
+    shown: String,
+    can_write: bool,
+}
+
+#[derive(Template)]
+#[template(path = "records/rows_page.html")]
+struct RowsFragment {
+    frame: Frame,
+    rows: Vec<Row>,
+    more_href: Option<String>,
+}
+
+fn row(user: &WebUser, names: &Names, record: &Record, columns: &[&FieldSpec]) -> Row {
+    Row {
+        href: format!("/{}/{}", record.record_type.plural(), record.id.0),
+        name: record.display_name(),
+        cells: columns
+            .iter()
+            .filter(|spec| !record.record_type.descriptor().display_name.contains(&spec.name))
+            .map(|spec| fields::display(&user.tr, user.zone, names, record, spec))
+            .collect(),
+    }
+}
+
+/// The URL of the list with `pairs` as its query.
+fn list_href(record_type: RecordType, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return format!("/{}", record_type.plural());
+    }
+    format!("/{}?{}", record_type.plural(), serde_urlencoded::to_string(pairs).unwrap_or_default())
+}
+
+/// The API's list query from the page's: `f`, `op` and `v` (the filter form)
+/// become `filter[f][op]=v`; everything else passes as the API takes it.
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = raw.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    let take = |pairs: &mut Vec<(String, String)>, name: &str| {
+        let at = pairs.iter().position(|(k, _)| k == name)?;
+        Some(pairs.remove(at).1)
+    };
+    if let (Some(field), Some(op), value) = (take(&mut pairs, "f"), take(&mut pairs, "op"), take(&mut pairs, "v")) {
+        if !field.is_empty() {
+            pairs.push((format!("filter[{field}][{op}]"), value.unwrap_or_default()));
+        }
+    }
+    pairs.retain(|(k, v)| !(k.is_empty() || k == "sort" && v.is_empty()));
+    pairs
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(segment): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult {
+    let record_type = kind(&user, &segment)?;
+    let pairs = query_pairs(raw.as_deref());
+    let fragment = pairs.iter().any(|(k, _)| k == "fragment");
+    let api_pairs: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "fragment").cloned().collect();
+    let page = match records::list(&state.ctx, &user.actor, record_type, &api_pairs).await {
+        Ok(page) => page,
+        // A filter the list cannot apply (a bad date, say): show the list without it.
+        Err(rapport_db::Error::Domain(DomainError::Validation(_))) if !api_pairs.is_empty() => {
+            return Ok(Redirect::to(&list_href(record_type, &[])).into_response());
+        }
+        Err(error) => return Err(user.fail(error)),
+    };
+    let refs: Vec<&Record> = page.items.iter().collect();
+    let names = Names::load(&state, &user.actor, &refs).await.map_err(|e| user.fail(e))?;
+    let shown_columns = columns(record_type);
+    let rows: Vec<Row> = page.items.iter().map(|r| row(&user, &names, r, &shown_columns)).collect();
+    let without_cursor: Vec<(String, String)> = api_pairs.iter().filter(|(k, _)| k != "cursor").cloned().collect();
+    let more_href = page.next_cursor.as_ref().map(|cursor| {
+        let mut next = without_cursor.clone();
+        next.push(("cursor".into(), cursor.clone()));
+        list_href(record_type, &next)
+    });
+    let title = user.tr.t(&format!("kind.{}", record_type.plural()));
+    let frame = user.frame(section_of(record_type), title);
+    if fragment {
+        return Ok(html(StatusCode::OK, &RowsFragment { frame, rows, more_href }));
+    }
+    let sort = api_pairs.iter().find(|(k, _)| k == "sort").map(|(_, v)| v.clone()).unwrap_or_default();
+    let chips = without_cursor
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (key, value))| {
+            let (field, op) = key.strip_prefix("filter[")?.strip_suffix(']')?.split_once("][")?;
+            let rest: Vec<(String, String)> =
+                without_cursor.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, p)| p.clone()).collect();
+            let label = format!("{} {} {value}", user.tr.field(record_type, field), user.tr.t(&format!("op.{op}")));
+            Some(Chip { label, remove_href: list_href(record_type, &rest) })
+        })
+        .collect();
+    let single = user.tr.t(&format!("kind.{}.one", record_type.plural()));
+    let columns = shown_columns
+        .iter()
+        .copied()
+        .filter(|spec| !record_type.descriptor().display_name.contains(&spec.name))
+        .map(|spec| Column {
+            label: user.tr.t(&spec.label_key()),
+            sort: spec.name.to_owned(),
+            sorted: if sort == spec.name {
+                "asc"
+            } else if sort == format!("-{}", spec.name) {
+                "desc"
+            } else {
+                ""
+            },
+        })
+        .collect();
+    let filter_fields = record_type
+        .fields()
+        .iter()
+        .filter(|f| f.indexed && !matches!(f.kind, FieldKind::Ref(_) | FieldKind::StageRef | FieldKind::PipelineRef))
+        .map(|f| (f.name.to_owned(), user.tr.t(&f.label_key())))
+        .collect();
+    let operators = ["eq", "ne", "contains", "starts_with", "gt", "lt", "is_empty"]
+        .into_iter()
+        .map(|op| (op, user.tr.t(&format!("op.{op}"))))
+        .collect();
+    let shown = user.tr.count("list.shown", rows.len() as i64);
+    let page = ListPage {
+        new_label: user.tr.t1("action.new", "kind", single),
+        empty_text: user.tr.t(&format!("kind.{}.empty", record_type.plural())),
+        can_write: writer(&user).is_ok(),
+        frame,
+        plural: record_type.plural(),
+        columns,
+        rows,
+        more_href,
+        chips,
+        filter_fields,
+        operators,
+        sort,
+        shown,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+fn section_of(record_type: RecordType) -> &'static str {
+    match record_type.plural() {
+        "contacts" => "contacts",
+        "companies" => "companies",
+        "leads" => "leads",
+        "deals" => "deals",
+        "activities" => "activities",
+        _ => "",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "records/form.html")]
+struct FormPage {
+    frame: Frame,
+    action: String,
+    cancel_href: String,
+    sections: Vec<Section>,
+    version: Option<i64>,
+    summary: Option<String>,
+    /// Set when someone else saved first: their values, field by field.
+    conflict: Vec<(String, String)>,
+}
+
+pub async fn new(State(state): State<AppState>, user: WebUser, Path(segment): Path<String>) -> WebResult {
+    let record_type = kind(&user, &segment)?;
+    writer(&user)?;
+    let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
+    let single = user.tr.t(&format!("kind.{}.one", record_type.plural()));
+    let page = FormPage {
+        frame: user.frame(section_of(record_type), user.tr.t1("action.new", "kind", single)),
+        action: format!("/{}", record_type.plural()),
+        cancel_href: format!("/{}", record_type.plural()),
+        sections: fields::form_sections(
+            &user.tr,
+            user.zone,
+            &names,
+            record_type,
+            &FormValues::Empty,
+            &[],
+            user.actor.user_id,
+        ),
+        version: None,
+        summary: None,
+        conflict: Vec::new(),
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// The form's reference fields as ids: a name typed without the type-ahead
+/// (no JavaScript) finds the visible record of that name.
+async fn resolve_references(
+    state: &AppState,
+    user: &WebUser,
+    record_type: RecordType,
+    fields_in: &mut Vec<(String, String)>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for spec in record_type.fields().iter().filter(|s| fields::editable(s)) {
+        let FieldKind::Ref(target) = spec.kind else { continue };
+        let Some(target) = RecordType::parse(target) else { continue };
+        let label_key = format!("{}__label", spec.name);
+        let Some(label) = fields_in.iter().rev().find(|(k, _)| *k == label_key).map(|(_, v)| v.trim().to_owned())
+        else {
+            continue;
+        };
+        let id = fields_in.iter().rev().find(|(k, _)| k == spec.name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let resolved = if label.is_empty() {
+            String::new()
+        } else {
+            let kept = match Uuid::parse_str(&id) {
+                Ok(id) => records::get(&state.ctx, &user.actor, target, RecordId(id))
+                    .await
+                    .ok()
+                    .filter(|r| r.display_name() == label)
+                    .map(|r| r.id.0.to_string()),
+                Err(_) => None,
+            };
+            match kept {
+                Some(id) => id,
+                None => {
+                    let hits = rapport_db::search::search(&state.ctx, &user.actor, &label, &[target], 10).await;
+                    let exact =
+                        hits.ok().and_then(|hits| hits.into_iter().find(|h| h.label.eq_ignore_ascii_case(&label)));
+                    match exact {
+                        Some(hit) => hit.id.0.to_string(),
+                        None => {
+                            errors.push(FieldError::new(spec.name, "not_found", "no such record"));
+                            continue;
+                        }
+                    }
+                }
+            }
+        };
+        fields_in.retain(|(k, _)| k != spec.name);
+        fields_in.push((spec.name.to_owned(), resolved));
+    }
+    errors
+}
+
+pub async fn create(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {
+    let FormPost { user, mut fields } = form;
+    let record_type = kind(&user, &segment)?;
+    let writer = writer(&user)?;
+    let mut errors = resolve_references(&state, &user, record_type, &mut fields).await;
+    if errors.is_empty() {
+        let input = fields::form_input(record_type, &fields, user.zone);
+        match records::create(&state.ctx, &writer, record_type, &input).await {
+            Ok(record) => {
+                return Ok(Redirect::to(&format!("/{}/{}", record_type.plural(), record.id.0)).into_response());
+            }
+            Err(rapport_db::Error::Domain(DomainError::Validation(found))) => errors = found.0,
+            Err(error) => return Err(user.fail(error)),
+        }
+    }
+    let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
+    let single = user.tr.t(&format!("kind.{}.one", record_type.plural()));
+    let page = FormPage {
+        frame: user.frame(section_of(record_type), user.tr.t1("action.new", "kind", single)),
+        action: format!("/{}", record_type.plural()),
+        cancel_href: format!("/{}", record_type.plural()),
+        sections: fields::form_sections(
+            &user.tr,
+            user.zone,
+            &names,
+            record_type,
+            &FormValues::Typed(&fields),
+            &errors,
+            user.actor.user_id,
+        ),
+        version: None,
+        summary: Some(user.tr.t("error.form")),
+        conflict: Vec::new(),
+    };
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((segment, id)): Path<(String, String)>,
+) -> WebResult {
+    let record_type = kind(&user, &segment)?;
+    let id = record_id(&user, &id)?;
+    writer(&user)?;
+    let record = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
+    let names = Names::load(&state, &user.actor, &[&record]).await.map_err(|e| user.fail(e))?;
+    let page = FormPage {
+        frame: user.frame(section_of(record_type), record.display_name()),
+        action: format!("/{}/{}", record_type.plural(), id.0),
+        cancel_href: format!("/{}/{}", record_type.plural(), id.0),
+        sections: fields::form_sections(
+            &user.tr,
+            user.zone,
+            &names,
+            record_type,
+            &FormValues::Record(&record),
+            &[],
+            user.actor.user_id,
+        ),
+        version: Some(record.version),
+        summary: None,
+        conflict: Vec::new(),
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// Saves an edit against the version the form was read at: if someone else
+/// saved meanwhile, the form comes back with their values beside the typed
+/// ones, and saving again (at their version) is the user's choice.
+pub async fn update(
+    State(state): State<AppState>,
+    Path((segment, id)): Path<(String, String)>,
+    form: FormPost,
+) -> WebResult {
+    let FormPost { user, mut fields } = form;
+    let record_type = kind(&user, &segment)?;
+    let id = record_id(&user, &id)?;
+    let writer = writer(&user)?;
+    let version = fields.iter().rev().find(|(k, _)| k == "_version").and_then(|(_, v)| v.parse::<i64>().ok());
+    let mut errors = resolve_references(&state, &user, record_type, &mut fields).await;
+    let mut conflict = Vec::new();
+    let mut current_version = version;
+    if errors.is_empty() {
+        let input = fields::form_input(record_type, &fields, user.zone);
+        match records::update(&state.ctx, &writer, record_type, id, &input, version).await {
+            Ok(record) => {
+                let back = fields.iter().find(|(k, _)| k == "_back").map(|(_, v)| super::safe_next(Some(v)).to_owned());
+                let to = back.unwrap_or_else(|| format!("/{}/{}", record_type.plural(), record.id.0));
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(rapport_db::Error::Domain(DomainError::Validation(found))) => errors = found.0,
+            Err(rapport_db::Error::Domain(DomainError::VersionMismatch { .. })) => {
+                let theirs = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
+                let names = Names::load(&state, &user.actor, &[&theirs]).await.map_err(|e| user.fail(e))?;
+                let typed = fields::form_input(record_type, &fields, user.zone);
+                for spec in record_type.fields().iter().filter(|s| fields::editable(s)) {
+                    let mine = typed.get(spec.name).cloned().unwrap_or(Value::Null);
+                    let stored = theirs.fields.get(spec.name).cloned().unwrap_or(Value::Null);
+                    let differs = mine != stored && !(mine.is_null() && stored.as_array().is_some_and(Vec::is_empty));
+                    if differs {
+                        let shown = fields::display(&user.tr, user.zone, &names, &theirs, spec);
+                        conflict.push((user.tr.t(&spec.label_key()), shown.text));
+                    }
+                }
+                current_version = Some(theirs.version);
+            }
+            Err(error) => return Err(user.fail(error)),
+        }
+    }
+    let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
+    let summary = if conflict.is_empty() { user.tr.t("error.form") } else { user.tr.t("record.conflict_title") };
+    let page = FormPage {
+        frame: user.frame(section_of(record_type), user.tr.t(&format!("kind.{}.one", record_type.plural()))),
+        action: format!("/{}/{}", record_type.plural(), id.0),
+        cancel_href: format!("/{}/{}", record_type.plural(), id.0),
+        sections: fields::form_sections(
+            &user.tr,
+            user.zone,
+            &names,
+            record_type,
+            &FormValues::Typed(&fields),
+            &errors,
+            user.actor.user_id,
+        ),
+        version: current_version,
+        summary: Some(summary),
+        conflict,
+    };
+    let status = if page.conflict.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+    Ok(html(status, &page))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((segment, id)): Path<(String, String)>,
+    form: FormPost,
+) -> WebResult {
+    let user = &form.user;
+    let record_type = kind(user, &segment)?;
+    let id = record_id(user, &id)?;
+    let writer = writer(user)?;
+    records::delete(&state.ctx, &writer, record_type, id, None).await.map_err(|e| user.fail(e))?;
+    Ok(Redirect::to(&format!("/{}", record_type.plural())).into_response())
+}
+
+/// A field on the record page.
+pub struct Fact {
+    pub label: String,
+    pub cell: Cell,
+}
+
+pub struct FactGroup {
+    pub title: String,
+    pub facts: Vec<Fact>,
+}
+
+/// One entry of the timeline, as it reads.
+pub struct Entry {
+    pub when: String,
+    pub kind: &'static str,
+    pub icon: String,
+    pub title: String,
+    pub body: String,
+    pub href: Option<String>,
+}
+
+pub struct Related {
+    pub title: String,
+    pub items: Vec<(String, String, String)>,
+    pub more_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "records/show.html")]
+struct ShowPage {
+    frame: Frame,
+    plural: &'static str,
+    id: String,
+    name: String,
+    kind_label: String,
+    headline: Vec<Fact>,
+    groups: Vec<FactGroup>,
+    entries: Vec<Entry>,
+    timeline_more: Option<String>,
+    related: Vec<Related>,
+    can_write: bool,
+    activity_kinds: Vec<(String, String)>,
+    meta: String,
+}
+
+#[derive(Template)]
+#[template(path = "records/timeline.html")]
+struct TimelineFragment {
+    frame: Frame,
+    entries: Vec<Entry>,
+    timeline_more: Option<String>,
+}
+
+const TIMELINE_PAGE: u64 = 25;
+
+fn entries(user: &WebUser, names: &Names, record_type: RecordType, items: &[TimelineEntry]) -> Vec<Entry> {
+    items
+        .iter()
+        .map(|entry| {
+            let when = format::datetime(entry.at, user.zone, user.tr.locale);
+            let who = |data: &Value, key: &str| {
+                data.get(key)
+                    .and_then(Value::as_str)
+                    .and_then(|s| Uuid::parse_str(s).ok())
+                    .and_then(|id| names.users.get(&id).cloned())
+                    .unwrap_or_else(|| user.tr.t("timeline.someone"))
+            };
+            match entry.kind.as_str() {
+                "activity" => {
+                    let data = &entry.data;
+                    let kind = data.get("kind").and_then(Value::as_str).unwrap_or("note").to_owned();
+                    let done = data.get("done").and_then(Value::as_bool) == Some(true);
+                    Entry {
+                        when,
+                        kind: "activity",
+                        title: data.get("subject").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        body: data.get("body").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        icon: if done { format!("{kind} done") } else { kind.clone() },
+                        href: data.get("id").and_then(Value::as_str).map(|id| format!("/activities/{id}")),
+                    }
+                }
+                "stage_change" => {
+                    let stage = |key: &str| {
+                        entry
+                            .data
+                            .get(key)
+                            .and_then(Value::as_str)
+                            .and_then(|s| Uuid::parse_str(s).ok())
+                            .and_then(|id| names.stages.get(&id).cloned())
+                            .unwrap_or_else(|| "—".into())
+                    };
+                    let title = user.tr.t_with(
+                        "timeline.stage",
+                        &[
+                            ("from", super::i18n::Arg::Text(stage("from_stage_id"))),
+                            ("to", super::i18n::Arg::Text(stage("to_stage_id"))),
+                        ],
+                    );
+                    Entry { when, kind: "stage", icon: "stage".into(), title, body: String::new(), href: None }
+                }
+                _ => {
+                    let data = &entry.data;
+                    let actor = who(data, "actor_id");
+                    let action = data.get("action").and_then(Value::as_str).unwrap_or_default();
+                    let title = if action == "create" {
+                        user.tr.t1("timeline.created", "who", actor)
+                    } else {
+                        let changed: Vec<String> = data
+                            .get("changes")
+                            .and_then(Value::as_array)
+                            .map(|changes| {
+                                changes
+                                    .iter()
+                                    .filter_map(|c| c.get("field").and_then(Value::as_str))
+                                    .map(|f| user.tr.field(record_type, f).to_lowercase())
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        user.tr.t_with(
+                            "timeline.change",
+                            &[
+                                ("who", super::i18n::Arg::Text(actor)),
+                                ("fields", super::i18n::Arg::Text(changed.join(", "))),
+                            ],
+                        )
+                    };
+                    Entry { when, kind: "change", icon: "change".into(), title, body: String::new(), href: None }
+                }
+            }
+        })
+        .collect()
+}
+
+async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rapport_db::Result<Vec<Related>> {
+    let id = record.id.0.to_string();
+    let lists: &[(RecordType, &str, &str)] = match record.record_type.plural() {
+        "companies" => &[
+            (RecordType::CONTACT, "company_id", "related.contacts"),
+            (RecordType::DEAL, "company_id", "related.deals"),
+        ],
+        "contacts" => &[(RecordType::DEAL, "contact_id", "related.deals")],
+        _ => &[],
+    };
+    let mut related = Vec::new();
+    for (kind, field, title) in lists {
+        let pairs = vec![(format!("filter[{field}][eq]"), id.clone()), ("limit".to_owned(), "10".to_owned())];
+        let page = records::list(&state.ctx, &user.actor, *kind, &pairs).await?;
+        related.push(Related {
+            title: user.tr.t(title),
+            items: page
+                .items
+                .iter()
+                .map(|r| {
+                    let second = match kind.plural() {
+                        "deals" => r
+                            .fields
+                            .get("amount_minor")
+                            .and_then(Value::as_i64)
+                            .map(|m| format::money(m, r.text("currency").unwrap_or("BRL"), user.tr.locale))
+                            .unwrap_or_default(),
+                        _ => r
+                            .fields
+                            .get("emails")
+                            .and_then(|e| e.get(0))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                    };
+                    (format!("/{}/{}", kind.plural(), r.id.0), r.display_name(), second)
+                })
+                .collect(),
+            more_href: list_href(*kind, &pairs[..1]),
+        });
+    }
+    Ok(related)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((segment, id)): Path<(String, String)>,
+) -> WebResult {
+    let record_type = kind(&user, &segment)?;
+    let id = record_id(&user, &id)?;
+    let record = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
+    let timeline = records::timeline(&state.ctx, &user.actor, record_type, id, None, TIMELINE_PAGE)
+        .await
+        .map_err(|e| user.fail(e))?;
+    let names = Names::load(&state, &user.actor, &[&record]).await.map_err(|e| user.fail(e))?;
+    let related = related_lists(&state, &user, &record).await.map_err(|e| user.fail(e))?;
+    let mut groups: Vec<FactGroup> = Vec::new();
+    let mut headline = Vec::new();
+    for spec in record_type.fields() {
+        let cell = fields::display(&user.tr, user.zone, &names, &record, spec);
+        if record_type.descriptor().display_name.contains(&spec.name) {
+            continue;
+        }
+        let fact = Fact { label: user.tr.t(&spec.label_key()), cell };
+        if spec.listed && !fact.cell.is_empty() && headline.len() < 4 {
+            headline.push(Fact {
+                label: fact.label.clone(),
+                cell: Cell { text: fact.cell.text.clone(), href: fact.cell.href.clone() },
+            });
+        }
+        let title = user.tr.t(&format!("group.{}", spec.group));
+        match groups.iter_mut().find(|g| g.title == title) {
+            Some(group) => group.facts.push(fact),
+            None => groups.push(FactGroup { title, facts: vec![fact] }),
+        }
+    }
+    if let Some(owner) = record.owner_id.and_then(|id| names.users.get(&id)) {
+        headline.insert(0, Fact { label: user.tr.t("field.owner_id"), cell: Cell { text: owner.clone(), href: None } });
+    }
+    let timeline_more = timeline.next_cursor.as_ref().map(|c| {
+        format!(
+            "/{}/{}/timeline?{}",
+            record_type.plural(),
+            id.0,
+            serde_urlencoded::to_string([("cursor", c)]).unwrap_or_default()
+        )
+    });
+    let meta = user.tr.t1("record.created", "when", format::datetime(record.created_at, user.zone, user.tr.locale));
+    let page = ShowPage {
+        plural: record_type.plural(),
+        id: id.0.to_string(),
+        name: record.display_name(),
+        kind_label: user.tr.t(&format!("kind.{}.one", record_type.plural())),
+        entries: entries(&user, &names, record_type, &timeline.items),
+        timeline_more,
+        headline,
+        groups,
+        related,
+        can_write: writer(&user).is_ok(),
+        activity_kinds: rapport_core::records::activity::KINDS
+            .iter()
+            .map(|k| ((*k).to_owned(), user.tr.choice("kind", k)))
+            .collect(),
+        meta,
+        frame: user.frame(section_of(record_type), record.display_name()),
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TimelineQuery {
+    cursor: Option<String>,
+}
+
+/// More of the timeline, as a fragment the page appends.
+pub async fn timeline(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((segment, id)): Path<(String, String)>,
+    Query(query): Query<TimelineQuery>,
+) -> WebResult {
+    let record_type = kind(&user, &segment)?;
+    let id = record_id(&user, &id)?;
+    let page = records::timeline(&state.ctx, &user.actor, record_type, id, query.cursor.as_deref(), TIMELINE_PAGE)
+        .await
+        .map_err(|e| user.fail(e))?;
+    let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
+    let timeline_more = page.next_cursor.as_ref().map(|c| {
+        format!(
+            "/{}/{}/timeline?{}",
+            record_type.plural(),
+            id.0,
+            serde_urlencoded::to_string([("cursor", c)]).unwrap_or_default()
+        )
+    });
+    let fragment = TimelineFragment {
+        entries: entries(&user, &names, record_type, &page.items),
+        timeline_more,
+        frame: user.frame("", ""),
+    };
+    Ok(html(StatusCode::OK, &fragment))
+}
+
+/// The composer: logs a call, note, meeting or task about the record.
+pub async fn log_activity(
+    State(state): State<AppState>,
+    Path((segment, id)): Path<(String, String)>,
+    form: FormPost,
+) -> WebResult {
+    let user = &form.user;
+    let record_type = kind(user, &segment)?;
+    let id = record_id(user, &id)?;
+    let writer = writer(user)?;
+    let kind_value = form.value("kind").unwrap_or("note").to_owned();
+    let mut input = fields::form_input(RecordType::ACTIVITY, &form.fields, user.zone);
+    if let Value::Object(map) = &mut input {
+        map.insert("kind".into(), Value::String(kind_value.clone()));
+        map.insert("related".into(), json!([{"type": record_type.as_str(), "id": id.0}]));
+        if kind_value != "task" {
+            map.insert("done".into(), Value::Bool(true));
+        }
+    }
+    let back = format!("/{}/{}", record_type.plural(), id.0);
+    match records::create(&state.ctx, &writer, RecordType::ACTIVITY, &input).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Err(rapport_db::Error::Domain(DomainError::Validation(errors))) => {
+            let message = errors.0.first().map(|e| fields::error_message(&user.tr, e)).unwrap_or_default();
+            Err(super::WebError::new(
+                user.frame("", user.tr.t("error.title")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &message,
+            ))
+        }
+        Err(error) => Err(user.fail(error)),
+    }
+}

@@ -1,0 +1,399 @@
+//! The web UI in a real headless Chromium, driven through WebDriver
+//! (`/usr/bin/chromedriver`, installed by `.ci/run` with Debian's
+//! `chromium` and `chromium-driver`). One browser at a time. A failing step
+//! leaves a screenshot under `target/screenshots/`; the run also writes
+//! screenshots of the main screens there (at 1366 and 360 pixels wide).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use rapport_core::access::Role;
+use rapport_db::Backend;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use thirtyfour::prelude::*;
+
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// One browser test at a time: two Chromiums on two cores make both slow.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub fn screenshots_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
+}
+
+pub struct Browser {
+    pub driver: WebDriver,
+    chromedriver: Child,
+    base: String,
+    test: &'static str,
+}
+
+/// Chromium is there, or the run says loudly that these tests were skipped
+/// (CI installs it, so there they always run).
+fn available(test: &str) -> bool {
+    let found = std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists();
+    if !found {
+        assert!(std::env::var_os("CI").is_none(), "{test}: CI must install chromium and chromium-driver");
+        use std::io::Write;
+        let _ =
+            writeln!(std::io::stderr(), "SKIPPED {test}: install chromium and chromium-driver to run browser tests");
+    }
+    found
+}
+
+impl Browser {
+    pub async fn start(base: &str, test: &'static str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let chromedriver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(CHROMIUM).expect("binary");
+        for arg in
+            ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=en-US"]
+        {
+            caps.add_arg(arg).expect("an argument");
+        }
+        let url = format!("http://127.0.0.1:{port}");
+        let mut driver = None;
+        for _ in 0..100 {
+            match WebDriver::new(url.as_str(), caps.clone()).await {
+                Ok(d) => {
+                    driver = Some(d);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        let driver = driver.expect("chromedriver answers");
+        std::fs::create_dir_all(screenshots_dir()).expect("a screenshots folder");
+        Self { driver, chromedriver, base: base.to_owned(), test }
+    }
+
+    pub async fn open(&self, path: &str) {
+        self.driver.goto(format!("{}{path}", self.base)).await.expect("open a page");
+    }
+
+    /// The element, waiting up to 10 s for it; a screenshot if it never comes.
+    pub async fn el(&self, css: &str) -> WebElement {
+        let found =
+            self.driver.query(By::Css(css)).wait(Duration::from_secs(10), Duration::from_millis(50)).first().await;
+        match found {
+            Ok(element) => element,
+            Err(error) => self.fail(&format!("no element {css}: {error}")).await,
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.el(css).await.text().await.expect("an element's text")
+    }
+
+    /// Waits until the page's text contains `wanted`.
+    pub async fn see(&self, wanted: &str) {
+        for _ in 0..200 {
+            let body = self.driver.find(By::Css("body")).await.expect("a body").text().await.unwrap_or_default();
+            if body.contains(wanted) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.fail(&format!("the page never said {wanted:?}")).await
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.el(css).await;
+        input.clear().await.expect("clear an input");
+        input.send_keys(text).await.expect("type");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.el(css).await.click().await.expect("click");
+    }
+
+    pub async fn sign_in(&self, email: &str) {
+        self.open("/sign-in").await;
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form button[type=submit]").await;
+        self.el("nav.side").await;
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.driver.current_url().await.expect("a URL");
+        url.path().to_owned() + url.query().map(|q| format!("?{q}")).as_deref().unwrap_or("")
+    }
+
+    pub async fn shot(&self, name: &str) {
+        let path = screenshots_dir().join(format!("{name}.png"));
+        self.driver.screenshot(&path).await.expect("a screenshot");
+    }
+
+    /// A screenshot of the page as it is, then the test fails.
+    pub async fn fail(&self, why: &str) -> ! {
+        let name = format!("failed-{}", self.test);
+        let _ = self.driver.screenshot(&screenshots_dir().join(format!("{name}.png"))).await;
+        panic!("{}: {why} (screenshot target/screenshots/{name}.png)", self.test);
+    }
+
+    pub async fn width(&self, width: u32) {
+        self.driver.set_window_rect(0, 0, width, 900).await.expect("resize");
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.driver.quit().await;
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+/// A signed-in browser on a fresh app (SQLite: the browser tests are about
+/// pages; storage has its tests on both backends).
+async fn signed_in(test: &'static str) -> Option<(TestApp, Browser, tokio::sync::MutexGuard<'static, ()>)> {
+    if !available(test) {
+        return None;
+    }
+    let guard = ONE_AT_A_TIME.lock().await;
+    let app = spawn_app(Backend::Sqlite).await;
+    let browser = Browser::start(&app.address, test).await;
+    browser.sign_in("admin@rapport.test").await;
+    Some((app, browser, guard))
+}
+
+#[tokio::test]
+async fn first_run_setup_creates_the_administrator_in_the_browser() {
+    let test = "first_run_setup";
+    if !available(test) {
+        return;
+    }
+    let _guard = ONE_AT_A_TIME.lock().await;
+    let dir = std::env::temp_dir().join(format!("rapport-browser-{}", uuid::Uuid::now_v7()));
+    let url = rapport_db::DatabaseUrl::Sqlite(dir.join("rapport.db"));
+    let db = rapport_db::Database::open(&url).await.expect("open");
+    let ctx = rapport_db::Ctx::new(db, std::sync::Arc::new(rapport_core::clock::SystemClock));
+    let app = rapport_server::build(ctx, rapport_server::ServerConfig { run_worker: false, ..Default::default() })
+        .await
+        .expect("build");
+    let token = app.setup_token().expect("a setup token before any user exists");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let server = tokio::spawn(app.run(listener, std::future::pending()));
+
+    let browser = Browser::start(&base, test).await;
+    browser.open(&format!("/setup?token={token}")).await;
+    browser.shot("setup").await;
+    browser.fill("#name", "Marina Costa").await;
+    browser.fill("#email", "marina@empresa.com.br").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.see("Your account is ready").await;
+    browser.fill("#email", "marina@empresa.com.br").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.see("Good to see you, Marina").await;
+    // The token works once.
+    browser.open(&format!("/setup?token={token}")).await;
+    browser.see("no longer valid").await;
+    browser.stop().await;
+    server.abort();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_contact_is_fixed_in_place_found_by_search_and_the_palette_and_shown_as_text() {
+    let Some((app, browser, _guard)) = signed_in("contact_flow").await else { return };
+    browser.click("nav.side a[href='/contacts']").await;
+    browser.see("Contacts are the people you sell to").await;
+    browser.shot("contacts-empty").await;
+    browser.click("a[href='/contacts/new']").await;
+    browser.fill("#f-first_name", "Ângela").await;
+    browser.fill("#f-last_name", "Silva").await;
+    browser.fill("#f-emails", "angela@").await;
+    browser.fill("#f-city", "Curitiba").await;
+    browser.click("form.record-form button[type=submit]").await;
+    // The error is beside the field, and nothing typed is lost.
+    let error = browser.text("#e-emails").await;
+    assert!(error.contains("valid e-mail"), "{error}");
+    assert_eq!(browser.el("#f-first_name").await.value().await.expect("a value").as_deref(), Some("Ângela"));
+    browser.shot("contact-form-error").await;
+    browser.fill("#f-emails", "angela.silva@example.com.br").await;
+    browser.click("form.record-form button[type=submit]").await;
+    browser.see("Ângela Silva").await;
+    assert!(browser.path().await.starts_with("/contacts/"), "{}", browser.path().await);
+    browser.shot("contact-page").await;
+
+    // Global search: `/` focuses it; results come as one types.
+    browser.open("/contacts").await;
+    browser.el("body").await.send_keys("/").await.expect("a key");
+    browser.driver.active_element().await.expect("focus").send_keys("angela").await.expect("type");
+    let hit = browser.el("[data-suggestions] a").await;
+    assert!(hit.text().await.expect("text").contains("Ângela Silva"));
+    assert!(hit.text().await.expect("text").contains("Curitiba"), "a second line tells namesakes apart");
+    hit.click().await.expect("open the hit");
+    browser.see("Curitiba").await;
+
+    // The command palette.
+    browser.el("body").await.send_keys(Key::Control + "k").await.expect("Ctrl+K");
+    let palette = browser.el("dialog.palette input").await;
+    palette.send_keys("silva").await.expect("type");
+    browser.see("Ângela Silva ·").await;
+    palette.send_keys(Key::Down).await.expect("down");
+    browser.shot("palette").await;
+
+    // A name that is markup stays text.
+    let created =
+        app.create("contacts", &json!({"first_name": "<script>alert(1)</script>", "last_name": "<b>X</b>"})).await;
+    browser.open("/contacts").await;
+    browser.see("<script>alert(1)</script> <b>X</b>").await;
+    browser.open(&format!("/contacts/{}", created["id"].as_str().expect("an id"))).await;
+    assert_eq!(browser.text("h1").await, "<script>alert(1)</script> <b>X</b>");
+    assert!(browser.driver.get_alert_text().await.is_err(), "an alert opened");
+    browser.shot("contacts-list").await;
+    browser.width(360).await;
+    browser.open("/contacts").await;
+    browser.shot("contacts-list-phone").await;
+    browser.stop().await;
+    app.teardown().await;
+}
+
+/// Deals in the default pipeline's first stage, created through the API.
+async fn deals(app: &TestApp, names: &[(&str, i64)]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (name, amount) in names {
+        out.push(app.create("deals", &json!({"name": name, "amount_minor": amount, "currency": "BRL"})).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_deal_moves_on_the_board_and_a_lost_stage_asks_why() {
+    let Some((app, browser, _guard)) = signed_in("board").await else { return };
+    let created = deals(&app, &[("Rollout Acme", 123_456), ("Licenças Beta", 990_000)]).await;
+    let pipelines = app.get("/api/v1/pipelines", &app.admin_token).await;
+    let stages = pipelines.body[0]["stages"].as_array().expect("stages").clone();
+    let lost =
+        stages.iter().find(|s| s["is_lost"] == true).expect("a lost stage")["id"].as_str().expect("id").to_owned();
+    let second = stages[1]["id"].as_str().expect("id").to_owned();
+    browser.click("nav.side a[href='/deals/board']").await;
+    browser.see("Rollout Acme").await;
+    browser.see("2 deals").await;
+    browser.shot("deal-board").await;
+
+    // By keyboard: the same move a drop makes.
+    let id = created[0]["id"].as_str().expect("an id");
+    let card = browser.el(&format!("[data-card='{id}']")).await;
+    card.send_keys(Key::Right).await.expect("move right");
+    browser.el(&format!("[data-column='{second}'] [data-card='{id}']")).await;
+    browser.see("1 deal").await;
+    browser.driver.refresh().await.expect("reload");
+    browser.el(&format!("[data-column='{second}'] [data-card='{id}']")).await;
+    let stored = app.get(&format!("/api/v1/deals/{id}"), &app.admin_token).await;
+    assert_eq!(stored.body["stage_id"], second.as_str());
+
+    // By drag and drop, onto the lost stage: the reason is asked first.
+    let other = created[1]["id"].as_str().expect("an id");
+    let drag = r#"
+        const [card, column] = [document.querySelector(arguments[0]), document.querySelector(arguments[1])];
+        const data = new DataTransfer();
+        card.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: data}));
+        column.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: data}));
+        column.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: data}));
+        card.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: data}));
+    "#;
+    let args = vec![json!(format!("[data-card='{other}']")), json!(format!("[data-column='{lost}']"))];
+    browser.driver.execute(drag, args).await.expect("drag a card");
+    browser.fill("[data-lost-dialog] textarea", "Preço acima do orçamento").await;
+    browser.shot("deal-board-lost-reason").await;
+    browser.click("[data-lost-dialog] button[value=ok]").await;
+    browser.el(&format!("[data-column='{lost}'] [data-card='{other}']")).await;
+    browser.driver.refresh().await.expect("reload");
+    browser.el(&format!("[data-column='{lost}'] [data-card='{other}']")).await;
+    let stored = app.get(&format!("/api/v1/deals/{other}"), &app.admin_token).await;
+    assert_eq!(
+        (stored.body["status"].as_str(), stored.body["lost_reason"].as_str()),
+        (Some("lost"), Some("Preço acima do orçamento"))
+    );
+    browser.stop().await;
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_call_is_logged_on_the_timeline_and_a_concurrent_edit_is_shown_not_overwritten() {
+    let Some((app, browser, _guard)) = signed_in("timeline_conflict").await else { return };
+    let company = app.create("companies", &json!({"name": "Acme Ltda", "domain": "acme.com.br"})).await;
+    let id = company["id"].as_str().expect("an id").to_owned();
+    browser.open(&format!("/companies/{id}")).await;
+    browser.fill("#c-subject", "Called about the renewal").await;
+    browser.fill("#c-body", "They want a quote by Friday.").await;
+    browser.click("form.composer button[type=submit]").await;
+    browser.see("Called about the renewal").await;
+    browser.see("They want a quote by Friday.").await;
+    browser.shot("company-page").await;
+
+    browser.open(&format!("/companies/{id}/edit")).await;
+    browser.fill("#f-industry", "Retail").await;
+    // Someone else saves first.
+    let theirs =
+        app.patch(&format!("/api/v1/companies/{id}"), &app.admin_token, &json!({"industry": "Logistics"})).await;
+    theirs.expect(StatusCode::OK);
+    browser.click("form.record-form button[type=submit]").await;
+    browser.see("Someone else changed this record").await;
+    browser.see("Logistics").await;
+    assert_eq!(browser.el("#f-industry").await.value().await.expect("a value").as_deref(), Some("Retail"));
+    browser.shot("edit-conflict").await;
+    browser.click("form.record-form button[type=submit]").await;
+    browser.see("Retail").await;
+    let stored = app.get(&format!("/api/v1/companies/{id}"), &app.admin_token).await;
+    assert_eq!(stored.body["industry"], "Retail", "saved again on purpose, at their version");
+    browser.stop().await;
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn portuguese_menus_and_brazilian_money_and_dates() {
+    let Some((app, browser, _guard)) = signed_in("portuguese").await else { return };
+    deals(&app, &[("Projeto Ipanema", 123_456)]).await;
+    browser.click("details.menu summary").await;
+    let select = browser.el("#menu-locale").await;
+    select.send_keys("Português").await.expect("choose");
+    browser.see("Contatos").await;
+    browser.open("/deals/board").await;
+    browser.see("R$ 1.234,56").await;
+    browser.shot("deal-board-pt-BR").await;
+    browser.open("/").await;
+    browser.see("Meu dia").await;
+    browser.shot("home-pt-BR").await;
+    browser.width(360).await;
+    browser.shot("home-pt-BR-phone").await;
+    browser.stop().await;
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_member_cannot_open_another_teams_private_record_by_its_address() {
+    let Some((app, browser, _guard)) = signed_in("private_record").await else { return };
+    let mut settings = app.get("/api/v1/settings", &app.admin_token).await.body;
+    settings["visibility"]["contact"] = json!("private");
+    app.put_json("/api/v1/settings", &app.admin_token, &settings).await.expect(StatusCode::OK);
+    let secret = app.create("contacts", &json!({"first_name": "Segredo", "last_name": "Admin"})).await;
+    let (_member, _) = app.user("Mara Member", Role::Member).await;
+    browser.open(&format!("/contacts/{}", secret["id"].as_str().expect("an id"))).await;
+    browser.see("Segredo").await;
+    browser.el("details.menu summary").await.click().await.expect("menu");
+    browser.click("form[action='/sign-out'] button").await;
+    browser.el("#email").await;
+    browser.sign_in("mara.member@rapport.test").await;
+    browser.open(&format!("/contacts/{}", secret["id"].as_str().expect("an id"))).await;
+    browser.see("does not exist, or you cannot see it").await;
+    let body = browser.text("main").await;
+    assert!(!body.contains("Segredo"), "{body}");
+    browser.stop().await;
+    app.teardown().await;
+}
