@@ -24,6 +24,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use rapport_db::Ctx;
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 pub use serve::ConnectionLimits;
@@ -53,6 +54,8 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         .fallback(api::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        // Pages, scripts and JSON travel compressed to clients that ask.
+        .layer(CompressionLayer::new())
         // Enforced by the body extractors, so that a refusal is problem+json.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Server errors are logged once, with their cause, by `AppError`.

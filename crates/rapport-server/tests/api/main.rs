@@ -19,3 +19,4 @@ mod openapi;
 mod permissions;
 mod reminders;
 mod security;
+mod web;

@@ -1,0 +1,114 @@
+//! The web UI over HTTP, without a browser: labels on every input, CSRF on
+//! every form, the language a browser asks for, escaping and page weight.
+
+use rapport_db::Backend;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, Reply, TestApp, spawn_app};
+
+/// Signs the app's client in as the admin through the sign-in form.
+async fn sign_in(app: &TestApp) {
+    let form = [("email", "admin@rapport.test"), ("password", PASSWORD), ("next", "/")];
+    let reply = app.send(app.client.post(app.url("/sign-in")).form(&form)).await;
+    assert!(reply.status.is_success() || reply.status.is_redirection(), "{}", reply.status);
+}
+
+async fn page(app: &TestApp, path: &str) -> Reply {
+    let reply = app.send(app.client.get(app.url(path))).await;
+    reply.expect(StatusCode::OK);
+    reply
+}
+
+/// Every visible input, select and text area: `(id, tag)` of those without
+/// a label naming them (`<label for>`, a wrapping `<label>` or `aria-label`).
+fn unlabelled(html: &str) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut rest = html;
+    let mut offset = 0;
+    while let Some(at) = ["<input", "<select", "<textarea"].iter().filter_map(|t| rest.find(t)).min() {
+        let start = offset + at;
+        let end = html[start..].find('>').map_or(html.len(), |e| start + e);
+        let tag = &html[start..=end.min(html.len() - 1)];
+        offset = end;
+        rest = &html[end..];
+        if tag.contains("type=\"hidden\"") || tag.contains("aria-label=") {
+            continue;
+        }
+        let id = tag.split("id=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+        let wrapped = html[..start].rfind("<label").is_some_and(|l| html[..start].rfind("</label>").is_none_or(|c| c < l));
+        let labelled = !id.is_empty() && html.contains(&format!("for=\"{id}\""));
+        if !(labelled || wrapped) {
+            missing.push(tag.to_owned());
+        }
+    }
+    missing
+}
+
+#[tokio::test]
+async fn every_input_of_every_screen_has_a_label() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let anonymous = page(&app, "/sign-in").await;
+    assert_eq!(unlabelled(&anonymous.text), Vec::<String>::new(), "sign-in");
+    sign_in(&app).await;
+    let contact = app.create("contacts", &json!({"first_name": "Rui"})).await;
+    app.create("deals", &json!({"name": "Deal", "amount_minor": 1000, "currency": "BRL"})).await;
+    let mut paths: Vec<String> = ["/", "/deals/board", "/search?q=rui"].iter().map(|p| (*p).to_owned()).collect();
+    for kind in ["contacts", "companies", "leads", "deals", "activities"] {
+        paths.push(format!("/{kind}"));
+        paths.push(format!("/{kind}/new"));
+    }
+    let id = contact["id"].as_str().expect("an id");
+    paths.push(format!("/contacts/{id}"));
+    paths.push(format!("/contacts/{id}/edit"));
+    for path in &paths {
+        let reply = page(&app, path).await;
+        assert_eq!(unlabelled(&reply.text), Vec::<String>::new(), "{path}");
+        assert!(reply.text.contains("<main"), "{path} has a main landmark");
+    }
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_form_without_the_sessions_token_changes_nothing() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let forged = app.send(app.client.post(app.url("/contacts")).form(&[("first_name", "Forged")])).await;
+    forged.expect(StatusCode::FORBIDDEN);
+    let wrong = [("first_name", "Forged"), ("_csrf", "not-the-token")];
+    app.send(app.client.post(app.url("/contacts")).form(&wrong)).await.expect(StatusCode::FORBIDDEN);
+    let list = app.get("/api/v1/contacts", &app.admin_token).await;
+    assert_eq!(list.body["items"].as_array().map(Vec::len), Some(0), "{}", list.text);
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn pages_speak_the_browsers_language_until_the_user_chooses() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let sign_in_page =
+        app.send(app.client.get(app.url("/sign-in")).header("accept-language", "pt-BR,pt;q=0.9,en;q=0.5")).await;
+    assert!(sign_in_page.text.contains("lang=\"pt-BR\""), "{}", sign_in_page.text);
+    assert!(sign_in_page.text.contains("Entrar"), "{}", sign_in_page.text);
+    let spanish = app.send(app.client.get(app.url("/sign-in")).header("accept-language", "es-AR")).await;
+    assert!(spanish.text.contains("lang=\"es\""));
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_page_is_light_and_compressed_on_the_wire() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let rows: Vec<serde_json::Value> = (0..60)
+        .map(|i| json!({"first_name": format!("Pessoa {i}"), "last_name": "Souza", "emails": [format!("p{i}@example.com.br")], "city": "Recife"}))
+        .collect();
+    app.post_json("/api/v1/contacts/bulk", &app.admin_token, &json!({"items": rows})).await.expect(StatusCode::OK);
+    let list = page(&app, "/contacts").await;
+    let css = page(&app, "/assets/app.css").await;
+    let js = page(&app, "/assets/app.js").await;
+    let weight = list.text.len() + css.text.len() + js.text.len();
+    println!("a list of 50: HTML {} + CSS {} + JS {} = {weight} bytes", list.text.len(), css.text.len(), js.text.len());
+    assert!(weight <= 100 * 1024, "{weight} bytes");
+    let compressed = app.send(app.request(Method::GET, "/contacts", None).header("accept-encoding", "gzip")).await;
+    assert_eq!(compressed.header("content-encoding"), Some("gzip"));
+    app.teardown().await;
+}
