@@ -4,6 +4,7 @@ pub mod admin;
 pub mod docs;
 pub mod health;
 pub mod idempotency;
+mod localize;
 pub mod misc;
 mod openapi;
 pub mod records;
@@ -24,6 +25,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(localize::problems))
 }
 
 /// Answers paths no route matches, as problem+json.

@@ -214,3 +214,27 @@ async fn a_response_lists_at_most_a_hundred_field_errors_and_counts_the_rest() {
     })
     .await;
 }
+
+/// With `Accept-Language`, a problem reads in the caller's language; codes
+/// stay the same for programs.
+#[tokio::test]
+async fn problems_read_in_the_language_the_caller_asks_for() {
+    let app = crate::helpers::spawn_app(rapport_db::Backend::Sqlite).await;
+    let body = serde_json::json!({"first_name": "Ana", "emails": ["ana@"]});
+    let request = |language: &'static str| {
+        app.request(reqwest::Method::POST, "/api/v1/contacts", Some(&app.admin_token))
+            .header("accept-language", language)
+            .json(&body)
+    };
+    let portuguese = app.send(request("pt-BR,pt;q=0.9")).await;
+    portuguese.expect_problem(reqwest::StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(portuguese.header("content-language"), Some("pt-BR"));
+    assert_eq!(portuguese.body["errors"][0]["code"], "invalid_email");
+    assert!(portuguese.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("e-mail válido")), "{}", portuguese.text);
+    assert!(portuguese.body["detail"].as_str().is_some_and(|d| d.contains("campos")), "{}", portuguese.text);
+    let spanish = app.send(request("es-MX")).await;
+    assert!(spanish.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("correo")), "{}", spanish.text);
+    let english = app.send(request("en-US")).await;
+    assert!(english.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("is not a valid e-mail")), "{}", english.text);
+    app.teardown().await;
+}
