@@ -338,3 +338,26 @@ error-invalid-character = This contains a character that cannot be stored.
 error-derived-field = This is set by Rapport.
 error-wrong-type = This value has the wrong type.
 error-version-mismatch = Someone else changed this record meanwhile.
+
+## Profile
+profile-title = Your profile
+profile-preferences = Language and time zone
+profile-time-zone = Time zone
+profile-password = Password
+profile-current-password = Current password
+profile-new-password = New password (at least 10 characters)
+profile-keep-tokens = Keep my API tokens working
+profile-change-password = Change password
+profile-wrong-password = The current password is not correct.
+profile-password-changed = Your password was changed. Sign in with the new one.
+profile-tokens = API tokens
+profile-tokens-hint = Tokens let other programs use Rapport's API as you. Revoke the ones you no longer use.
+profile-token-once = Copy this token now: it is shown only once.
+profile-token-name = Name
+profile-token-scope = Access
+profile-scope-read = Read only
+profile-scope-read-write = Read and write
+profile-create-token = Create token
+profile-last-used = Last used
+profile-revoke = Revoke
+profile-revoked = Revoked

@@ -338,3 +338,26 @@ error-invalid-character = Contiene un carácter que no se puede guardar.
 error-derived-field = Lo define Rapport.
 error-wrong-type = Este valor es de un tipo incorrecto.
 error-version-mismatch = Otra persona cambió este registro mientras tanto.
+
+## Perfil
+profile-title = Tu perfil
+profile-preferences = Idioma y zona horaria
+profile-time-zone = Zona horaria
+profile-password = Contraseña
+profile-current-password = Contraseña actual
+profile-new-password = Nueva contraseña (al menos 10 caracteres)
+profile-keep-tokens = Mantener mis tokens de API activos
+profile-change-password = Cambiar contraseña
+profile-wrong-password = La contraseña actual no es correcta.
+profile-password-changed = Tu contraseña cambió. Inicia sesión con la nueva.
+profile-tokens = Tokens de API
+profile-tokens-hint = Los tokens permiten que otros programas usen la API de Rapport en tu nombre. Revoca los que ya no uses.
+profile-token-once = Copia este token ahora: solo se muestra una vez.
+profile-token-name = Nombre
+profile-token-scope = Acceso
+profile-scope-read = Solo lectura
+profile-scope-read-write = Lectura y escritura
+profile-create-token = Crear token
+profile-last-used = Último uso
+profile-revoke = Revocar
+profile-revoked = Revocado

@@ -338,3 +338,26 @@ error-invalid-character = Contém um caractere que não pode ser armazenado.
 error-derived-field = Definido pelo Rapport.
 error-wrong-type = Este valor é do tipo errado.
 error-version-mismatch = Outra pessoa alterou este registro nesse meio-tempo.
+
+## Perfil
+profile-title = Seu perfil
+profile-preferences = Idioma e fuso horário
+profile-time-zone = Fuso horário
+profile-password = Senha
+profile-current-password = Senha atual
+profile-new-password = Nova senha (pelo menos 10 caracteres)
+profile-keep-tokens = Manter meus tokens de API funcionando
+profile-change-password = Trocar senha
+profile-wrong-password = A senha atual não está correta.
+profile-password-changed = Sua senha foi trocada. Entre com a nova senha.
+profile-tokens = Tokens de API
+profile-tokens-hint = Tokens permitem que outros programas usem a API do Rapport em seu nome. Revogue os que você não usa mais.
+profile-token-once = Copie este token agora: ele só é mostrado uma vez.
+profile-token-name = Nome
+profile-token-scope = Acesso
+profile-scope-read = Somente leitura
+profile-scope-read-write = Leitura e escrita
+profile-create-token = Criar token
+profile-last-used = Último uso
+profile-revoke = Revogar
+profile-revoked = Revogado

@@ -44,10 +44,15 @@ struct SignInPage {
 pub struct SignInQuery {
     next: Option<String>,
     done: Option<String>,
+    changed: Option<String>,
 }
 
 pub async fn sign_in_page(BrowserLanguage(tr): BrowserLanguage, Query(query): Query<SignInQuery>) -> Response {
-    let notice = query.done.is_some().then(|| tr.t("setup.done"));
+    let notice = if query.done.is_some() {
+        Some(tr.t("setup.done"))
+    } else {
+        query.changed.is_some().then(|| tr.t("profile.password_changed"))
+    };
     let next = safe_next(query.next.as_deref()).to_owned();
     let page =
         SignInPage { frame: Frame::anonymous(tr, "sign_in.title"), next, email: String::new(), error: None, notice };

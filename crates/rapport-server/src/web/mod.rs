@@ -10,6 +10,7 @@ mod fields;
 pub mod format;
 mod home;
 pub mod i18n;
+mod profile;
 mod records;
 mod search;
 mod session;
@@ -31,6 +32,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/sign-out", post(auth::sign_out))
         .route("/setup", get(auth::setup_page).post(auth::setup))
         .route("/preferences", post(auth::preferences))
+        .route("/profile", get(profile::page))
+        .route("/profile/password", post(profile::password))
+        .route("/profile/tokens", post(profile::create_token))
+        .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
         .route("/assets/{file}", get(assets::serve))
         .route("/search", get(search::page))
         .route("/deals/board", get(board::page))

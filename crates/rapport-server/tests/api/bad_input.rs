@@ -230,11 +230,19 @@ async fn problems_read_in_the_language_the_caller_asks_for() {
     portuguese.expect_problem(reqwest::StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert_eq!(portuguese.header("content-language"), Some("pt-BR"));
     assert_eq!(portuguese.body["errors"][0]["code"], "invalid_email");
-    assert!(portuguese.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("e-mail válido")), "{}", portuguese.text);
+    assert!(
+        portuguese.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("e-mail válido")),
+        "{}",
+        portuguese.text
+    );
     assert!(portuguese.body["detail"].as_str().is_some_and(|d| d.contains("campos")), "{}", portuguese.text);
     let spanish = app.send(request("es-MX")).await;
     assert!(spanish.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("correo")), "{}", spanish.text);
     let english = app.send(request("en-US")).await;
-    assert!(english.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("is not a valid e-mail")), "{}", english.text);
+    assert!(
+        english.body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("is not a valid e-mail")),
+        "{}",
+        english.text
+    );
     app.teardown().await;
 }

@@ -36,7 +36,8 @@ fn unlabelled(html: &str) -> Vec<String> {
             continue;
         }
         let id = tag.split("id=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
-        let wrapped = html[..start].rfind("<label").is_some_and(|l| html[..start].rfind("</label>").is_none_or(|c| c < l));
+        let wrapped =
+            html[..start].rfind("<label").is_some_and(|l| html[..start].rfind("</label>").is_none_or(|c| c < l));
         let labelled = !id.is_empty() && html.contains(&format!("for=\"{id}\""));
         if !(labelled || wrapped) {
             missing.push(tag.to_owned());
@@ -53,7 +54,8 @@ async fn every_input_of_every_screen_has_a_label() {
     sign_in(&app).await;
     let contact = app.create("contacts", &json!({"first_name": "Rui"})).await;
     app.create("deals", &json!({"name": "Deal", "amount_minor": 1000, "currency": "BRL"})).await;
-    let mut paths: Vec<String> = ["/", "/deals/board", "/search?q=rui"].iter().map(|p| (*p).to_owned()).collect();
+    let mut paths: Vec<String> =
+        ["/", "/deals/board", "/search?q=rui", "/profile"].iter().map(|p| (*p).to_owned()).collect();
     for kind in ["contacts", "companies", "leads", "deals", "activities"] {
         paths.push(format!("/{kind}"));
         paths.push(format!("/{kind}/new"));
@@ -110,5 +112,44 @@ async fn a_page_is_light_and_compressed_on_the_wire() {
     assert!(weight <= 100 * 1024, "{weight} bytes");
     let compressed = app.send(app.request(Method::GET, "/contacts", None).header("accept-encoding", "gzip")).await;
     assert_eq!(compressed.header("content-encoding"), Some("gzip"));
+    app.teardown().await;
+}
+
+/// The profile makes a token whose secret is shown once and works on the
+/// API, lists its last use, and revokes it.
+#[tokio::test]
+async fn a_token_made_on_the_profile_works_until_revoked_there() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let profile = page(&app, "/profile").await;
+    let csrf = profile
+        .text
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a token")
+        .to_owned();
+    let form = [("_csrf", csrf.as_str()), ("name", "Planilha"), ("scope", "read")];
+    let made = app.send(app.client.post(app.url("/profile/tokens")).form(&form)).await;
+    made.expect(StatusCode::OK);
+    let secret = made
+        .text
+        .split("<code class=\"secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the secret")
+        .to_owned();
+    app.get("/api/v1/contacts", &secret).await.expect(StatusCode::OK);
+    let again = page(&app, "/profile").await;
+    assert!(!again.text.contains(&secret), "the secret is shown once");
+    assert!(again.text.contains("Planilha"));
+    let row = again.text.split("<tr>").find(|row| row.contains("Planilha")).expect("the token's row");
+    let id = row.split("/profile/tokens/").nth(1).and_then(|s| s.split('/').next()).expect("a token id").to_owned();
+    let revoke = [("_csrf", csrf.as_str())];
+    app.send(app.client.post(app.url(&format!("/profile/tokens/{id}/revoke"))).form(&revoke))
+        .await
+        .expect(StatusCode::OK);
+    app.ctx.forget_checked_credentials();
+    app.get("/api/v1/contacts", &secret).await.expect_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
     app.teardown().await;
 }
