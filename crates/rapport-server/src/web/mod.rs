@@ -14,6 +14,7 @@ mod profile;
 mod records;
 mod search;
 mod session;
+mod settings;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -38,6 +39,16 @@ pub fn router() -> axum::Router<AppState> {
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
         .route("/assets/{file}", get(assets::serve))
         .route("/search", get(search::page))
+        .route("/settings", get(settings::page))
+        .route("/settings/users", post(settings::create_user))
+        .route("/settings/users/{id}/{action}", post(settings::set_enabled))
+        .route("/settings/teams", post(settings::create_team))
+        .route("/settings/teams/{id}/members", post(settings::add_member))
+        .route("/settings/visibility", post(settings::save_visibility))
+        .route("/settings/fields", post(settings::create_field))
+        .route("/settings/fields/{kind}/{key}/delete", post(settings::delete_field))
+        .route("/settings/pipelines", post(settings::create_pipeline))
+        .route("/settings/trash/{kind}/{id}/restore", post(settings::restore))
         .route("/deals/board", get(board::page))
         .route("/deals/board/column", get(board::column))
         .route("/deals/{id}/stage", post(board::move_deal))

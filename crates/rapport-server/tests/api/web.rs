@@ -54,8 +54,19 @@ async fn every_input_of_every_screen_has_a_label() {
     sign_in(&app).await;
     let contact = app.create("contacts", &json!({"first_name": "Rui"})).await;
     app.create("deals", &json!({"name": "Deal", "amount_minor": 1000, "currency": "BRL"})).await;
-    let mut paths: Vec<String> =
-        ["/", "/deals/board", "/search?q=rui", "/profile"].iter().map(|p| (*p).to_owned()).collect();
+    let mut paths: Vec<String> = [
+        "/",
+        "/deals/board",
+        "/search?q=rui",
+        "/profile",
+        "/settings",
+        "/settings?tab=records",
+        "/settings?tab=pipelines",
+        "/settings?tab=trash",
+    ]
+    .iter()
+    .map(|p| (*p).to_owned())
+    .collect();
     for kind in ["contacts", "companies", "leads", "deals", "activities"] {
         paths.push(format!("/{kind}"));
         paths.push(format!("/{kind}/new"));
@@ -151,5 +162,92 @@ async fn a_token_made_on_the_profile_works_until_revoked_there() {
         .expect(StatusCode::OK);
     app.ctx.forget_checked_credentials();
     app.get("/api/v1/contacts", &secret).await.expect_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+    app.teardown().await;
+}
+
+fn csrf_of(page: &Reply) -> String {
+    page.text
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF token")
+        .to_owned()
+}
+
+/// Settings: a user and a team are made and joined, visibility and a custom
+/// field are set, a pipeline is added, a deleted record comes back from the
+/// trash; a member is refused.
+#[tokio::test]
+async fn an_administrator_sets_up_people_records_and_pipelines_in_settings() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let csrf = csrf_of(&page(&app, "/settings").await);
+    let post = async |path: &str, fields: &[(&str, &str)]| {
+        let mut form = vec![("_csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        let reply = app.send(app.client.post(app.url(path)).form(&form)).await;
+        assert!(reply.status.is_success() || reply.status.is_redirection(), "{path}: {} {}", reply.status, reply.text);
+        reply
+    };
+    post(
+        "/settings/users",
+        &[("name", "Beto Vendas"), ("email", "beto@example.com.br"), ("role", "member"), ("password", PASSWORD)],
+    )
+    .await;
+    post("/settings/teams", &[("name", "Nordeste")]).await;
+    let teams = app.get("/api/v1/teams", &app.admin_token).await;
+    let team = teams.body[0]["id"].as_str().expect("a team").to_owned();
+    let users = app.get("/api/v1/users", &app.admin_token).await;
+    let beto = users.body.as_array().expect("users").iter().find(|u| u["name"] == "Beto Vendas").expect("Beto")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    post(&format!("/settings/teams/{team}/members"), &[("user_id", beto.as_str())]).await;
+    let people = page(&app, "/settings").await;
+    assert!(people.text.contains("Beto Vendas") && people.text.contains("Nordeste"), "{}", people.text);
+
+    post("/settings/visibility", &[("visibility_contacts", "private")]).await;
+    let settings = app.get("/api/v1/settings", &app.admin_token).await;
+    assert_eq!(settings.body["visibility"]["contact"], "private");
+    post("/settings/fields", &[("kind", "contacts"), ("label", "Região"), ("key", "regiao"), ("field_type", "text")])
+        .await;
+    let fields = app.get("/api/v1/custom-fields", &app.admin_token).await;
+    assert!(fields.text.contains("regiao"), "{}", fields.text);
+    let invalid = app
+        .send(app.client.post(app.url("/settings/fields")).form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "contacts"),
+            ("label", "X"),
+            ("key", "Bad Key"),
+            ("field_type", "text"),
+        ]))
+        .await;
+    invalid.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    post(
+        "/settings/pipelines",
+        &[("name", "Renovações"), ("stages", "Aviso: 20\nNegociação: 60\nRenovado: 100 won\nCancelado: 0 lost")],
+    )
+    .await;
+    let pipelines = page(&app, "/settings?tab=pipelines").await;
+    assert!(pipelines.text.contains("Renovações") && pipelines.text.contains("Negociação"), "{}", pipelines.text);
+
+    let contact = app.create("contacts", &json!({"first_name": "Lixo"})).await;
+    let id = contact["id"].as_str().expect("an id");
+    app.send(app.request(Method::DELETE, &format!("/api/v1/contacts/{id}"), Some(&app.admin_token)))
+        .await
+        .expect(StatusCode::NO_CONTENT);
+    let trash = page(&app, "/settings?tab=trash").await;
+    assert!(trash.text.contains("Lixo"), "{}", trash.text);
+    post(&format!("/settings/trash/contacts/{id}/restore"), &[]).await;
+    app.get(&format!("/api/v1/contacts/{id}"), &app.admin_token).await.expect(StatusCode::OK);
+
+    // A member is not an administrator.
+    let member = reqwest::Client::builder().cookie_store(true).build().expect("a client");
+    let form = [("email", "beto@example.com.br"), ("password", PASSWORD), ("next", "/")];
+    member.post(app.url("/sign-in")).form(&form).send().await.expect("sign in");
+    let refused = member.get(app.url("/settings")).send().await.expect("settings");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let home = member.get(app.url("/")).send().await.expect("home").text().await.expect("text");
+    assert!(!home.contains("href=\"/settings\""), "members see no settings link");
     app.teardown().await;
 }
