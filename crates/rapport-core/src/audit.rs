@@ -35,8 +35,9 @@ impl AuditAction {
     }
 }
 
-/// The fields whose value differs between `old` and `new`, in `new`'s key
-/// order, then keys only `old` had. Missing keys count as `null`.
+/// The fields whose value differs between `old` and `new`, by field name
+/// (a map's own order depends on serde_json's features, which another crate
+/// in the build may change). Missing keys count as `null`.
 pub fn diff(old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<FieldChange> {
     let mut changes = Vec::new();
     for (key, new_value) in new {
@@ -50,6 +51,7 @@ pub fn diff(old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<FieldChan
             changes.push(FieldChange { field: key.clone(), old: old_value.clone(), new: Value::Null });
         }
     }
+    changes.sort_by(|a, b| a.field.cmp(&b.field));
     changes
 }
 

@@ -4,15 +4,18 @@
 pub enum JobKind {
     ActivityReminder,
     LeadAssigned,
+    /// Someone moved a deal another user owns to another stage.
+    DealMoved,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 2] = [Self::ActivityReminder, Self::LeadAssigned];
+    const ALL: [JobKind; 3] = [Self::ActivityReminder, Self::LeadAssigned, Self::DealMoved];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ActivityReminder => "activity_reminder",
             Self::LeadAssigned => "lead_assigned",
+            Self::DealMoved => "deal_moved",
         }
     }
 

@@ -204,6 +204,27 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
+        Some(JobKind::DealMoved) => {
+            let deal = load(&*tx, RecordType::DEAL, payload_id("deal_id")).await?;
+            if let (Some(deal), Some(owner)) = (deal, payload_id("owner_id")) {
+                let pipelines = crate::pipelines::list(&*tx).await?;
+                let to = payload_id("to_stage_id");
+                let stage = pipelines.iter().flat_map(|p| &p.stages).find(|s| Some(s.id) == to).map(|s| s.name.clone());
+                let notification = NewNotification {
+                    user_id: UserId(owner),
+                    kind: "deal_moved",
+                    title: format!(
+                        "Your deal {} was moved to {}",
+                        quoted_name(&deal.display_name()),
+                        quoted_name(&stage.unwrap_or_default())
+                    ),
+                    body: None,
+                    record: Some((RecordType::DEAL, deal.id)),
+                    dedup_key: format!("job:{}", job.id),
+                };
+                insert(&*tx, notification, now).await?;
+            }
+        }
         // A kind this version does not know: finish it rather than retry forever.
         None => tracing::warn!(kind = %job.kind, "unknown job kind"),
     }

@@ -51,8 +51,12 @@ async function searchGroups(query, kind) {
   url.searchParams.set("q", query);
   url.searchParams.set("format", "json");
   if (kind) url.searchParams.set("kind", kind);
-  const response = await fetch(url, { credentials: "same-origin" });
-  return response.ok ? response.json() : [];
+  try {
+    const response = await fetch(url, { credentials: "same-origin" });
+    return response.ok ? await response.json() : [];
+  } catch {
+    return [];
+  }
 }
 
 function debounce(fn, ms) {
@@ -180,11 +184,11 @@ function palette() {
     const list = document.createElement("ul");
     dialog.append(input, list);
     document.body.append(dialog);
-    const commands = [...document.querySelectorAll(".side a")].map((a) => ({ label: a.textContent.trim(), href: a.href }));
-    for (const kind of ["contacts", "companies", "leads", "deals", "activities"]) {
-      const nav = document.querySelector(`.side a[href="/${kind}"]`) ?? document.querySelector(`.side a[href^="/${kind}"]`);
-      commands.push({ label: `+ ${nav?.textContent.trim() ?? kind}`, href: `/${kind}/new` });
-    }
+    // The commands come translated from the page (base.html).
+    const commands = [...document.querySelectorAll("[data-commands] a")].map((a) => ({
+      label: a.textContent.trim(),
+      href: a.href,
+    }));
     let links = [];
     let selected = 0;
     const show = (groups) => {
@@ -214,14 +218,14 @@ function palette() {
       return { title: "→", hits: commands.filter((c) => c.label.toLowerCase().includes(q)).slice(0, 8) };
     };
     show([filterCommands("")]);
-    input.addEventListener(
-      "input",
-      debounce(async () => {
-        const query = input.value.trim();
-        const groups = query.length >= 2 ? await searchGroups(query) : [];
-        show([filterCommands(query), ...groups]);
-      }, 120),
-    );
+    input.addEventListener("input", async () => {
+      const query = input.value.trim();
+      show([filterCommands(query)]);
+      if (query.length < 2) return;
+      const groups = await searchGroups(query);
+      // Only the answer to what is typed now.
+      if (input.value.trim() === query) show([filterCommands(query), ...groups]);
+    });
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
@@ -304,7 +308,36 @@ function enhanceKeys() {
   });
 }
 
+/** Live notifications: one stream per tab; a toast and the bell's count. */
+function listenForNotifications() {
+  const badge = document.querySelector("[data-unread]");
+  const toasts = document.querySelector("[data-toasts]");
+  if (!badge || !window.EventSource) return;
+  let unread = 0;
+  const show = () => {
+    badge.textContent = String(unread);
+    badge.hidden = unread === 0;
+  };
+  const events = new EventSource("/events");
+  events.addEventListener("count", (event) => {
+    unread = JSON.parse(event.data).unread;
+    show();
+  });
+  events.addEventListener("notification", (event) => {
+    const { title, href } = JSON.parse(event.data);
+    unread += 1;
+    show();
+    const toast = document.createElement(href ? "a" : "div");
+    toast.className = "toast";
+    if (href) toast.href = href;
+    toast.textContent = title;
+    toasts.append(toast);
+    setTimeout(() => toast.remove(), 8000);
+  });
+}
+
 enhanceLoadMore();
+listenForNotifications();
 enhanceSearch();
 enhanceReferences();
 enhanceForms();

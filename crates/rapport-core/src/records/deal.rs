@@ -8,6 +8,7 @@ use super::{field_list, is_blank, source_fields};
 use crate::descriptor::{
     CrossFieldRule, Effect, ImportAlias, KindRules, PendingWrite, RecordKind, StoredWrite, WriteNeeds,
 };
+use crate::jobs::JobKind;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{DomainError, FieldError, ValidationErrors};
 
@@ -93,14 +94,26 @@ impl KindRules for Deal {
         follow_stage(write)
     }
 
-    /// Every move to another stage is kept in the stage history.
+    /// Every move to another stage is kept in the stage history, and the
+    /// deal's owner hears of a move someone else made.
     fn after_write(&self, write: &StoredWrite<'_>) -> Vec<Effect> {
         let uuid = |text: Option<&str>| text.and_then(|s| Uuid::parse_str(s).ok());
         let (from, to) = (uuid(write.old_text("stage_id")), uuid(write.text("stage_id")));
-        match (to, uuid(write.text("pipeline_id"))) {
-            (Some(to), Some(pipeline_id)) if from != Some(to) => vec![Effect::StageChange { pipeline_id, from, to }],
-            _ => Vec::new(),
+        let (Some(to), Some(pipeline_id)) = (to, uuid(write.text("pipeline_id"))) else { return Vec::new() };
+        if from == Some(to) {
+            return Vec::new();
         }
+        let mut effects = vec![Effect::StageChange { pipeline_id, from, to }];
+        match write.owner_id {
+            Some(owner) if from.is_some() && owner != write.actor => effects.push(Effect::Enqueue {
+                kind: JobKind::DealMoved,
+                payload: serde_json::json!({"deal_id": write.id, "owner_id": owner, "moved_by": write.actor, "to_stage_id": to}),
+                run_at: write.at,
+                dedup_key: format!("deal_moved:{}:{}", write.id, write.version),
+            }),
+            _ => {}
+        }
+        effects
     }
 }
 

@@ -404,3 +404,7 @@ role-admin = Administrator
 role-manager = Manager
 role-member = Member
 role-read-only = Read only
+
+## Notifications
+notifications-title = Notifications
+notifications-mark-read = Mark read

@@ -404,3 +404,7 @@ role-admin = Administrador
 role-manager = Gerente
 role-member = Miembro
 role-read-only = Solo lectura
+
+## Notificaciones
+notifications-title = Notificaciones
+notifications-mark-read = Marcar como leída

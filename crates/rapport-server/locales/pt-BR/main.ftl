@@ -404,3 +404,7 @@ role-admin = Administrador
 role-manager = Gerente
 role-member = Membro
 role-read-only = Somente leitura
+
+## Notificações
+notifications-title = Notificações
+notifications-mark-read = Marcar como lida

@@ -10,6 +10,7 @@ mod fields;
 pub mod format;
 mod home;
 pub mod i18n;
+mod notifications;
 mod profile;
 mod records;
 mod search;
@@ -39,6 +40,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
         .route("/assets/{file}", get(assets::serve))
         .route("/search", get(search::page))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/{id}/read", post(notifications::mark_read))
+        .route("/events", get(notifications::stream))
         .route("/settings", get(settings::page))
         .route("/settings/users", post(settings::create_user))
         .route("/settings/users/{id}/{action}", post(settings::set_enabled))
@@ -108,6 +112,18 @@ impl Frame {
             icon: section,
         })
         .collect()
+    }
+
+    /// What the command palette offers before anything is typed: "new …"
+    /// for every kind, then the places of the navigation.
+    pub fn commands(&self) -> Vec<(String, String)> {
+        let kinds = ["contacts", "companies", "leads", "deals", "activities"];
+        let new = kinds.iter().map(|kind| {
+            let one = self.t(&format!("kind.{kind}.one"));
+            (format!("/{kind}/new"), self.tr.t1("action.new", "kind", one))
+        });
+        let places = self.nav().into_iter().map(|item| (item.href.to_owned(), item.label));
+        new.chain(places).collect()
     }
 
     pub fn locales(&self) -> Vec<(&'static str, &'static str, bool)> {

@@ -50,3 +50,30 @@ async fn a_reminder_notifies_once_when_its_time_comes() {
     })
     .await;
 }
+
+/// A deal moved to another stage by someone else tells its owner; the
+/// owner's own moves do not.
+#[tokio::test]
+async fn the_owner_hears_when_someone_else_moves_their_deal() {
+    crate::helpers::on_both_backends("the_owner_hears_when_someone_else_moves_their_deal", async |app| {
+        let deal = app.create("deals", &serde_json::json!({"name": "Frota Nova"})).await;
+        let id = deal["id"].as_str().expect("an id");
+        let pipelines = app.get("/api/v1/pipelines", &app.admin_token).await;
+        let stages = pipelines.body[0]["stages"].as_array().expect("stages").clone();
+        let stage = |i: usize| stages[i]["id"].as_str().expect("a stage").to_owned();
+        app.patch(&format!("/api/v1/deals/{id}"), &app.admin_token, &serde_json::json!({"stage_id": stage(1)}))
+            .await
+            .expect(reqwest::StatusCode::OK);
+        let (_, colleague) = app.user("Caio Colega", rapport_core::access::Role::Member).await;
+        app.patch(&format!("/api/v1/deals/{id}"), &colleague, &serde_json::json!({"stage_id": stage(2)}))
+            .await
+            .expect(reqwest::StatusCode::OK);
+        app.run_due_jobs().await;
+        let notes = app.get("/api/v1/notifications", &app.admin_token).await;
+        let items = notes.body["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "{}", notes.text);
+        assert_eq!(items[0]["kind"], "deal_moved");
+        assert!(items[0]["title"].as_str().is_some_and(|t| t.contains("“Frota Nova”")), "{}", notes.text);
+    })
+    .await;
+}
