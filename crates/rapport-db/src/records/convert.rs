@@ -27,6 +27,41 @@ pub struct ConversionInput {
     pub amount_minor: Option<i64>,
     pub currency: Option<String>,
     pub pipeline_id: Option<Uuid>,
+    /// Create a new contact even when one with the lead's e-mail exists
+    /// (by default the lead is linked to it).
+    #[serde(default)]
+    pub create_new_contact: bool,
+}
+
+/// What converting a lead would link to: the visible contact with its
+/// e-mail and the visible company with its domain, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversionMatches {
+    pub contact: Option<RecordId>,
+    pub company: Option<RecordId>,
+}
+
+fn lead_domain(lead: &Record) -> Option<String> {
+    lead.text("website")
+        .and_then(|w| WebUrl::parse(w).ok())
+        .map(|u| u.domain())
+        .or_else(|| lead.text("email").and_then(company_domain_of_email))
+}
+
+/// The records a conversion of the lead would link to, before it runs.
+pub async fn conversion_matches(ctx: &Ctx, actor: &Actor, lead_id: RecordId) -> Result<ConversionMatches> {
+    let snapshot = ctx.snapshot().await?;
+    let conn = ctx.db.conn();
+    let lead = fetch_visible(conn, actor, &snapshot, RecordType::LEAD, lead_id, false).await?;
+    let contact = match lead.text("email") {
+        Some(email) => find_visible(conn, actor, &snapshot, RecordType::CONTACT, "email", email).await?,
+        None => None,
+    };
+    let company = match lead_domain(&lead) {
+        Some(domain) => find_visible(conn, actor, &snapshot, RecordType::COMPANY, "domain", &domain).await?,
+        None => None,
+    };
+    Ok(ConversionMatches { contact: contact.map(RecordId), company: company.map(RecordId) })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -104,11 +139,7 @@ pub async fn convert_lead_idempotent(
     let email = lead.text("email").map(str::to_owned);
 
     // Company: by website or business e-mail domain, else by creating it.
-    let domain = lead
-        .text("website")
-        .and_then(|w| WebUrl::parse(w).ok())
-        .map(|u| u.domain())
-        .or_else(|| email.as_deref().and_then(company_domain_of_email));
+    let domain = lead_domain(&lead);
     let mut company_id = None;
     let mut company_created = false;
     if let Some(domain) = &domain {
@@ -129,8 +160,10 @@ pub async fn convert_lead_idempotent(
 
     // Contact: by e-mail, else created from the lead.
     let mut contact_id = match &email {
-        Some(email) => find_visible(conn, actor, &snapshot, RecordType::CONTACT, "email", email).await?,
-        None => None,
+        Some(email) if !input.create_new_contact => {
+            find_visible(conn, actor, &snapshot, RecordType::CONTACT, "email", email).await?
+        }
+        _ => None,
     };
     let contact_created = contact_id.is_none();
     if contact_id.is_none() {

@@ -16,7 +16,9 @@ pub use board::{StageTotal, stage_totals};
 pub use bulk::{
     BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_create_idempotent, bulk_delete, bulk_update,
 };
-pub use convert::{ConversionInput, ConversionResult, convert_lead, convert_lead_idempotent};
+pub use convert::{
+    ConversionInput, ConversionMatches, ConversionResult, conversion_matches, convert_lead, convert_lead_idempotent,
+};
 pub use import::{DuplicateRow, IMPORT_BATCH_ROWS, ImportOptions, ImportReport, OnDuplicate, RejectedRow, import_csv};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 

@@ -45,12 +45,15 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
         .expect("lead");
         assert_eq!(lead.fields["status"], json!("new"));
 
+        let matches = records::conversion_matches(&t.ctx, &admin, lead.id).await.expect("matches");
+        assert_eq!(matches, records::ConversionMatches { contact: Some(contact.id), company: Some(company.id) });
         let input = ConversionInput {
             create_deal: true,
             deal_name: Some("Acme expansion".into()),
             amount_minor: Some(1_500_000),
             currency: None,
             pipeline_id: None,
+            create_new_contact: false,
         };
         let result = records::convert_lead(&t.ctx, &admin, lead.id, &input).await.expect("convert");
         assert_eq!(result.contact_id, contact.id);

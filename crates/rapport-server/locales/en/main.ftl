@@ -408,3 +408,15 @@ role-read-only = Read only
 ## Notifications
 notifications-title = Notifications
 notifications-mark-read = Mark read
+
+## Lead conversion
+convert-title = Convert this lead
+convert-found-contact = A contact with this e-mail exists:
+convert-found-company = It joins the company
+convert-contact = Contact
+convert-link = Link to it
+convert-create = Create a new one
+convert-new-contact = A new contact is created from this lead.
+convert-create-deal = Open a deal
+convert-deal-name = Deal name
+convert-action = Convert

@@ -408,3 +408,15 @@ role-read-only = Solo lectura
 ## Notificaciones
 notifications-title = Notificaciones
 notifications-mark-read = Marcar como leída
+
+## Conversión de prospectos
+convert-title = Convertir este prospecto
+convert-found-contact = Ya existe un contacto con este correo:
+convert-found-company = Se une a la empresa
+convert-contact = Contacto
+convert-link = Vincularlo
+convert-create = Crear uno nuevo
+convert-new-contact = Se crea un nuevo contacto a partir de este prospecto.
+convert-create-deal = Abrir un negocio
+convert-deal-name = Nombre del negocio
+convert-action = Convertir

@@ -408,3 +408,15 @@ role-read-only = Somente leitura
 ## Notificações
 notifications-title = Notificações
 notifications-mark-read = Marcar como lida
+
+## Conversão de leads
+convert-title = Converter este lead
+convert-found-contact = Já existe um contato com este e-mail:
+convert-found-company = Entra na empresa
+convert-contact = Contato
+convert-link = Vincular a ele
+convert-create = Criar um novo
+convert-new-contact = Um novo contato é criado a partir deste lead.
+convert-create-deal = Abrir um negócio
+convert-deal-name = Nome do negócio
+convert-action = Converter

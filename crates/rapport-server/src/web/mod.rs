@@ -56,6 +56,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/deals/board", get(board::page))
         .route("/deals/board/column", get(board::column))
         .route("/deals/{id}/stage", post(board::move_deal))
+        .route("/leads/{id}/convert", post(records::convert))
         .route("/{kind}", get(records::list).post(records::create))
         .route("/{kind}/new", get(records::new))
         .route("/{kind}/{id}", get(records::show).post(records::update))

@@ -486,9 +486,17 @@ pub struct Related {
     pub more_href: String,
 }
 
+/// A lead's conversion panel: what it would link to.
+pub struct Conversion {
+    pub contact: Option<(String, String)>,
+    pub company: Option<(String, String)>,
+    pub deal_name: String,
+}
+
 #[derive(Template)]
 #[template(path = "records/show.html")]
 struct ShowPage {
+    conversion: Option<Conversion>,
     frame: Frame,
     plural: &'static str,
     id: String,
@@ -681,7 +689,12 @@ pub async fn show(
         )
     });
     let meta = user.tr.t1("record.created", "when", format::datetime(record.created_at, user.zone, user.tr.locale));
+    let convertible =
+        record_type == RecordType::LEAD && record.text("status") != Some("converted") && writer(&user).is_ok();
+    let conversion =
+        if convertible { Some(conversion(&state, &user, &record).await.map_err(|e| user.fail(e))?) } else { None };
     let page = ShowPage {
+        conversion,
         plural: record_type.plural(),
         id: id.0.to_string(),
         name: record.display_name(),
@@ -766,6 +779,46 @@ pub async fn log_activity(
                 &message,
             ))
         }
+        Err(error) => Err(user.fail(error)),
+    }
+}
+
+async fn conversion(state: &AppState, user: &WebUser, lead: &Record) -> rapport_db::Result<Conversion> {
+    let matches = records::conversion_matches(&state.ctx, &user.actor, lead.id).await?;
+    let named = async |kind: RecordType, id: Option<RecordId>| -> rapport_db::Result<Option<(String, String)>> {
+        match id {
+            Some(id) => {
+                let record = records::get(&state.ctx, &user.actor, kind, id).await?;
+                Ok(Some((format!("/{}/{}", kind.plural(), id.0), record.display_name())))
+            }
+            None => Ok(None),
+        }
+    };
+    Ok(Conversion {
+        contact: named(RecordType::CONTACT, matches.contact).await?,
+        company: named(RecordType::COMPANY, matches.company).await?,
+        deal_name: lead.text("company_name").map_or_else(|| lead.display_name(), str::to_owned),
+    })
+}
+
+/// Converts a lead: to the existing contact it found, or to a new one, as
+/// the user chose; a deal too if asked. The contact's page follows.
+pub async fn convert(State(state): State<AppState>, Path(id): Path<String>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let id = record_id(user, &id)?;
+    let writer = writer(user)?;
+    let create_deal = form.value("create_deal") == Some("true");
+    let currency = form.value("currency").filter(|c| !c.is_empty()).unwrap_or("BRL").to_owned();
+    let input = records::ConversionInput {
+        create_deal,
+        deal_name: form.value("deal_name").map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+        amount_minor: form.value("amount").and_then(|a| fields::parse_decimal(a, &currency)),
+        currency: create_deal.then_some(currency),
+        pipeline_id: None,
+        create_new_contact: form.value("contact") == Some("new"),
+    };
+    match records::convert_lead(&state.ctx, &writer, id, &input).await {
+        Ok(result) => Ok(Redirect::to(&format!("/contacts/{}", result.contact_id.0)).into_response()),
         Err(error) => Err(user.fail(error)),
     }
 }

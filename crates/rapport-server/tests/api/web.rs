@@ -251,3 +251,35 @@ async fn an_administrator_sets_up_people_records_and_pipelines_in_settings() {
     assert!(!home.contains("href=\"/settings\""), "members see no settings link");
     app.teardown().await;
 }
+
+/// A lead's page shows the contact its e-mail already has; the user links
+/// to it or, as here, creates a new one, and opens a deal in one step.
+#[tokio::test]
+async fn a_lead_is_converted_on_its_page_linking_or_creating_as_the_user_chooses() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let existing = app.create("contacts", &json!({"first_name": "Joana", "emails": ["joana@padaria.com.br"]})).await;
+    let lead = app.create("leads", &json!({"first_name": "Joana", "last_name": "Prado", "email": "joana@padaria.com.br", "company_name": "Padaria Prado"})).await;
+    let id = lead["id"].as_str().expect("an id");
+    let lead_page = page(&app, &format!("/leads/{id}")).await;
+    assert!(
+        lead_page.text.contains(&format!("/contacts/{}", existing["id"].as_str().expect("id"))),
+        "the found contact is named"
+    );
+    let csrf = csrf_of(&lead_page);
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("contact", "new"),
+        ("create_deal", "true"),
+        ("deal_name", "Pães para eventos"),
+        ("amount", "1.500,00"),
+    ];
+    let done = app.send(app.client.post(app.url(&format!("/leads/{id}/convert"))).form(&form)).await;
+    done.expect(StatusCode::OK);
+    assert!(done.text.contains("Joana Prado"), "the new contact's page follows");
+    let deals = app.get("/api/v1/deals", &app.admin_token).await;
+    assert_eq!(deals.body["items"][0]["amount_minor"], 150_000, "{}", deals.text);
+    let contacts = app.get("/api/v1/contacts", &app.admin_token).await;
+    assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(2), "a new contact beside the existing one");
+    app.teardown().await;
+}
