@@ -6,7 +6,9 @@
 //! in `rapport-core`, so adding a field there is an additive migration.
 
 use rapport_core::schema::{RecordType, Storage};
-use sea_orm::sea_query::{Alias, ColumnDef, Index, IndexCreateStatement, Query, Table, TableCreateStatement};
+use sea_orm::sea_query::{
+    Alias, ColumnDef, Expr, ExprTrait, Index, IndexCreateStatement, Query, Table, TableCreateStatement,
+};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use crate::backend;
@@ -27,6 +29,8 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (7, "search_index_written_per_statement", backend::search_index_written_per_statement),
     (8, "search_title_terms", backend::search_title_terms),
     (9, "housekeeping_and_import_reports", m0009_housekeeping_and_import_reports),
+    // Data only: see `backfill_phone_tails`.
+    (10, "phone_tails", |_| Vec::new()),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -56,6 +60,9 @@ pub async fn run(db: &Database) -> Result<()> {
         if applied.contains(version) {
             continue;
         }
+        if *version == 10 {
+            backfill_phone_tails(&tx).await?;
+        }
         tracing::info!(version, name, "applying migration");
         for sql in step(db) {
             tx.execute_unprepared(&sql).await.context("apply a migration")?;
@@ -69,6 +76,42 @@ pub async fn run(db: &Database) -> Result<()> {
     }
     sync_record_columns(&tx).await?;
     tx.commit().await
+}
+
+/// Phones stored before search by phone get their reversed digits
+/// (`records::PHONE_TAIL`), which later writes keep themselves.
+async fn backfill_phone_tails(tx: &DatabaseTransaction) -> Result<()> {
+    let rows = tx
+        .query_all(
+            &Query::select()
+                .columns(["record_type", "record_id", "value"])
+                .from("record_keys")
+                .and_where(Expr::col("kind").eq("phone"))
+                .to_owned(),
+        )
+        .await
+        .context("read stored phones")?;
+    let mut tails = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let record_type: String = row.try_get("", "record_type").context("read a stored phone")?;
+        let record_id: uuid::Uuid = row.try_get("", "record_id").context("read a stored phone")?;
+        let value: String = row.try_get("", "value").context("read a stored phone")?;
+        tails.push([
+            record_type.into(),
+            record_id.into(),
+            crate::records::PHONE_TAIL.into(),
+            crate::records::phone_tail(&value).into(),
+        ]);
+    }
+    for chunk in tails.chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table("record_keys").columns(["record_type", "record_id", "kind", "value"]);
+        for row in chunk {
+            insert.values_panic(row.clone());
+        }
+        tx.execute(&insert).await.context("write phone tails")?;
+    }
+    Ok(())
 }
 
 async fn applied_versions(tx: &DatabaseTransaction) -> Result<Vec<i64>> {

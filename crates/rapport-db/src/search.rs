@@ -74,6 +74,7 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
         return Ok(Vec::new());
     }
     let snapshot = ctx.snapshot().await?;
+    let phone = looks_like_a_phone(query);
     let types: Vec<RecordType> = if types.is_empty() { RecordType::all().collect() } else { types.to_vec() };
     let mut visible = Cond::any();
     for record_type in &types {
@@ -83,6 +84,9 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
                 .add(Expr::col(("search_rows", "record_type")).eq(record_type.as_str()))
                 .add(repo_scope_condition(&scope)),
         );
+    }
+    if let Some(tail) = phone {
+        return by_phone(ctx, &tail, visible, limit).await;
     }
     let window = candidate_window(limit);
     let mut hits = candidates(ctx, &words, visible.clone(), WordMatch::WholeInTitle, window).await?;
@@ -96,6 +100,48 @@ pub async fn search(ctx: &Ctx, actor: &Actor, query: &str, types: &[RecordType],
     // Stable: equal scores keep newest-first order.
     hits.sort_by_key(|h| std::cmp::Reverse(h.score));
     hits.truncate(limit as usize);
+    Ok(hits)
+}
+
+/// The reversed digits of a query that is a phone number as people type
+/// it: at least 8 digits and no letters.
+fn looks_like_a_phone(query: &str) -> Option<String> {
+    let digits = query.chars().filter(char::is_ascii_digit).count();
+    (digits >= 8 && !query.chars().any(char::is_alphabetic)).then(|| crate::records::phone_tail(query))
+}
+
+/// Records with a phone ending in the typed digits, through the index of
+/// reversed phones (`record_keys`), under the actor's visibility.
+async fn by_phone(ctx: &Ctx, tail: &str, visible: Cond, limit: u64) -> Result<Vec<SearchHit>> {
+    let owners = Query::select()
+        .column("record_id")
+        .from("record_keys")
+        .and_where(Expr::col("kind").eq(crate::records::PHONE_TAIL))
+        .and_where(Expr::col("value").gte(tail))
+        // Digits only: ':' sorts right after '9'.
+        .and_where(Expr::col("value").lt(format!("{tail}:")))
+        .limit(limit * 4)
+        .to_owned();
+    let select = Query::select()
+        .columns(["record_type", "record_id", "label"].map(|c| (Alias::new("search_rows"), Alias::new(c))))
+        .from("search_rows")
+        .and_where(Expr::col(("search_rows", "record_id")).in_subquery(owners))
+        .cond_where(visible)
+        .limit(limit)
+        .to_owned();
+    let rows = ctx.db.conn().query_all(&select).await.context("search by phone")?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        const CTX: &str = "read a search hit";
+        let record_type: String = row.try_get("", "record_type").context(CTX)?;
+        let Some(record_type) = RecordType::parse(&record_type) else { continue };
+        hits.push(SearchHit {
+            record_type,
+            id: RecordId(row.try_get("", "record_id").context(CTX)?),
+            label: row.try_get("", "label").context(CTX)?,
+            score: 100,
+        });
+    }
     Ok(hits)
 }
 

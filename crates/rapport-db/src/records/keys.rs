@@ -22,15 +22,28 @@ fn matching_keys(record: &Record) -> Vec<(&'static str, String)> {
             FieldKind::Domain => "domain",
             _ => continue,
         };
-        match record.fields.get(spec.name) {
-            Some(Value::String(s)) => keys.push((kind, s.to_lowercase())),
-            Some(Value::Array(items)) => {
-                keys.extend(items.iter().filter_map(Value::as_str).map(|s| (kind, s.to_lowercase())));
+        let values: Vec<&str> = match record.fields.get(spec.name) {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for value in values {
+            keys.push((kind, value.to_lowercase()));
+            if kind == "phone" {
+                keys.push((PHONE_TAIL, phone_tail(value)));
             }
-            _ => {}
         }
     }
     keys
+}
+
+/// Phones are also kept as their digits reversed, so that a number typed
+/// any way (`(21) 99775-2728`, `21997752728`, its last 8 digits) is a
+/// prefix of it: an index range, not a scan.
+pub(crate) const PHONE_TAIL: &str = "phone_tail";
+
+pub(crate) fn phone_tail(phone: &str) -> String {
+    phone.chars().rev().filter(char::is_ascii_digit).collect()
 }
 
 /// A record's keys of one kind (`email`, `phone`, `domain`), de-duplicated.

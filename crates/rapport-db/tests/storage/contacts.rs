@@ -87,8 +87,8 @@ async fn contact_create_get_update_list_delete_restore() {
         assert_eq!(fetched.version, 4);
         assert_eq!(fetched.deleted_at, None);
         assert_eq!(fetched.fields, updated.fields);
-        // Matching keys came back with the record.
-        assert_eq!(t.count_where("record_keys", "record_id", created.id.0).await, 2);
+        // Matching keys came back with the record: e-mail, phone, phone tail.
+        assert_eq!(t.count_where("record_keys", "record_id", created.id.0).await, 3);
     })
     .await;
 }

@@ -170,3 +170,37 @@ async fn statistics_leave_out_the_search_index_tables() {
     })
     .await;
 }
+
+/// A call centre looks callers up by number as they type it: with or
+/// without the country code, punctuation, or only the last 8 digits
+/// (before, every one of these found nothing).
+#[tokio::test]
+async fn a_person_is_found_by_phone_however_the_number_is_typed() {
+    run_on_both_backends("search by phone", |t| async move {
+        let (_, admin) = t.admin().await;
+        let caller = records::create(
+            &t.ctx,
+            &admin,
+            RecordType::CONTACT,
+            &json!({"first_name": "Ângela", "last_name": "Silva", "phones": ["+55 21 99775-2728"]}),
+        )
+        .await
+        .expect("a contact");
+        let other = records::create(
+            &t.ctx,
+            &admin,
+            RecordType::LEAD,
+            &json!({"first_name": "Bruno", "phone": "+55 11 3456-7890"}),
+        )
+        .await
+        .expect("a lead");
+        for typed in ["(21) 99775-2728", "21997752728", "+55 21 99775-2728", "97752728", "9775-2728"] {
+            let hits = search(&t.ctx, &admin, typed, &[], 10).await.expect("search");
+            assert_eq!(ids(&hits), vec![caller.id], "{typed}");
+        }
+        let hits = search(&t.ctx, &admin, "3456 7890", &[], 10).await.expect("search");
+        assert_eq!(ids(&hits), vec![other.id]);
+        assert!(search(&t.ctx, &admin, "11112222", &[], 10).await.expect("search").is_empty());
+    })
+    .await;
+}
