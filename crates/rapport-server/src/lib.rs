@@ -37,6 +37,7 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub struct App {
     state: AppState,
     router: axum::Router,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 /// Builds the router and state. Creates the default pipeline on first start.
@@ -44,8 +45,14 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
     rapport_db::pipelines::ensure_default(&ctx).await?;
     let setup_token =
         if rapport_db::users::count(&ctx).await? == 0 { Some(uuid::Uuid::new_v4().simple().to_string()) } else { None };
-    let state =
-        AppState { ctx, config: Arc::new(config), metrics: Arc::default(), setup_token: setup_token.map(Arc::from) };
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let state = AppState {
+        ctx,
+        config: Arc::new(config),
+        metrics: Arc::default(),
+        setup_token: setup_token.map(Arc::from),
+        stopping,
+    };
     let router = axum::Router::new()
         .nest("/api/v1", api::router())
         .merge(api::health::router())
@@ -61,7 +68,7 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         // Server errors are logged once, with their cause, by `AppError`.
         .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)))
         .with_state(state.clone());
-    Ok(App { state, router })
+    Ok(App { state, router, stop })
 }
 
 async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -87,11 +94,20 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
-        let worker =
-            self.state.config.run_worker.then(|| tokio::spawn(worker::run(self.state.clone(), worker_stopped)));
+        let worker = self
+            .state
+            .config
+            .run_worker
+            .then(|| tokio::spawn(worker::run(self.state.clone(), self.state.stopping.clone())));
+        let stop = self.stop;
+        let stop_first = stop.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Streams and the worker stop first, then connections drain.
+            let _ = stop_first.send(true);
+        };
         let result = serve::serve(listener, self.router, self.state.config.connections, shutdown).await;
-        let _ = stop_worker.send(true);
+        let _ = stop.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
         }

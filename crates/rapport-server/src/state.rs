@@ -46,6 +46,9 @@ pub struct AppState {
     /// Token that allows creating the first administrator over HTTP; it
     /// stops working once any user exists (checked atomically in storage).
     pub setup_token: Option<Arc<str>>,
+    /// Becomes true when the server begins to shut down: endless responses
+    /// (the notification stream) end, so that shutdown does not wait for them.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Request counters and a latency histogram, rendered at `/metrics`.

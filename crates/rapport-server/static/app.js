@@ -247,26 +247,12 @@ function palette() {
 function showShortcuts() {
   let dialog = document.querySelector("dialog.shortcuts");
   if (!dialog) {
+    // The list comes translated from the page (base.html).
+    const list = document.querySelector("[data-shortcuts]")?.cloneNode(true);
+    if (!list) return;
+    list.hidden = false;
     dialog = document.createElement("dialog");
     dialog.className = "shortcuts";
-    const list = document.createElement("dl");
-    for (const [key, what] of [
-      ["/", "Search"],
-      ["Ctrl/⌘ K", "Command palette"],
-      ["c", "Create in this list"],
-      ["e", "Edit this record"],
-      ["j / k", "Next / previous row"],
-      ["Enter", "Open the row"],
-      ["?", "These shortcuts"],
-    ]) {
-      const dt = document.createElement("dt");
-      const kbd = document.createElement("kbd");
-      kbd.textContent = key;
-      dt.append(kbd);
-      const dd = document.createElement("dd");
-      dd.textContent = what;
-      list.append(dt, dd);
-    }
     const form = document.createElement("form");
     form.method = "dialog";
     const close = document.createElement("button");

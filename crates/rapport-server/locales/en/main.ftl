@@ -420,3 +420,12 @@ convert-new-contact = A new contact is created from this lead.
 convert-create-deal = Open a deal
 convert-deal-name = Deal name
 convert-action = Convert
+
+## Keyboard shortcuts
+shortcuts-search = Search
+shortcuts-palette = Command palette
+shortcuts-create = Create in this list
+shortcuts-edit = Edit this record
+shortcuts-rows = Next / previous row
+shortcuts-board = Move a focused deal to the next or previous stage
+shortcuts-help = These shortcuts

@@ -420,3 +420,12 @@ convert-new-contact = Se crea un nuevo contacto a partir de este prospecto.
 convert-create-deal = Abrir un negocio
 convert-deal-name = Nombre del negocio
 convert-action = Convertir
+
+## Atajos de teclado
+shortcuts-search = Buscar
+shortcuts-palette = Paleta de comandos
+shortcuts-create = Crear en esta lista
+shortcuts-edit = Editar este registro
+shortcuts-rows = Fila siguiente / anterior
+shortcuts-board = Mover el negocio enfocado a la etapa siguiente o anterior
+shortcuts-help = Estos atajos

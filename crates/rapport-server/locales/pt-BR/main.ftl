@@ -420,3 +420,12 @@ convert-new-contact = Um novo contato é criado a partir deste lead.
 convert-create-deal = Abrir um negócio
 convert-deal-name = Nome do negócio
 convert-action = Converter
+
+## Atalhos de teclado
+shortcuts-search = Buscar
+shortcuts-palette = Paleta de comandos
+shortcuts-create = Criar nesta lista
+shortcuts-edit = Editar este registro
+shortcuts-rows = Próxima / anterior linha
+shortcuts-board = Mover o negócio em foco para a próxima etapa ou a anterior
+shortcuts-help = Estes atalhos

@@ -88,7 +88,14 @@ pub async fn stream(
     let user_id = user.actor.user();
     let events = futures::stream::unfold((state, None::<Uuid>, true), move |(state, mut newest, first)| async move {
         if !first {
-            tokio::time::sleep(POLL_EVERY).await;
+            let mut stopping = state.stopping.clone();
+            tokio::select! {
+                () = tokio::time::sleep(POLL_EVERY) => {}
+                _ = stopping.wait_for(|stop| *stop) => return None,
+            }
+        }
+        if *state.stopping.borrow() {
+            return None;
         }
         let unread = rapport_db::notifications::for_user(&state.ctx, user_id, true, None, 20).await;
         let mut events = Vec::new();

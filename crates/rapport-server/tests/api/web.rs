@@ -283,3 +283,18 @@ async fn a_lead_is_converted_on_its_page_linking_or_creating_as_the_user_chooses
     assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(2), "a new contact beside the existing one");
     app.teardown().await;
 }
+
+/// A tab's open notification stream ends when the server stops, so that
+/// shutdown does not wait out its grace period for it.
+#[tokio::test]
+async fn an_open_notification_stream_does_not_hold_up_shutdown() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let stream = app.client.get(app.url("/events")).send().await.expect("the event stream");
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers().get("content-type").map(|v| v.to_str().unwrap_or_default()), Some("text/event-stream"));
+    let started = std::time::Instant::now();
+    app.teardown().await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "shutdown took {:?}", started.elapsed());
+    drop(stream);
+}
