@@ -429,3 +429,16 @@ shortcuts-edit = Edit this record
 shortcuts-rows = Next / previous row
 shortcuts-board = Move a focused deal to the next or previous stage
 shortcuts-help = These shortcuts
+
+## Week calendar
+calendar-title = My week
+calendar-previous = Previous week
+calendar-next = Next week
+calendar-this-week = This week
+calendar-day-0 = Mon
+calendar-day-1 = Tue
+calendar-day-2 = Wed
+calendar-day-3 = Thu
+calendar-day-4 = Fri
+calendar-day-5 = Sat
+calendar-day-6 = Sun

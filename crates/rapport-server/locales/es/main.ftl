@@ -429,3 +429,16 @@ shortcuts-edit = Editar este registro
 shortcuts-rows = Fila siguiente / anterior
 shortcuts-board = Mover el negocio enfocado a la etapa siguiente o anterior
 shortcuts-help = Estos atajos
+
+## Calendario semanal
+calendar-title = Mi semana
+calendar-previous = Semana anterior
+calendar-next = Semana siguiente
+calendar-this-week = Esta semana
+calendar-day-0 = Lun
+calendar-day-1 = Mar
+calendar-day-2 = Mié
+calendar-day-3 = Jue
+calendar-day-4 = Vie
+calendar-day-5 = Sáb
+calendar-day-6 = Dom

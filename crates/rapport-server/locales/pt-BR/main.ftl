@@ -429,3 +429,16 @@ shortcuts-edit = Editar este registro
 shortcuts-rows = Próxima / anterior linha
 shortcuts-board = Mover o negócio em foco para a próxima etapa ou a anterior
 shortcuts-help = Estes atalhos
+
+## Calendário da semana
+calendar-title = Minha semana
+calendar-previous = Semana anterior
+calendar-next = Próxima semana
+calendar-this-week = Esta semana
+calendar-day-0 = Seg
+calendar-day-1 = Ter
+calendar-day-2 = Qua
+calendar-day-3 = Qui
+calendar-day-4 = Sex
+calendar-day-5 = Sáb
+calendar-day-6 = Dom

@@ -267,6 +267,7 @@ mod catalogue_tests {
         keys.extend(["eq", "ne", "contains", "starts_with", "gt", "lt", "is_empty"].map(|op| format!("op.{op}")));
         keys.extend(["admin", "manager", "member", "read_only"].map(|role| format!("role.{role}")));
         keys.extend(["everyone", "team", "private"].map(|v| format!("settings.visibility_{v}")));
+        keys.extend((0..7).map(|day| format!("calendar.day_{day}")));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 mod assets;
 mod auth;
 mod board;
+mod calendar;
 mod fields;
 pub mod format;
 mod home;
@@ -54,6 +55,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings/pipelines", post(settings::create_pipeline))
         .route("/settings/trash/{kind}/{id}/restore", post(settings::restore))
         .route("/deals/board", get(board::page))
+        .route("/activities/week", get(calendar::week))
         .route("/deals/board/column", get(board::column))
         .route("/deals/{id}/stage", post(board::move_deal))
         .route("/leads/{id}/convert", post(records::convert))

@@ -403,6 +403,15 @@ async fn portuguese_menus_and_brazilian_money_and_dates() {
     browser.open("/deals/board").await;
     browser.see("R$ 1.234,56").await;
     browser.shot("deal-board-pt-BR").await;
+    app.create(
+        "activities",
+        &json!({"kind": "meeting", "subject": "Visita à fábrica", "starts_at": "2026-03-04T14:00:00Z"}),
+    )
+    .await;
+    browser.open("/activities/week").await;
+    browser.see("Visita à fábrica").await;
+    browser.see("Qua 04/03/2026").await;
+    browser.shot("week-pt-BR").await;
     browser.open("/").await;
     browser.see("Meu dia").await;
     browser.shot("home-pt-BR").await;

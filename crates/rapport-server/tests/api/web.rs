@@ -298,3 +298,26 @@ async fn an_open_notification_stream_does_not_hold_up_shutdown() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "shutdown took {:?}", started.elapsed());
     drop(stream);
 }
+
+/// The week shows my meetings by their start and my tasks by their due
+/// time, day by day; the next week is one link away.
+#[tokio::test]
+async fn the_week_shows_my_meetings_and_tasks_day_by_day() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    for (kind, field, at, subject) in [
+        ("meeting", "starts_at", "2026-03-04T14:00:00Z", "Visita à fábrica"),
+        ("task", "due_at", "2026-03-06T10:00:00Z", "Enviar proposta"),
+        ("call", "due_at", "2026-03-10T10:00:00Z", "Ligar na outra semana"),
+    ] {
+        app.create("activities", &json!({"kind": kind, "subject": subject, field: at})).await;
+    }
+    let week = page(&app, "/activities/week").await;
+    let (wednesday, friday) = (week.text.find("Visita à fábrica"), week.text.find("Enviar proposta"));
+    assert!(wednesday.is_some() && friday.is_some() && wednesday < friday, "{}", week.text);
+    assert!(!week.text.contains("Ligar na outra semana"));
+    assert!(week.text.contains("14:00"));
+    let next = page(&app, "/activities/week?start=2026-03-09").await;
+    assert!(next.text.contains("Ligar na outra semana") && !next.text.contains("Enviar proposta"));
+    app.teardown().await;
+}
