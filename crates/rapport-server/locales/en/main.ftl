@@ -442,3 +442,19 @@ calendar-day-3 = Thu
 calendar-day-4 = Fri
 calendar-day-5 = Sat
 calendar-day-6 = Sun
+
+## Bulk actions
+bulk-action = With the ticked rows
+bulk-assign = Give to
+bulk-add-tag = Add the tag
+bulk-remove-tag = Remove the tag
+bulk-delete = Move to the trash
+bulk-tag = Tag
+bulk-apply = Apply
+bulk-done = { $changed ->
+    [one] One record changed
+   *[other] { $changed } records changed
+}{ $refused ->
+    [0] .
+   *[other] ; { $refused } you may not change were left as they were.
+}

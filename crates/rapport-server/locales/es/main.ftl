@@ -442,3 +442,19 @@ calendar-day-3 = Jue
 calendar-day-4 = Vie
 calendar-day-5 = Sáb
 calendar-day-6 = Dom
+
+## Acciones masivas
+bulk-action = Con las filas marcadas
+bulk-assign = Pasar a
+bulk-add-tag = Agregar la etiqueta
+bulk-remove-tag = Quitar la etiqueta
+bulk-delete = Mover a la papelera
+bulk-tag = Etiqueta
+bulk-apply = Aplicar
+bulk-done = { $changed ->
+    [one] Un registro modificado
+   *[other] { $changed } registros modificados
+}{ $refused ->
+    [0] .
+   *[other] ; { $refused } que no puedes modificar quedaron igual.
+}

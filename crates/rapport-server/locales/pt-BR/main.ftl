@@ -442,3 +442,19 @@ calendar-day-3 = Qui
 calendar-day-4 = Sex
 calendar-day-5 = Sáb
 calendar-day-6 = Dom
+
+## Ações em massa
+bulk-action = Com as linhas marcadas
+bulk-assign = Passar para
+bulk-add-tag = Adicionar a etiqueta
+bulk-remove-tag = Remover a etiqueta
+bulk-delete = Mover para a lixeira
+bulk-tag = Etiqueta
+bulk-apply = Aplicar
+bulk-done = { $changed ->
+    [one] { $changed } registro alterado
+   *[other] { $changed } registros alterados
+}{ $refused ->
+    [0] .
+   *[other] ; { $refused } que você não pode alterar ficaram como estavam.
+}

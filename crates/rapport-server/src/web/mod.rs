@@ -61,6 +61,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/leads/{id}/convert", post(records::convert))
         .route("/{kind}", get(records::list).post(records::create))
         .route("/{kind}/new", get(records::new))
+        .route("/{kind}/bulk", post(records::bulk))
         .route("/{kind}/{id}", get(records::show).post(records::update))
         .route("/{kind}/{id}/edit", get(records::edit))
         .route("/{kind}/{id}/delete", post(records::delete))

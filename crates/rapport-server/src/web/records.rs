@@ -40,6 +40,7 @@ fn columns(record_type: RecordType) -> Vec<&'static FieldSpec> {
 }
 
 pub struct Row {
+    pub id: String,
     pub href: String,
     pub name: String,
     pub cells: Vec<Cell>,
@@ -75,6 +76,12 @@ struct ListPage {
     sort: String,
     shown: String,
     can_write: bool,
+    /// People records can be given to, for the bulk "assign" action.
+    owners: Vec<(String, String)>,
+    /// What the last bulk action did.
+    notice: Option<String>,
+    /// The list's own address, to come back to after a bulk action.
+    back: String,
 }
 
 #[derive(Template)]
@@ -83,10 +90,12 @@ struct RowsFragment {
     frame: Frame,
     rows: Vec<Row>,
     more_href: Option<String>,
+    can_write: bool,
 }
 
 fn row(user: &WebUser, names: &Names, record: &Record, columns: &[&FieldSpec]) -> Row {
     Row {
+        id: record.id.0.to_string(),
         href: format!("/{}/{}", record.record_type.plural(), record.id.0),
         name: record.display_name(),
         cells: columns
@@ -131,7 +140,8 @@ pub async fn list(
     let record_type = kind(&user, &segment)?;
     let pairs = query_pairs(raw.as_deref());
     let fragment = pairs.iter().any(|(k, _)| k == "fragment");
-    let api_pairs: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "fragment").cloned().collect();
+    let api_pairs: Vec<(String, String)> =
+        pairs.iter().filter(|(k, _)| k != "fragment" && k != "done").cloned().collect();
     let page = match records::list(&state.ctx, &user.actor, record_type, &api_pairs).await {
         Ok(page) => page,
         // A filter the list cannot apply (a bad date, say): show the list without it.
@@ -153,7 +163,8 @@ pub async fn list(
     let title = user.tr.t(&format!("kind.{}", record_type.plural()));
     let frame = user.frame(section_of(record_type), title);
     if fragment {
-        return Ok(html(StatusCode::OK, &RowsFragment { frame, rows, more_href }));
+        let can_write = writer(&user).is_ok();
+        return Ok(html(StatusCode::OK, &RowsFragment { frame, rows, more_href, can_write }));
     }
     let sort = api_pairs.iter().find(|(k, _)| k == "sort").map(|(_, v)| v.clone()).unwrap_or_default();
     let chips = without_cursor
@@ -195,7 +206,18 @@ pub async fn list(
         .map(|op| (op, user.tr.t(&format!("op.{op}"))))
         .collect();
     let shown = user.tr.count("list.shown", rows.len() as i64);
+    let notice = pairs.iter().find(|(k, _)| k == "done").map(|(_, v)| {
+        let (changed, refused) = v.split_once('-').unwrap_or((v, "0"));
+        let args = [
+            ("changed", super::i18n::Arg::Number(changed.parse().unwrap_or(0))),
+            ("refused", super::i18n::Arg::Number(refused.parse().unwrap_or(0))),
+        ];
+        user.tr.t_with("bulk.done", &args)
+    });
     let page = ListPage {
+        owners: names.colleagues.iter().filter(|c| !c.disabled).map(|c| (c.id.0.to_string(), c.name.clone())).collect(),
+        notice,
+        back: list_href(record_type, &without_cursor),
         new_label: user.tr.t1("action.new", "kind", single),
         empty_text: user.tr.t(&format!("kind.{}.empty", record_type.plural())),
         can_write: writer(&user).is_ok(),
@@ -821,4 +843,64 @@ pub async fn convert(State(state): State<AppState>, Path(id): Path<String>, form
         Ok(result) => Ok(Redirect::to(&format!("/contacts/{}", result.contact_id.0)).into_response()),
         Err(error) => Err(user.fail(error)),
     }
+}
+
+/// A bulk action on the rows the user ticked: give them to someone, add or
+/// remove a tag, or move them to the trash. Each row is its own write, so
+/// the ones the user may not change are counted, not fatal.
+pub async fn bulk(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let record_type = kind(user, &segment)?;
+    let writer = writer(user)?;
+    let ids: Vec<RecordId> = form
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| Uuid::parse_str(v).ok())
+        .map(RecordId)
+        .take(100)
+        .collect();
+    let back = super::safe_next(form.value("_back")).to_owned();
+    if ids.is_empty() {
+        return Ok(Redirect::to(&back).into_response());
+    }
+    let tag = form.value("tag").map(str::trim).unwrap_or_default().to_owned();
+    let results = match form.value("action").unwrap_or_default() {
+        "delete" => records::bulk_delete(&state.ctx, &writer, record_type, &ids).await,
+        "assign" => {
+            let owner = form.value("owner_id").unwrap_or_default();
+            let items: Vec<records::BulkPatch> = ids
+                .iter()
+                .map(|id| records::BulkPatch { id: *id, version: None, patch: json!({ "owner_id": owner }) })
+                .collect();
+            records::bulk_update(&state.ctx, &writer, record_type, &items).await
+        }
+        action @ ("add_tag" | "remove_tag") if !tag.is_empty() => {
+            let list = ids.iter().map(|id| id.0.to_string()).collect::<Vec<_>>().join(",");
+            let pairs = [("filter[id][in]".to_owned(), list), ("limit".to_owned(), "100".to_owned())];
+            let current =
+                records::list(&state.ctx, &user.actor, record_type, &pairs).await.map_err(|e| user.fail(e))?;
+            let items: Vec<records::BulkPatch> = current
+                .items
+                .iter()
+                .map(|record| {
+                    let mut tags: Vec<String> = record.tags.iter().filter(|t| **t != tag).cloned().collect();
+                    if action == "add_tag" {
+                        tags.push(tag.clone());
+                    }
+                    records::BulkPatch { id: record.id, version: Some(record.version), patch: json!({ "tags": tags }) }
+                })
+                .collect();
+            if items.is_empty() {
+                return Ok(Redirect::to(&back).into_response());
+            }
+            records::bulk_update(&state.ctx, &writer, record_type, &items).await
+        }
+        _ => return Ok(Redirect::to(&back).into_response()),
+    }
+    .map_err(|e| user.fail(e))?;
+    let changed = results.iter().filter(|r| r.outcome.is_ok()).count();
+    let refused = results.len() - changed;
+    let separator = if back.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{back}{separator}done={changed}-{refused}")).into_response())
 }

@@ -321,3 +321,43 @@ async fn the_week_shows_my_meetings_and_tasks_day_by_day() {
     assert!(next.text.contains("Ligar na outra semana") && !next.text.contains("Enviar proposta"));
     app.teardown().await;
 }
+
+/// Ticked rows take a bulk action: a tag added and removed, given to a
+/// colleague, moved to the trash; the list says how many changed.
+#[tokio::test]
+async fn ticked_rows_are_tagged_given_away_and_deleted_in_bulk() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let mut ids: Vec<String> = Vec::new();
+    for name in ["Ana", "Bia", "Caio"] {
+        let created = app.create("contacts", &json!({"first_name": name})).await;
+        ids.push(created["id"].as_str().expect("an id").to_owned());
+    }
+    let list = page(&app, "/contacts").await;
+    assert!(list.text.contains(&format!("value=\"{}\" form=\"bulk\"", ids[0])), "a checkbox per row");
+    let csrf = csrf_of(&list);
+    let bulk = async |fields: &[(&str, &str)]| {
+        let mut form =
+            vec![("_csrf", csrf.as_str()), ("_back", "/contacts"), ("ids", ids[0].as_str()), ("ids", ids[1].as_str())];
+        form.extend_from_slice(fields);
+        app.send(app.client.post(app.url("/contacts/bulk")).form(&form)).await
+    };
+    let tagged = bulk(&[("action", "add_tag"), ("tag", "vip")]).await;
+    assert!(tagged.text.contains("2 records changed"), "{}", tagged.text);
+    for (i, id) in ids.iter().enumerate() {
+        let stored = app.get(&format!("/api/v1/contacts/{id}"), &app.admin_token).await;
+        assert_eq!(stored.body["tags"] == json!(["vip"]), i < 2, "{}", stored.text);
+    }
+    bulk(&[("action", "remove_tag"), ("tag", "vip")]).await;
+    let stored = app.get(&format!("/api/v1/contacts/{}", ids[0]), &app.admin_token).await;
+    assert_eq!(stored.body["tags"], json!([]));
+    let (colleague, _) = app.user("Duda Colega", rapport_core::access::Role::Member).await;
+    bulk(&[("action", "assign"), ("owner_id", &colleague.id.0.to_string())]).await;
+    let stored = app.get(&format!("/api/v1/contacts/{}", ids[1]), &app.admin_token).await;
+    assert_eq!(stored.body["owner_id"], colleague.id.0.to_string());
+    let deleted = bulk(&[("action", "delete")]).await;
+    assert!(deleted.text.contains("2 records changed"), "{}", deleted.text);
+    let left = app.get("/api/v1/contacts", &app.admin_token).await;
+    assert_eq!(left.body["items"].as_array().map(Vec::len), Some(1));
+    app.teardown().await;
+}
