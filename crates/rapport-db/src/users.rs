@@ -351,6 +351,57 @@ pub async fn set_password(ctx: &Ctx, user_id: UserId, password: &str, then: OnPa
 
 /// Disables (or re-enables) a user. Disabling ends their sessions and revokes
 /// their tokens for good: re-enabling brings neither back.
+/// Changes a user's role, for an administrator. The last enabled
+/// administrator keeps theirs, so that someone can always manage the account.
+pub async fn set_role(ctx: &Ctx, _by: &Admin, user_id: UserId, role: Role) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    if role != Role::Admin {
+        let admins = tx
+            .query_all(
+                &Query::select()
+                    .column("id")
+                    .from("users")
+                    .and_where(Expr::col("role").eq(Role::Admin.as_str()))
+                    .and_where(Expr::col("disabled").eq(false))
+                    .to_owned(),
+            )
+            .await
+            .context("count administrators")?;
+        let only_this_one =
+            admins.len() == 1 && admins[0].try_get::<Uuid>("", "id").context("read an administrator")? == user_id.0;
+        if only_this_one {
+            return Err(DomainError::Conflict {
+                code: "last_admin",
+                message: "the account needs an administrator: make someone else one first".into(),
+            }
+            .into());
+        }
+    }
+    let updated = tx
+        .execute(
+            &Query::update()
+                .table("users")
+                .value("role", role.as_str())
+                .value("updated_at", ctx.now())
+                .and_where(Expr::col("id").eq(user_id.0))
+                .to_owned(),
+        )
+        .await
+        .context("change a user's role")?;
+    if updated.rows_affected() == 0 {
+        return Err(DomainError::not_found("user").into());
+    }
+    tx.commit().await?;
+    ctx.credentials.clear();
+    Ok(())
+}
+
+/// Sets another user's password, for an administrator (a forgotten
+/// password): their sessions end and their API tokens are revoked.
+pub async fn reset_password(ctx: &Ctx, _by: &Admin, user_id: UserId, password: &str) -> Result<()> {
+    set_password(ctx, user_id, password, OnPasswordChange::RevokeTokens).await
+}
+
 pub async fn set_disabled(ctx: &Ctx, _by: &Admin, user_id: UserId, disabled: bool) -> Result<()> {
     set_disabled_for_system(ctx, user_id, disabled).await
 }

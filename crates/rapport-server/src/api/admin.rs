@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
+use rapport_core::access::Role;
 use rapport_core::custom_fields::CustomFieldDefinition;
 use rapport_core::ids::{TeamId, UserId};
 use rapport_db::settings::Settings;
@@ -22,6 +23,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}/disable", post(disable_user))
         .route("/users/{id}/enable", post(enable_user))
+        .route("/users/{id}/role", axum::routing::put(set_role))
+        .route("/users/{id}/password", post(reset_password))
         .route("/teams", get(list_teams).post(create_team))
         .route("/teams/{id}/members", post(add_member))
         .route("/custom-fields", get(list_custom_fields).post(create_custom_field))
@@ -65,6 +68,45 @@ async fn enable_user(
     PathParams(id): PathParams<UserId>,
 ) -> ApiResult<StatusCode> {
     rapport_db::users::set_disabled(&state.ctx, &admin, id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    pub role: Role,
+}
+
+/// Changes a user's role (administrators); the last administrator keeps theirs.
+#[utoipa::path(put, path = "/api/v1/users/{id}/role", tag = "admin", params(("id" = Uuid, Path)), request_body = RoleChange,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn set_role(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    PathParams(id): PathParams<UserId>,
+    JsonBody(body): JsonBody<RoleChange>,
+) -> ApiResult<StatusCode> {
+    rapport_db::users::set_role(&state.ctx, &admin, id, body.role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+/// Sets a user's password for them (administrators, for a forgotten one):
+/// their sessions end and their API tokens are revoked.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "admin", params(("id" = Uuid, Path)), request_body = PasswordReset,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn reset_password(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    PathParams(id): PathParams<UserId>,
+    JsonBody(body): JsonBody<PasswordReset>,
+) -> ApiResult<StatusCode> {
+    rapport_db::users::reset_password(&state.ctx, &admin, id, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

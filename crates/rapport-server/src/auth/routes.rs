@@ -22,7 +22,7 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
+        .route("/auth/me", get(me).patch(set_preferences))
         .route("/auth/password", post(change_password))
         .route("/auth/setup", post(setup))
         .route("/tokens", get(list_tokens).post(create_token))
@@ -82,6 +82,29 @@ async fn logout(State(state): State<AppState>, _auth: Auth, SessionToken(token):
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = User), (status = 401, body = Problem)))]
 async fn me(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<User>> {
     let user = rapport_db::users::get(state.ctx.db.conn(), actor.user()).await?.ok_or(DomainError::Unauthenticated)?;
+    Ok(Json(user))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// `en`, `pt-BR` or `es`.
+    pub locale: Option<String>,
+    /// An IANA time zone, such as `America/Sao_Paulo`.
+    pub time_zone: Option<String>,
+}
+
+/// Sets the current user's language and time zone.
+#[utoipa::path(patch, path = "/api/v1/auth/me", tag = "auth", request_body = Preferences,
+    responses((status = 200, body = User), (status = 422, body = Problem)))]
+async fn set_preferences(
+    State(state): State<AppState>,
+    AccountUser(account): AccountUser,
+    JsonBody(body): JsonBody<Preferences>,
+) -> ApiResult<Json<User>> {
+    rapport_db::users::set_preferences(&state.ctx, &account, body.locale.as_deref(), body.time_zone.as_deref()).await?;
+    let user =
+        rapport_db::users::get(state.ctx.db.conn(), account.user()).await?.ok_or(DomainError::Unauthenticated)?;
     Ok(Json(user))
 }
 

@@ -47,6 +47,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/users", post(settings::create_user))
         .route("/settings/users/{id}/{action}", post(settings::set_enabled))
+        .route("/settings/users/{id}/role", post(settings::set_role))
+        .route("/settings/users/{id}/password", post(settings::reset_password))
         .route("/settings/teams", post(settings::create_team))
         .route("/settings/teams/{id}/members", post(settings::add_member))
         .route("/settings/visibility", post(settings::save_visibility))

@@ -32,7 +32,7 @@ pub struct UserLine {
     pub id: String,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role_value: &'static str,
     pub disabled: bool,
     pub teams: String,
 }
@@ -118,7 +118,7 @@ async fn render(state: &AppState, user: &WebUser, tab: &str, error: Option<Strin
                 id: u.id.0.to_string(),
                 name: u.name.clone(),
                 email: u.email.clone(),
-                role: tr.t(&format!("role.{}", u.role.as_str())),
+                role_value: u.role.as_str(),
                 disabled: u.disabled,
                 teams: teams
                     .iter()
@@ -220,6 +220,24 @@ pub async fn set_enabled(
     let disabled = action == "disable";
     let changed = rapport_db::users::set_disabled(&state.ctx, &admin, UserId(id), disabled).await;
     done(&state, &form.user, "people", changed).await
+}
+
+pub async fn set_role(State(state): State<AppState>, Path(id): Path<Uuid>, form: FormPost) -> WebResult {
+    let admin = admin(&form.user)?;
+    let Some(role) = form.value("role").and_then(Role::parse) else {
+        return render(&state, &form.user, "people", Some(form.user.tr.t("error.invalid_choice"))).await;
+    };
+    let changed = rapport_db::users::set_role(&state.ctx, &admin, UserId(id), role).await;
+    done(&state, &form.user, "people", changed).await
+}
+
+/// A forgotten password, set by an administrator: the user's sessions end
+/// and their API tokens are revoked.
+pub async fn reset_password(State(state): State<AppState>, Path(id): Path<Uuid>, form: FormPost) -> WebResult {
+    let admin = admin(&form.user)?;
+    let password = form.value("password").unwrap_or_default();
+    let reset = rapport_db::users::reset_password(&state.ctx, &admin, UserId(id), password).await;
+    done(&state, &form.user, "people", reset).await
 }
 
 pub async fn create_team(State(state): State<AppState>, form: FormPost) -> WebResult {

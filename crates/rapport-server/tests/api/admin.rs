@@ -136,3 +136,45 @@ async fn only_managers_and_admins_see_users_emails_and_roles() {
     })
     .await;
 }
+
+/// What settings do in the UI, the API does too: a role changed, a
+/// forgotten password set by an administrator, a user's own language and
+/// time zone; the last administrator keeps their role.
+#[tokio::test]
+async fn roles_forgotten_passwords_and_preferences_through_the_api() {
+    on_both_backends("roles_forgotten_passwords_and_preferences_through_the_api", async |app| {
+        let (user, token) = app.user("Rosa Papel", Role::Member).await;
+        let path = |what: &str| format!("/api/v1/users/{}/{what}", user.id.0);
+        let role = app.request(Method::PUT, &path("role"), Some(&app.admin_token)).json(&json!({"role": "manager"}));
+        app.send(role).await.expect(StatusCode::NO_CONTENT);
+        let me = app.get("/api/v1/auth/me", &token).await;
+        assert_eq!(me.body["role"], "manager");
+        let not_yours = app.request(Method::PUT, &path("role"), Some(&token)).json(&json!({"role": "admin"}));
+        app.send(not_yours).await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        let last = app.request(Method::PUT, &format!("/api/v1/users/{}/role", app.admin.id.0), Some(&app.admin_token));
+        app.send(last.json(&json!({"role": "member"}))).await.expect_problem(StatusCode::CONFLICT, "last_admin");
+
+        app.post_json(&path("password"), &app.admin_token, &json!({"password": "short"}))
+            .await
+            .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        app.post_json(&path("password"), &app.admin_token, &json!({"password": "a fresh start for Rosa"}))
+            .await
+            .expect(StatusCode::NO_CONTENT);
+        app.ctx.forget_checked_credentials();
+        app.get("/api/v1/auth/me", &token).await.expect_problem(StatusCode::UNAUTHORIZED, "unauthenticated");
+        let login = json!({"email": user.email, "password": "a fresh start for Rosa"});
+        app.send(app.request(Method::POST, "/api/v1/auth/login", None).json(&login)).await.expect(StatusCode::OK);
+
+        let (_, fresh) = app.user("Rui Fuso", Role::Member).await;
+        let prefs = app
+            .request(Method::PATCH, "/api/v1/auth/me", Some(&fresh))
+            .json(&json!({"locale": "pt-BR", "time_zone": "America/Recife"}));
+        let set = app.send(prefs).await;
+        set.expect(StatusCode::OK);
+        assert_eq!((&set.body["locale"], &set.body["time_zone"]), (&json!("pt-BR"), &json!("America/Recife")));
+        let bad =
+            app.request(Method::PATCH, "/api/v1/auth/me", Some(&fresh)).json(&json!({"time_zone": "Mars/Olympus"}));
+        app.send(bad).await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    })
+    .await;
+}

@@ -241,9 +241,28 @@ async fn an_administrator_sets_up_people_records_and_pipelines_in_settings() {
     post(&format!("/settings/trash/contacts/{id}/restore"), &[]).await;
     app.get(&format!("/api/v1/contacts/{id}"), &app.admin_token).await.expect(StatusCode::OK);
 
+    // Beto forgot his password and becomes a manager; the last administrator stays one.
+    post(&format!("/settings/users/{beto}/password"), &[("password", "a brand new passphrase")]).await;
+    post(&format!("/settings/users/{beto}/role"), &[("role", "manager")]).await;
+    let users = app.get("/api/v1/users", &app.admin_token).await;
+    let beto_now =
+        users.body.as_array().expect("users").iter().find(|u| u["name"] == "Beto Vendas").expect("Beto").clone();
+    assert_eq!(beto_now["role"], "manager");
+    let admin_id = app.admin.id.0.to_string();
+    let last = app
+        .send(
+            app.client
+                .post(app.url(&format!("/settings/users/{admin_id}/role")))
+                .form(&[("_csrf", csrf.as_str()), ("role", "member")]),
+        )
+        .await;
+    last.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(last.text.contains("needs an administrator"), "{}", last.text);
+    post(&format!("/settings/users/{beto}/role"), &[("role", "member")]).await;
+
     // A member is not an administrator.
     let member = reqwest::Client::builder().cookie_store(true).build().expect("a client");
-    let form = [("email", "beto@example.com.br"), ("password", PASSWORD), ("next", "/")];
+    let form = [("email", "beto@example.com.br"), ("password", "a brand new passphrase"), ("next", "/")];
     member.post(app.url("/sign-in")).form(&form).send().await.expect("sign in");
     let refused = member.get(app.url("/settings")).send().await.expect("settings");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
