@@ -29,7 +29,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (7, "search_index_written_per_statement", backend::search_index_written_per_statement),
     (8, "search_title_terms", backend::search_title_terms),
     (9, "housekeeping_and_import_reports", m0009_housekeeping_and_import_reports),
-    // Data only: see `backfill_phone_tails`.
+    // Data only: see `backfill_phone_tails` and `open_activities_are_not_done`.
     (10, "phone_tails", |_| Vec::new()),
 ];
 
@@ -62,6 +62,7 @@ pub async fn run(db: &Database) -> Result<()> {
         }
         if *version == 10 {
             backfill_phone_tails(&tx).await?;
+            open_activities_are_not_done(&tx).await?;
         }
         tracing::info!(version, name, "applying migration");
         for sql in step(db) {
@@ -110,6 +111,18 @@ async fn backfill_phone_tails(tx: &DatabaseTransaction) -> Result<()> {
             insert.values_panic(row.clone());
         }
         tx.execute(&insert).await.context("write phone tails")?;
+    }
+    Ok(())
+}
+
+/// Activities stored before `done` defaulted to `false` get it, so that
+/// "my open tasks" finds them. (On a new database the column comes later,
+/// with the record columns.)
+async fn open_activities_are_not_done(tx: &DatabaseTransaction) -> Result<()> {
+    if backend::table_columns(tx, "activities").await?.iter().any(|c| c == "done") {
+        let update =
+            Query::update().table("activities").value("done", false).and_where(Expr::col("done").is_null()).to_owned();
+        tx.execute(&update).await.context("mark open activities not done")?;
     }
     Ok(())
 }

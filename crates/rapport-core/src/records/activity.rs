@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{field_list, is_blank};
-use crate::descriptor::{CrossFieldRule, Effect, ImportAlias, KindRules, RecordKind, StoredWrite};
+use crate::descriptor::{CrossFieldRule, Effect, ImportAlias, KindRules, PendingWrite, RecordKind, StoredWrite};
 use crate::jobs::JobKind;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{FieldError, ValidationErrors};
@@ -65,6 +65,15 @@ impl KindRules for Activity {
 
     fn check(&self, record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         check(record)
+    }
+
+    /// An activity is open until someone says it is done: `false`, never
+    /// empty, so that "my open tasks" is one indexed comparison.
+    fn before_write(&self, write: &mut PendingWrite<'_>) -> Result<(), crate::DomainError> {
+        if write.fields.get("done").is_none_or(Value::is_null) {
+            write.fields.insert("done".into(), Value::Bool(false));
+        }
+        Ok(())
     }
 
     /// An open activity with a reminder time gets a reminder job, once per time.

@@ -288,6 +288,7 @@ home-notifications = Unread notifications
 home-nothing-overdue = Nothing overdue. Well done.
 home-nothing-today = Nothing scheduled for today.
 home-no-deals = No open deals closing in the next 30 days.
+home-snooze = Tomorrow
 home-no-notifications = You are up to date.
 
 ## Search

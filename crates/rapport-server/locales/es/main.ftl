@@ -288,6 +288,7 @@ home-notifications = Notificaciones sin leer
 home-nothing-overdue = Nada vencido. ¡Bien hecho!
 home-nothing-today = Nada programado para hoy.
 home-no-deals = No hay negocios abiertos que cierren en los próximos 30 días.
+home-snooze = Mañana
 home-no-notifications = Estás al día.
 
 ## Búsqueda

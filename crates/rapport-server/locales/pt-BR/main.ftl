@@ -288,6 +288,7 @@ home-notifications = Notificações não lidas
 home-nothing-overdue = Nada atrasado. Muito bem.
 home-nothing-today = Nada agendado para hoje.
 home-no-deals = Nenhum negócio aberto com fechamento nos próximos 30 dias.
+home-snooze = Amanhã
 home-no-notifications = Você está em dia.
 
 ## Busca

@@ -21,6 +21,9 @@ pub struct Task {
     pub kind: String,
     pub id: String,
     pub version: i64,
+    /// When "snooze" moves it to: tomorrow at 9:00 in the user's zone, as a
+    /// `datetime-local` value.
+    pub snooze_to: String,
 }
 
 pub struct DealLine {
@@ -51,7 +54,7 @@ fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
     items.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
 }
 
-fn task(user: &WebUser, record: &Record) -> Task {
+fn task(user: &WebUser, record: &Record, snooze_to: &str) -> Task {
     let due = record
         .text("due_at")
         .or(record.text("starts_at"))
@@ -66,6 +69,7 @@ fn task(user: &WebUser, record: &Record) -> Task {
         kind: user.tr.choice("kind", kind),
         id: record.id.0.to_string(),
         version: record.version,
+        snooze_to: snooze_to.to_owned(),
     }
 }
 
@@ -120,13 +124,15 @@ pub async fn page(State(state): State<AppState>, user: WebUser) -> WebResult {
     let notifications = rapport_db::notifications::for_user(&state.ctx, user.actor.user(), true, None, 10)
         .await
         .map_err(|e| user.fail(e))?;
+    let tomorrow_nine = (local_today + Duration::days(1)).and_hms_opt(9, 0, 0).unwrap_or_default();
+    let snooze_to = tomorrow_nine.format("%Y-%m-%dT%H:%M").to_string();
     let refs: Vec<&Record> = deals.items.iter().collect();
     let names = Names::load(&state, &user.actor, &refs).await.map_err(|e| user.fail(e))?;
     let _ = &names;
     let page = HomePage {
         greeting: user.tr.t1("home.greeting", "name", user.user.name.split_whitespace().next().unwrap_or_default()),
-        overdue: overdue.items.iter().map(|r| task(&user, r)).collect(),
-        today: today.items.iter().map(|r| task(&user, r)).collect(),
+        overdue: overdue.items.iter().map(|r| task(&user, r, &snooze_to)).collect(),
+        today: today.items.iter().map(|r| task(&user, r, &snooze_to)).collect(),
         deals: deals
             .items
             .iter()

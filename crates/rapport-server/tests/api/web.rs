@@ -380,3 +380,40 @@ async fn ticked_rows_are_tagged_given_away_and_deleted_in_bulk() {
     assert_eq!(left.body["items"].as_array().map(Vec::len), Some(1));
     app.teardown().await;
 }
+
+/// On the home page a task is done, or snoozed to tomorrow morning, in one
+/// click each.
+#[tokio::test]
+async fn a_task_on_the_home_page_is_done_or_snoozed_in_place() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let me = app.admin.id.0.to_string();
+    // The test clock says 2026-03-02 09:00 UTC (the admin's zone).
+    let late = app
+        .create(
+            "activities",
+            &json!({"kind": "task", "subject": "Ligar para a Acme", "due_at": "2026-03-01T15:00:00Z", "owner_id": me}),
+        )
+        .await;
+    let other = app
+        .create(
+            "activities",
+            &json!({"kind": "task", "subject": "Mandar contrato", "due_at": "2026-03-01T16:00:00Z", "owner_id": me}),
+        )
+        .await;
+    let home = page(&app, "/").await;
+    assert!(home.text.contains("Ligar para a Acme") && home.text.contains("Mandar contrato"), "{}", home.text);
+    let csrf = csrf_of(&home);
+    let id = |record: &serde_json::Value| record["id"].as_str().expect("an id").to_owned();
+    let snooze = [("_csrf", csrf.as_str()), ("_version", "1"), ("_back", "/"), ("due_at", "2026-03-03T09:00")];
+    let after = app.send(app.client.post(app.url(&format!("/activities/{}", id(&late)))).form(&snooze)).await;
+    after.expect(StatusCode::OK);
+    assert!(!after.text.contains("Ligar para a Acme"), "snoozed off today's list");
+    let stored = app.get(&format!("/api/v1/activities/{}", id(&late)), &app.admin_token).await;
+    assert_eq!(stored.body["due_at"], "2026-03-03T09:00:00.000000Z");
+    let done = [("_csrf", csrf.as_str()), ("_version", "1"), ("_back", "/"), ("done", "true")];
+    let after = app.send(app.client.post(app.url(&format!("/activities/{}", id(&other)))).form(&done)).await;
+    assert!(!after.text.contains("Mandar contrato"), "done, gone from the list");
+    assert!(home.text.contains("2026-03-03T09:00"), "snooze goes to tomorrow at 9");
+    app.teardown().await;
+}
