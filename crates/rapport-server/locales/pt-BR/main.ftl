@@ -265,6 +265,7 @@ board-owner = Responsável
 board-everyone = Todos
 board-mine = Meus
 board-count = { $count ->
+    [0] Nenhum negócio
     [one] { $count } negócio
    *[other] { $count } negócios
 }

@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::fields::Names;
+use super::fields::{self, Names};
 use super::format;
 use super::session::{FormPost, WebUser};
 use super::{Frame, WebResult, html};
@@ -100,12 +100,7 @@ fn card(user: &WebUser, names: &Names, deal: &Record, now: chrono::DateTime<chro
             .and_then(|id| names.records.get(&id))
             .map(|(_, n)| n.clone())
             .unwrap_or_default(),
-        amount: deal
-            .fields
-            .get("amount_minor")
-            .and_then(Value::as_i64)
-            .map(|m| format::money(m, deal.text("currency").unwrap_or("BRL"), user.tr.locale))
-            .unwrap_or_default(),
+        amount: fields::deal_amount(deal, &user.tr),
         close: close.map(|d| format::date(d, user.tr.locale)).unwrap_or_default(),
         overdue: close.is_some_and(|d| d < today) && deal.text("status") == Some("open"),
         owner: deal

@@ -163,6 +163,16 @@ pub fn display(tr: &Tr, zone: Tz, names: &Names, record: &Record, spec: &FieldSp
     }
 }
 
+/// A deal's amount in its currency, as the user's language writes it;
+/// empty without one.
+pub fn deal_amount(deal: &Record, tr: &Tr) -> String {
+    deal.fields
+        .get("amount_minor")
+        .and_then(Value::as_i64)
+        .map(|minor| format::money(minor, deal.text("currency").unwrap_or("BRL"), tr.locale))
+        .unwrap_or_default()
+}
+
 fn uuid_name(value: &Value, names: &HashMap<Uuid, String>) -> String {
     value.as_str().and_then(|s| Uuid::parse_str(s).ok()).and_then(|id| names.get(&id).cloned()).unwrap_or_default()
 }

@@ -6,9 +6,8 @@ use axum::http::StatusCode;
 use chrono::{Duration, NaiveTime, Utc};
 use rapport_core::schema::RecordType;
 use rapport_db::records::{self, Record};
-use serde_json::Value;
 
-use super::fields::Names;
+use super::fields::{self, Names};
 use super::format;
 use super::session::WebUser;
 use super::{Frame, WebResult, html};
@@ -139,12 +138,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser) -> WebResult {
             .map(|deal| DealLine {
                 href: format!("/deals/{}", deal.id.0),
                 name: deal.display_name(),
-                amount: deal
-                    .fields
-                    .get("amount_minor")
-                    .and_then(Value::as_i64)
-                    .map(|m| format::money(m, deal.text("currency").unwrap_or("BRL"), user.tr.locale))
-                    .unwrap_or_default(),
+                amount: fields::deal_amount(deal, &user.tr),
                 close: deal
                     .text("expected_close_date")
                     .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())

@@ -259,29 +259,33 @@ struct FormPage {
     conflict: Vec<(String, String)>,
 }
 
-pub async fn new(State(state): State<AppState>, user: WebUser, Path(segment): Path<String>) -> WebResult {
-    let record_type = kind(&user, &segment)?;
-    writer(&user)?;
-    let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
+/// The form for a new record: empty, or as typed with what to fix.
+async fn new_form(
+    state: &AppState,
+    user: &WebUser,
+    record_type: RecordType,
+    typed: &FormValues<'_>,
+    errors: &[FieldError],
+) -> WebResult {
+    let names = Names::load(state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
     let single = user.tr.t(&format!("kind.{}.one", record_type.plural()));
     let page = FormPage {
         frame: user.frame(section_of(record_type), user.tr.t1("action.new", "kind", single)),
         action: format!("/{}", record_type.plural()),
         cancel_href: format!("/{}", record_type.plural()),
-        sections: fields::form_sections(
-            &user.tr,
-            user.zone,
-            &names,
-            record_type,
-            &FormValues::Empty,
-            &[],
-            user.actor.user_id,
-        ),
+        sections: fields::form_sections(&user.tr, user.zone, &names, record_type, typed, errors, user.actor.user_id),
         version: None,
-        summary: None,
+        summary: (!errors.is_empty()).then(|| user.tr.t("error.form")),
         conflict: Vec::new(),
     };
-    Ok(html(StatusCode::OK, &page))
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(html(status, &page))
+}
+
+pub async fn new(State(state): State<AppState>, user: WebUser, Path(segment): Path<String>) -> WebResult {
+    let record_type = kind(&user, &segment)?;
+    writer(&user)?;
+    new_form(&state, &user, record_type, &FormValues::Empty, &[]).await
 }
 
 /// The form's reference fields as ids: a name typed without the type-ahead
@@ -350,26 +354,7 @@ pub async fn create(State(state): State<AppState>, Path(segment): Path<String>, 
             Err(error) => return Err(user.fail(error)),
         }
     }
-    let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
-    let single = user.tr.t(&format!("kind.{}.one", record_type.plural()));
-    let page = FormPage {
-        frame: user.frame(section_of(record_type), user.tr.t1("action.new", "kind", single)),
-        action: format!("/{}", record_type.plural()),
-        cancel_href: format!("/{}", record_type.plural()),
-        sections: fields::form_sections(
-            &user.tr,
-            user.zone,
-            &names,
-            record_type,
-            &FormValues::Typed(&fields),
-            &errors,
-            user.actor.user_id,
-        ),
-        version: None,
-        summary: Some(user.tr.t("error.form")),
-        conflict: Vec::new(),
-    };
-    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    new_form(&state, &user, record_type, &FormValues::Typed(&fields), &errors).await
 }
 
 pub async fn edit(
@@ -643,12 +628,7 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
                 .iter()
                 .map(|r| {
                     let second = match kind.plural() {
-                        "deals" => r
-                            .fields
-                            .get("amount_minor")
-                            .and_then(Value::as_i64)
-                            .map(|m| format::money(m, r.text("currency").unwrap_or("BRL"), user.tr.locale))
-                            .unwrap_or_default(),
+                        "deals" => fields::deal_amount(r, &user.tr),
                         _ => r
                             .fields
                             .get("emails")

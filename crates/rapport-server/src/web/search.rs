@@ -11,8 +11,7 @@ use rapport_db::records::{self, Record};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::fields::Names;
-use super::format;
+use super::fields::{self, Names};
 use super::session::WebUser;
 use super::{Frame, WebResult, html};
 use crate::state::AppState;
@@ -60,16 +59,7 @@ fn second_line(user: &WebUser, names: &Names, record: &Record) -> String {
         "contacts" => vec![company, first("emails"), text("city"), owner],
         "companies" => vec![text("domain"), text("city"), owner],
         "leads" => vec![text("company_name"), text("email"), owner],
-        "deals" => vec![
-            company,
-            record
-                .fields
-                .get("amount_minor")
-                .and_then(Value::as_i64)
-                .map(|m| format::money(m, record.text("currency").unwrap_or("BRL"), user.tr.locale))
-                .unwrap_or_default(),
-            owner,
-        ],
+        "deals" => vec![company, fields::deal_amount(record, &user.tr), owner],
         _ => vec![record.text("kind").map(|k| user.tr.choice("kind", k)).unwrap_or_default(), owner],
     };
     parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")

@@ -26,6 +26,10 @@ pub fn screenshots_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
 }
 
+fn dark() -> bool {
+    std::env::var_os("RAPPORT_BROWSER_DARK").is_some()
+}
+
 pub struct Browser {
     pub driver: WebDriver,
     chromedriver: Child,
@@ -74,6 +78,14 @@ impl Browser {
             }
         }
         let driver = driver.expect("chromedriver answers");
+        // `RAPPORT_BROWSER_DARK=1`: the same run in the dark theme, to look at.
+        if dark() {
+            let dark = json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]});
+            thirtyfour::extensions::cdp::ChromeDevTools::new(driver.handle().clone())
+                .execute_cdp_with_params("Emulation.setEmulatedMedia", dark)
+                .await
+                .expect("the dark theme");
+        }
         std::fs::create_dir_all(screenshots_dir()).expect("a screenshots folder");
         Self { driver, chromedriver, base: base.to_owned(), test }
     }
@@ -140,6 +152,7 @@ impl Browser {
     /// A screenshot in `target/screenshots/`; with `RAPPORT_UPDATE_SCREENSHOTS=1`
     /// also in `docs/screenshots/`, which the README shows.
     pub async fn shot(&self, name: &str) {
+        let name = if dark() { format!("{name}-dark") } else { name.to_owned() };
         let path = screenshots_dir().join(format!("{name}.png"));
         self.driver.screenshot(&path).await.expect("a screenshot");
         if std::env::var_os("RAPPORT_UPDATE_SCREENSHOTS").is_some() {
