@@ -81,10 +81,7 @@ impl Browser {
         // `RAPPORT_BROWSER_DARK=1`: the same run in the dark theme, to look at.
         if dark() {
             let dark = json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]});
-            thirtyfour::extensions::cdp::ChromeDevTools::new(driver.handle().clone())
-                .execute_cdp_with_params("Emulation.setEmulatedMedia", dark)
-                .await
-                .expect("the dark theme");
+            driver.cdp().send_raw("Emulation.setEmulatedMedia", dark).await.expect("the dark theme");
         }
         std::fs::create_dir_all(screenshots_dir()).expect("a screenshots folder");
         Self { driver, chromedriver, base: base.to_owned(), test }
