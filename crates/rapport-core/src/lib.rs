@@ -20,5 +20,6 @@ pub mod records;
 pub mod schema;
 pub mod text;
 pub mod values;
+pub mod views;
 
 pub use error::{DomainError, FieldError, ValidationErrors};

@@ -66,6 +66,11 @@ impl SystemField {
         }
     }
 
+    /// Whether every record table has an index on it (with `id`, for keyset pages).
+    pub fn indexed(self) -> bool {
+        matches!(self, Self::Id | Self::OwnerId | Self::CreatedAt | Self::UpdatedAt)
+    }
+
     pub fn storage(self) -> Storage {
         match self {
             Self::Id | Self::OwnerId | Self::CreatedBy | Self::UpdatedBy => Storage::Uuid,
@@ -91,6 +96,17 @@ pub enum FieldRef {
 }
 
 impl FieldRef {
+    /// Whether the field has an index of its own, so that sorting by it or
+    /// an equality filter on it reads a range rather than the whole table.
+    /// What lists offer to sort by on screen.
+    pub fn indexed(&self, record_type: RecordType) -> bool {
+        match self {
+            Self::System(system) => system.indexed(),
+            Self::Standard { column, .. } => record_type.field(column).is_some_and(|f| f.indexed),
+            Self::Custom { .. } => false,
+        }
+    }
+
     pub fn resolve(record_type: RecordType, name: &str, custom: &[CustomFieldDefinition]) -> Result<Self, FieldError> {
         if let Some(key) = name.strip_prefix("custom.") {
             return custom

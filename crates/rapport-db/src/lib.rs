@@ -24,6 +24,7 @@ pub mod search;
 pub mod settings;
 mod sqlite_reader;
 pub mod users;
+pub mod views;
 
 pub use database::{Backend, Database, DatabaseUrl, WriteTx};
 pub use error::{Error, Result, StorageContext};

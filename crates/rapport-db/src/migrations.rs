@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (9, "housekeeping_and_import_reports", m0009_housekeeping_and_import_reports),
     // Data only: see `backfill_phone_tails` and `open_activities_are_not_done`.
     (10, "phone_tails", |_| Vec::new()),
+    (11, "list_views_and_recent_records", m0011_list_views_and_recent_records),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -546,6 +547,63 @@ fn m0009_housekeeping_and_import_reports(db: &Database) -> Vec<String> {
                 .to_owned(),
         ),
         index(db, &Index::create().name("import_reports_created").table("import_reports").col("created_at").to_owned()),
+    ]
+}
+
+/// Saved list views, each user's list columns, and the records each user
+/// opened last (home's "recently viewed").
+fn m0011_list_views_and_recent_records(db: &Database) -> Vec<String> {
+    let boolean = |name: &'static str| ColumnDef::new(name).boolean().not_null().to_owned();
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("saved_views")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("record_type"))
+                .col(text("name"))
+                .col(text("query"))
+                .col(text("columns"))
+                .col(boolean("shared"))
+                .col(ts("created_at"))
+                .col(ts("updated_at"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create().name("saved_views_kind").table("saved_views").col("record_type").col("name").to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("list_columns")
+                .col(uuid("user_id"))
+                .col(text("record_type"))
+                .col(text("columns"))
+                .primary_key(Index::create().col("user_id").col("record_type"))
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("recent_records")
+                .col(uuid("user_id"))
+                .col(uuid("record_id"))
+                .col(text("record_type"))
+                .col(ts("viewed_at"))
+                .primary_key(Index::create().col("user_id").col("record_id"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("recent_records_user")
+                .table("recent_records")
+                .col("user_id")
+                .col("viewed_at")
+                .to_owned(),
+        ),
     ]
 }
 

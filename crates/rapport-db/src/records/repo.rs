@@ -410,11 +410,7 @@ pub async fn list(
     });
     let wanted = query.limit + 1;
     let stats = crate::planner::index_stats(db).await?;
-    let sorted_by_index = backend::planner_needs_sort_hints(backend)
-        && match &query.sort.field {
-            FieldRef::Standard { column, .. } => record_type.field(column).is_some_and(|f| f.indexed),
-            _ => false,
-        };
+    let sorted_by_index = backend::planner_needs_sort_hints(backend) && query.sort.field.indexed(record_type);
     for filter in &query.filters {
         let hide_index = sorted_by_index
             && match (&filter.field, filter.op, &filter.operand) {

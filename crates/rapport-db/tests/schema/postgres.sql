@@ -195,6 +195,9 @@ column leads.source_campaign: text
 column leads.utm_source: text
 column leads.utm_medium: text
 column leads.utm_campaign: text
+column list_columns.user_id: uuid not null
+column list_columns.record_type: text not null
+column list_columns.columns: text not null
 column login_attempts.id: uuid not null
 column login_attempts.at: timestamp with time zone not null
 column login_attempts.email_normalized: text not null
@@ -215,6 +218,10 @@ column pipelines.name: text not null
 column pipelines.is_default: boolean not null
 column pipelines.position: bigint not null
 column pipelines.created_at: timestamp with time zone not null
+column recent_records.user_id: uuid not null
+column recent_records.record_id: uuid not null
+column recent_records.record_type: text not null
+column recent_records.viewed_at: timestamp with time zone not null
 column record_keys.record_type: text not null
 column record_keys.record_id: uuid not null
 column record_keys.kind: text not null
@@ -224,6 +231,15 @@ column record_links.source_id: uuid not null
 column record_links.target_type: text not null
 column record_links.target_id: uuid not null
 column record_links.role: text
+column saved_views.id: uuid not null
+column saved_views.user_id: uuid not null
+column saved_views.record_type: text not null
+column saved_views.name: text not null
+column saved_views.query: text not null
+column saved_views.columns: text not null
+column saved_views.shared: boolean not null
+column saved_views.created_at: timestamp with time zone not null
+column saved_views.updated_at: timestamp with time zone not null
 column schema_migrations.version: bigint not null
 column schema_migrations.name: text not null
 column schema_migrations.applied_at: timestamp with time zone not null
@@ -346,6 +362,7 @@ index leads_status: CREATE INDEX leads_status ON public.leads USING btree (statu
 index leads_team_id: CREATE INDEX leads_team_id ON public.leads USING btree (team_id, id)
 index leads_trash: CREATE INDEX leads_trash ON public.leads USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index leads_updated_at: CREATE INDEX leads_updated_at ON public.leads USING btree (updated_at, id)
+index list_columns_pkey: CREATE UNIQUE INDEX list_columns_pkey ON public.list_columns USING btree (user_id, record_type)
 index login_attempts_at: CREATE INDEX login_attempts_at ON public.login_attempts USING btree (at)
 index login_attempts_email: CREATE INDEX login_attempts_email ON public.login_attempts USING btree (email_normalized, at)
 index login_attempts_ip: CREATE INDEX login_attempts_ip ON public.login_attempts USING btree (ip, at)
@@ -354,10 +371,14 @@ index notifications_dedup_key_key: CREATE UNIQUE INDEX notifications_dedup_key_k
 index notifications_pkey: CREATE UNIQUE INDEX notifications_pkey ON public.notifications USING btree (id)
 index notifications_user: CREATE INDEX notifications_user ON public.notifications USING btree (user_id, id)
 index pipelines_pkey: CREATE UNIQUE INDEX pipelines_pkey ON public.pipelines USING btree (id)
+index recent_records_pkey: CREATE UNIQUE INDEX recent_records_pkey ON public.recent_records USING btree (user_id, record_id)
+index recent_records_user: CREATE INDEX recent_records_user ON public.recent_records USING btree (user_id, viewed_at)
 index record_keys_record: CREATE INDEX record_keys_record ON public.record_keys USING btree (record_id)
 index record_keys_value: CREATE INDEX record_keys_value ON public.record_keys USING btree (kind, value, record_type)
 index record_links_pkey: CREATE UNIQUE INDEX record_links_pkey ON public.record_links USING btree (source_id, target_id)
 index record_links_target: CREATE INDEX record_links_target ON public.record_links USING btree (target_id, source_id)
+index saved_views_kind: CREATE INDEX saved_views_kind ON public.saved_views USING btree (record_type, name)
+index saved_views_pkey: CREATE UNIQUE INDEX saved_views_pkey ON public.saved_views USING btree (id)
 index schema_migrations_pkey: CREATE UNIQUE INDEX schema_migrations_pkey ON public.schema_migrations USING btree (version)
 index search_rows_pkey: CREATE UNIQUE INDEX search_rows_pkey ON public.search_rows USING btree (id)
 index search_rows_record_id_key: CREATE UNIQUE INDEX search_rows_record_id_key ON public.search_rows USING btree (record_id)
@@ -389,11 +410,14 @@ constraint import_reports_pkey on import_reports: PRIMARY KEY (id)
 constraint jobs_dedup_key_key on jobs: UNIQUE (dedup_key)
 constraint jobs_pkey on jobs: PRIMARY KEY (id)
 constraint leads_pkey on leads: PRIMARY KEY (id)
+constraint list_columns_pkey on list_columns: PRIMARY KEY (user_id, record_type)
 constraint login_attempts_pkey on login_attempts: PRIMARY KEY (id)
 constraint notifications_dedup_key_key on notifications: UNIQUE (dedup_key)
 constraint notifications_pkey on notifications: PRIMARY KEY (id)
 constraint pipelines_pkey on pipelines: PRIMARY KEY (id)
+constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_id)
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
+constraint saved_views_pkey on saved_views: PRIMARY KEY (id)
 constraint schema_migrations_pkey on schema_migrations: PRIMARY KEY (version)
 constraint search_rows_pkey on search_rows: PRIMARY KEY (id)
 constraint search_rows_record_id_key on search_rows: UNIQUE (record_id)

@@ -16,3 +16,4 @@ mod notifications;
 mod permissions;
 mod search;
 mod trash;
+mod views;

@@ -51,6 +51,7 @@ group-source = Source
 group-schedule = Schedule
 group-conversion = Conversion
 group-system = System
+group-custom = Custom fields
 
 ## Fields
 field-first-name = First name
@@ -290,6 +291,8 @@ home-nothing-today = Nothing scheduled for today.
 home-no-deals = No open deals closing in the next 30 days.
 home-snooze = Tomorrow
 home-no-notifications = You are up to date.
+home-recent = Recently viewed
+home-no-recent = Records you open show here.
 
 ## Search
 search-title = Search
@@ -454,6 +457,20 @@ bulk-remove-tag = Remove the tag
 bulk-delete = Move to the trash
 bulk-tag = Tag
 bulk-apply = Apply
+views-title = Views
+views-all = All
+views-shared = shared
+views-save = Save view
+views-name = View name
+views-share = Share with the team
+views-delete = Delete view
+columns-title = Columns
+columns-legend = Columns to show
+columns-apply = Show these columns
+columns-reset = Default columns
+bulk-set-field = Set a field
+bulk-field = Field
+bulk-value = New value
 bulk-done = { $changed ->
     [one] One record changed
    *[other] { $changed } records changed

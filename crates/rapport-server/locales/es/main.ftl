@@ -51,6 +51,7 @@ group-source = Origen
 group-schedule = Agenda
 group-conversion = Conversión
 group-system = Sistema
+group-custom = Campos personalizados
 
 ## Campos
 field-first-name = Nombre
@@ -290,6 +291,8 @@ home-nothing-today = Nada programado para hoy.
 home-no-deals = No hay negocios abiertos que cierren en los próximos 30 días.
 home-snooze = Mañana
 home-no-notifications = Estás al día.
+home-recent = Vistos recientemente
+home-no-recent = Los registros que abras aparecen aquí.
 
 ## Búsqueda
 search-title = Búsqueda
@@ -454,6 +457,20 @@ bulk-remove-tag = Quitar la etiqueta
 bulk-delete = Mover a la papelera
 bulk-tag = Etiqueta
 bulk-apply = Aplicar
+views-title = Vistas
+views-all = Todos
+views-shared = compartida
+views-save = Guardar vista
+views-name = Nombre de la vista
+views-share = Compartir con el equipo
+views-delete = Eliminar vista
+columns-title = Columnas
+columns-legend = Columnas visibles
+columns-apply = Mostrar estas columnas
+columns-reset = Columnas predeterminadas
+bulk-set-field = Establecer un campo
+bulk-field = Campo
+bulk-value = Nuevo valor
 bulk-done = { $changed ->
     [one] Un registro modificado
    *[other] { $changed } registros modificados

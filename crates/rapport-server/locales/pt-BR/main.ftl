@@ -51,6 +51,7 @@ group-source = Origem
 group-schedule = Agenda
 group-conversion = Conversão
 group-system = Sistema
+group-custom = Campos personalizados
 
 ## Campos
 field-first-name = Nome
@@ -291,6 +292,8 @@ home-nothing-today = Nada agendado para hoje.
 home-no-deals = Nenhum negócio aberto com fechamento nos próximos 30 dias.
 home-snooze = Amanhã
 home-no-notifications = Você está em dia.
+home-recent = Vistos recentemente
+home-no-recent = Os registros que você abrir aparecem aqui.
 
 ## Busca
 search-title = Busca
@@ -455,6 +458,20 @@ bulk-remove-tag = Remover a etiqueta
 bulk-delete = Mover para a lixeira
 bulk-tag = Etiqueta
 bulk-apply = Aplicar
+views-title = Visões
+views-all = Todos
+views-shared = compartilhada
+views-save = Salvar visão
+views-name = Nome da visão
+views-share = Compartilhar com a equipe
+views-delete = Excluir visão
+columns-title = Colunas
+columns-legend = Colunas exibidas
+columns-apply = Exibir estas colunas
+columns-reset = Colunas padrão
+bulk-set-field = Definir um campo
+bulk-field = Campo
+bulk-value = Novo valor
 bulk-done = { $changed ->
     [one] { $changed } registro alterado
    *[other] { $changed } registros alterados

@@ -8,6 +8,7 @@ mod localize;
 pub mod misc;
 mod openapi;
 pub mod records;
+pub mod views;
 
 pub use openapi::document;
 
@@ -22,6 +23,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(crate::auth::routes::router())
         .merge(admin::router())
         .merge(misc::router())
+        .merge(views::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

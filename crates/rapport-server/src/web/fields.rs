@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use rapport_core::FieldError;
+use rapport_core::custom_fields::{CustomFieldDefinition, CustomFieldType};
 use rapport_core::schema::{FieldKind, FieldSpec, RecordType};
 use rapport_db::records::Record;
 use rapport_db::users::Colleague;
@@ -26,6 +27,8 @@ pub struct Names {
     pub records: HashMap<Uuid, (RecordType, String)>,
     pub colleagues: Vec<Colleague>,
     pub pipeline_list: Vec<rapport_db::pipelines::Pipeline>,
+    /// The account's custom fields, of every kind.
+    pub custom: Vec<CustomFieldDefinition>,
 }
 
 impl Names {
@@ -38,7 +41,9 @@ impl Names {
     ) -> rapport_db::Result<Self> {
         let colleagues = rapport_db::users::directory(&state.ctx, actor).await?;
         let pipeline_list = rapport_db::pipelines::list(state.ctx.db.conn()).await?;
+        let custom = state.ctx.snapshot().await?.custom_fields.clone();
         let mut names = Names {
+            custom,
             users: colleagues.iter().map(|c| (c.id.0, c.name.clone())).collect(),
             stages: pipeline_list.iter().flat_map(|p| p.stages.iter().map(|s| (s.id, s.name.clone()))).collect(),
             pipelines: pipeline_list.iter().map(|p| (p.id, p.name.clone())).collect(),
@@ -69,6 +74,12 @@ impl Names {
             }
         }
         Ok(names)
+    }
+}
+
+impl Names {
+    pub fn custom_of(&self, record_type: RecordType) -> impl Iterator<Item = &CustomFieldDefinition> {
+        self.custom.iter().filter(move |d| d.record_type == record_type)
     }
 }
 
@@ -163,6 +174,40 @@ pub fn display(tr: &Tr, zone: Tz, names: &Names, record: &Record, spec: &FieldSp
     }
 }
 
+/// A custom field of a record as it reads.
+pub fn display_custom(tr: &Tr, definition: &CustomFieldDefinition, record: &Record) -> Cell {
+    let value = record.custom.get(&definition.key).unwrap_or(&Value::Null);
+    let locale = tr.locale;
+    match (definition.field_type, value) {
+        (_, Value::Null) => Cell::text(""),
+        (CustomFieldType::Number, Value::Number(n)) => Cell::text(match n.as_i64() {
+            Some(whole) => format::integer(whole, locale),
+            None => n.to_string(),
+        }),
+        (CustomFieldType::Money, _) => {
+            let minor = value.get("amount_minor").and_then(Value::as_i64);
+            let currency = value.get("currency").and_then(Value::as_str).unwrap_or("BRL");
+            Cell::text(minor.map(|m| format::money(m, currency, locale)).unwrap_or_default())
+        }
+        (CustomFieldType::Date, Value::String(day)) => Cell::text(
+            NaiveDate::parse_from_str(day, "%Y-%m-%d").map(|d| format::date(d, locale)).unwrap_or_else(|_| day.clone()),
+        ),
+        (CustomFieldType::Boolean, _) => {
+            Cell::text(tr.t(if value.as_bool() == Some(true) { "value.yes" } else { "value.no" }))
+        }
+        (CustomFieldType::MultiSelect, _) => Cell::text(strings(value).join(", ")),
+        (CustomFieldType::Email, Value::String(email)) => {
+            Cell { text: email.clone(), href: Some(format!("mailto:{email}")) }
+        }
+        (CustomFieldType::Url, Value::String(url)) => {
+            let safe = url.starts_with("https://") || url.starts_with("http://");
+            Cell { text: url.clone(), href: safe.then(|| url.clone()) }
+        }
+        (_, Value::String(text)) => Cell::text(text.clone()),
+        (_, other) => Cell::text(other.to_string()),
+    }
+}
+
 /// A deal's amount in its currency, as the user's language writes it;
 /// empty without one.
 pub fn deal_amount(deal: &Record, tr: &Tr) -> String {
@@ -220,13 +265,25 @@ pub fn editable(spec: &FieldSpec) -> bool {
 pub enum FormValues<'a> {
     Record(&'a Record),
     Typed(&'a [(String, String)]),
+    /// A stored record with what the user typed over some of its fields
+    /// (an edit that came back with an error: one field, or all).
+    Edited(&'a Record, &'a [(String, String)]),
     Empty,
 }
 
 impl FormValues<'_> {
     fn typed(&self, name: &str) -> Option<String> {
         match self {
-            Self::Typed(fields) => fields.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+            Self::Typed(fields) | Self::Edited(_, fields) => {
+                fields.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+            }
+            _ => None,
+        }
+    }
+
+    fn record(&self) -> Option<&Record> {
+        match self {
+            Self::Record(record) | Self::Edited(record, _) => Some(record),
             _ => None,
         }
     }
@@ -268,21 +325,22 @@ pub fn form_sections(
             .collect(),
         target: "",
     };
-    owner.value = match values {
-        FormValues::Record(record) => record.owner_id.map(|id| id.to_string()).unwrap_or_default(),
-        FormValues::Typed(_) => values.typed("owner_id").unwrap_or_default(),
+    owner.value = match (values.typed("owner_id"), values.record()) {
+        (Some(typed), _) => typed,
+        (None, Some(record)) => record.owner_id.map(|id| id.to_string()).unwrap_or_default(),
         // A new record is the user's own unless they give it away.
-        FormValues::Empty => me.to_string(),
+        (None, None) if matches!(values, FormValues::Empty) => me.to_string(),
+        (None, None) => String::new(),
     };
     let tags = Input {
         name: "tags".into(),
         label: tr.t("field.tags"),
         help: String::new(),
         control: "text",
-        value: match values {
-            FormValues::Record(record) => record.tags.join(", "),
-            _ => values.typed("tags").unwrap_or_default(),
-        },
+        value: values
+            .typed("tags")
+            .or_else(|| values.record().map(|record| record.tags.join(", ")))
+            .unwrap_or_default(),
         second: String::new(),
         required: false,
         error: field_error(tr, errors, "tags"),
@@ -293,7 +351,65 @@ pub fn form_sections(
         first.inputs.push(owner);
         first.inputs.push(tags);
     }
+    let custom: Vec<Input> =
+        names.custom_of(record_type).map(|definition| custom_input(tr, definition, values, errors)).collect();
+    if !custom.is_empty() {
+        sections.push(Section { title: tr.t("group.custom"), inputs: custom });
+    }
     sections
+}
+
+/// The input of a custom field: `custom.{key}`, as the API names it in errors.
+fn custom_input(tr: &Tr, definition: &CustomFieldDefinition, values: &FormValues<'_>, errors: &[FieldError]) -> Input {
+    let name = format!("custom.{}", definition.key);
+    let stored = values.record().and_then(|r| r.custom.get(&definition.key).cloned()).unwrap_or(Value::Null);
+    let typed = values.typed(&name);
+    let mut input = Input {
+        label: definition.label.clone(),
+        help: String::new(),
+        control: "text",
+        value: String::new(),
+        second: String::new(),
+        required: definition.required,
+        error: field_error(tr, errors, &name),
+        options: Vec::new(),
+        target: "",
+        name,
+    };
+    let options = || definition.options.iter().map(|o| (o.clone(), o.clone())).collect();
+    input.value = match (definition.field_type, &stored) {
+        (CustomFieldType::Money, _) => {
+            input.control = "money";
+            let currency = stored.get("currency").and_then(Value::as_str).unwrap_or("BRL").to_owned();
+            let minor = stored.get("amount_minor").and_then(Value::as_i64);
+            input.second = currency.clone();
+            minor.map(|m| decimal(m, &currency)).unwrap_or_default()
+        }
+        (CustomFieldType::Boolean, _) => {
+            input.control = "checkbox";
+            if stored.as_bool() == Some(true) { "true".into() } else { String::new() }
+        }
+        (CustomFieldType::MultiSelect, _) => strings(&stored).join(", "),
+        (_, Value::Null) => String::new(),
+        (_, Value::String(text)) => text.clone(),
+        (_, other) => other.to_string(),
+    };
+    input.control = match definition.field_type {
+        CustomFieldType::Number => "number",
+        CustomFieldType::Date => "date",
+        CustomFieldType::Url => "url",
+        CustomFieldType::Email => "email",
+        CustomFieldType::Phone => "tel",
+        CustomFieldType::Select => {
+            input.options = options();
+            "select"
+        }
+        _ => input.control,
+    };
+    if let Some(typed) = typed {
+        input.value = typed;
+    }
+    input
 }
 
 fn field_error(tr: &Tr, errors: &[FieldError], name: &str) -> String {
@@ -321,10 +437,7 @@ fn input(
     values: &FormValues<'_>,
     errors: &[FieldError],
 ) -> Input {
-    let stored = match values {
-        FormValues::Record(record) => record.fields.get(spec.name).cloned().unwrap_or(Value::Null),
-        _ => Value::Null,
-    };
+    let stored = values.record().and_then(|r| r.fields.get(spec.name).cloned()).unwrap_or(Value::Null);
     let typed = values.typed(spec.name);
     let text_of = |value: &Value| match value {
         Value::Null => String::new(),
@@ -365,10 +478,10 @@ fn input(
         }
         FieldKind::Integer { .. } if spec.name.ends_with("_minor") => {
             input.control = "money";
-            let currency = match values {
-                FormValues::Record(record) => record.text("currency").unwrap_or("BRL").to_owned(),
-                _ => values.typed("currency").unwrap_or_else(|| "BRL".into()),
-            };
+            let currency = values
+                .typed("currency")
+                .or_else(|| values.record().and_then(|r| r.text("currency")).map(str::to_owned))
+                .unwrap_or_else(|| "BRL".into());
             if typed.is_none() {
                 input.value = stored.as_i64().map(|minor| decimal(minor, &currency)).unwrap_or_default();
             }
@@ -476,7 +589,14 @@ pub fn parse_decimal(text: &str, currency: &str) -> Option<i64> {
 /// The API's input for a kind from a form's fields: every editable field of
 /// the descriptor the form carried, converted by its kind. Text that does not
 /// convert goes through as typed, for the service to refuse with a message.
-pub fn form_input(record_type: RecordType, fields: &[(String, String)], zone: Tz) -> Value {
+///
+/// Custom fields come as `custom.{key}` (money with `custom.{key}.currency`).
+pub fn form_input(
+    record_type: RecordType,
+    custom: &[&CustomFieldDefinition],
+    fields: &[(String, String)],
+    zone: Tz,
+) -> Value {
     let last = |name: &str| fields.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
     let mut input = Map::new();
     for spec in record_type.fields().iter().filter(|s| editable(s)) {
@@ -506,6 +626,42 @@ pub fn form_input(record_type: RecordType, fields: &[(String, String)], zone: Tz
     if let Some(tags) = last("tags") {
         let tags: Vec<Value> = tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(Value::from).collect();
         input.insert("tags".into(), Value::Array(tags));
+    }
+    let mut values = Map::new();
+    for definition in custom {
+        let name = format!("custom.{}", definition.key);
+        let Some(text) = last(&name) else { continue };
+        let value = match definition.field_type {
+            CustomFieldType::Boolean => Value::Bool(text == "true"),
+            _ if text.is_empty() => Value::Null,
+            CustomFieldType::Number => text
+                .replace(',', ".")
+                .parse::<f64>()
+                .ok()
+                .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+                .map_or(Value::String(text), |n| {
+                    if n.as_f64().is_some_and(|f| f.fract() == 0.0) {
+                        n.as_f64().map_or(Value::Null, |f| Value::from(f as i64))
+                    } else {
+                        n
+                    }
+                }),
+            CustomFieldType::Money => {
+                let currency = last(&format!("{name}.currency")).unwrap_or_else(|| "BRL".into());
+                match parse_decimal(&text, &currency) {
+                    Some(minor) => serde_json::json!({"amount_minor": minor, "currency": currency}),
+                    None => Value::String(text),
+                }
+            }
+            CustomFieldType::MultiSelect => {
+                Value::Array(text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Value::from).collect())
+            }
+            _ => Value::String(text),
+        };
+        values.insert(definition.key.clone(), value);
+    }
+    if !values.is_empty() {
+        input.insert("custom".into(), Value::Object(values));
     }
     Value::Object(input)
 }
@@ -538,7 +694,7 @@ mod tests {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-        let input = form_input(RecordType::CONTACT, &fields, chrono_tz::UTC);
+        let input = form_input(RecordType::CONTACT, &[], &fields, chrono_tz::UTC);
         assert_eq!(input["first_name"], "Ana");
         assert_eq!(input["emails"], serde_json::json!(["ana@example.com", "ana.souza@example.com"]));
         assert_eq!(input["birth_date"], Value::Null);

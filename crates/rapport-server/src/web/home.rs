@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveTime, Utc};
 use rapport_core::schema::RecordType;
 use rapport_db::records::{self, Record};
 
-use super::fields::{self, Names};
+use super::fields;
 use super::format;
 use super::session::WebUser;
 use super::{Frame, WebResult, html};
@@ -32,6 +32,13 @@ pub struct DealLine {
     pub close: String,
 }
 
+/// A record the user opened lately.
+pub struct Recent {
+    pub href: String,
+    pub name: String,
+    pub kind: String,
+}
+
 pub struct Note {
     pub title: String,
     pub href: Option<String>,
@@ -47,6 +54,7 @@ struct HomePage {
     today: Vec<Task>,
     deals: Vec<DealLine>,
     notes: Vec<Note>,
+    recent: Vec<Recent>,
 }
 
 fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
@@ -70,6 +78,33 @@ fn task(user: &WebUser, record: &Record, snooze_to: &str) -> Task {
         version: record.version,
         snooze_to: snooze_to.to_owned(),
     }
+}
+
+/// Records shown under "recently viewed".
+const RECENT_SHOWN: u64 = 8;
+
+/// What the user opened last, still there and still theirs to see, newest first.
+async fn recent(state: &AppState, user: &WebUser) -> rapport_db::Result<Vec<Recent>> {
+    let visits = rapport_db::views::recent(&state.ctx, &user.actor, RECENT_SHOWN).await?;
+    let mut found: Vec<Record> = Vec::new();
+    for record_type in RecordType::all() {
+        let ids: Vec<String> =
+            visits.iter().filter(|(kind, _)| *kind == record_type).map(|(_, id)| id.to_string()).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let query = pairs(&[("filter[id][in]", ids.join(",")), ("limit", RECENT_SHOWN.to_string())]);
+        found.extend(records::list(&state.ctx, &user.actor, record_type, &query).await?.items);
+    }
+    Ok(visits
+        .iter()
+        .filter_map(|(_, id)| found.iter().find(|r| r.id.0 == *id))
+        .map(|record| Recent {
+            href: format!("/{}/{}", record.record_type.plural(), record.id.0),
+            name: record.display_name(),
+            kind: user.tr.t(&format!("kind.{}.one", record.record_type.plural())),
+        })
+        .collect())
 }
 
 pub async fn page(State(state): State<AppState>, user: WebUser) -> WebResult {
@@ -125,10 +160,9 @@ pub async fn page(State(state): State<AppState>, user: WebUser) -> WebResult {
         .map_err(|e| user.fail(e))?;
     let tomorrow_nine = (local_today + Duration::days(1)).and_hms_opt(9, 0, 0).unwrap_or_default();
     let snooze_to = tomorrow_nine.format("%Y-%m-%dT%H:%M").to_string();
-    let refs: Vec<&Record> = deals.items.iter().collect();
-    let names = Names::load(&state, &user.actor, &refs).await.map_err(|e| user.fail(e))?;
-    let _ = &names;
+    let recent = recent(&state, &user).await.map_err(|e| user.fail(e))?;
     let page = HomePage {
+        recent,
         greeting: user.tr.t1("home.greeting", "name", user.user.name.split_whitespace().next().unwrap_or_default()),
         overdue: overdue.items.iter().map(|r| task(&user, r, &snooze_to)).collect(),
         today: today.items.iter().map(|r| task(&user, r, &snooze_to)).collect(),

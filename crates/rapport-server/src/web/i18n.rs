@@ -222,6 +222,9 @@ mod catalogue_tests {
         "sign_in.",
         "setup.",
         "error.",
+        "bulk.",
+        "views.",
+        "columns.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

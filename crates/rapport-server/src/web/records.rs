@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Redirect};
 use rapport_core::DomainError;
 use rapport_core::FieldError;
 use rapport_core::access::Writer;
+use rapport_core::custom_fields::{CustomFieldDefinition, CustomFieldType};
 use rapport_core::ids::RecordId;
+use rapport_core::query::{FieldRef, SystemField};
 use rapport_core::schema::{FieldKind, FieldSpec, RecordType};
 use rapport_db::records::{self, Record, TimelineEntry};
 use serde::Deserialize;
@@ -34,9 +36,84 @@ fn writer(user: &WebUser) -> Result<Writer, super::WebError> {
     Writer::try_from(user.actor.clone()).map_err(|_| user.error(StatusCode::FORBIDDEN, "error.forbidden"))
 }
 
-/// The list's columns: the descriptor's listed fields.
-fn columns(record_type: RecordType) -> Vec<&'static FieldSpec> {
-    record_type.fields().iter().filter(|f| f.listed).collect()
+/// A column a list can show besides the name: a field of the kind's
+/// descriptor, one of every record's own, or a custom field.
+enum ListColumn<'a> {
+    Field(&'static FieldSpec),
+    System(SystemField),
+    Custom(&'a CustomFieldDefinition),
+}
+
+/// Every record's own fields a list can show.
+const SYSTEM_COLUMNS: [SystemField; 4] =
+    [SystemField::OwnerId, SystemField::Tags, SystemField::CreatedAt, SystemField::UpdatedAt];
+
+impl ListColumn<'_> {
+    /// The name the API gives the field (`city`, `created_at`, `custom.region`).
+    fn name(&self) -> String {
+        match self {
+            Self::Field(spec) => spec.name.to_owned(),
+            Self::System(field) => field.column().to_owned(),
+            Self::Custom(definition) => format!("custom.{}", definition.key),
+        }
+    }
+
+    fn label(&self, tr: &super::i18n::Tr) -> String {
+        match self {
+            Self::Field(spec) => tr.t(&spec.label_key()),
+            Self::System(field) => tr.t(&format!("field.{}", field.column())),
+            Self::Custom(definition) => definition.label.clone(),
+        }
+    }
+
+    /// Whether sorting by it reads an index (the only sorts a list offers:
+    /// any other would sort the whole table on every page).
+    fn sortable(&self, record_type: RecordType) -> bool {
+        match self {
+            Self::Field(spec) => spec.indexed && spec.sortable(),
+            Self::System(field) => FieldRef::System(*field).indexed(record_type),
+            Self::Custom(_) => false,
+        }
+    }
+
+    fn cell(&self, user: &WebUser, names: &Names, record: &Record) -> Cell {
+        match self {
+            Self::Field(spec) => fields::display(&user.tr, user.zone, names, record, spec),
+            Self::Custom(definition) => fields::display_custom(&user.tr, definition, record),
+            Self::System(SystemField::OwnerId) => Cell {
+                text: record.owner_id.and_then(|id| names.users.get(&id).cloned()).unwrap_or_default(),
+                href: None,
+            },
+            Self::System(SystemField::Tags) => Cell { text: record.tags.join(", "), href: None },
+            Self::System(SystemField::UpdatedAt) => {
+                Cell { text: format::datetime(record.updated_at, user.zone, user.tr.locale), href: None }
+            }
+            Self::System(_) => {
+                Cell { text: format::datetime(record.created_at, user.zone, user.tr.locale), href: None }
+            }
+        }
+    }
+}
+
+/// Every column a list of the kind can show, in the order the chooser offers them.
+fn all_columns(record_type: RecordType, names: &Names) -> Vec<ListColumn<'_>> {
+    let shown_in_list = |spec: &&FieldSpec| {
+        !record_type.descriptor().display_name.contains(&spec.name)
+            && !matches!(spec.kind, FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems)
+    };
+    let fields = record_type.fields().iter().filter(shown_in_list).map(ListColumn::Field);
+    let custom = names.custom_of(record_type).map(ListColumn::Custom);
+    fields.chain(SYSTEM_COLUMNS.into_iter().map(ListColumn::System)).chain(custom).collect()
+}
+
+/// The columns a list shows: the chosen ones, in the chooser's order, or the
+/// descriptor's listed fields when none are chosen.
+fn shown_columns<'a>(record_type: RecordType, names: &'a Names, chosen: &[String]) -> Vec<ListColumn<'a>> {
+    let all = all_columns(record_type, names);
+    if chosen.is_empty() {
+        return all.into_iter().filter(|c| matches!(c, ListColumn::Field(spec) if spec.listed)).collect();
+    }
+    all.into_iter().filter(|column| chosen.contains(&column.name())).collect()
 }
 
 pub struct Row {
@@ -48,10 +125,28 @@ pub struct Row {
 
 pub struct Column {
     pub label: String,
-    /// The `sort` value that orders by it, ascending.
-    pub sort: String,
+    /// The list sorted by it (the other way round when it already is);
+    /// none when it cannot be sorted by.
+    pub sort_href: Option<String>,
     /// `asc`, `desc`, or empty when the list is not sorted by it.
     pub sorted: &'static str,
+}
+
+/// A saved view, as a tab above the list.
+pub struct ViewTab {
+    pub name: String,
+    pub href: String,
+    pub shared: bool,
+    pub current: bool,
+    /// Where its delete form posts, for the person who may delete it.
+    pub delete_href: Option<String>,
+}
+
+/// A column the chooser offers.
+pub struct ColumnChoice {
+    pub name: String,
+    pub label: String,
+    pub shown: bool,
 }
 
 /// A filter in force, shown as a chip that removes it.
@@ -82,6 +177,15 @@ struct ListPage {
     notice: Option<String>,
     /// The list's own address, to come back to after a bulk action.
     back: String,
+    views: Vec<ViewTab>,
+    /// Whether the list shows everything: no view, no filter.
+    all_current: bool,
+    /// The current list's query and columns, for "save as a view".
+    view_query: String,
+    view_columns: String,
+    column_choices: Vec<ColumnChoice>,
+    /// Fields the bulk "set a field" action can set.
+    settable: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -93,17 +197,39 @@ struct RowsFragment {
     can_write: bool,
 }
 
-fn row(user: &WebUser, names: &Names, record: &Record, columns: &[&FieldSpec]) -> Row {
+fn row(user: &WebUser, names: &Names, record: &Record, columns: &[ListColumn<'_>]) -> Row {
     Row {
         id: record.id.0.to_string(),
         href: format!("/{}/{}", record.record_type.plural(), record.id.0),
         name: record.display_name(),
-        cells: columns
-            .iter()
-            .filter(|spec| !record.record_type.descriptor().display_name.contains(&spec.name))
-            .map(|spec| fields::display(&user.tr, user.zone, names, record, spec))
-            .collect(),
+        cells: columns.iter().map(|column| column.cell(user, names, record)).collect(),
     }
+}
+
+/// Fields the bulk "set a field" action offers (name, label): plain values
+/// one input can hold.
+fn settable(user: &WebUser, record_type: RecordType, names: &Names) -> Vec<(String, String)> {
+    let plain = |spec: &&FieldSpec| {
+        fields::editable(spec)
+            && !spec.name.ends_with("_minor")
+            && matches!(
+                spec.kind,
+                FieldKind::Text { .. }
+                    | FieldKind::Enum(_)
+                    | FieldKind::Country
+                    | FieldKind::Date
+                    | FieldKind::Bool
+                    | FieldKind::Integer { .. }
+                    | FieldKind::Email
+                    | FieldKind::Phone
+                    | FieldKind::Url
+                    | FieldKind::Currency
+            )
+    };
+    let standard =
+        record_type.fields().iter().filter(plain).map(|spec| (spec.name.to_owned(), user.tr.t(&spec.label_key())));
+    let custom = names.custom_of(record_type).filter(|d| d.field_type != CustomFieldType::Money);
+    standard.chain(custom.map(|d| (format!("custom.{}", d.key), d.label.clone()))).collect()
 }
 
 /// The URL of the list with `pairs` as its query.
@@ -141,7 +267,8 @@ pub async fn list(
     let pairs = query_pairs(raw.as_deref());
     let fragment = pairs.iter().any(|(k, _)| k == "fragment");
     let api_pairs: Vec<(String, String)> =
-        pairs.iter().filter(|(k, _)| k != "fragment" && k != "done").cloned().collect();
+        pairs.iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).cloned().collect();
+    let view_id = pairs.iter().find(|(k, _)| k == "view").and_then(|(_, v)| Uuid::parse_str(v).ok());
     let page = match records::list(&state.ctx, &user.actor, record_type, &api_pairs).await {
         Ok(page) => page,
         // A filter the list cannot apply (a bad date, say): show the list without it.
@@ -152,9 +279,23 @@ pub async fn list(
     };
     let refs: Vec<&Record> = page.items.iter().collect();
     let names = Names::load(&state, &user.actor, &refs).await.map_err(|e| user.fail(e))?;
-    let shown_columns = columns(record_type);
-    let rows: Vec<Row> = page.items.iter().map(|r| row(&user, &names, r, &shown_columns)).collect();
-    let without_cursor: Vec<(String, String)> = api_pairs.iter().filter(|(k, _)| k != "cursor").cloned().collect();
+    let views = rapport_db::views::list(&state.ctx, &user.actor, record_type).await.map_err(|e| user.fail(e))?;
+    let current_view = view_id.and_then(|id| views.iter().find(|v| v.id == id));
+    let chosen = match current_view.filter(|v| !v.columns.is_empty()) {
+        Some(view) => view.columns.clone(),
+        None => rapport_db::views::columns(&state.ctx, &user.actor, record_type)
+            .await
+            .map_err(|e| user.fail(e))?
+            .unwrap_or_default(),
+    };
+    let shown = shown_columns(record_type, &names, &chosen);
+    let rows: Vec<Row> = page.items.iter().map(|r| row(&user, &names, r, &shown)).collect();
+    // The list's query as the page keeps it: the API's, and the view it came from.
+    let mut without_cursor: Vec<(String, String)> = api_pairs.iter().filter(|(k, _)| k != "cursor").cloned().collect();
+    let view_query = serde_urlencoded::to_string(&without_cursor).unwrap_or_default();
+    if let Some(view) = current_view {
+        without_cursor.push(("view".into(), view.id.to_string()));
+    }
     let more_href = page.next_cursor.as_ref().map(|cursor| {
         let mut next = without_cursor.clone();
         next.push(("cursor".into(), cursor.clone()));
@@ -167,7 +308,7 @@ pub async fn list(
         return Ok(html(StatusCode::OK, &RowsFragment { frame, rows, more_href, can_write }));
     }
     let sort = api_pairs.iter().find(|(k, _)| k == "sort").map(|(_, v)| v.clone()).unwrap_or_default();
-    let chips = without_cursor
+    let chips: Vec<Chip> = without_cursor
         .iter()
         .enumerate()
         .filter_map(|(i, (key, value))| {
@@ -178,21 +319,50 @@ pub async fn list(
             Some(Chip { label, remove_href: list_href(record_type, &rest) })
         })
         .collect();
-    let single = user.tr.t(&format!("kind.{}.one", record_type.plural()));
-    let columns = shown_columns
+    let view_tabs = views
         .iter()
-        .copied()
-        .filter(|spec| !record_type.descriptor().display_name.contains(&spec.name))
-        .map(|spec| Column {
-            label: user.tr.t(&spec.label_key()),
-            sort: spec.name.to_owned(),
-            sorted: if sort == spec.name {
+        .map(|view| {
+            let mut pairs = rapport_core::views::query_pairs(&view.query);
+            pairs.push(("view".into(), view.id.to_string()));
+            ViewTab {
+                name: view.name.clone(),
+                href: list_href(record_type, &pairs),
+                shared: view.shared,
+                current: Some(view.id) == view_id,
+                delete_href: view
+                    .editable_by(&user.actor)
+                    .then(|| format!("/{}/views/{}/delete", record_type.plural(), view.id)),
+            }
+        })
+        .collect();
+    let column_choices = all_columns(record_type, &names)
+        .iter()
+        .map(|column| ColumnChoice {
+            shown: shown.iter().any(|c| c.name() == column.name()),
+            name: column.name(),
+            label: column.label(&user.tr),
+        })
+        .collect();
+    let view_columns = shown.iter().map(ListColumn::name).collect::<Vec<_>>().join(",");
+    let single = user.tr.t(&format!("kind.{}.one", record_type.plural()));
+    let columns = shown
+        .iter()
+        .map(|column| {
+            let name = column.name();
+            let sorted = if sort == name {
                 "asc"
-            } else if sort == format!("-{}", spec.name) {
+            } else if sort == format!("-{name}") {
                 "desc"
             } else {
                 ""
-            },
+            };
+            let sort_href = column.sortable(record_type).then(|| {
+                let mut pairs: Vec<(String, String)> =
+                    without_cursor.iter().filter(|(k, _)| k != "sort").cloned().collect();
+                pairs.push(("sort".into(), if sorted == "asc" { format!("-{name}") } else { name.clone() }));
+                list_href(record_type, &pairs)
+            });
+            Column { label: column.label(&user.tr), sort_href, sorted }
         })
         .collect();
     let filter_fields = record_type
@@ -214,7 +384,14 @@ pub async fn list(
         ];
         user.tr.t_with("bulk.done", &args)
     });
+    let settable = settable(&user, record_type, &names);
     let page = ListPage {
+        all_current: current_view.is_none() && chips.is_empty(),
+        views: view_tabs,
+        view_query,
+        view_columns,
+        column_choices,
+        settable,
         owners: names.colleagues.iter().filter(|c| !c.disabled).map(|c| (c.id.0.to_string(), c.name.clone())).collect(),
         notice,
         back: list_href(record_type, &without_cursor),
@@ -233,6 +410,57 @@ pub async fn list(
         shown,
     };
     Ok(html(StatusCode::OK, &page))
+}
+
+/// Parameters of the list page that are not the API's.
+const PAGE_PARAMETERS: [&str; 3] = ["fragment", "done", "view"];
+
+/// Keeps the columns the user chose for lists of a kind (none: the defaults).
+pub async fn choose_columns(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let record_type = kind(user, &segment)?;
+    let chosen: Vec<String> = match form.value("reset") {
+        Some(_) => Vec::new(),
+        None => form.fields.iter().filter(|(k, _)| k == "col").map(|(_, v)| v.clone()).collect(),
+    };
+    rapport_db::views::set_columns(&state.ctx, &user.actor, record_type, &chosen).await.map_err(|e| user.fail(e))?;
+    let back = super::safe_next(form.value("_back")).to_owned();
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// Saves the list as it is (filters, sort, columns) as a view, and opens it.
+pub async fn save_view(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let record_type = kind(user, &segment)?;
+    let input = rapport_core::views::ViewInput {
+        name: form.value("name").unwrap_or_default().to_owned(),
+        query: form.value("query").unwrap_or_default().to_owned(),
+        columns: form
+            .value("columns")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        shared: form.value("shared") == Some("true"),
+    };
+    let view =
+        rapport_db::views::create(&state.ctx, &user.actor, record_type, &input).await.map_err(|e| user.fail(e))?;
+    let mut pairs = rapport_core::views::query_pairs(&view.query);
+    pairs.push(("view".into(), view.id.to_string()));
+    Ok(Redirect::to(&list_href(record_type, &pairs)).into_response())
+}
+
+pub async fn delete_view(
+    State(state): State<AppState>,
+    Path((segment, id)): Path<(String, String)>,
+    form: FormPost,
+) -> WebResult {
+    let user = &form.user;
+    let record_type = kind(user, &segment)?;
+    let id = Uuid::parse_str(&id).map_err(|_| user.error(StatusCode::NOT_FOUND, "error.not_found"))?;
+    rapport_db::views::delete(&state.ctx, &user.actor, id).await.map_err(|e| user.fail(e))?;
+    Ok(Redirect::to(&list_href(record_type, &[])).into_response())
 }
 
 fn section_of(record_type: RecordType) -> &'static str {
@@ -339,13 +567,25 @@ async fn resolve_references(
     errors
 }
 
+/// The API's input from a form, custom fields included.
+async fn form_input(
+    state: &AppState,
+    user: &WebUser,
+    record_type: RecordType,
+    fields: &[(String, String)],
+) -> Result<Value, super::WebError> {
+    let snapshot = state.ctx.snapshot().await.map_err(|e| user.fail(e))?;
+    let custom: Vec<_> = snapshot.custom_fields_of(record_type).iter().collect();
+    Ok(fields::form_input(record_type, &custom, fields, user.zone))
+}
+
 pub async fn create(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {
     let FormPost { user, mut fields } = form;
     let record_type = kind(&user, &segment)?;
     let writer = writer(&user)?;
     let mut errors = resolve_references(&state, &user, record_type, &mut fields).await;
     if errors.is_empty() {
-        let input = fields::form_input(record_type, &fields, user.zone);
+        let input = form_input(&state, &user, record_type, &fields).await?;
         match records::create(&state.ctx, &writer, record_type, &input).await {
             Ok(record) => {
                 return Ok(Redirect::to(&format!("/{}/{}", record_type.plural(), record.id.0)).into_response());
@@ -404,7 +644,7 @@ pub async fn update(
     let mut conflict = Vec::new();
     let mut current_version = version;
     if errors.is_empty() {
-        let input = fields::form_input(record_type, &fields, user.zone);
+        let input = form_input(&state, &user, record_type, &fields).await?;
         match records::update(&state.ctx, &writer, record_type, id, &input, version).await {
             Ok(record) => {
                 let back = fields.iter().find(|(k, _)| k == "_back").map(|(_, v)| super::safe_next(Some(v)).to_owned());
@@ -415,9 +655,10 @@ pub async fn update(
             Err(rapport_db::Error::Domain(DomainError::VersionMismatch { .. })) => {
                 let theirs = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
                 let names = Names::load(&state, &user.actor, &[&theirs]).await.map_err(|e| user.fail(e))?;
-                let typed = fields::form_input(record_type, &fields, user.zone);
+                let typed = form_input(&state, &user, record_type, &fields).await?;
                 for spec in record_type.fields().iter().filter(|s| fields::editable(s)) {
-                    let mine = typed.get(spec.name).cloned().unwrap_or(Value::Null);
+                    // An edit of one field (on the record page) speaks for that field only.
+                    let Some(mine) = typed.get(spec.name).cloned() else { continue };
                     let stored = theirs.fields.get(spec.name).cloned().unwrap_or(Value::Null);
                     let differs = mine != stored && !(mine.is_null() && stored.as_array().is_some_and(Vec::is_empty));
                     if differs {
@@ -430,7 +671,10 @@ pub async fn update(
             Err(error) => return Err(user.fail(error)),
         }
     }
-    let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
+    // What was typed over what is stored: an edit of one field comes back
+    // as the whole form, the other fields as they are.
+    let stored = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
+    let names = Names::load(&state, &user.actor, &[&stored]).await.map_err(|e| user.fail(e))?;
     let summary = if conflict.is_empty() { user.tr.t("error.form") } else { user.tr.t("record.conflict_title") };
     let page = FormPage {
         frame: user.frame(section_of(record_type), user.tr.t(&format!("kind.{}.one", record_type.plural()))),
@@ -441,7 +685,7 @@ pub async fn update(
             user.zone,
             &names,
             record_type,
-            &FormValues::Typed(&fields),
+            &FormValues::Edited(&stored, &fields),
             &errors,
             user.actor.user_id,
         ),
@@ -466,10 +710,11 @@ pub async fn delete(
     Ok(Redirect::to(&format!("/{}", record_type.plural())).into_response())
 }
 
-/// A field on the record page.
+/// A field on the record page, with its input when it can be edited in place.
 pub struct Fact {
     pub label: String,
     pub cell: Cell,
+    pub edit: Option<fields::Input>,
 }
 
 pub struct FactGroup {
@@ -517,6 +762,8 @@ struct ShowPage {
     can_write: bool,
     activity_kinds: Vec<(String, String)>,
     meta: String,
+    /// The version inline edits are made against.
+    version: i64,
 }
 
 #[derive(Template)]
@@ -659,6 +906,20 @@ pub async fn show(
         .map_err(|e| user.fail(e))?;
     let names = Names::load(&state, &user.actor, &[&record]).await.map_err(|e| user.fail(e))?;
     let related = related_lists(&state, &user, &record).await.map_err(|e| user.fail(e))?;
+    let can_write = writer(&user).is_ok();
+    // Inputs of the fields edited in place: plain values (amounts and links
+    // to other records are edited with the whole form).
+    let mut inputs: Vec<fields::Input> = if can_write {
+        let values = FormValues::Record(&record);
+        fields::form_sections(&user.tr, user.zone, &names, record_type, &values, &[], user.actor.user_id)
+            .into_iter()
+            .flat_map(|section| section.inputs)
+            .filter(|input| !matches!(input.control, "money" | "ref"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut edit_of = |name: &str| inputs.iter().position(|i| i.name == name).map(|at| inputs.swap_remove(at));
     let mut groups: Vec<FactGroup> = Vec::new();
     let mut headline = Vec::new();
     for spec in record_type.fields() {
@@ -666,11 +927,12 @@ pub async fn show(
         if record_type.descriptor().display_name.contains(&spec.name) {
             continue;
         }
-        let fact = Fact { label: user.tr.t(&spec.label_key()), cell };
+        let fact = Fact { label: user.tr.t(&spec.label_key()), cell, edit: edit_of(spec.name) };
         if spec.listed && !fact.cell.is_empty() && headline.len() < 4 {
             headline.push(Fact {
                 label: fact.label.clone(),
                 cell: Cell { text: fact.cell.text.clone(), href: fact.cell.href.clone() },
+                edit: None,
             });
         }
         let title = user.tr.t(&format!("group.{}", spec.group));
@@ -679,8 +941,24 @@ pub async fn show(
             None => groups.push(FactGroup { title, facts: vec![fact] }),
         }
     }
+    let custom: Vec<Fact> = names
+        .custom_of(record_type)
+        .map(|definition| Fact {
+            label: definition.label.clone(),
+            cell: fields::display_custom(&user.tr, definition, &record),
+            edit: edit_of(&format!("custom.{}", definition.key)),
+        })
+        .collect();
+    if !custom.is_empty() {
+        groups.push(FactGroup { title: user.tr.t("group.custom"), facts: custom });
+    }
+    // Home's "recently viewed"; a page that cannot note it still shows.
+    if let Err(error) = rapport_db::views::record_visit(&state.ctx, &user.actor, record_type, id.0).await {
+        tracing::warn!(%error, "could not note a visit");
+    }
     if let Some(owner) = record.owner_id.and_then(|id| names.users.get(&id)) {
-        headline.insert(0, Fact { label: user.tr.t("field.owner_id"), cell: Cell { text: owner.clone(), href: None } });
+        let cell = Cell { text: owner.clone(), href: None };
+        headline.insert(0, Fact { label: user.tr.t("field.owner_id"), cell, edit: None });
     }
     let timeline_more = timeline.next_cursor.as_ref().map(|c| {
         format!(
@@ -706,7 +984,8 @@ pub async fn show(
         headline,
         groups,
         related,
-        can_write: writer(&user).is_ok(),
+        version: record.version,
+        can_write,
         activity_kinds: rapport_core::records::activity::KINDS
             .iter()
             .map(|k| ((*k).to_owned(), user.tr.choice("kind", k)))
@@ -762,7 +1041,7 @@ pub async fn log_activity(
     let id = record_id(user, &id)?;
     let writer = writer(user)?;
     let kind_value = form.value("kind").unwrap_or("note").to_owned();
-    let mut input = fields::form_input(RecordType::ACTIVITY, &form.fields, user.zone);
+    let mut input = fields::form_input(RecordType::ACTIVITY, &[], &form.fields, user.zone);
     if let Value::Object(map) = &mut input {
         map.insert("kind".into(), Value::String(kind_value.clone()));
         map.insert("related".into(), json!([{"type": record_type.as_str(), "id": id.0}]));
@@ -828,6 +1107,19 @@ pub async fn convert(State(state): State<AppState>, Path(id): Path<String>, form
 /// A bulk action on the rows the user ticked: give them to someone, add or
 /// remove a tag, or move them to the trash. Each row is its own write, so
 /// the ones the user may not change are counted, not fatal.
+/// A choice typed as the user reads it ("Cliente") as the value the API
+/// takes ("customer"); anything else as typed.
+fn choice_code(user: &WebUser, record_type: RecordType, field: &str, typed: &str) -> String {
+    let typed = typed.trim();
+    if let Some(FieldKind::Enum(options)) = record_type.field(field).map(|spec| spec.kind) {
+        let wanted = typed.to_lowercase();
+        if let Some(code) = options.iter().find(|o| user.tr.choice(field, o).to_lowercase() == wanted) {
+            return (*code).to_owned();
+        }
+    }
+    typed.to_owned()
+}
+
 pub async fn bulk(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {
     let user = &form.user;
     let record_type = kind(user, &segment)?;
@@ -874,6 +1166,19 @@ pub async fn bulk(State(state): State<AppState>, Path(segment): Path<String>, fo
             if items.is_empty() {
                 return Ok(Redirect::to(&back).into_response());
             }
+            records::bulk_update(&state.ctx, &writer, record_type, &items).await
+        }
+        "set_field" => {
+            let field = form.value("field").unwrap_or_default();
+            let names = Names::load(&state, &user.actor, &[]).await.map_err(|e| user.fail(e))?;
+            if !settable(user, record_type, &names).iter().any(|(name, _)| name == field) {
+                return Ok(Redirect::to(&back).into_response());
+            }
+            let value = choice_code(user, record_type, field, form.value("value").unwrap_or_default());
+            let custom: Vec<_> = names.custom_of(record_type).collect();
+            let patch = fields::form_input(record_type, &custom, &[(field.to_owned(), value)], user.zone);
+            let items: Vec<records::BulkPatch> =
+                ids.iter().map(|id| records::BulkPatch { id: *id, version: None, patch: patch.clone() }).collect();
             records::bulk_update(&state.ctx, &writer, record_type, &items).await
         }
         _ => return Ok(Redirect::to(&back).into_response()),

@@ -417,3 +417,100 @@ async fn a_task_on_the_home_page_is_done_or_snoozed_in_place() {
     assert!(home.text.contains("2026-03-03T09:00"), "snooze goes to tomorrow at 9");
     app.teardown().await;
 }
+
+/// Lists: the user picks columns (a custom field too), sorts by a column
+/// without losing the filter, saves the list as a view shared with the team,
+/// and sets a field on ticked rows; the record page shows the custom field
+/// and home remembers the record as recently viewed.
+#[tokio::test]
+async fn lists_show_chosen_columns_keep_views_and_set_a_field_in_bulk() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let csrf = csrf_of(&page(&app, "/settings").await);
+    let post = async |path: &str, fields: &[(&str, &str)]| {
+        let mut form = vec![("_csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        let reply = app.send(app.client.post(app.url(path)).form(&form)).await;
+        assert!(reply.status.is_success(), "{path}: {} {}", reply.status, reply.text);
+        reply
+    };
+    post("/settings/fields", &[("kind", "contacts"), ("label", "Região"), ("key", "regiao"), ("field_type", "text")])
+        .await;
+    let ana = app
+        .create(
+            "contacts",
+            &json!({"first_name": "Ana", "city": "Curitiba", "lifecycle_stage": "lead", "custom": {"regiao": "Sul"}}),
+        )
+        .await;
+    let bia = app.create("contacts", &json!({"first_name": "Bia", "city": "Recife", "lifecycle_stage": "lead"})).await;
+    let (ana, bia) = (ana["id"].as_str().expect("id").to_owned(), bia["id"].as_str().expect("id").to_owned());
+
+    let list = page(&app, "/contacts").await;
+    assert!(list.text.contains("<td>Lead</td>"), "the lifecycle stage is a default column");
+    post("/contacts/columns", &[("_back", "/contacts"), ("col", "city"), ("col", "custom.regiao")]).await;
+    let list = page(&app, "/contacts").await;
+    assert!(list.text.contains("<td>Sul</td>") && list.text.contains("<td>Curitiba</td>"), "{}", list.text);
+    assert!(!list.text.contains("<td>Lead</td>"), "a column not chosen is gone");
+
+    let filtered = page(&app, "/contacts?f=city&op=eq&v=Curitiba").await;
+    assert!(filtered.text.contains("Ana") && !filtered.text.contains(">Bia<"), "{}", filtered.text);
+    let sort_link = filtered
+        .text
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|href| href.contains("sort=city"))
+        .expect("the city column sorts");
+    assert!(sort_link.contains("Curitiba"), "sorting keeps the filter: {sort_link}");
+    assert!(!filtered.text.contains("sort=custom.regiao"), "a custom field has no index to sort by");
+
+    let saved = post(
+        "/contacts/views",
+        &[
+            ("name", "Curitibanos"),
+            ("query", "filter%5Bcity%5D%5Beq%5D=Curitiba"),
+            ("columns", "city,custom.regiao"),
+            ("shared", "true"),
+        ],
+    )
+    .await;
+    assert!(saved.text.contains("aria-current=\"page\">Curitibanos"), "the new view is open: {}", saved.text);
+    assert!(saved.text.contains("Ana") && !saved.text.contains(">Bia<"));
+    let views = app.get("/api/v1/views?kind=contacts", &app.admin_token).await;
+    views.expect(StatusCode::OK);
+    assert_eq!(views.body[0]["name"], "Curitibanos", "{}", views.text);
+    assert_eq!(views.body[0]["columns"], json!(["city", "custom.regiao"]));
+
+    // A colleague sees the shared view but cannot delete it.
+    let (colleague, token) = app.user("Duda Colega", rapport_core::access::Role::Member).await;
+    let _ = colleague;
+    let theirs = app.get("/api/v1/views?kind=contacts", &token).await;
+    assert_eq!(theirs.body.as_array().map(Vec::len), Some(1), "{}", theirs.text);
+    let view_id = views.body[0]["id"].as_str().expect("id").to_owned();
+    app.send(app.request(Method::DELETE, &format!("/api/v1/views/{view_id}"), Some(&token)))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+
+    let bulk = async |fields: &[(&str, &str)]| {
+        let mut form =
+            vec![("_csrf", csrf.as_str()), ("_back", "/contacts"), ("ids", ana.as_str()), ("ids", bia.as_str())];
+        form.extend_from_slice(fields);
+        app.send(app.client.post(app.url("/contacts/bulk")).form(&form)).await
+    };
+    let set = bulk(&[("action", "set_field"), ("field", "lifecycle_stage"), ("value", "Customer")]).await;
+    assert!(set.text.contains("2 records changed"), "{}", set.text);
+    bulk(&[("action", "set_field"), ("field", "custom.regiao"), ("value", "Norte")]).await;
+    for id in [&ana, &bia] {
+        let stored = app.get(&format!("/api/v1/contacts/{id}"), &app.admin_token).await;
+        assert_eq!(stored.body["lifecycle_stage"], "customer", "{}", stored.text);
+        assert_eq!(stored.body["custom"]["regiao"], "Norte", "{}", stored.text);
+    }
+
+    let record = page(&app, &format!("/contacts/{ana}")).await;
+    assert!(record.text.contains("Região") && record.text.contains("Norte"), "{}", record.text);
+    let edit = page(&app, &format!("/contacts/{ana}/edit")).await;
+    assert!(edit.text.contains("name=\"custom.regiao\" type=\"text\" value=\"Norte\""), "{}", edit.text);
+    let home = page(&app, "/").await;
+    let recent = home.text.split("id=\"recent-title\"").nth(1).expect("recently viewed");
+    assert!(recent.contains(&format!("/contacts/{ana}")), "{recent}");
+    app.teardown().await;
+}

@@ -9,6 +9,22 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, StatusCode, header};
 use hyper_util::rt::TokioIo;
 
+/// Who a request is made as: an API token, or a browser session's cookie.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Bearer(String),
+    Session(String),
+}
+
+impl Credential {
+    fn header(&self) -> (header::HeaderName, String) {
+        match self {
+            Self::Bearer(token) => (header::AUTHORIZATION, format!("Bearer {token}")),
+            Self::Session(token) => (header::COOKIE, format!("rapport_session={token}")),
+        }
+    }
+}
+
 pub struct Connection {
     sender: SendRequest<Empty<Bytes>>,
     host: String,
@@ -25,10 +41,27 @@ impl Connection {
     }
 
     /// GETs `path` (with its query, already percent-encoded); returns the status and body.
-    pub async fn get(&mut self, path: &str, token: Option<&str>) -> anyhow::Result<(StatusCode, Bytes)> {
+    pub async fn get(&mut self, path: &str, credential: Option<&Credential>) -> anyhow::Result<(StatusCode, Bytes)> {
+        self.send(path, credential, false).await
+    }
+
+    /// GETs `path` as a browser does, accepting a gzip body; returns the status and the body as sent.
+    pub async fn get_compressed(&mut self, path: &str, credential: &Credential) -> anyhow::Result<(StatusCode, Bytes)> {
+        self.send(path, Some(credential), true).await
+    }
+
+    async fn send(
+        &mut self,
+        path: &str,
+        credential: Option<&Credential>,
+        gzip: bool,
+    ) -> anyhow::Result<(StatusCode, Bytes)> {
         let mut request = Request::get(path).header(header::HOST, &self.host);
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if let Some((name, value)) = credential.map(Credential::header) {
+            request = request.header(name, value);
+        }
+        if gzip {
+            request = request.header(header::ACCEPT_ENCODING, "gzip");
         }
         self.sender.ready().await?;
         let response = self.sender.send_request(request.body(Empty::new())?).await?;

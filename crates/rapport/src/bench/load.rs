@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::http::Connection;
+use super::http::{Connection, Credential};
 
 /// Latency and throughput of one workload.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +36,7 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
 /// path of the i-th request; a non-2xx answer counts as an error.
 pub async fn run(
     host: &str,
-    token: &str,
+    credential: &Credential,
     concurrency: usize,
     total: usize,
     limit: Duration,
@@ -47,7 +47,7 @@ pub async fn run(
     let deadline = started + limit;
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
-        let (host, next, url, token) = (host.to_owned(), Arc::clone(&next), Arc::clone(&url), token.to_owned());
+        let (host, next, url, credential) = (host.to_owned(), Arc::clone(&next), Arc::clone(&url), credential.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
@@ -62,7 +62,7 @@ pub async fn run(
                     connection = Connection::open(&host).await.ok();
                 }
                 let ok = match &mut connection {
-                    Some(c) => match c.get(&url(i), Some(&token)).await {
+                    Some(c) => match c.get(&url(i), Some(&credential)).await {
                         Ok((status, _)) => status.is_success(),
                         // A broken connection is replaced for the next request.
                         Err(_) => {

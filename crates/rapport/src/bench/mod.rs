@@ -5,6 +5,7 @@ mod http;
 mod import;
 mod load;
 mod server;
+mod web;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::demo::DemoConfig;
+use http::Credential;
 use load::LoadStats;
 use server::{Memory, ServerProcess};
 
@@ -64,6 +66,9 @@ pub struct BenchArgs {
     /// Measure the import alone (workload 1), to profile or compare it quickly.
     #[arg(long)]
     pub import_only: bool,
+    /// Measure the web pages alone (workload 7), to profile or compare them quickly.
+    #[arg(long, conflicts_with = "import_only")]
+    pub web_only: bool,
 }
 
 const SEARCHES: &[&str] =
@@ -231,14 +236,14 @@ async fn with_peak_memory<F: std::future::Future<Output = T>, T>(server: &Server
 }
 
 /// Sequential round trips of a page made of several requests.
-async fn page_times(host: &str, token: &str, urls: &[String], rounds: usize) -> anyhow::Result<LoadStats> {
+async fn page_times(host: &str, credential: &Credential, urls: &[String], rounds: usize) -> anyhow::Result<LoadStats> {
     let mut connection = http::Connection::open(host).await?;
     let mut times = Vec::with_capacity(rounds);
     let started = Instant::now();
     for _ in 0..rounds {
         let t = Instant::now();
         for url in urls {
-            let (status, _) = connection.get(url, Some(token)).await?;
+            let (status, _) = connection.get(url, Some(credential)).await?;
             anyhow::ensure!(status.is_success(), "{url}: {status}");
         }
         times.push(t.elapsed());
@@ -286,11 +291,19 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     };
     let cursors = deep_cursors(&ctx, contacts).await?;
     let ids = sample_ids(&ctx, 5000).await?;
+    let web_fixture = web::prepare(&ctx, &users.admin, users.owner.user_id).await?;
     let url_text = match url {
         DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
         DatabaseUrl::Postgres(url) => url.clone(),
     };
     ctx.db.clone().close().await?;
+    let api_token = Credential::Bearer(users.admin_token.clone());
+    if args.web_only {
+        eprintln!("== {name}: web pages");
+        let mut report = table_heading(&format!("{name} — {contacts} contacts, web pages only"));
+        report.push_str(&web::run(&url_text, &web_fixture, &api_token, args.board_items).await?);
+        return Ok(report);
+    }
 
     eprintln!("== {name}: starting the server");
     let server = ServerProcess::start(&url_text).await?;
@@ -298,7 +311,9 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     let idle = server::memory_of(server.pid(), true);
     let limit = Duration::from_secs(args.seconds);
     let host = server.host.clone();
-    let (c, n, token) = (args.concurrency, args.requests, users.admin_token.clone());
+    let (c, n) = (args.concurrency, args.requests);
+    let token = api_token;
+    let owner_token = Credential::Bearer(users.owner_token.clone());
 
     eprintln!("== {name}: HTTP workloads");
     let ((healthz, by_id, search, list), peak) = with_peak_memory(&server, async {
@@ -346,7 +361,7 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     let owner = users.owner.user_id;
     let stages = {
         let mut connection = http::Connection::open(&host).await?;
-        let (_, body) = connection.get("/api/v1/pipelines", Some(&users.owner_token)).await?;
+        let (_, body) = connection.get("/api/v1/pipelines", Some(&owner_token)).await?;
         let pipelines: Value = serde_json::from_slice(&body).context("read the pipelines")?;
         pipelines[0]["stages"].as_array().cloned().unwrap_or_default()
     };
@@ -365,11 +380,13 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
         "/api/v1/notifications?unread=true&limit=20".to_owned(),
     ]
     .map(|path| http::encode_brackets(&path));
-    let board_stats = page_times(&host, &users.owner_token, &board, 50).await?;
-    let home_stats = page_times(&host, &users.owner_token, &home, 50).await?;
+    let board_stats = page_times(&host, &owner_token, &board, 50).await?;
+    let home_stats = page_times(&host, &owner_token, &home, 50).await?;
     let binary = std::fs::metadata(std::env::current_exe()?)?.len();
     let startup = server.startup;
     drop(server);
+    eprintln!("== {name}: web pages");
+    let web_report = web::run(&url_text, &web_fixture, &token, args.board_items).await?;
 
     let errors = healthz.errors + by_id.errors + search.errors + list.errors;
     let mut report = match &import {
@@ -436,6 +453,7 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     );
     let rejected = import.map(|i| format!("Rejected while importing: {}; ", i.rejected)).unwrap_or_default();
     let _ = writeln!(r, "\n{rejected}failed HTTP requests: {errors}.");
+    report.push_str(&web_report);
     Ok(report)
 }
 

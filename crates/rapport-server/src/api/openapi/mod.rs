@@ -52,6 +52,13 @@ mod schemas;
         crate::api::misc::list_notifications,
         crate::api::misc::mark_read,
         crate::api::records::import_report,
+        crate::api::views::list_views,
+        crate::api::views::get_view,
+        crate::api::views::create_view,
+        crate::api::views::update_view,
+        crate::api::views::delete_view,
+        crate::api::views::get_columns,
+        crate::api::views::set_columns,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]
