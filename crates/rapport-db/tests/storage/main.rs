@@ -14,5 +14,6 @@ mod lists;
 mod migrations;
 mod notifications;
 mod permissions;
+mod pipelines;
 mod search;
 mod trash;
