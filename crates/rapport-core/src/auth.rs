@@ -7,6 +7,20 @@ use crate::{DomainError, FieldError};
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
+pub const MAX_USER_NAME_LEN: usize = 100;
+
+/// A user's display name, trimmed: not blank, at most 100 characters.
+pub fn user_name(name: &str) -> Result<&str, FieldError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(FieldError::new("name", "required", "a name is required"));
+    }
+    if name.chars().count() > MAX_USER_NAME_LEN {
+        return Err(FieldError::new("name", "too_long", format!("a name has at most {MAX_USER_NAME_LEN} characters")));
+    }
+    Ok(name)
+}
+
 /// Length rules only: long passphrases beat composition rules.
 pub fn check_new_password(password: &str) -> Result<(), FieldError> {
     let len = password.chars().count();
@@ -131,6 +145,14 @@ pub const TOKEN_PREFIX: &str = "rpt_";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_names_are_trimmed_and_bounded() {
+        assert_eq!(user_name("  Ana Souza ").unwrap(), "Ana Souza");
+        assert_eq!(user_name(" \t").unwrap_err().code, "required");
+        assert_eq!(user_name(&"é".repeat(101)).unwrap_err().code, "too_long");
+        assert!(user_name(&"é".repeat(100)).is_ok());
+    }
 
     #[test]
     fn short_passwords_are_rejected() {

@@ -1,6 +1,8 @@
 //! Domain errors. Every error carries a stable snake_case `code` that clients
 //! and the UI translate; messages are English defaults.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// One invalid field and the rule it broke.
@@ -12,11 +14,20 @@ pub struct FieldError {
     pub code: String,
     /// Human-readable explanation of what to fix.
     pub message: String,
+    /// Values the message mentions (`count`, `stage`), for translations of it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.to_owned(), message: message.into() }
+        Self { field: field.into(), code: code.to_owned(), message: message.into(), params: BTreeMap::new() }
+    }
+
+    /// Adds a value the message mentions.
+    pub fn with(mut self, name: &str, value: impl ToString) -> Self {
+        self.params.insert(name.to_owned(), value.to_string());
+        self
     }
 
     pub fn required(field: impl Into<String>) -> Self {

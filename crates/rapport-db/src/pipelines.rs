@@ -1,11 +1,16 @@
 //! Pipelines, their ordered stages, and the history of deals' stage changes.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
+use rapport_core::access::Admin;
 use rapport_core::ids::RecordId;
-use rapport_core::records::pipeline::{StageDraft, check_pipeline, default_sales_stages};
+use rapport_core::records::pipeline::{
+    DEFAULT_PIPELINE_NAME, PipelineEdit, PipelineUpdate, StageDraft, check_pipeline, default_sales_stages, plan_update,
+};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, Order, Query};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -147,11 +152,141 @@ async fn insert(
     Ok(Pipeline { id, name: name.trim().to_owned(), is_default, stages: out })
 }
 
+/// Changes a pipeline: its name, its stages' names, order, probabilities and
+/// kinds, new stages and removed ones (see [`plan_update`] for the rules).
+/// Stage ids stay, so deals stay in their stage. The update is checked and
+/// stored in one write transaction that holds the pipeline's row, so that of
+/// two concurrent updates the second sees the first's result.
+pub async fn update(ctx: &Ctx, _by: &Admin, id: Uuid, update: &PipelineUpdate) -> Result<Pipeline> {
+    change(ctx, id, |_| Ok(update.clone())).await
+}
+
+/// One change of the settings page, applied to the pipeline as it is when
+/// stored: two administrators changing different stages both keep theirs.
+pub async fn edit(ctx: &Ctx, _by: &Admin, id: Uuid, edit: PipelineEdit) -> Result<Pipeline> {
+    change(ctx, id, |current| current.apply(edit)).await
+}
+
+/// Names the pipeline every account starts with in the first
+/// administrator's language (`stage_names` in the stages' order), unless
+/// someone already renamed it or its stages. On no one's behalf: the setup.
+pub async fn name_default_for_system(ctx: &Ctx, name: &str, stage_names: &[String]) -> Result<()> {
+    let Some(default) = default_pipeline(ctx.db.conn()).await? else { return Ok(()) };
+    change(ctx, default.id, |current| Ok(current.rename_seeded(name, stage_names))).await.map(|_| ())
+}
+
+async fn change(
+    ctx: &Ctx,
+    id: Uuid,
+    make: impl FnOnce(&Pipeline) -> std::result::Result<PipelineUpdate, DomainError>,
+) -> Result<Pipeline> {
+    let tx = ctx.db.write().await?;
+    // Holds the pipeline against concurrent updates on PostgreSQL (SQLite
+    // has one writer at a time anyway).
+    let locked = tx
+        .query_one(
+            &Query::select()
+                .column("id")
+                .from("pipelines")
+                .and_where(Expr::col("id").eq(id))
+                .lock(LockType::Update)
+                .to_owned(),
+        )
+        .await
+        .context("lock a pipeline")?;
+    if locked.is_none() {
+        return Err(DomainError::not_found("pipeline").into());
+    }
+    let current = get(&*tx, id).await?.ok_or(DomainError::not_found("pipeline"))?;
+    let update = make(&current)?;
+    let plan = plan_update(&current, &update, &deals_per_stage(&*tx, id).await?).map_err(DomainError::from)?;
+    tx.execute(
+        &Query::update()
+            .table("pipelines")
+            .value("name", plan.name.clone())
+            .and_where(Expr::col("id").eq(id))
+            .to_owned(),
+    )
+    .await
+    .context("rename a pipeline")?;
+    if !plan.removed.is_empty() {
+        tx.execute(
+            &Query::delete().from_table("stages").and_where(Expr::col("id").is_in(plan.removed.clone())).to_owned(),
+        )
+        .await
+        .context("remove stages")?;
+    }
+    for stage in &plan.stages {
+        let stored = current.stages.iter().find(|s| s.id == stage.id);
+        if stored == Some(stage) {
+            continue;
+        }
+        let statement = if stored.is_some() {
+            tx.execute(
+                &Query::update()
+                    .table("stages")
+                    .value("name", stage.name.clone())
+                    .value("position", stage.position)
+                    .value("probability", stage.probability)
+                    .value("is_won", stage.is_won)
+                    .value("is_lost", stage.is_lost)
+                    .and_where(Expr::col("id").eq(stage.id))
+                    .to_owned(),
+            )
+            .await
+        } else {
+            tx.execute(
+                &Query::insert()
+                    .into_table("stages")
+                    .columns(["id", "pipeline_id", "name", "position", "probability", "is_won", "is_lost"])
+                    .values_panic([
+                        stage.id.into(),
+                        id.into(),
+                        stage.name.clone().into(),
+                        stage.position.into(),
+                        stage.probability.into(),
+                        stage.is_won.into(),
+                        stage.is_lost.into(),
+                    ])
+                    .to_owned(),
+            )
+            .await
+        };
+        statement.context("store a stage")?;
+    }
+    tx.commit().await?;
+    Ok(Pipeline { id, name: plan.name, is_default: current.is_default, stages: plan.stages })
+}
+
+/// How many deals, trashed ones too, are in each stage of a pipeline.
+async fn deals_per_stage(conn: &impl ConnectionTrait, pipeline_id: Uuid) -> Result<HashMap<Uuid, i64>> {
+    let rows = conn
+        .query_all(
+            &Query::select()
+                .column("stage_id")
+                .expr_as(Expr::col("id").count(), "deals")
+                .from(rapport_core::schema::RecordType::DEAL.plural())
+                .and_where(Expr::col("pipeline_id").eq(pipeline_id))
+                .group_by_col("stage_id")
+                .to_owned(),
+        )
+        .await
+        .context("count deals per stage")?;
+    let mut counts = HashMap::new();
+    for row in rows {
+        const CTX: &str = "read a count of deals";
+        if let Some(stage) = row.try_get::<Option<Uuid>>("", "stage_id").context(CTX)? {
+            counts.insert(stage, row.try_get::<i64>("", "deals").context(CTX)?);
+        }
+    }
+    Ok(counts)
+}
+
 /// Creates the default sales pipeline on first start.
 pub async fn ensure_default(ctx: &Ctx) -> Result<()> {
     let tx = ctx.db.write().await?;
     if list(&*tx).await?.is_empty() {
-        insert(&*tx, "Sales", &default_sales_stages(), ctx.now()).await?;
+        insert(&*tx, DEFAULT_PIPELINE_NAME, &default_sales_stages(), ctx.now()).await?;
     }
     tx.commit().await
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rapport_core::access::{Actor, Admin, Credential, Role, Scope};
-use rapport_core::auth::check_new_password;
+use rapport_core::auth::{check_new_password, user_name};
 use rapport_core::ids::{TeamId, UserId};
 use rapport_core::values::Email;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
@@ -73,8 +73,8 @@ fn from_row(row: &QueryResult) -> Result<User> {
 fn check_new_user(input: &NewUser) -> Result<Email, DomainError> {
     let mut errors = ValidationErrors::default();
     let email = Email::parse(&input.email).map_err(|e| errors.push(e.nested("email"))).ok();
-    if input.name.trim().is_empty() || input.name.chars().count() > 100 {
-        errors.push(FieldError::new("name", "required", "a name of 1 to 100 characters is required"));
+    if let Err(e) = user_name(&input.name) {
+        errors.push(e);
     }
     if let Err(e) = check_new_password(&input.password) {
         errors.push(e);
@@ -190,15 +190,20 @@ pub async fn list(ctx: &Ctx) -> Result<Vec<User>> {
     rows.iter().map(from_row).collect()
 }
 
-/// Sets the language and time zone a user sees the UI in.
+/// Sets the account holder's own name, and the language and time zone they
+/// see the UI in; what is `None` stays.
 pub async fn set_preferences(
     ctx: &Ctx,
     account: &rapport_core::access::AccountHolder,
+    name: Option<&str>,
     locale: Option<&str>,
     time_zone: Option<&str>,
 ) -> Result<()> {
     let mut update = Query::update();
     update.table("users").and_where(Expr::col("id").eq(account.user().0));
+    if let Some(name) = name {
+        update.value("name", user_name(name).map_err(|e| DomainError::Validation(e.into()))?);
+    }
     if let Some(locale) = locale {
         if !LOCALES.contains(&locale) {
             return Err(DomainError::invalid(
@@ -221,11 +226,34 @@ pub async fn set_preferences(
         }
         update.value("time_zone", zone);
     }
-    if locale.is_none() && time_zone.is_none() {
+    if name.is_none() && locale.is_none() && time_zone.is_none() {
         return Ok(());
     }
+    update.value("updated_at", ctx.now());
     let tx = ctx.db.write().await?;
     tx.execute(&update).await.context("set a user's preferences")?;
+    tx.commit().await
+}
+
+/// Changes a user's display name, for an administrator.
+/// (Users change their own through [`set_preferences`].)
+pub async fn rename(ctx: &Ctx, _by: &Admin, user_id: UserId, name: &str) -> Result<()> {
+    let name = user_name(name).map_err(|e| DomainError::Validation(e.into()))?;
+    let tx = ctx.db.write().await?;
+    let updated = tx
+        .execute(
+            &Query::update()
+                .table("users")
+                .value("name", name)
+                .value("updated_at", ctx.now())
+                .and_where(Expr::col("id").eq(user_id.0))
+                .to_owned(),
+        )
+        .await
+        .context("rename a user")?;
+    if updated.rows_affected() == 0 {
+        return Err(DomainError::not_found("user").into());
+    }
     tx.commit().await
 }
 

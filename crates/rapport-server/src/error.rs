@@ -89,7 +89,12 @@ fn body_field_error(detail: &str) -> Option<FieldError> {
         Some((path, rest)) if is_path(path) => (path, rest),
         _ => ("", message),
     };
-    let join = |field: &str| if path.is_empty() { field.to_owned() } else { format!("{path}.{field}") };
+    // The path of an unknown field already ends with it.
+    let join = |field: &str| match path {
+        "" => field.to_owned(),
+        p if p == field || p.ends_with(&format!(".{field}")) => p.to_owned(),
+        p => format!("{p}.{field}"),
+    };
     let quoted = |prefix: &str| rest.strip_prefix(prefix).and_then(|r| r.split('`').next());
     if let Some(field) = quoted("unknown field `") {
         return Some(FieldError::new(join(field), "unknown_field", rest));

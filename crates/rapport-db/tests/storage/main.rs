@@ -14,6 +14,7 @@ mod lists;
 mod migrations;
 mod notifications;
 mod permissions;
+mod pipelines;
 mod search;
 mod trash;
 mod views;

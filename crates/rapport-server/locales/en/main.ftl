@@ -342,6 +342,17 @@ error-invalid-character = This contains a character that cannot be stored.
 error-derived-field = This is set by Rapport.
 error-wrong-type = This value has the wrong type.
 error-version-mismatch = Someone else changed this record meanwhile.
+error-duplicate = This appears twice; each must be different.
+error-won-lost-required = A pipeline needs exactly one won stage and one lost stage.
+error-unknown-reference = This refers to something that does not exist.
+error-stage-in-use = { $count ->
+    [one] 1 deal (counting the trash) is in the stage "{ $stage }": move it to another stage before removing this one.
+   *[other] { $count } deals (counting the trash) are in the stage "{ $stage }": move them to another stage before removing this one.
+}
+error-stage-kind-in-use = { $count ->
+    [one] 1 deal is in the stage "{ $stage }": move it elsewhere before making the stage won, lost or open.
+   *[other] { $count } deals are in the stage "{ $stage }": move them elsewhere before making the stage won, lost or open.
+}
 
 ## Profile
 profile-title = Your profile
@@ -365,6 +376,7 @@ profile-create-token = Create token
 profile-last-used = Last used
 profile-revoke = Revoke
 profile-revoked = Revoked
+profile-name-title = Your name
 
 ## Settings
 nav-settings = Settings
@@ -406,6 +418,25 @@ settings-trash-empty = The trash is empty.
 settings-new-password = New password
 settings-set-password = Set
 settings-restore = Restore
+settings-pipeline-name = Pipeline name
+settings-rename = Rename
+settings-user-name = Name
+settings-stage-name = Stage name
+settings-stage-probability = Win probability (%)
+settings-stage-kind = Closes the deal as
+settings-move-up = Move up
+settings-move-down = Move down
+settings-remove-stage = Remove
+settings-remove-stage-confirm = Remove this stage? Only a stage without deals can be removed.
+settings-new-stage = New stage
+settings-add-stage = Add stage
+pipeline-default-name = Sales
+pipeline-default-stage-0 = Qualification
+pipeline-default-stage-1 = Needs analysis
+pipeline-default-stage-2 = Proposal
+pipeline-default-stage-3 = Negotiation
+pipeline-default-stage-4 = Won
+pipeline-default-stage-5 = Lost
 role-admin = Administrator
 role-manager = Manager
 role-member = Member

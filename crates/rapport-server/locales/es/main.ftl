@@ -342,6 +342,17 @@ error-invalid-character = Contiene un carácter que no se puede guardar.
 error-derived-field = Lo define Rapport.
 error-wrong-type = Este valor es de un tipo incorrecto.
 error-version-mismatch = Otra persona cambió este registro mientras tanto.
+error-duplicate = Esto aparece dos veces; cada uno debe ser distinto.
+error-won-lost-required = Un embudo necesita exactamente una etapa de ganado y una de perdido.
+error-unknown-reference = Esto se refiere a algo que no existe.
+error-stage-in-use = { $count ->
+    [one] 1 negocio (contando la papelera) está en la etapa "{ $stage }": muévelo a otra etapa antes de quitarla.
+   *[other] { $count } negocios (contando la papelera) están en la etapa "{ $stage }": muévelos a otra etapa antes de quitarla.
+}
+error-stage-kind-in-use = { $count ->
+    [one] 1 negocio está en la etapa "{ $stage }": muévelo antes de convertirla en etapa de ganado, de perdido o abierta.
+   *[other] { $count } negocios están en la etapa "{ $stage }": muévelos antes de convertirla en etapa de ganado, de perdido o abierta.
+}
 
 ## Perfil
 profile-title = Tu perfil
@@ -365,6 +376,7 @@ profile-create-token = Crear token
 profile-last-used = Último uso
 profile-revoke = Revocar
 profile-revoked = Revocado
+profile-name-title = Tu nombre
 
 ## Configuración
 nav-settings = Configuración
@@ -406,6 +418,25 @@ settings-trash-empty = La papelera está vacía.
 settings-new-password = Nueva contraseña
 settings-set-password = Definir
 settings-restore = Restaurar
+settings-pipeline-name = Nombre del embudo
+settings-rename = Cambiar nombre
+settings-user-name = Nombre
+settings-stage-name = Nombre de la etapa
+settings-stage-probability = Probabilidad de ganar (%)
+settings-stage-kind = Cierra el negocio como
+settings-move-up = Subir
+settings-move-down = Bajar
+settings-remove-stage = Quitar
+settings-remove-stage-confirm = ¿Quitar esta etapa? Solo se puede quitar una etapa sin negocios.
+settings-new-stage = Nueva etapa
+settings-add-stage = Agregar etapa
+pipeline-default-name = Ventas
+pipeline-default-stage-0 = Calificación
+pipeline-default-stage-1 = Análisis de necesidades
+pipeline-default-stage-2 = Propuesta
+pipeline-default-stage-3 = Negociación
+pipeline-default-stage-4 = Ganado
+pipeline-default-stage-5 = Perdido
 role-admin = Administrador
 role-manager = Gerente
 role-member = Miembro

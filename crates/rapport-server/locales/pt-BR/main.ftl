@@ -343,6 +343,17 @@ error-invalid-character = Contém um caractere que não pode ser armazenado.
 error-derived-field = Definido pelo Rapport.
 error-wrong-type = Este valor é do tipo errado.
 error-version-mismatch = Outra pessoa alterou este registro nesse meio-tempo.
+error-duplicate = Isto aparece duas vezes; cada um deve ser diferente.
+error-won-lost-required = Um funil precisa de exatamente uma etapa de ganho e uma de perda.
+error-unknown-reference = Isto se refere a algo que não existe.
+error-stage-in-use = { $count ->
+    [one] 1 negócio (contando a lixeira) está na etapa "{ $stage }": mova-o para outra etapa antes de removê-la.
+   *[other] { $count } negócios (contando a lixeira) estão na etapa "{ $stage }": mova-os para outra etapa antes de removê-la.
+}
+error-stage-kind-in-use = { $count ->
+    [one] 1 negócio está na etapa "{ $stage }": mova-o antes de torná-la de ganho, de perda ou aberta.
+   *[other] { $count } negócios estão na etapa "{ $stage }": mova-os antes de torná-la de ganho, de perda ou aberta.
+}
 
 ## Perfil
 profile-title = Seu perfil
@@ -366,6 +377,7 @@ profile-create-token = Criar token
 profile-last-used = Último uso
 profile-revoke = Revogar
 profile-revoked = Revogado
+profile-name-title = Seu nome
 
 ## Configurações
 nav-settings = Configurações
@@ -407,6 +419,25 @@ settings-trash-empty = A lixeira está vazia.
 settings-new-password = Nova senha
 settings-set-password = Definir
 settings-restore = Restaurar
+settings-pipeline-name = Nome do funil
+settings-rename = Renomear
+settings-user-name = Nome
+settings-stage-name = Nome da etapa
+settings-stage-probability = Probabilidade de ganho (%)
+settings-stage-kind = Fecha o negócio como
+settings-move-up = Mover para cima
+settings-move-down = Mover para baixo
+settings-remove-stage = Remover
+settings-remove-stage-confirm = Remover esta etapa? Só é possível remover uma etapa sem negócios.
+settings-new-stage = Nova etapa
+settings-add-stage = Adicionar etapa
+pipeline-default-name = Vendas
+pipeline-default-stage-0 = Qualificação
+pipeline-default-stage-1 = Análise de necessidades
+pipeline-default-stage-2 = Proposta
+pipeline-default-stage-3 = Negociação
+pipeline-default-stage-4 = Ganho
+pipeline-default-stage-5 = Perdido
 role-admin = Administrador
 role-manager = Gerente
 role-member = Membro

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use rapport_core::access::Role;
 use rapport_core::custom_fields::CustomFieldDefinition;
 use rapport_core::ids::{TeamId, UserId};
@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", patch(update_user))
         .route("/users/{id}/disable", post(disable_user))
         .route("/users/{id}/enable", post(enable_user))
         .route("/users/{id}/role", axum::routing::put(set_role))
@@ -47,6 +48,26 @@ async fn create_user(
     JsonBody(body): JsonBody<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
     Ok((StatusCode::CREATED, Json(rapport_db::users::create(&state.ctx, &admin, &body).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    /// The name others see: 1 to 100 characters, trimmed.
+    pub name: String,
+}
+
+/// Renames a user (administrators; users rename themselves with PATCH /api/v1/auth/me).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", params(("id" = Uuid, Path)), request_body = UserChange,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_user(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    PathParams(id): PathParams<UserId>,
+    JsonBody(body): JsonBody<UserChange>,
+) -> ApiResult<StatusCode> {
+    rapport_db::users::rename(&state.ctx, &admin, id, &body.name).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Disables a user: their sessions end and their tokens stop working.

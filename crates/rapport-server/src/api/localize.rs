@@ -36,7 +36,8 @@ fn translate(problem: &mut Value, tr: &Tr) {
     if let Some(errors) = problem.get_mut("errors").and_then(Value::as_array_mut) {
         for error in errors {
             let code = error.get("code").and_then(Value::as_str).unwrap_or_default().to_owned();
-            if let Some(message) = tr.try_t(&format!("error.{code}")) {
+            let params = error.get("params").and_then(|p| serde_json::from_value(p.clone()).ok()).unwrap_or_default();
+            if let Some(message) = tr.try_t_params(&format!("error.{code}"), &params) {
                 error["message"] = Value::String(message);
             }
         }

@@ -4,9 +4,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use rapport_core::ids::RecordId;
-use rapport_core::records::pipeline::StageDraft;
+use rapport_core::records::pipeline::{PipelineUpdate, StageDraft};
 use rapport_core::schema::RecordType;
 use rapport_db::notifications::Notification;
 use rapport_db::pipelines::Pipeline;
@@ -26,6 +26,7 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/search", get(search))
         .route("/pipelines", get(list_pipelines).post(create_pipeline))
+        .route("/pipelines/{id}", patch(update_pipeline))
         .route("/leads/{id}/convert", post(convert_lead))
         .route("/notifications", get(list_notifications))
         .route("/notifications/{id}/read", post(mark_read))
@@ -88,6 +89,23 @@ async fn create_pipeline(
 ) -> ApiResult<(StatusCode, Json<Pipeline>)> {
     let pipeline = rapport_db::pipelines::create(&state.ctx, &admin, &body.name, &body.stages).await?;
     Ok((StatusCode::CREATED, Json(pipeline)))
+}
+
+/// Changes a pipeline (administrators): its name, and its stages in the order
+/// given. A stage with an `id` keeps it and its deals; one without is added;
+/// a stored stage left out is removed, which is refused while any deal (in
+/// the trash too) is in it. A stage holding deals cannot become won, lost or
+/// open. One won and one lost stage remain.
+#[utoipa::path(patch, path = "/api/v1/pipelines/{id}", tag = "pipelines", params(("id" = Uuid, Path)),
+    request_body = PipelineUpdate,
+    responses((status = 200, body = Pipeline), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_pipeline(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    PathParams(id): PathParams<Uuid>,
+    JsonBody(body): JsonBody<PipelineUpdate>,
+) -> ApiResult<Json<Pipeline>> {
+    Ok(Json(rapport_db::pipelines::update(&state.ctx, &admin, id, &body).await?))
 }
 
 /// Converts a lead into a contact (and company, and optionally a deal),

@@ -88,13 +88,15 @@ async fn me(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
+    /// The name others see: 1 to 100 characters, trimmed.
+    pub name: Option<String>,
     /// `en`, `pt-BR` or `es`.
     pub locale: Option<String>,
     /// An IANA time zone, such as `America/Sao_Paulo`.
     pub time_zone: Option<String>,
 }
 
-/// Sets the current user's language and time zone.
+/// Sets the current user's name, language and time zone; what is absent stays.
 #[utoipa::path(patch, path = "/api/v1/auth/me", tag = "auth", request_body = Preferences,
     responses((status = 200, body = User), (status = 422, body = Problem)))]
 async fn set_preferences(
@@ -102,7 +104,8 @@ async fn set_preferences(
     AccountUser(account): AccountUser,
     JsonBody(body): JsonBody<Preferences>,
 ) -> ApiResult<Json<User>> {
-    rapport_db::users::set_preferences(&state.ctx, &account, body.locale.as_deref(), body.time_zone.as_deref()).await?;
+    let (name, locale, zone) = (body.name.as_deref(), body.locale.as_deref(), body.time_zone.as_deref());
+    rapport_db::users::set_preferences(&state.ctx, &account, name, locale, zone).await?;
     let user =
         rapport_db::users::get(state.ctx.db.conn(), account.user()).await?.ok_or(DomainError::Unauthenticated)?;
     Ok(Json(user))

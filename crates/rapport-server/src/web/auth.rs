@@ -197,7 +197,12 @@ pub async fn setup(
         locale: tr.locale.tag().to_owned(),
     };
     match rapport_db::users::create_first_admin(&state.ctx, &input).await {
-        Ok(_) => Redirect::to("/sign-in?done=1").into_response(),
+        Ok(_) => {
+            if tr.locale != Locale::En {
+                name_default_pipeline(&state, &tr).await;
+            }
+            Redirect::to("/sign-in?done=1").into_response()
+        }
         Err(rapport_db::Error::Domain(DomainError::Validation(errors))) => {
             let errors = errors.0.iter().map(|e| super::fields::error_message(&tr, e)).collect();
             let frame = Frame::anonymous(tr, "setup.title");
@@ -212,6 +217,16 @@ pub async fn setup(
     }
 }
 
+/// The pipeline made at first start, in the first administrator's language.
+async fn name_default_pipeline(state: &AppState, tr: &Tr) {
+    let stages: Vec<String> = (0..6).map(|i| tr.t(&format!("pipeline.default_stage_{i}"))).collect();
+    let name = tr.t("pipeline.default_name");
+    if let Err(error) = rapport_db::pipelines::name_default_for_system(&state.ctx, &name, &stages).await {
+        // The account works without: the pipeline keeps its English names.
+        tracing::error!(%error, "could not name the default pipeline");
+    }
+}
+
 /// The language (and time zone) the user sees; back to the page they were on.
 pub async fn preferences(State(state): State<AppState>, form: FormPost) -> Response {
     let locale = form.value("locale").and_then(Locale::parse).map(Locale::tag);
@@ -220,7 +235,7 @@ pub async fn preferences(State(state): State<AppState>, form: FormPost) -> Respo
     let Ok(account) = AccountHolder::try_from(form.user.actor.clone()) else {
         return form.user.error(StatusCode::FORBIDDEN, "error.forbidden").into_response();
     };
-    match rapport_db::users::set_preferences(&state.ctx, &account, locale, zone).await {
+    match rapport_db::users::set_preferences(&state.ctx, &account, None, locale, zone).await {
         Ok(()) => Redirect::to(&next).into_response(),
         Err(error) => form.user.fail(error).into_response(),
     }

@@ -425,7 +425,7 @@ fn field_error(tr: &Tr, errors: &[FieldError], name: &str) -> String {
 /// A field error in the user's language: by its code where the catalogue
 /// has one, else the service's own words.
 pub fn error_message(tr: &Tr, error: &FieldError) -> String {
-    tr.try_t(&format!("error.{}", error.code)).unwrap_or_else(|| error.message.clone())
+    tr.try_t_params(&format!("error.{}", error.code), &error.params).unwrap_or_else(|| error.message.clone())
 }
 
 fn input(

@@ -4,7 +4,7 @@
 //! descriptors' `field.first_name`); Fluent ids write both as hyphens.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
@@ -124,6 +124,22 @@ impl Tr {
         CATALOGUES.try_lookup_with_args(&self.language, &fluent_id(key), &args).unwrap_or_else(|| key.to_owned())
     }
 
+    /// The message with named values, as a field error carries them;
+    /// values that are whole numbers pick plurals.
+    pub fn try_t_params(&self, key: &str, params: &BTreeMap<String, String>) -> Option<String> {
+        let args: HashMap<Cow<'static, str>, FluentValue> = params
+            .iter()
+            .map(|(name, value)| {
+                let value = match value.parse::<i64>() {
+                    Ok(n) => FluentValue::from(n),
+                    Err(_) => FluentValue::from(value.clone()),
+                };
+                (Cow::Owned(name.clone()), value)
+            })
+            .collect();
+        CATALOGUES.try_lookup_with_args(&self.language, &fluent_id(key), &args)
+    }
+
     /// `t_with` for the common case of one text argument.
     pub fn t1(&self, key: &str, name: &'static str, value: impl Into<String>) -> String {
         self.t_with(key, &[(name, Arg::Text(value.into()))])
@@ -225,6 +241,9 @@ mod catalogue_tests {
         "bulk.",
         "views.",
         "columns.",
+        "settings.",
+        "profile.",
+        "pipeline.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -1,4 +1,4 @@
-//! The user's own account: language, time zone, password, API tokens.
+//! The user's own account: name, language, time zone, password, API tokens.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -113,6 +113,21 @@ pub async fn page(State(state): State<AppState>, user: WebUser) -> WebResult {
 
 fn account(user: &WebUser) -> Result<AccountHolder, super::WebError> {
     AccountHolder::try_from(user.actor.clone()).map_err(|_| user.error(StatusCode::FORBIDDEN, "error.forbidden"))
+}
+
+/// The name others see.
+pub async fn name(State(state): State<AppState>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let account = account(user)?;
+    let name = form.value("name").unwrap_or_default();
+    match rapport_db::users::set_preferences(&state.ctx, &account, Some(name), None, None).await {
+        Ok(()) => Ok(Redirect::to("/profile").into_response()),
+        Err(rapport_db::Error::Domain(DomainError::Validation(errors))) => {
+            let message = errors.0.first().map(|e| super::fields::error_message(&user.tr, e)).unwrap_or_default();
+            render(&state, user, None, None, Some(message)).await
+        }
+        Err(error) => Err(user.fail(error)),
+    }
 }
 
 /// A new password: checked against the current one under the sign-in

@@ -9,7 +9,7 @@ use rapport_core::DomainError;
 use rapport_core::access::{Admin, Role, Visibility, Writer};
 use rapport_core::custom_fields::{CustomFieldDefinition, CustomFieldType};
 use rapport_core::ids::{RecordId, TeamId, UserId};
-use rapport_core::records::pipeline::StageDraft;
+use rapport_core::records::pipeline::{PipelineEdit, StageDraft, StageUpdate, status_for_stage};
 use rapport_core::schema::RecordType;
 use rapport_db::users::NewUser;
 use serde::Deserialize;
@@ -51,8 +51,19 @@ pub struct KindSettings {
 }
 
 pub struct PipelineLine {
+    pub id: String,
     pub name: String,
-    pub stages: Vec<(String, i64, bool, bool)>,
+    pub stages: Vec<StageLine>,
+}
+
+pub struct StageLine {
+    pub id: String,
+    pub name: String,
+    pub probability: i64,
+    /// `open`, `won` or `lost`.
+    pub kind: &'static str,
+    pub first: bool,
+    pub last: bool,
 }
 
 pub struct TrashLine {
@@ -76,6 +87,7 @@ struct SettingsPage {
     visibilities: Vec<(&'static str, String)>,
     field_types: Vec<&'static str>,
     pipelines: Vec<PipelineLine>,
+    stage_kinds: Vec<(&'static str, String)>,
     trash: Vec<TrashLine>,
 }
 
@@ -157,6 +169,7 @@ async fn render(state: &AppState, user: &WebUser, tab: &str, error: Option<Strin
             .iter()
             .map(|v| (*v, tr.t(&format!("settings.visibility_{v}"))))
             .collect(),
+        stage_kinds: ["open", "won", "lost"].iter().map(|k| (*k, tr.t(&format!("enum.status.{k}")))).collect(),
         field_types: ["text", "number", "money", "date", "boolean", "select", "multi_select", "url", "email", "phone"]
             .to_vec(),
         pipelines: rapport_db::pipelines::list(state.ctx.db.conn())
@@ -164,8 +177,21 @@ async fn render(state: &AppState, user: &WebUser, tab: &str, error: Option<Strin
             .map_err(fail)?
             .iter()
             .map(|p| PipelineLine {
+                id: p.id.to_string(),
                 name: p.name.clone(),
-                stages: p.stages.iter().map(|s| (s.name.clone(), s.probability, s.is_won, s.is_lost)).collect(),
+                stages: p
+                    .stages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| StageLine {
+                        id: s.id.to_string(),
+                        name: s.name.clone(),
+                        probability: s.probability,
+                        kind: status_for_stage(s.is_won, s.is_lost),
+                        first: i == 0,
+                        last: i + 1 == p.stages.len(),
+                    })
+                    .collect(),
             })
             .collect(),
         trash,
@@ -220,6 +246,13 @@ pub async fn set_enabled(
     let disabled = action == "disable";
     let changed = rapport_db::users::set_disabled(&state.ctx, &admin, UserId(id), disabled).await;
     done(&state, &form.user, "people", changed).await
+}
+
+pub async fn rename_user(State(state): State<AppState>, Path(id): Path<Uuid>, form: FormPost) -> WebResult {
+    let admin = admin(&form.user)?;
+    let name = form.value("name").unwrap_or_default();
+    let renamed = rapport_db::users::rename(&state.ctx, &admin, UserId(id), name).await;
+    done(&state, &form.user, "people", renamed).await
 }
 
 pub async fn set_role(State(state): State<AppState>, Path(id): Path<Uuid>, form: FormPost) -> WebResult {
@@ -325,6 +358,66 @@ pub async fn create_pipeline(State(state): State<AppState>, form: FormPost) -> W
     let name = form.value("name").unwrap_or_default();
     let created = rapport_db::pipelines::create(&state.ctx, &admin, name, &stages).await.map(|_| ());
     done(&state, &form.user, "pipelines", created).await
+}
+
+/// A stage as the settings form gives it: name, probability, and kind.
+fn stage_form(form: &FormPost, id: Option<Uuid>) -> Option<StageUpdate> {
+    let probability = form.value("probability").unwrap_or_default().trim().trim_end_matches('%').parse().ok()?;
+    let kind = form.value("kind").unwrap_or("open");
+    Some(StageUpdate {
+        id,
+        name: form.value("name").unwrap_or_default().to_owned(),
+        probability,
+        is_won: kind == "won",
+        is_lost: kind == "lost",
+    })
+}
+
+async fn edit_pipeline(state: &AppState, form: &FormPost, id: Uuid, edit: Option<PipelineEdit>) -> WebResult {
+    let admin = admin(&form.user)?;
+    let Some(edit) = edit else {
+        return render(state, &form.user, "pipelines", Some(form.user.tr.t("error.invalid_number"))).await;
+    };
+    let edited = rapport_db::pipelines::edit(&state.ctx, &admin, id, edit).await.map(|_| ());
+    done(state, &form.user, "pipelines", edited).await
+}
+
+pub async fn rename_pipeline(State(state): State<AppState>, Path(id): Path<Uuid>, form: FormPost) -> WebResult {
+    let edit = PipelineEdit::Rename(form.value("name").unwrap_or_default().to_owned());
+    edit_pipeline(&state, &form, id, Some(edit)).await
+}
+
+pub async fn add_stage(State(state): State<AppState>, Path(id): Path<Uuid>, form: FormPost) -> WebResult {
+    let edit = stage_form(&form, None).map(|s| {
+        PipelineEdit::Add(StageDraft { name: s.name, probability: s.probability, is_won: s.is_won, is_lost: s.is_lost })
+    });
+    edit_pipeline(&state, &form, id, edit).await
+}
+
+pub async fn save_stage(
+    State(state): State<AppState>,
+    Path((id, stage)): Path<(Uuid, Uuid)>,
+    form: FormPost,
+) -> WebResult {
+    let edit = stage_form(&form, Some(stage)).map(PipelineEdit::SetStage);
+    edit_pipeline(&state, &form, id, edit).await
+}
+
+pub async fn move_stage(
+    State(state): State<AppState>,
+    Path((id, stage)): Path<(Uuid, Uuid)>,
+    form: FormPost,
+) -> WebResult {
+    let edit = PipelineEdit::Move { id: stage, up: form.value("direction") == Some("up") };
+    edit_pipeline(&state, &form, id, Some(edit)).await
+}
+
+pub async fn remove_stage(
+    State(state): State<AppState>,
+    Path((id, stage)): Path<(Uuid, Uuid)>,
+    form: FormPost,
+) -> WebResult {
+    edit_pipeline(&state, &form, id, Some(PipelineEdit::Remove(stage))).await
 }
 
 pub async fn restore(

@@ -77,6 +77,8 @@ async fn openapi_document_describes_every_route() {
             ("/api/v1/teams/{id}/members", "post"),
             ("/api/v1/pipelines", "get"),
             ("/api/v1/pipelines", "post"),
+            ("/api/v1/pipelines/{id}", "patch"),
+            ("/api/v1/users/{id}", "patch"),
             ("/api/v1/custom-fields", "get"),
             ("/api/v1/custom-fields", "post"),
             ("/api/v1/custom-fields/{kind}/{key}", "delete"),

@@ -17,6 +17,7 @@ mod imports;
 mod leads;
 mod openapi;
 mod permissions;
+mod pipelines;
 mod reminders;
 mod security;
 mod web;

@@ -271,6 +271,65 @@ async fn an_administrator_sets_up_people_records_and_pipelines_in_settings() {
     app.teardown().await;
 }
 
+/// Settings: a stage is renamed and moved, and the board shows it so; a
+/// stage holding a deal is not removed, and the page says why; names of
+/// people change in settings and on the profile.
+#[tokio::test]
+async fn an_administrator_edits_stages_and_names_in_settings() {
+    let app = spawn_app(Backend::Sqlite).await;
+    sign_in(&app).await;
+    let csrf = csrf_of(&page(&app, "/settings?tab=pipelines").await);
+    let form = async |path: &str, fields: &[(&str, &str)]| {
+        let mut form = vec![("_csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        app.send(app.client.post(app.url(path)).form(&form)).await
+    };
+    let pipelines = app.get("/api/v1/pipelines", &app.admin_token).await;
+    let pipeline = pipelines.body[0]["id"].as_str().expect("a pipeline").to_owned();
+    let stage = |i: usize| pipelines.body[0]["stages"][i]["id"].as_str().expect("a stage").to_owned();
+    let base = format!("/settings/pipelines/{pipeline}");
+
+    let saved = form(
+        &format!("{base}/stages/{}", stage(1)),
+        &[("name", "Diagnóstico <b>"), ("probability", "30"), ("kind", "open")],
+    )
+    .await;
+    saved.expect(StatusCode::OK);
+    form(&format!("{base}/stages/{}/move", stage(1)), &[("direction", "up")]).await;
+    form(&format!("{base}/name"), &[("name", "Vendas")]).await;
+    app.create("deals", &json!({"name": "Frota", "stage_id": stage(2)})).await;
+    let board = page(&app, "/deals/board").await;
+    let (renamed, first) = (board.text.find("Diagnóstico &#60;b&#62;"), board.text.find("Qualification"));
+    assert!(renamed.is_some_and(|r| first.is_some_and(|f| r < f)), "{}", board.text);
+    let settings = page(&app, "/settings?tab=pipelines").await;
+    assert!(settings.text.contains("value=\"Vendas\"") && settings.text.contains("value=\"30\""), "{}", settings.text);
+
+    let refused = form(&format!("{base}/stages/{}/delete", stage(2)), &[]).await;
+    refused.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text.contains("1 deal (counting the trash) is in the stage &#34;Proposal&#34;"),
+        "{}",
+        refused.text
+    );
+    let bad = form(&format!("{base}/stages"), &[("name", "Demo"), ("probability", "lots"), ("kind", "open")]).await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    let added = form(&format!("{base}/stages"), &[("name", "Demo"), ("probability", "60"), ("kind", "open")]).await;
+    added.expect(StatusCode::OK);
+    let after = app.get("/api/v1/pipelines", &app.admin_token).await;
+    assert_eq!(after.body[0]["stages"][4]["name"], "Demo", "{}", after.text);
+
+    let admin_id = app.admin.id.0.to_string();
+    let renamed = form(&format!("/settings/users/{admin_id}/name"), &[("name", "Ana Admin")]).await;
+    renamed.expect(StatusCode::OK);
+    let blank = form("/profile/name", &[("name", "  ")]).await;
+    blank.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(blank.text.contains("Fill this in."), "{}", blank.text);
+    form("/profile/name", &[("name", "Ana Souza")]).await;
+    let me = app.get("/api/v1/auth/me", &app.admin_token).await;
+    assert_eq!(me.body["name"], "Ana Souza");
+    app.teardown().await;
+}
+
 /// A lead's page shows the contact its e-mail already has; the user links
 /// to it or, as here, creates a new one, and opens a deal in one step.
 #[tokio::test]
