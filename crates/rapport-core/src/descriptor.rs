@@ -155,6 +155,14 @@ pub trait KindRules: Sync {
     fn after_write(&self, _write: &StoredWrite<'_>) -> Vec<Effect> {
         Vec::new()
     }
+
+    /// Pairs of indexed fields `(filter, sort)` that get an index together:
+    /// where a measurement showed a filter's values clustered in the sort's
+    /// order (every Brazilian city sorts after Bogotá), so that walking the
+    /// sort's index to find a page reads far more rows than the page.
+    fn paired_indexes(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
 }
 
 /// The rules of a kind with none of its own.

@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     // Data only: see `backfill_phone_tails` and `open_activities_are_not_done`.
     (10, "phone_tails", |_| Vec::new()),
     (11, "list_views_and_recent_records", m0011_list_views_and_recent_records),
+    (12, "notification_params", |db| {
+        let params =
+            Table::alter().table("notifications").add_column(ColumnDef::new("params").text().null()).to_owned();
+        vec![db.db_backend().build(&params).to_string()]
+    }),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -607,6 +612,11 @@ fn m0011_list_views_and_recent_records(db: &Database) -> Vec<String> {
     ]
 }
 
+/// The name of the index of a kind's `(filter, sort)` pair.
+pub(crate) fn paired_index_name(record_type: RecordType, filter: &str, sort: &str) -> String {
+    format!("{}_{filter}_{sort}", record_type.plural())
+}
+
 /// Adds a column (and index, for indexed fields) for every schema field a
 /// record table lacks. Idempotent; runs after the versioned migrations.
 async fn sync_record_columns(tx: &DatabaseTransaction) -> Result<()> {
@@ -645,6 +655,19 @@ async fn sync_record_columns(tx: &DatabaseTransaction) -> Result<()> {
                     .to_owned();
                 tx.execute(&create).await.context("index a record column")?;
             }
+        }
+    }
+    for record_type in RecordType::all() {
+        for (filter, sort) in record_type.descriptor().rules.paired_indexes() {
+            let create = Index::create()
+                .name(paired_index_name(record_type, filter, sort))
+                .table(Alias::new(record_type.plural()))
+                .col(Alias::new(*filter))
+                .col(Alias::new(*sort))
+                .col("id")
+                .if_not_exists()
+                .to_owned();
+            tx.execute(&create).await.context("index a pair of record columns")?;
         }
     }
     Ok(())

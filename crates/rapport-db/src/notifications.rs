@@ -1,5 +1,7 @@
 //! In-app notifications, and the built-in job handlers that create them.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
 use rapport_core::ids::{RecordId, UserId};
@@ -19,7 +21,10 @@ use crate::settings::Ctx;
 pub struct Notification {
     pub id: Uuid,
     pub kind: String,
+    /// In English; `kind` and `params` say it in any language.
     pub title: String,
+    /// What the title quotes (`name`, `stage`), for a client to word it in its user's language.
+    pub params: BTreeMap<String, String>,
     pub body: Option<String>,
     pub record_type: Option<String>,
     pub record_id: Option<RecordId>,
@@ -31,6 +36,7 @@ pub struct NewNotification<'a> {
     pub user_id: UserId,
     pub kind: &'a str,
     pub title: String,
+    pub params: BTreeMap<String, String>,
     pub body: Option<String>,
     pub record: Option<(RecordType, RecordId)>,
     /// The same key never notifies twice, however often a job runs.
@@ -40,12 +46,24 @@ pub struct NewNotification<'a> {
 pub async fn insert(conn: &impl ConnectionTrait, n: NewNotification<'_>, now: DateTime<Utc>) -> Result<()> {
     let insert = Query::insert()
         .into_table("notifications")
-        .columns(["id", "user_id", "kind", "title", "body", "record_type", "record_id", "created_at", "dedup_key"])
+        .columns([
+            "id",
+            "user_id",
+            "kind",
+            "title",
+            "params",
+            "body",
+            "record_type",
+            "record_id",
+            "created_at",
+            "dedup_key",
+        ])
         .values_panic([
             Uuid::now_v7().into(),
             n.user_id.0.into(),
             n.kind.into(),
             n.title.into(),
+            serde_json::to_string(&n.params).unwrap_or_default().into(),
             n.body.into(),
             n.record.map(|(t, _)| t.as_str().to_owned()).into(),
             n.record.map(|(_, id)| id.0).into(),
@@ -69,7 +87,7 @@ pub async fn for_user(
 ) -> Result<Page<Notification>> {
     let mut query = Query::select();
     query
-        .columns(["id", "kind", "title", "body", "record_type", "record_id", "created_at", "read_at"])
+        .columns(["id", "kind", "title", "params", "body", "record_type", "record_id", "created_at", "read_at"])
         .from("notifications")
         .and_where(Expr::col("user_id").eq(user_id.0));
     if unread_only {
@@ -90,6 +108,11 @@ pub async fn for_user(
                 id: r.try_get("", "id").context(CTX)?,
                 kind: r.try_get("", "kind").context(CTX)?,
                 title: r.try_get("", "title").context(CTX)?,
+                params: r
+                    .try_get::<Option<String>>("", "params")
+                    .context(CTX)?
+                    .and_then(|p| serde_json::from_str(&p).ok())
+                    .unwrap_or_default(),
                 body: r.try_get("", "body").context(CTX)?,
                 record_type: r.try_get("", "record_type").context(CTX)?,
                 record_id: r.try_get::<Option<Uuid>>("", "record_id").context(CTX)?.map(RecordId),
@@ -155,16 +178,21 @@ const MAX_QUOTED_NAME: usize = 80;
 /// quotation marks, so that text a user typed never reads as the system
 /// speaking. (Pages escape it when they show it.)
 fn quoted_name(name: &str) -> String {
-    let one_line: String = name
+    format!("“{}”", one_line(name))
+}
+
+/// A record's name on one line, at most `MAX_QUOTED_NAME` characters.
+fn one_line(name: &str) -> String {
+    let words: String = name
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut quoted: String = one_line.chars().take(MAX_QUOTED_NAME).collect();
-    if one_line.chars().count() > MAX_QUOTED_NAME {
-        quoted.push('…');
+    let mut bounded: String = words.chars().take(MAX_QUOTED_NAME).collect();
+    if words.chars().count() > MAX_QUOTED_NAME {
+        bounded.push('…');
     }
-    format!("“{quoted}”")
+    bounded
 }
 
 /// Runs one job and marks it done in the same transaction as its effects.
@@ -182,6 +210,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                         user_id: UserId(owner),
                         kind: "reminder",
                         title: format!("Reminder: {}", quoted_name(&activity.display_name())),
+                        params: BTreeMap::from([("name".to_owned(), one_line(&activity.display_name()))]),
                         body: activity.text("due_at").map(|d| format!("due {d}")),
                         record: Some((RecordType::ACTIVITY, activity.id)),
                         dedup_key: format!("job:{}", job.id),
@@ -197,6 +226,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                     user_id: UserId(owner),
                     kind: "lead_assigned",
                     title: format!("New lead assigned to you: {}", quoted_name(&lead.display_name())),
+                    params: BTreeMap::from([("name".to_owned(), one_line(&lead.display_name()))]),
                     body: None,
                     record: Some((RecordType::LEAD, lead.id)),
                     dedup_key: format!("job:{}", job.id),
@@ -210,7 +240,12 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 let pipelines = crate::pipelines::list(&*tx).await?;
                 let to = payload_id("to_stage_id");
                 let stage = pipelines.iter().flat_map(|p| &p.stages).find(|s| Some(s.id) == to).map(|s| s.name.clone());
+                let params = BTreeMap::from([
+                    ("name".to_owned(), one_line(&deal.display_name())),
+                    ("stage".to_owned(), one_line(stage.as_deref().unwrap_or_default())),
+                ]);
                 let notification = NewNotification {
+                    params,
                     user_id: UserId(owner),
                     kind: "deal_moved",
                     title: format!(

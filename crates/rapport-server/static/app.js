@@ -176,7 +176,8 @@ function palette() {
   if (!dialog) {
     dialog = document.createElement("dialog");
     dialog.className = "palette";
-    dialog.setAttribute("aria-label", "Command palette");
+    const source = document.querySelector("[data-commands]");
+    dialog.setAttribute("aria-label", source?.dataset.title ?? "");
     const input = document.createElement("input");
     input.type = "search";
     input.setAttribute("aria-label", document.querySelector("#top-q")?.placeholder ?? "Search");
@@ -185,6 +186,7 @@ function palette() {
     dialog.append(input, list);
     document.body.append(dialog);
     // The commands come translated from the page (base.html).
+    const group = source?.dataset.group ?? "";
     const commands = [...document.querySelectorAll("[data-commands] a")].map((a) => ({
       label: a.textContent.trim(),
       href: a.href,
@@ -215,7 +217,7 @@ function palette() {
     };
     const filterCommands = (query) => {
       const q = query.toLowerCase();
-      return { title: "→", hits: commands.filter((c) => c.label.toLowerCase().includes(q)).slice(0, 8) };
+      return { title: group, hits: commands.filter((c) => c.label.toLowerCase().includes(q)).slice(0, 8) };
     };
     show([filterCommands("")]);
     input.addEventListener("input", async () => {
@@ -257,7 +259,7 @@ function showShortcuts() {
     form.method = "dialog";
     const close = document.createElement("button");
     close.className = "secondary";
-    close.textContent = "OK";
+    close.textContent = list.dataset.close ?? "OK";
     form.append(list, close);
     dialog.append(form);
     document.body.append(dialog);

@@ -45,7 +45,7 @@ function askLostReason() {
 }
 
 async function move(card, column) {
-  if (card.dataset.stage === column.dataset.column) return;
+  if (card.closest("[data-column]") === column) return;
   let reason = null;
   if (column.dataset.lost === "true") {
     reason = await askLostReason();
@@ -69,7 +69,6 @@ async function move(card, column) {
   const answer = await response.json().catch(() => ({}));
   if (response.ok) {
     card.dataset.version = String(answer.version);
-    card.dataset.stage = column.dataset.column;
     status("");
     card.focus();
     await refreshHeads();

@@ -8,7 +8,7 @@ use rapport_core::schema::{RecordType, Storage};
 use rapport_core::text::escape_like;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{
-    Alias, Cond, Condition, Expr, ExprTrait, Func, InsertStatement, Order, Query, SelectStatement, SimpleExpr,
+    Alias, Asterisk, Cond, Condition, Expr, ExprTrait, Func, InsertStatement, Order, Query, SelectStatement, SimpleExpr,
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -394,6 +394,47 @@ fn cursor_segments(
     (rest, next)
 }
 
+/// Whether a page sorted by `sort` (indexed) is found sooner by walking the
+/// sort's index and skipping rows `filter` refuses than through the filter's
+/// own index (see `planner`): the filter's value (or values) counted through
+/// its index, up to the threshold where the walk pays.
+async fn walk_the_sort_order(
+    db: &Database,
+    record_type: RecordType,
+    sort: &FieldRef,
+    filter: &Filter,
+    stats: &crate::planner::IndexStats,
+    wanted: u64,
+) -> Result<bool> {
+    let FieldRef::Standard { column, .. } = &filter.field else { return Ok(false) };
+    if !filter.field.indexed(record_type) || !matches!(filter.op, FilterOp::Eq | FilterOp::In) {
+        return Ok(false);
+    }
+    // An index that orders the filter's rows by the sort serves both.
+    let sort_column = match sort {
+        FieldRef::Standard { column, .. } => *column,
+        FieldRef::System(system) => system.column(),
+        FieldRef::Custom { .. } => return Ok(false),
+    };
+    let paired = record_type.descriptor().rules.paired_indexes().contains(&(*column, sort_column));
+    if *column == sort_column || paired {
+        return Ok(false);
+    }
+    let Some(threshold) = stats.walk_threshold(&format!("{}_{column}", record_type.plural()), wanted) else {
+        return Ok(false);
+    };
+    let matches = Query::select()
+        .expr(Expr::val(1))
+        .from(table(record_type))
+        .and_where(filter_condition(db.backend(), filter, false))
+        .limit(threshold)
+        .to_owned();
+    let count = Query::select().expr_as(Expr::col(Asterisk).count(), "n").from_subquery(matches, "probe").to_owned();
+    let row = db.conn().query_one(&count).await.context("count a filter's rows")?;
+    let n: i64 = row.map(|r| r.try_get("", "n")).transpose().context("count a filter's rows")?.unwrap_or(0);
+    Ok(n as u64 >= threshold)
+}
+
 pub async fn list(
     db: &Database,
     record_type: RecordType,
@@ -412,16 +453,8 @@ pub async fn list(
     let stats = crate::planner::index_stats(db).await?;
     let sorted_by_index = backend::planner_needs_sort_hints(backend) && query.sort.field.indexed(record_type);
     for filter in &query.filters {
-        let hide_index = sorted_by_index
-            && match (&filter.field, filter.op, &filter.operand) {
-                (FieldRef::Standard { column, .. }, FilterOp::Eq, _) => {
-                    stats.prefer_sort_order(&format!("{}_{column}", record_type.plural()), 1, wanted)
-                }
-                (FieldRef::Standard { column, .. }, FilterOp::In, Operand::List(values)) => {
-                    stats.prefer_sort_order(&format!("{}_{column}", record_type.plural()), values.len() as u64, wanted)
-                }
-                _ => false,
-            };
+        let hide_index =
+            sorted_by_index && walk_the_sort_order(db, record_type, &query.sort.field, filter, &stats, wanted).await?;
         select.and_where(filter_condition(backend, filter, hide_index));
     }
     let ascending = query.sort.direction == Direction::Asc;

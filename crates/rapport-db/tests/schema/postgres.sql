@@ -213,6 +213,7 @@ column notifications.record_id: uuid
 column notifications.created_at: timestamp with time zone not null
 column notifications.read_at: timestamp with time zone
 column notifications.dedup_key: text not null
+column notifications.params: text
 column pipelines.id: uuid not null
 column pipelines.name: text not null
 column pipelines.is_default: boolean not null
@@ -314,6 +315,7 @@ index companies_updated_at: CREATE INDEX companies_updated_at ON public.companie
 index contacts_city: CREATE INDEX contacts_city ON public.contacts USING btree (city, id)
 index contacts_company_id: CREATE INDEX contacts_company_id ON public.contacts USING btree (company_id, id)
 index contacts_country: CREATE INDEX contacts_country ON public.contacts USING btree (country, id)
+index contacts_country_city: CREATE INDEX contacts_country_city ON public.contacts USING btree (country, city, id)
 index contacts_created_at: CREATE INDEX contacts_created_at ON public.contacts USING btree (created_at, id)
 index contacts_first_name: CREATE INDEX contacts_first_name ON public.contacts USING btree (first_name, id)
 index contacts_last_name: CREATE INDEX contacts_last_name ON public.contacts USING btree (last_name, id)

@@ -13,6 +13,7 @@ async fn notifications_page_newest_first_with_a_cursor_past_any_cap() {
                 user_id: admin.id,
                 kind: "mention",
                 title: format!("note {i}"),
+                params: Default::default(),
                 body: None,
                 record: None,
                 dedup_key: format!("note:{i}"),

@@ -184,6 +184,9 @@ value-none = —
 
 ## Actions
 action-new = New { $kind }
+action-close = Close
+palette-title = Command palette
+palette-commands = Go to and create
 action-save = Save
 action-cancel = Cancel
 action-edit = Edit
@@ -444,6 +447,9 @@ role-read-only = Read only
 
 ## Notifications
 notifications-title = Notifications
+notification-reminder = Reminder: “{ $name }”
+notification-lead-assigned = New lead assigned to you: “{ $name }”
+notification-deal-moved = Your deal “{ $name }” was moved to “{ $stage }”
 notifications-mark-read = Mark read
 
 ## Lead conversion

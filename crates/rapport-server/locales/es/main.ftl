@@ -184,6 +184,9 @@ value-none = —
 
 ## Acciones
 action-new = Agregar { $kind }
+action-close = Cerrar
+palette-title = Paleta de comandos
+palette-commands = Ir a y crear
 action-save = Guardar
 action-cancel = Cancelar
 action-edit = Editar
@@ -444,6 +447,9 @@ role-read-only = Solo lectura
 
 ## Notificaciones
 notifications-title = Notificaciones
+notification-reminder = Recordatorio: “{ $name }”
+notification-lead-assigned = Nuevo lead asignado a ti: “{ $name }”
+notification-deal-moved = Tu negocio “{ $name }” se movió a “{ $stage }”
 notifications-mark-read = Marcar como leída
 
 ## Conversión de prospectos

@@ -184,6 +184,9 @@ value-none = —
 
 ## Ações
 action-new = Adicionar { $kind }
+action-close = Fechar
+palette-title = Paleta de comandos
+palette-commands = Ir para e criar
 action-save = Salvar
 action-cancel = Cancelar
 action-edit = Editar
@@ -445,6 +448,9 @@ role-read-only = Somente leitura
 
 ## Notificações
 notifications-title = Notificações
+notification-reminder = Lembrete: “{ $name }”
+notification-lead-assigned = Novo lead atribuído a você: “{ $name }”
+notification-deal-moved = Seu negócio “{ $name }” foi movido para “{ $stage }”
 notifications-mark-read = Marcar como lida
 
 ## Conversão de leads

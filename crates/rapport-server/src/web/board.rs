@@ -39,7 +39,6 @@ pub struct Card {
     pub overdue: bool,
     pub owner: String,
     pub version: i64,
-    pub stage_id: String,
 }
 
 pub struct Column {
@@ -109,7 +108,6 @@ fn card(user: &WebUser, names: &Names, deal: &Record, now: chrono::DateTime<chro
             .map(|n| n.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase())
             .unwrap_or_default(),
         version: deal.version,
-        stage_id: deal.text("stage_id").unwrap_or_default().to_owned(),
     }
 }
 

@@ -184,7 +184,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser) -> WebResult {
             .items
             .iter()
             .map(|n| Note {
-                title: n.title.clone(),
+                title: super::notifications::title(&user.tr, n),
                 href: n
                     .record_type
                     .as_deref()

@@ -244,6 +244,7 @@ mod catalogue_tests {
         "settings.",
         "profile.",
         "pipeline.",
+        "palette.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

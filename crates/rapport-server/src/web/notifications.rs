@@ -18,6 +18,7 @@ use rapport_db::notifications::Notification;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::i18n::Tr;
 use super::session::{FormPost, WebUser};
 use super::{Frame, WebResult, format, html};
 use crate::state::AppState;
@@ -30,6 +31,16 @@ pub struct Line {
     pub href: Option<String>,
     pub when: String,
     pub unread: bool,
+}
+
+/// A notification's title in the user's language, from its kind and what
+/// it quotes; as stored (English) for a kind the catalogue does not word.
+pub fn title(tr: &Tr, notification: &Notification) -> String {
+    let key = format!("notification.{}", notification.kind);
+    Some(&notification.params)
+        .filter(|params| !params.is_empty())
+        .and_then(|params| tr.try_t_params(&key, params))
+        .unwrap_or_else(|| notification.title.clone())
 }
 
 fn href(notification: &Notification) -> Option<String> {
@@ -59,7 +70,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(query): Qu
         .iter()
         .map(|n| Line {
             id: n.id.to_string(),
-            title: n.title.clone(),
+            title: title(&user.tr, n),
             href: href(n),
             when: format::datetime(n.created_at, user.zone, user.tr.locale),
             unread: n.read_at.is_none(),
@@ -86,7 +97,8 @@ pub async fn stream(
     user: WebUser,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let user_id = user.actor.user();
-    let events = futures::stream::unfold((state, None::<Uuid>, true), move |(state, mut newest, first)| async move {
+    let start = (state, None::<Uuid>, true, user.tr);
+    let events = futures::stream::unfold(start, move |(state, mut newest, first, tr)| async move {
         if !first {
             let mut stopping = state.stopping.clone();
             tokio::select! {
@@ -106,7 +118,7 @@ pub async fn stream(
                     events.push(Event::default().event("count").data(count.to_string()));
                 } else {
                     for n in page.items.iter().rev().filter(|n| newest.is_none_or(|seen| n.id > seen)) {
-                        let data = serde_json::json!({"title": n.title, "href": href(n)});
+                        let data = serde_json::json!({"title": title(&tr, n), "href": href(n)});
                         events.push(Event::default().event("notification").data(data.to_string()));
                     }
                 }
@@ -116,7 +128,7 @@ pub async fn stream(
             }
             Err(error) => tracing::warn!(%error, "the notification stream could not read"),
         }
-        Some((futures::stream::iter(events.into_iter().map(Ok)), (state, newest, false)))
+        Some((futures::stream::iter(events.into_iter().map(Ok)), (state, newest, false, tr)))
     });
     use futures::StreamExt;
     Sse::new(events.flatten()).keep_alive(KeepAlive::default())

@@ -452,3 +452,45 @@ async fn a_member_cannot_open_another_teams_private_record_by_its_address() {
     browser.stop().await;
     app.teardown().await;
 }
+
+/// A list saved as a shared view with chosen columns, and a field of a
+/// contact changed in place on its page.
+#[tokio::test]
+async fn a_list_becomes_a_view_and_a_field_is_edited_in_place() {
+    let Some((app, browser, _guard)) = signed_in("views_inline_edit").await else { return };
+    let definition = json!({"record_type": "contact", "key": "regiao", "label": "Região", "field_type": "text"});
+    app.send(app.request(reqwest::Method::POST, "/api/v1/custom-fields", Some(&app.admin_token)).json(&definition))
+        .await
+        .expect(StatusCode::CREATED);
+    for (name, city, region) in [("Ana Souza", "Curitiba", "Sul"), ("Bruno Lima", "Recife", "Nordeste")] {
+        let (first, last) = name.split_once(' ').expect("two names");
+        let input = json!({"first_name": first, "last_name": last, "city": city, "custom": {"regiao": region}});
+        app.create("contacts", &input).await;
+    }
+    browser.open("/contacts?f=city&op=eq&v=Curitiba").await;
+    browser.click("nav.views details.list-menu:nth-of-type(2) > summary").await;
+    browser.click("input[name=col][value='custom.regiao']").await;
+    browser.shot("contacts-columns").await;
+    browser.click("nav.views details.list-menu:nth-of-type(2) button.primary").await;
+    browser.see("Sul").await;
+    browser.click("nav.views details.list-menu:nth-of-type(1) > summary").await;
+    browser.fill("#view-name", "Curitibanos").await;
+    browser.click("nav.views details.list-menu:nth-of-type(1) input[name=shared]").await;
+    browser.click("nav.views details.list-menu:nth-of-type(1) button.primary").await;
+    let current = browser.text("nav.views a[aria-current]").await;
+    assert!(current.starts_with("Curitibanos") && current.contains("shared"), "{current}");
+    assert!(!browser.text("table.records").await.contains("Bruno"), "the view keeps its filter");
+    browser.shot("contacts-view").await;
+
+    browser.click("table.records tbody a").await;
+    browser.see("Ana Souza").await;
+    browser.click("details.inline-edit:has(#f-city) > summary").await;
+    browser.fill("#f-city", "Londrina").await;
+    browser.shot("contact-inline-edit").await;
+    browser.click("details.inline-edit:has(#f-city) button[type=submit]").await;
+    browser.see("Londrina").await;
+    let stored = app.get("/api/v1/contacts?filter[city][eq]=Londrina", &app.admin_token).await;
+    assert_eq!(stored.body["items"][0]["custom"]["regiao"], "Sul", "the other fields are as they were");
+    browser.stop().await;
+    app.teardown().await;
+}

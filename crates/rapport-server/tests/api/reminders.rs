@@ -74,6 +74,7 @@ async fn the_owner_hears_when_someone_else_moves_their_deal() {
         assert_eq!(items.len(), 1, "{}", notes.text);
         assert_eq!(items[0]["kind"], "deal_moved");
         assert!(items[0]["title"].as_str().is_some_and(|t| t.contains("“Frota Nova”")), "{}", notes.text);
+        assert_eq!(items[0]["params"]["name"], "Frota Nova", "clients word it in their language: {}", notes.text);
     })
     .await;
 }

@@ -573,3 +573,26 @@ async fn lists_show_chosen_columns_keep_views_and_set_a_field_in_bulk() {
     assert!(recent.contains(&format!("/contacts/{ana}")), "{recent}");
     app.teardown().await;
 }
+
+/// A notification reads in the language of the person it is for, whatever
+/// language the job that made it ran in.
+#[tokio::test]
+async fn notifications_read_in_the_users_language() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.patch("/api/v1/auth/me", &app.admin_token, &json!({"locale": "pt-BR"})).await.expect(StatusCode::OK);
+    let deal = app.create("deals", &json!({"name": "Frota Nova"})).await;
+    let pipelines = app.get("/api/v1/pipelines", &app.admin_token).await;
+    let stage = pipelines.body[0]["stages"][2]["id"].as_str().expect("a stage").to_owned();
+    let (_, colleague) = app.user("Caio Colega", rapport_core::access::Role::Member).await;
+    let path = format!("/api/v1/deals/{}", deal["id"].as_str().expect("an id"));
+    app.patch(&path, &colleague, &json!({"stage_id": stage})).await.expect(StatusCode::OK);
+    app.run_due_jobs().await;
+    sign_in(&app).await;
+    let stage_name = pipelines.body[0]["stages"][2]["name"].as_str().expect("a name");
+    let wanted = format!("Seu negócio “Frota Nova” foi movido para “{stage_name}”");
+    let list = page(&app, "/notifications").await;
+    assert!(list.text.contains(&wanted), "{}", list.text);
+    let home = page(&app, "/").await;
+    assert!(home.text.contains(&wanted), "{}", home.text);
+    app.teardown().await;
+}
