@@ -297,6 +297,19 @@ function enhanceKeys() {
 }
 
 /** Live notifications: one stream per tab; a toast and the bell's count. */
+/** The bulk actions show once a row is ticked (without JavaScript, always). */
+function enhanceBulk() {
+  const bulk = document.querySelector("form#bulk");
+  if (!bulk) return;
+  const update = () => {
+    bulk.hidden = !document.querySelector("input[name=ids][form=bulk]:checked");
+  };
+  update();
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("input[name=ids][form=bulk]")) update();
+  });
+}
+
 function listenForNotifications() {
   const badge = document.querySelector("[data-unread]");
   const toasts = document.querySelector("[data-toasts]");
@@ -330,6 +343,7 @@ enhanceSearch();
 enhanceReferences();
 enhanceForms();
 enhanceKeys();
+enhanceBulk();
 if (document.querySelector("[data-board]")) {
   import("/assets/board.js").then((board) => board.start(csrf));
 }

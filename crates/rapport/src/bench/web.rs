@@ -33,7 +33,7 @@ const FILTERS: &[(&str, &str)] = &[
     ("country = BR (55 %)", "f=country&op=eq&v=BR"),
     ("country ≠ BR", "f=country&op=ne&v=BR"),
     ("city = Curitiba (3 %)", "f=city&op=eq&v=Curitiba"),
-    ("city = Cusco (0.3 %)", "f=city&op=eq&v=Cusco"),
+    ("city = Cusco (0.14 %)", "f=city&op=eq&v=Cusco"),
     ("city = Natal (none)", "f=city&op=eq&v=Natal"),
     ("lifecycle = customer", "f=lifecycle_stage&op=eq&v=customer"),
     ("last name = Silva", "f=last_name&op=eq&v=Silva"),
