@@ -70,6 +70,9 @@ impl ColumnPlan {
                 Some(Target::Tags)
             } else if key == "owner_id" {
                 Some(Target::Owner)
+            } else if matches!(key.as_str(), "id" | "created_at" | "updated_at") {
+                // Rapport sets these; an export has them, and imports again without them.
+                None
             } else {
                 if !ignore_unknown && !key.is_empty() {
                     errors.push(FieldError::new(
@@ -108,7 +111,7 @@ impl ColumnPlan {
         let mut input = Map::new();
         let mut custom = Map::new();
         for (target, cell) in self.targets.iter().zip(cells) {
-            let cell = cell.trim();
+            let cell = crate::export::unneutralize(cell.trim()).trim();
             let Some(target) = target else { continue };
             if cell.is_empty() {
                 continue;

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod custom_fields;
 pub mod descriptor;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod import;
 pub mod jobs;

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+mod export;
 pub mod json;
 mod security;
 mod serve;

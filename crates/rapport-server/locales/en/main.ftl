@@ -215,6 +215,7 @@ list-sort-descending = { $field }, Z to A
 list-filter-field = Field
 list-filter-operator = Condition
 list-filter-value = Value
+list-export = Export CSV
 list-shown = { $count ->
     [one] One shown
    *[other] { $count } shown

@@ -215,6 +215,7 @@ list-sort-descending = { $field }, de Z a A
 list-filter-field = Campo
 list-filter-operator = Condição
 list-filter-value = Valor
+list-export = Exportar CSV
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }

@@ -28,6 +28,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}", get(list).post(create))
         .route("/{kind}/bulk", post(bulk_create).patch(bulk_update))
         .route("/{kind}/bulk-delete", post(bulk_delete))
+        .route("/{kind}/export.csv", get(export_csv))
         .route("/{kind}/import", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/imports/{id}/report", get(import_report))
         .route("/{kind}/{id}", get(read).patch(update).delete(remove))
@@ -100,6 +101,16 @@ async fn list(
     QueryParams(pairs): QueryParams<Vec<(String, String)>>,
 ) -> ApiResult<Json<records::Page<Record>>> {
     Ok(Json(records::list(&state.ctx, &actor, record_type(&kind)?, &pairs).await?))
+}
+
+/// The list the query selects as a CSV file (every page, streamed).
+async fn export_csv(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(kind): PathParams<String>,
+    QueryParams(pairs): QueryParams<Vec<(String, String)>>,
+) -> ApiResult<Response> {
+    Ok(crate::export::csv(&state, &actor, record_type(&kind)?, &pairs).await?)
 }
 
 async fn create(

@@ -72,6 +72,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/new", get(records::new))
         .route("/{kind}/bulk", post(records::bulk))
         .route("/{kind}/columns", post(records::choose_columns))
+        .route("/{kind}/export.csv", get(records::export_csv))
         .route("/{kind}/views", post(records::save_view))
         .route("/{kind}/views/{id}/delete", post(records::delete_view))
         .route("/{kind}/{id}", get(records::show).post(records::update))

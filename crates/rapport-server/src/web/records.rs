@@ -180,7 +180,7 @@ struct ListPage {
     views: Vec<ViewTab>,
     /// Whether the list shows everything: no view, no filter.
     all_current: bool,
-    /// The current list's query and columns, for "save as a view".
+    /// The current list's query and columns, for "save as a view" and the export.
     view_query: String,
     view_columns: String,
     column_choices: Vec<ColumnChoice>,
@@ -414,6 +414,19 @@ pub async fn list(
 
 /// Parameters of the list page that are not the API's.
 const PAGE_PARAMETERS: [&str; 3] = ["fragment", "done", "view"];
+
+/// The list as it is filtered and sorted, as a CSV file.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(segment): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult {
+    let record_type = kind(&user, &segment)?;
+    let pairs: Vec<(String, String)> =
+        query_pairs(raw.as_deref()).into_iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).collect();
+    crate::export::csv(&state, &user.actor, record_type, &pairs).await.map_err(|e| user.fail(e))
+}
 
 /// Keeps the columns the user chose for lists of a kind (none: the defaults).
 pub async fn choose_columns(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {

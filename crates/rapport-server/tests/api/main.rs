@@ -8,6 +8,7 @@ mod bad_input;
 mod browser;
 mod bulk;
 mod contacts;
+mod exports;
 mod fuzz;
 mod gadgets;
 mod health;

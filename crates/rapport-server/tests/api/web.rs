@@ -521,6 +521,12 @@ async fn lists_show_chosen_columns_keep_views_and_set_a_field_in_bulk() {
         .expect("the city column sorts");
     assert!(sort_link.contains("Curitiba"), "sorting keeps the filter: {sort_link}");
     assert!(!filtered.text.contains("sort=custom.regiao"), "a custom field has no index to sort by");
+    assert!(
+        filtered.text.contains("href=\"/contacts/export.csv?filter%5Bcity%5D%5Beq%5D=Curitiba\""),
+        "the export keeps the filter"
+    );
+    let exported = page(&app, "/contacts/export.csv?f=city&op=eq&v=Curitiba").await;
+    assert!(exported.text.contains("Ana") && !exported.text.contains("Bia"), "{}", exported.text);
 
     let saved = post(
         "/contacts/views",

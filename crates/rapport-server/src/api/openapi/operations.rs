@@ -243,6 +243,30 @@ fn record_operations(record_type: RecordType) -> Vec<(String, HttpMethod, Operat
         ))
         .build();
     operations.push((
+        format!("{base}/export.csv"),
+        HttpMethod::Get,
+        operation(
+            format!("export_{plural}"),
+            format!(
+                "Export the {plural} a list query selects (its filters, sort and trash=true; every page) as CSV: \
+                 id, every field, custom fields as custom.key, owner_id, tags, created_at, updated_at, headed by \
+                 the names the import reads; cells starting with =, +, -, @, tab or CR are written after a ' \
+                 (spreadsheet formula injection), which the import takes off again"
+            ),
+        )
+        .parameter(query_param("filter[field][op]", "a filter; repeatable"))
+        .parameter(query_param("sort", "sort field, - for descending"))
+        .parameter(enum_param("trash", "export the trash instead", &["true", "false"]))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("the CSV file (UTF-8 with a byte order mark), streamed")
+                .content("text/csv", utoipa::openapi::Content::new(Some(string().build())))
+                .build(),
+        )
+        .response("422", problem_response("invalid filter or sort")),
+    ));
+    operations.push((
         format!("{base}/import"),
         HttpMethod::Post,
         operation(
