@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backend;
+pub mod backup;
 mod database;
 mod error;
 pub mod housekeeping;

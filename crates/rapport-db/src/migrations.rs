@@ -45,6 +45,11 @@ const TEST_MIGRATIONS: &[(i64, &str, Step)] = &[(1_000_000, "test_gadgets", |db|
 #[cfg(not(feature = "test-kind"))]
 const TEST_MIGRATIONS: &[(i64, &str, Step)] = &[];
 
+/// The newest schema this build knows.
+pub fn newest_version() -> i64 {
+    MIGRATIONS.iter().chain(TEST_MIGRATIONS).map(|(version, _, _)| *version).max().unwrap_or(0)
+}
+
 pub async fn run(db: &Database) -> Result<()> {
     let tx = db.write().await?;
     tx.execute_unprepared(&build(

@@ -59,6 +59,18 @@ enum Command {
     /// Import records from a CSV file: each row is checked like an API create; rejected rows
     /// and skipped duplicates are reported by line.
     Import(import::ImportArgs),
+    /// Copy the SQLite database, consistent, while the server keeps serving (PostgreSQL: pg_dump).
+    Backup {
+        /// Where to write it (default: a dated file in a `backups` folder beside the database).
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
+    /// Put a backup in place of the SQLite database, after checking it; stop the server first.
+    /// The database it replaces is kept beside it as `….before-restore`.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
     /// Run the benchmark workloads on a fresh database and print the figures.
     Bench(bench::BenchArgs),
     /// Load a realistic demo data set (Brazil, Spanish-speaking countries, US).
@@ -154,6 +166,17 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let url = config.database_url()?;
+    if let Command::Restore { file } = &cli.command {
+        let checked = rapport_db::backup::restore(file, &url).await?;
+        println!(
+            "restored {} into {} (schema {}, {} contacts); the database it replaced, if any, is beside it as .before-restore",
+            file.display(),
+            url.redacted(),
+            checked.schema_version,
+            checked.contacts
+        );
+        return Ok(());
+    }
     let db = Database::open(&url).await.with_context(|| format!("cannot open the database at {}", url.redacted()))?;
     let ctx = Ctx::new(db, Arc::new(SystemClock));
     match cli.command {
@@ -166,7 +189,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Token(command) => token(ctx, command).await,
         Command::Demo { scale, seed } => load::demo(&ctx, scale, seed).await,
         Command::Import(args) => import::run(&ctx, args).await,
-        Command::Bench(_) => unreachable!("handled before the database is opened"),
+        Command::Backup { to } => {
+            let to = match (to, &url) {
+                (Some(path), _) => path,
+                (None, rapport_db::DatabaseUrl::Sqlite(db_path)) => {
+                    let folder = db_path.parent().map(|p| p.join("backups")).unwrap_or_else(|| "backups".into());
+                    folder.join(format!("rapport-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S")))
+                }
+                (None, _) => "rapport-backup.db".into(),
+            };
+            let bytes = rapport_db::backup::backup(&ctx.db, &to).await?;
+            println!("backup written to {} ({:.1} MB)", to.display(), bytes as f64 / 1_000_000.0);
+            Ok(())
+        }
+        Command::Bench(_) | Command::Restore { .. } => unreachable!("handled before the database is opened"),
     }
 }
 

@@ -119,3 +119,71 @@ async fn a_burst_of_logins_leaves_memory_where_it_was() {
     drop(server);
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }
+
+/// Runs the binary once on a database and returns whether it succeeded and what it printed.
+fn rapport(database_url: &str, args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["--database-url", database_url])
+        .args(args)
+        .env("RAPPORT_LOG", "warn")
+        .env("RAPPORT_TEST_BUILD", "1")
+        .output()
+        .expect("run rapport");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+async fn contacts_in(url: &str) -> i64 {
+    use rapport_db::ConnectionTrait;
+    let db = Database::open(&url.parse::<DatabaseUrl>().expect("url")).await.expect("open");
+    let query = sea_orm::sea_query::Query::select()
+        .expr_as(sea_orm::sea_query::Expr::cust("count(*)"), "n")
+        .from("contacts")
+        .to_owned();
+    let n = db.conn().query_one(&query).await.expect("count").expect("a row").try_get::<i64>("", "n").expect("n");
+    db.close().await.expect("close");
+    n
+}
+
+/// A backup is taken while a server serves and another process writes; it
+/// cannot be restored under the running server; after the server stops it
+/// is, and the replaced database is kept.
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_once_the_server_stops() {
+    let dir = std::env::temp_dir().join(format!("rapport-backup-{}", uuid::Uuid::now_v7()));
+    let url = format!("sqlite://{}", dir.join("rapport.db").display());
+    let (loaded, said) = rapport(&url, &["demo", "--scale", "300"]);
+    assert!(loaded, "{said}");
+    let server = Server::start(&url, &[]);
+    let writer = {
+        let url = url.clone();
+        std::thread::spawn(move || rapport(&url, &["demo", "--scale", "300", "--seed", "8"]))
+    };
+    let backup = dir.join("backups").join("first.db");
+    let (backed_up, said) = rapport(&url, &["backup", "--to", backup.to_str().expect("a path")]);
+    assert!(backed_up, "{said}");
+    assert!(said.contains("backup written to"), "{said}");
+    let (wrote, said) = writer.join().expect("the writer");
+    assert!(wrote, "writes went on during the backup: {said}");
+    let (again, said) = rapport(&url, &["backup", "--to", backup.to_str().expect("a path")]);
+    assert!(!again && said.contains("never overwrites"), "{said}");
+
+    let backup_url = format!("sqlite://{}", backup.display());
+    let in_backup = contacts_in(&backup_url).await;
+    assert!(in_backup >= 300, "the backup has the first load: {in_backup}");
+    let (refused, said) = rapport(&url, &["restore", backup.to_str().expect("a path")]);
+    assert!(!refused && said.contains("stop the server first"), "{said}");
+    drop(server);
+
+    let (restored, said) = rapport(&url, &["restore", backup.to_str().expect("a path")]);
+    assert!(restored, "{said}");
+    assert!(dir.join("rapport.db.before-restore").exists(), "the replaced database is kept");
+    assert_eq!(contacts_in(&url).await, in_backup);
+
+    let junk = dir.join("junk.db");
+    std::fs::write(&junk, b"not a database at all, just bytes").expect("write junk");
+    let (restored, said) = rapport(&url, &["restore", junk.to_str().expect("a path")]);
+    assert!(!restored && said.contains("not a SQLite database"), "{said}");
+    assert_eq!(contacts_in(&url).await, in_backup, "a refused restore changes nothing");
+    std::fs::remove_dir_all(&dir).expect("remove the test folder");
+}

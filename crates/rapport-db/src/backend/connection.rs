@@ -98,7 +98,7 @@ impl WriterQueue {
 /// of the `-shm` file (SQLite's "DMS" lock) while it is open, and Linux lists
 /// the locks with their holder's pid in `/proc/locks`. Where that cannot be
 /// read the answer is yes, the cautious one.
-fn opened_by_another_process(shm: &Path) -> bool {
+pub(crate) fn opened_by_another_process(shm: &Path) -> bool {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::MetadataExt;
