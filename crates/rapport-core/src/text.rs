@@ -81,3 +81,42 @@ mod tests {
         assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
     }
 }
+
+/// The character a Windows-1252 byte stands for: Latin-1 but for 0x80–0x9F,
+/// where it has €, curly quotes, dashes, Š, Œ, ™ and more (the encoding of
+/// spreadsheets saved as CSV by Excel in Brazil and Spain). Its five unused
+/// bytes read as U+FFFD.
+pub fn windows_1252_char(byte: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž', '\u{FFFD}',
+        '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}', 'ž', 'Ÿ',
+    ];
+    match byte {
+        0x80..=0x9F => HIGH[usize::from(byte - 0x80)],
+        other => char::from(other),
+    }
+}
+
+/// Whether the start of a file reads as UTF-8 (a character cut at the end of
+/// the sample does not count against it).
+pub fn looks_like_utf8(sample: &[u8]) -> bool {
+    match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(error) => error.error_len().is_none() && sample.len() - error.valid_up_to() < 4,
+    }
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_reads_as_excel_wrote_it() {
+        let bytes = b"Jos\xe9 \xc1vila \x96 S\xe3o Paulo \x80 10 \x93ok\x94";
+        let text: String = bytes.iter().copied().map(windows_1252_char).collect();
+        assert_eq!(text, "José Ávila – São Paulo € 10 “ok”");
+        assert!(!looks_like_utf8(bytes));
+        assert!(looks_like_utf8("José".as_bytes()));
+        assert!(looks_like_utf8(&"São".as_bytes()[..2]), "a character cut by the sample");
+    }
+}

@@ -7,7 +7,7 @@ use anyhow::Context;
 use rapport_core::access::{Role, Scope, Writer};
 use rapport_core::schema::RecordType;
 use rapport_db::Ctx;
-use rapport_db::records::{ImportOptions, ImportReport, OnDuplicate, import_csv};
+use rapport_db::records::{Encoding, ImportOptions, ImportReport, OnDuplicate, import_csv};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
@@ -26,10 +26,23 @@ pub struct ImportArgs {
     /// Skip columns that match no field instead of refusing the file.
     #[arg(long)]
     ignore_unknown_columns: bool,
+    /// How the file's bytes are text: auto (UTF-8 when it reads as UTF-8, else Windows-1252,
+    /// as Excel saves CSV in Brazil and Spain), utf-8, or windows-1252 (also for Latin-1).
+    #[arg(long, value_enum, default_value = "auto")]
+    encoding: FileEncoding,
     /// Write the rows left out (rejected, or skipped as duplicates), with `line`, `outcome` and
     /// `reason` columns, to this CSV file to fix and import again.
     #[arg(long, value_name = "FILE")]
     rejected: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FileEncoding {
+    Auto,
+    #[value(name = "utf-8")]
+    Utf8,
+    #[value(name = "windows-1252", alias = "latin-1")]
+    Windows1252,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -63,6 +76,11 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
             Duplicates::Create => OnDuplicate::Create,
         },
         ignore_unknown_columns: args.ignore_unknown_columns,
+        encoding: match args.encoding {
+            FileEncoding::Auto => Encoding::Auto,
+            FileEncoding::Utf8 => Encoding::Utf8,
+            FileEncoding::Windows1252 => Encoding::Windows1252,
+        },
     };
     let started = Instant::now();
     let report = import_csv(ctx, &writer, args.record_type, file, &options)

@@ -46,6 +46,70 @@ pub struct ImportOptions {
     pub on_duplicate: OnDuplicate,
     /// Skip columns that match no field instead of refusing the file.
     pub ignore_unknown_columns: bool,
+    pub encoding: Encoding,
+}
+
+/// How a file's bytes are text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Encoding {
+    /// UTF-8 when the file's start reads as UTF-8, else Windows-1252.
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// Also read for Latin-1 (ISO 8859-1), which it extends.
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+/// Bytes of the file read to guess its encoding.
+const ENCODING_SAMPLE: usize = 64 * 1024;
+
+/// A source as UTF-8: as it is, or turned from Windows-1252 byte by byte.
+enum Decoded<R> {
+    Utf8(std::io::Chain<std::io::Cursor<Vec<u8>>, R>),
+    Windows1252 { inner: std::io::Chain<std::io::Cursor<Vec<u8>>, R>, pending: Vec<u8>, at: usize },
+}
+
+impl<R: Read> Decoded<R> {
+    fn new(mut source: R, encoding: Encoding) -> std::io::Result<Self> {
+        let mut sample = Vec::with_capacity(ENCODING_SAMPLE);
+        (&mut source).take(ENCODING_SAMPLE as u64).read_to_end(&mut sample)?;
+        let utf8 = match encoding {
+            Encoding::Auto => rapport_core::text::looks_like_utf8(&sample),
+            Encoding::Utf8 => true,
+            Encoding::Windows1252 => false,
+        };
+        let inner = std::io::Cursor::new(sample).chain(source);
+        Ok(if utf8 { Self::Utf8(inner) } else { Self::Windows1252 { inner, pending: Vec::new(), at: 0 } })
+    }
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Self::Utf8(inner) => inner.read(out),
+            Self::Windows1252 { inner, pending, at } => {
+                if *at == pending.len() {
+                    let mut raw = [0u8; 8192];
+                    let n = inner.read(&mut raw)?;
+                    pending.clear();
+                    *at = 0;
+                    for byte in &raw[..n] {
+                        let mut buffer = [0u8; 4];
+                        pending.extend_from_slice(
+                            rapport_core::text::windows_1252_char(*byte).encode_utf8(&mut buffer).as_bytes(),
+                        );
+                    }
+                }
+                let n = out.len().min(pending.len() - *at);
+                out[..n].copy_from_slice(&pending[*at..*at + n]);
+                *at += n;
+                Ok(n)
+            }
+        }
+    }
 }
 
 /// A row that was not imported because it breaks a rule.
@@ -236,6 +300,11 @@ pub async fn import_csv(
     options: &ImportOptions,
 ) -> Result<ImportReport> {
     let actor: &Actor = writer;
+    let encoding = options.encoding;
+    let source = tokio::task::spawn_blocking(move || Decoded::new(source, encoding))
+        .await
+        .map_err(|e| crate::Error::Config(format!("cannot read the file: {e}")))?
+        .map_err(|e| crate::Error::Config(format!("cannot read the file: {e}")))?;
     let snapshot = ctx.snapshot().await?;
     let hook_data = hooks::load(ctx.db.conn(), record_type).await?;
     let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ParsedRow>>(2);

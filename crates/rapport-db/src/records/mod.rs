@@ -19,7 +19,9 @@ pub use bulk::{
 pub use convert::{
     ConversionInput, ConversionMatches, ConversionResult, conversion_matches, convert_lead, convert_lead_idempotent,
 };
-pub use import::{DuplicateRow, IMPORT_BATCH_ROWS, ImportOptions, ImportReport, OnDuplicate, RejectedRow, import_csv};
+pub use import::{
+    DuplicateRow, Encoding, IMPORT_BATCH_ROWS, ImportOptions, ImportReport, OnDuplicate, RejectedRow, import_csv,
+};
 pub(crate) use keys::{PHONE_TAIL, phone_tail};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 

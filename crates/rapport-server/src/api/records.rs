@@ -275,6 +275,8 @@ struct ImportParams {
     on_duplicate: records::OnDuplicate,
     #[serde(default)]
     ignore_unknown_columns: bool,
+    #[serde(default)]
+    encoding: records::Encoding,
 }
 
 /// Imports a CSV file: counts, the first problems by line, and a report of
@@ -289,6 +291,7 @@ async fn import(
     let options = records::ImportOptions {
         on_duplicate: params.on_duplicate,
         ignore_unknown_columns: params.ignore_unknown_columns,
+        encoding: params.encoding,
     };
     let source = std::io::Cursor::new(body);
     let record_type = record_type(&kind)?;

@@ -109,3 +109,34 @@ async fn a_bad_file_gets_a_bounded_answer_and_a_report_for_its_importer() {
     })
     .await;
 }
+
+/// A CSV file saved by Excel in Brazil is Windows-1252: detected, or named,
+/// its accents arrive intact; a UTF-8 file with a byte order mark too.
+#[tokio::test]
+async fn a_windows_1252_file_from_excel_imports_with_its_accents() {
+    on_both_backends("a_windows_1252_file_from_excel_imports_with_its_accents", async |app| {
+        let latin: Vec<u8> =
+            b"Nome;Sobrenome;Cidade\nJos\xe9;\xc1vila;S\xe3o Paulo\nJo\xe3o;Gon\xe7alves;Bras\xedlia\n".to_vec();
+        let send = async |path: &str, body: Vec<u8>| {
+            app.send(
+                app.request(Method::POST, path, Some(&app.admin_token)).header(CONTENT_TYPE, "text/csv").body(body),
+            )
+            .await
+        };
+        let detected = send("/api/v1/contacts/import", latin.clone()).await;
+        detected.expect(StatusCode::OK);
+        assert_eq!(detected.body["created"], 2, "{}", detected.text);
+        let named = send("/api/v1/contacts/import?encoding=windows-1252&on_duplicate=create", latin).await;
+        assert_eq!(named.body["created"], 2, "{}", named.text);
+        let mut utf8 = "\u{feff}Nome;Cidade\nAna;Florianópolis\n".as_bytes().to_vec();
+        utf8.extend_from_slice("Érica;Goiânia\n".as_bytes());
+        let with_bom = send("/api/v1/contacts/import", utf8).await;
+        assert_eq!(with_bom.body["created"], 2, "{}", with_bom.text);
+        for (first, city) in [("José", "São Paulo"), ("João", "Brasília"), ("Érica", "Goiânia")] {
+            let found = app.get_query("/api/v1/contacts", &app.admin_token, &[("filter[first_name][eq]", first)]).await;
+            let items = found.body["items"].as_array().expect("items");
+            assert!(!items.is_empty() && items.iter().all(|c| c["city"] == city), "{}", found.text);
+        }
+    })
+    .await;
+}

@@ -283,6 +283,12 @@ fn record_operations(record_type: RecordType) -> Vec<(String, HttpMethod, Operat
             &["skip", "create"],
         ))
         .parameter(enum_param(
+            "encoding",
+            "how the file's bytes are text: auto (UTF-8 when its start reads as UTF-8, else Windows-1252, \
+             as Excel saves CSV in Brazil and Spain), utf-8, or windows-1252 (also for Latin-1)",
+            &["auto", "utf-8", "windows-1252"],
+        ))
+        .parameter(enum_param(
             "ignore_unknown_columns",
             "skip columns that match no field instead of refusing the file",
             &["true", "false"],
