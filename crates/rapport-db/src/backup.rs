@@ -126,3 +126,61 @@ fn with_suffix_plain(path: &Path, suffix: &str) -> PathBuf {
     name.push(format!("-{suffix}"));
     PathBuf::from(name)
 }
+
+/// Where backups of the SQLite database at `database` go unless told otherwise.
+pub fn folder_beside(database: &Path) -> PathBuf {
+    database.parent().map_or_else(|| PathBuf::from("backups"), |folder| folder.join("backups"))
+}
+
+/// Backups the server takes by itself: into `folder`, one when the newest
+/// there is `every` old, keeping the newest `keep`.
+#[derive(Debug, Clone)]
+pub struct BackupSchedule {
+    pub folder: PathBuf,
+    pub every: chrono::Duration,
+    pub keep: usize,
+}
+
+/// Scheduled backups are named by their UTC time, so that names sort by age.
+const SCHEDULED_PREFIX: &str = "rapport-";
+const SCHEDULED_FORMAT: &str = "%Y%m%d-%H%M%S";
+
+/// The name of the backup a schedule takes at `at`.
+pub fn scheduled_name(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{SCHEDULED_PREFIX}{}.db", at.format(SCHEDULED_FORMAT))
+}
+
+fn taken_at(name: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stamp = name.strip_prefix(SCHEDULED_PREFIX)?.strip_suffix(".db")?;
+    chrono::NaiveDateTime::parse_from_str(stamp, SCHEDULED_FORMAT).ok().map(|t| t.and_utc())
+}
+
+/// Takes the schedule's backup if one is due, then removes the oldest beyond
+/// `keep` (only files the schedule named). Returns the new backup, if any.
+pub async fn run_schedule(
+    db: &Database,
+    schedule: &BackupSchedule,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<PathBuf>> {
+    let mut taken: Vec<(chrono::DateTime<chrono::Utc>, PathBuf)> = match std::fs::read_dir(&schedule.folder) {
+        Ok(entries) => entries
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| Some((taken_at(entry.file_name().to_str()?)?, entry.path())))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    taken.sort();
+    let due = taken.last().is_none_or(|(at, _)| now - *at >= schedule.every);
+    let mut made = None;
+    if due {
+        let path = schedule.folder.join(scheduled_name(now));
+        backup(db, &path).await?;
+        taken.push((now, path.clone()));
+        made = Some(path);
+    }
+    let surplus = taken.len().saturating_sub(schedule.keep.max(1));
+    for (_, old) in taken.drain(..surplus) {
+        file(std::fs::remove_file(&old), "remove an old backup")?;
+    }
+    Ok(made)
+}

@@ -21,6 +21,8 @@ pub struct ServerConfig {
     /// answers loopback clients only.
     pub metrics_token: Option<String>,
     pub connections: crate::ConnectionLimits,
+    /// Backups the worker takes of an SQLite database (none on PostgreSQL).
+    pub backups: Option<rapport_db::backup::BackupSchedule>,
 }
 
 impl Default for ServerConfig {
@@ -34,6 +36,7 @@ impl Default for ServerConfig {
             run_worker: true,
             metrics_token: None,
             connections: crate::ConnectionLimits::default(),
+            backups: None,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The background worker: runs due jobs; hourly, purges the trash and what
-//! has served its purpose (`rapport_db::housekeeping`), and refreshes the
-//! query planner's statistics.
+//! has served its purpose (`rapport_db::housekeeping`), takes the scheduled
+//! backup when one is due, and refreshes the query planner's statistics.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -31,6 +31,13 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             last_purge = Some(tokio::time::Instant::now());
             if let Err(error) = purge(&state).await {
                 tracing::error!(%error, "purge failed");
+            }
+            if let Some(schedule) = &state.config.backups {
+                match rapport_db::backup::run_schedule(&state.ctx.db, schedule, state.ctx.now()).await {
+                    Ok(Some(path)) => tracing::info!(path = %path.display(), "scheduled backup written"),
+                    Ok(None) => {}
+                    Err(error) => tracing::error!(%error, "scheduled backup failed"),
+                }
             }
         }
         if last_statistics.elapsed() >= HOUSEKEEPING_EVERY {

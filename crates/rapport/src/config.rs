@@ -21,6 +21,8 @@ const KEYS: &[&str] = &[
     "max_connections",
     "session_lifetime_hours",
     "session_idle_minutes",
+    "backup_every_hours",
+    "backup_keep",
     "log",
 ];
 
@@ -44,6 +46,11 @@ pub struct Config {
     pub session_lifetime_hours: i64,
     /// …or after this long without use (OWASP ASVS 3.3.2 level 2: 12 h, 30 min).
     pub session_idle_minutes: i64,
+    /// The server backs an SQLite database up into `<data_dir>/backups` when
+    /// the newest backup there is this old (0: never).
+    pub backup_every_hours: i64,
+    /// Scheduled backups kept; older ones are removed.
+    pub backup_keep: usize,
     /// A tracing filter such as `info` or `rapport=debug`.
     pub log: String,
 }
@@ -61,6 +68,8 @@ impl Default for Config {
             max_connections: 1000,
             session_lifetime_hours: 12,
             session_idle_minutes: 30,
+            backup_every_hours: 24,
+            backup_keep: 7,
             log: "info".into(),
         }
     }

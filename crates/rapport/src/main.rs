@@ -193,8 +193,9 @@ async fn main() -> anyhow::Result<()> {
             let to = match (to, &url) {
                 (Some(path), _) => path,
                 (None, rapport_db::DatabaseUrl::Sqlite(db_path)) => {
-                    let folder = db_path.parent().map(|p| p.join("backups")).unwrap_or_else(|| "backups".into());
-                    folder.join(format!("rapport-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S")))
+                    // Not the schedule's name: its retention never removes a backup made by hand.
+                    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+                    rapport_db::backup::folder_beside(db_path).join(format!("manual-{stamp}.db"))
                 }
                 (None, _) => "rapport-backup.db".into(),
             };
@@ -207,7 +208,18 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
+    let backups = match config.database_url()? {
+        rapport_db::DatabaseUrl::Sqlite(path) if config.backup_every_hours > 0 => {
+            Some(rapport_db::backup::BackupSchedule {
+                folder: rapport_db::backup::folder_beside(&path),
+                every: chrono::Duration::hours(config.backup_every_hours),
+                keep: config.backup_keep,
+            })
+        }
+        _ => None,
+    };
     let server_config = rapport_server::ServerConfig {
+        backups,
         secure_cookies: config.secure_cookies,
         trust_proxy: config.trust_proxy,
         metrics_token: config.metrics_token.clone(),

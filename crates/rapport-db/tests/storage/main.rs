@@ -2,6 +2,7 @@
 //! `RAPPORT_TEST_POSTGRES_URL` is set) on PostgreSQL.
 
 mod auth;
+mod backups;
 mod common;
 mod contacts;
 mod deals;

@@ -44,6 +44,8 @@ impl ServerProcess {
         let mut child = Command::new(exe)
             .args(["--database-url", database_url, "serve", "--bind", "127.0.0.1:0"])
             .env("RAPPORT_LOG", "warn")
+            // A scheduled backup of the bench database would be measured with it.
+            .env("RAPPORT_BACKUP_EVERY_HOURS", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
