@@ -235,6 +235,7 @@ op-in = is one of
 op-is-empty = is empty
 
 ## Record pages
+record-personal-data = Personal data (JSON)
 record-details = Details
 record-timeline = Timeline
 record-related = Related

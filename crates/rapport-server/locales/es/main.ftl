@@ -235,6 +235,7 @@ op-in = es uno de
 op-is-empty = está vacío
 
 ## Páginas de registro
+record-personal-data = Datos personales (JSON)
 record-details = Detalles
 record-timeline = Historial
 record-related = Relacionados

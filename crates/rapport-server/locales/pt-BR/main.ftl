@@ -235,6 +235,7 @@ op-in = é um de
 op-is-empty = está vazio
 
 ## Páginas de registro
+record-personal-data = Dados pessoais (JSON)
 record-details = Detalhes
 record-timeline = Histórico
 record-related = Relacionados

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::idempotency::{IdempotencyKey, idempotent};
-use crate::auth::{Auth, WriterUser};
+use crate::auth::{AdminUser, Auth, WriterUser};
 use crate::error::{ApiResult, AppError, Problem};
 use crate::json::{CsvBody, JsonBody, PathParams, QueryParams};
 use crate::state::AppState;
@@ -29,6 +29,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/bulk", post(bulk_create).patch(bulk_update))
         .route("/{kind}/bulk-delete", post(bulk_delete))
         .route("/{kind}/export.csv", get(export_csv))
+        .route("/contacts/{id}/personal-data", get(personal_data))
         .route("/{kind}/import", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/imports/{id}/report", get(import_report))
         .route("/{kind}/{id}", get(read).patch(update).delete(remove))
@@ -101,6 +102,21 @@ async fn list(
     QueryParams(pairs): QueryParams<Vec<(String, String)>>,
 ) -> ApiResult<Json<records::Page<Record>>> {
     Ok(Json(records::list(&state.ctx, &actor, record_type(&kind)?, &pairs).await?))
+}
+
+/// Everything held about one person: the contact, its company, deals and
+/// whole timeline (LGPD/GDPR access requests); administrators only.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/personal-data", tag = "contacts", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Object), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(crate) async fn personal_data(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    PathParams(id): PathParams<uuid::Uuid>,
+) -> ApiResult<Response> {
+    let document = records::personal_data(&state.ctx, &admin, RecordId(id)).await?;
+    let name = format!("attachment; filename=\"contact-{id}.json\"");
+    let disposition = HeaderValue::from_str(&name).unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(document)).into_response())
 }
 
 /// The list the query selects as a CSV file (every page, streamed).

@@ -71,3 +71,45 @@ async fn a_filtered_list_exports_every_page_and_imports_again_as_it_was() {
     })
     .await;
 }
+
+/// An administrator answers a person's access request with one document:
+/// the contact, its company, deals and timeline; nobody else may.
+#[tokio::test]
+async fn a_contacts_personal_data_comes_in_one_document_for_administrators() {
+    on_both_backends("a_contacts_personal_data_comes_in_one_document_for_administrators", async |app| {
+        let company = app.create("companies", &json!({"name": "Padaria Pão Quente"})).await;
+        let contact = app
+            .create(
+                "contacts",
+                &json!({"first_name": "Joana", "emails": ["joana@pao.com.br"], "company_id": company["id"]}),
+            )
+            .await;
+        let id = contact["id"].as_str().expect("an id");
+        app.create("deals", &json!({"name": "Forno novo", "contact_id": id})).await;
+        app.create(
+            "activities",
+            &json!({"kind": "note", "body": "Prefere WhatsApp", "related": [{"type": "contact", "id": id}]}),
+        )
+        .await;
+        app.patch(&format!("/api/v1/contacts/{id}"), &app.admin_token, &json!({"job_title": "Dona"}))
+            .await
+            .expect(StatusCode::OK);
+        let path = format!("/api/v1/contacts/{id}/personal-data");
+        let reply = app.get(&path, &app.admin_token).await;
+        reply.expect(StatusCode::OK);
+        assert!(reply.header("content-disposition").is_some_and(|d| d.contains("attachment")));
+        let document = &reply.body;
+        assert_eq!(document["contact"]["emails"], json!(["joana@pao.com.br"]));
+        assert_eq!(document["company"]["name"], "Padaria Pão Quente");
+        assert_eq!(document["deals"][0]["name"], "Forno novo");
+        let timeline = document["timeline"].as_array().expect("a timeline");
+        assert!(timeline.iter().any(|e| e["data"]["body"] == "Prefere WhatsApp"), "{}", reply.text);
+        assert!(timeline.iter().any(|e| e["kind"] == "change"), "changes with their values: {}", reply.text);
+
+        let (_, member) = app.user("Beto Vendas", rapport_core::access::Role::Member).await;
+        app.get(&path, &member).await.expect(StatusCode::FORBIDDEN);
+        // The generic routes under /contacts/{id} still answer.
+        app.get(&format!("/api/v1/contacts/{id}/timeline"), &app.admin_token).await.expect(StatusCode::OK);
+    })
+    .await;
+}

@@ -54,6 +54,7 @@ mod schemas;
         crate::api::misc::list_notifications,
         crate::api::misc::mark_read,
         crate::api::records::import_report,
+        crate::api::records::personal_data,
         crate::api::views::list_views,
         crate::api::views::get_view,
         crate::api::views::create_view,
