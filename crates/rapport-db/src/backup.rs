@@ -162,13 +162,21 @@ pub async fn run_schedule(
     schedule: &BackupSchedule,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<PathBuf>> {
-    let mut taken: Vec<(chrono::DateTime<chrono::Utc>, PathBuf)> = match std::fs::read_dir(&schedule.folder) {
+    let names: Vec<(String, PathBuf)> = match std::fs::read_dir(&schedule.folder) {
         Ok(entries) => entries
             .filter_map(|entry| entry.ok())
-            .filter_map(|entry| Some((taken_at(entry.file_name().to_str()?)?, entry.path())))
+            .filter_map(|entry| Some((entry.file_name().into_string().ok()?, entry.path())))
             .collect(),
         Err(_) => Vec::new(),
     };
+    // What a backup cut short (the server stopped during the copy) left.
+    for (name, path) in &names {
+        if taken_at(name.trim_end_matches(".partial")).is_some() && name.ends_with(".partial") {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    let mut taken: Vec<(chrono::DateTime<chrono::Utc>, PathBuf)> =
+        names.into_iter().filter_map(|(name, path)| Some((taken_at(&name)?, path))).collect();
     taken.sort();
     let due = taken.last().is_none_or(|(at, _)| now - *at >= schedule.every);
     let mut made = None;

@@ -32,12 +32,17 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             if let Err(error) = purge(&state).await {
                 tracing::error!(%error, "purge failed");
             }
-            if let Some(schedule) = &state.config.backups {
-                match rapport_db::backup::run_schedule(&state.ctx.db, schedule, state.ctx.now()).await {
-                    Ok(Some(path)) => tracing::info!(path = %path.display(), "scheduled backup written"),
-                    Ok(None) => {}
-                    Err(error) => tracing::error!(%error, "scheduled backup failed"),
-                }
+            if let Some(schedule) = state.config.backups.clone() {
+                // Beside the loop: copying a big database takes a while, and
+                // reminders must not wait for it.
+                let (db, now) = (state.ctx.db.clone(), state.ctx.now());
+                tokio::spawn(async move {
+                    match rapport_db::backup::run_schedule(&db, &schedule, now).await {
+                        Ok(Some(path)) => tracing::info!(path = %path.display(), "scheduled backup written"),
+                        Ok(None) => {}
+                        Err(error) => tracing::error!(%error, "scheduled backup failed"),
+                    }
+                });
             }
         }
         if last_statistics.elapsed() >= HOUSEKEEPING_EVERY {

@@ -16,6 +16,7 @@ async fn scheduled_backups_come_when_due_and_the_oldest_go() {
         let folder = std::env::temp_dir().join(format!("rapport-schedule-{}", uuid::Uuid::now_v7()));
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::write(folder.join("manual-20260101-000000.db"), b"kept").unwrap();
+        std::fs::write(folder.join("rapport-20260101-000000.db.partial"), b"cut short").unwrap();
         let schedule = backup::BackupSchedule { folder: folder.clone(), every: Duration::hours(24), keep: 2 };
         let mut made = Vec::new();
         for hours in [0, 1, 25, 50, 75] {
