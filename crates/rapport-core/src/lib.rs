@@ -21,6 +21,7 @@ pub mod records;
 pub mod schema;
 pub mod text;
 pub mod values;
+pub mod vcard;
 pub mod views;
 
 pub use error::{DomainError, FieldError, ValidationErrors};

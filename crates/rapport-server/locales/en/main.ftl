@@ -216,6 +216,7 @@ list-filter-field = Field
 list-filter-operator = Condition
 list-filter-value = Value
 list-export = Export CSV
+list-export-vcard = Export vCard
 list-shown = { $count ->
     [one] One shown
    *[other] { $count } shown

@@ -216,6 +216,7 @@ list-filter-field = Campo
 list-filter-operator = Condición
 list-filter-value = Valor
 list-export = Exportar CSV
+list-export-vcard = Exportar vCard
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }

@@ -30,6 +30,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/bulk-delete", post(bulk_delete))
         .route("/{kind}/export.csv", get(export_csv))
         .route("/contacts/{id}/personal-data", get(personal_data))
+        .route("/contacts/export.vcf", get(export_vcf))
         .route("/{kind}/import", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/imports/{id}/report", get(import_report))
         .route("/{kind}/{id}", get(read).patch(update).delete(remove))
@@ -117,6 +118,19 @@ pub(crate) async fn personal_data(
     let name = format!("attachment; filename=\"contact-{id}.json\"");
     let disposition = HeaderValue::from_str(&name).unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(document)).into_response())
+}
+
+/// The contacts a list query selects, as one vCard 3.0 file.
+#[utoipa::path(get, path = "/api/v1/contacts/export.vcf", tag = "contacts",
+    params(("filter[field][op]" = String, Query, description = "a filter, as the list takes it; repeatable"),
+        ("sort" = String, Query, description = "sort field, - for descending")),
+    responses((status = 200, content_type = "text/vcard", body = String), (status = 422, body = Problem)))]
+pub(crate) async fn export_vcf(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    QueryParams(pairs): QueryParams<Vec<(String, String)>>,
+) -> ApiResult<Response> {
+    Ok(crate::export::vcards(&state, &actor, &pairs).await?)
 }
 
 /// The list the query selects as a CSV file (every page, streamed).

@@ -73,6 +73,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/bulk", post(records::bulk))
         .route("/{kind}/columns", post(records::choose_columns))
         .route("/{kind}/export.csv", get(records::export_csv))
+        .route("/contacts/export.vcf", get(records::export_vcf))
         .route("/{kind}/views", post(records::save_view))
         .route("/{kind}/views/{id}/delete", post(records::delete_view))
         .route("/{kind}/{id}", get(records::show).post(records::update))

@@ -428,6 +428,13 @@ pub async fn export_csv(
     crate::export::csv(&state, &user.actor, record_type, &pairs).await.map_err(|e| user.fail(e))
 }
 
+/// The contacts list as it is filtered and sorted, as vCards.
+pub async fn export_vcf(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQuery) -> WebResult {
+    let pairs: Vec<(String, String)> =
+        query_pairs(raw.as_deref()).into_iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).collect();
+    crate::export::vcards(&state, &user.actor, &pairs).await.map_err(|e| user.fail(e))
+}
+
 /// Keeps the columns the user chose for lists of a kind (none: the defaults).
 pub async fn choose_columns(State(state): State<AppState>, Path(segment): Path<String>, form: FormPost) -> WebResult {
     let user = &form.user;

@@ -113,3 +113,25 @@ async fn a_contacts_personal_data_comes_in_one_document_for_administrators() {
     })
     .await;
 }
+
+/// The contacts of a filtered list as vCards that address books read.
+#[tokio::test]
+async fn contacts_export_as_vcards_for_address_books() {
+    on_both_backends("contacts_export_as_vcards_for_address_books", async |app| {
+        let items: Vec<Value> = (0..205)
+            .map(|i| json!({"first_name": format!("Pessoa {i:03}"), "city": "Recife", "phones": ["+55 81 99999-0000"]}))
+            .collect();
+        app.post_json("/api/v1/contacts/bulk", &app.admin_token, &json!({"items": items})).await.expect(StatusCode::OK);
+        app.create("contacts", &json!({"first_name": "Joana", "last_name": "Lima, Neta", "city": "Natal"})).await;
+        let reply =
+            app.get_query("/api/v1/contacts/export.vcf", &app.admin_token, &[("filter[city][eq]", "Recife")]).await;
+        reply.expect(StatusCode::OK);
+        assert_eq!(reply.header("content-type"), Some("text/vcard; charset=utf-8"));
+        assert_eq!(reply.text.matches("BEGIN:VCARD\r\n").count(), 205, "every page, nothing else");
+        assert!(reply.text.contains("TEL;TYPE=VOICE:+5581999990000\r\n"), "{}", &reply.text[..400]);
+        let natal =
+            app.get_query("/api/v1/contacts/export.vcf", &app.admin_token, &[("filter[city][eq]", "Natal")]).await;
+        assert!(natal.text.contains("N:Lima\\, Neta;Joana;;;\r\n"), "{}", natal.text);
+    })
+    .await;
+}
