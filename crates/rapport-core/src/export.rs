@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 
 use crate::custom_fields::{CustomFieldDefinition, CustomFieldType};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
-use crate::values::Currency;
 
 /// Characters that make a spreadsheet read a cell as a formula (OWASP: CSV
 /// injection). Such a cell is written after a `'`, which spreadsheets hide
@@ -108,14 +107,7 @@ fn money(value: &Value) -> String {
     else {
         return String::new();
     };
-    let digits = Currency::parse(code).map_or(2, |c| c.minor_digits()) as u32;
-    if digits == 0 {
-        return format!("{minor} {code}");
-    }
-    let divisor = 10i64.pow(digits);
-    let sign = if minor < 0 { "-" } else { "" };
-    let (whole, fraction) = (minor.abs() / divisor, minor.abs() % divisor);
-    format!("{sign}{whole}.{fraction:0width$} {code}", width = digits as usize)
+    format!("{} {code}", crate::values::money::plain_decimal(minor, code))
 }
 
 fn field_cell(kind: FieldKind, value: &Value) -> String {

@@ -114,6 +114,18 @@ fn out_of_range(range: &RangeInclusive<i64>) -> FieldError {
     FieldError::new("", "out_of_range", format!("must be between {} and {}", range.start(), range.end()))
 }
 
+/// Minor units as a plain decimal in the currency's digits (`1234.50`,
+/// `-5`, `5000` for JPY): what inputs and files hold, without grouping.
+pub fn plain_decimal(minor: i64, currency: &str) -> String {
+    let digits = super::Currency::parse(currency).map_or(2, |c| c.minor_digits()) as u32;
+    if digits == 0 {
+        return minor.to_string();
+    }
+    let divisor = 10i64.pow(digits);
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}.{:0width$}", minor.abs() / divisor, minor.abs() % divisor, width = digits as usize)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

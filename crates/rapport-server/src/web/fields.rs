@@ -541,18 +541,7 @@ fn input(
 
 /// Minor units as the plain decimal an input holds (`1234.50`).
 fn decimal(minor: i64, currency: &str) -> String {
-    let digits = rapport_core::values::Currency::parse(currency).map_or(2, |c| c.minor_digits()) as u32;
-    if digits == 0 {
-        return minor.to_string();
-    }
-    let divisor = 10i64.pow(digits);
-    format!(
-        "{}{}.{:0width$}",
-        if minor < 0 { "-" } else { "" },
-        minor.abs() / divisor,
-        minor.abs() % divisor,
-        width = digits as usize
-    )
+    rapport_core::values::money::plain_decimal(minor, currency)
 }
 
 /// A decimal as typed in any of our languages (`1.234,56`, `1,234.56`,

@@ -266,8 +266,7 @@ pub async fn list(
     let record_type = kind(&user, &segment)?;
     let pairs = query_pairs(raw.as_deref());
     let fragment = pairs.iter().any(|(k, _)| k == "fragment");
-    let api_pairs: Vec<(String, String)> =
-        pairs.iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).cloned().collect();
+    let api_pairs = api_pairs(&pairs);
     let view_id = pairs.iter().find(|(k, _)| k == "view").and_then(|(_, v)| Uuid::parse_str(v).ok());
     let page = match records::list(&state.ctx, &user.actor, record_type, &api_pairs).await {
         Ok(page) => page,
@@ -415,6 +414,11 @@ pub async fn list(
 /// Parameters of the list page that are not the API's.
 const PAGE_PARAMETERS: [&str; 3] = ["fragment", "done", "view"];
 
+/// The API's list query within the list page's.
+fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    pairs.iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).cloned().collect()
+}
+
 /// The list as it is filtered and sorted, as a CSV file.
 pub async fn export_csv(
     State(state): State<AppState>,
@@ -423,15 +427,13 @@ pub async fn export_csv(
     RawQuery(raw): RawQuery,
 ) -> WebResult {
     let record_type = kind(&user, &segment)?;
-    let pairs: Vec<(String, String)> =
-        query_pairs(raw.as_deref()).into_iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).collect();
+    let pairs = api_pairs(&query_pairs(raw.as_deref()));
     crate::export::csv(&state, &user.actor, record_type, &pairs).await.map_err(|e| user.fail(e))
 }
 
 /// The contacts list as it is filtered and sorted, as vCards.
 pub async fn export_vcf(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQuery) -> WebResult {
-    let pairs: Vec<(String, String)> =
-        query_pairs(raw.as_deref()).into_iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).collect();
+    let pairs = api_pairs(&query_pairs(raw.as_deref()));
     crate::export::vcards(&state, &user.actor, &pairs).await.map_err(|e| user.fail(e))
 }
 

@@ -18,6 +18,18 @@ pub struct LoadStats {
 }
 
 impl LoadStats {
+    /// The figures of `times` (one per request or page) taken over `seconds`.
+    pub fn from_times(mut times: Vec<Duration>, errors: usize, seconds: f64) -> Self {
+        times.sort_unstable();
+        Self {
+            requests: times.len(),
+            errors,
+            seconds,
+            p50_ms: percentile(&times, 50.0),
+            p99_ms: percentile(&times, 99.0),
+        }
+    }
+
     pub fn rate(&self) -> f64 {
         self.requests as f64 / self.seconds
     }
@@ -88,13 +100,5 @@ pub async fn run(
             errors += e;
         }
     }
-    let seconds = started.elapsed().as_secs_f64();
-    latencies.sort_unstable();
-    LoadStats {
-        requests: latencies.len(),
-        errors,
-        seconds,
-        p50_ms: percentile(&latencies, 50.0),
-        p99_ms: percentile(&latencies, 99.0),
-    }
+    LoadStats::from_times(latencies, errors, started.elapsed().as_secs_f64())
 }

@@ -248,14 +248,7 @@ async fn page_times(host: &str, credential: &Credential, urls: &[String], rounds
         }
         times.push(t.elapsed());
     }
-    times.sort_unstable();
-    Ok(LoadStats {
-        requests: rounds,
-        errors: 0,
-        seconds: started.elapsed().as_secs_f64(),
-        p50_ms: load::percentile(&times, 50.0),
-        p99_ms: load::percentile(&times, 99.0),
-    })
+    Ok(LoadStats::from_times(times, 0, started.elapsed().as_secs_f64()))
 }
 
 fn mb(kb: u64) -> f64 {

@@ -175,14 +175,7 @@ async fn sequential(
             times.push(sent.elapsed());
         }
     }
-    times.sort_unstable();
-    Ok(LoadStats {
-        requests: times.len(),
-        errors: 0,
-        seconds: started.elapsed().as_secs_f64(),
-        p50_ms: load::percentile(&times, 50.0),
-        p99_ms: load::percentile(&times, 99.0),
-    })
+    Ok(LoadStats::from_times(times, 0, started.elapsed().as_secs_f64()))
 }
 
 /// HTML, stylesheet and scripts of a page, uncompressed and as sent with gzip.
