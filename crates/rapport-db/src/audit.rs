@@ -20,6 +20,8 @@ pub struct NewEntry {
     pub record_id: Uuid,
     pub action: AuditAction,
     pub changes: Vec<FieldChange>,
+    /// The import that made the change, which undoing it reverts.
+    pub import_id: Option<Uuid>,
 }
 
 /// Appends one entry, in the caller's transaction.
@@ -32,7 +34,7 @@ pub async fn record(
     action: AuditAction,
     changes: &[FieldChange],
 ) -> Result<()> {
-    let entry = NewEntry { at, actor, record_type, record_id, action, changes: changes.to_vec() };
+    let entry = NewEntry { at, actor, record_type, record_id, action, changes: changes.to_vec(), import_id: None };
     record_many(conn, std::slice::from_ref(&entry)).await
 }
 
@@ -46,7 +48,7 @@ pub async fn record_many(conn: &impl ConnectionTrait, entries: &[NewEntry]) -> R
 
 /// The multi-row inserts that append `entries`.
 pub(crate) fn inserts(entries: &[NewEntry]) -> impl Iterator<Item = InsertStatement> + '_ {
-    crate::row::statement_chunks(entries, 7).map(|chunk| {
+    crate::row::statement_chunks(entries, 8).map(|chunk| {
         let mut insert = Query::insert();
         insert.into_table("audit_log").columns([
             "id",
@@ -56,6 +58,7 @@ pub(crate) fn inserts(entries: &[NewEntry]) -> impl Iterator<Item = InsertStatem
             "record_id",
             "action",
             "changes",
+            "import_id",
         ]);
         for e in chunk {
             insert.values_panic([
@@ -66,10 +69,24 @@ pub(crate) fn inserts(entries: &[NewEntry]) -> impl Iterator<Item = InsertStatem
                 e.record_id.into(),
                 e.action.as_str().into(),
                 serde_json::to_value(&e.changes).unwrap_or(Value::Null).into(),
+                e.import_id.into(),
             ]);
         }
         insert
     })
+}
+
+/// The records an import created, oldest first.
+pub async fn created_by_import(conn: &impl ConnectionTrait, import_id: Uuid) -> Result<Vec<Uuid>> {
+    let query = Query::select()
+        .column("record_id")
+        .from("audit_log")
+        .and_where(Expr::col("import_id").eq(import_id))
+        .and_where(Expr::col("action").eq(AuditAction::Create.as_str()))
+        .order_by("id", Order::Asc)
+        .to_owned();
+    let rows = conn.query_all(&query).await.context("find what an import created")?;
+    rows.iter().map(|row| row.try_get("", "record_id").context("read what an import created")).collect()
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
             Table::alter().table("notifications").add_column(ColumnDef::new("params").text().null()).to_owned();
         vec![db.db_backend().build(&params).to_string()]
     }),
+    (13, "imports", m0013_imports),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -614,6 +615,63 @@ fn m0011_list_views_and_recent_records(db: &Database) -> Vec<String> {
                 .col("viewed_at")
                 .to_owned(),
         ),
+    ]
+}
+
+/// Imports run from the web wizard (or the API) in the background: the
+/// uploaded file, its mapping, progress committed with each batch (so that
+/// an interrupted import resumes where it stopped), every row left out, and
+/// the import that wrote each audit entry (so that it can be undone).
+fn m0013_imports(db: &Database) -> Vec<String> {
+    let count = |name: &'static str| ColumnDef::new(name).big_integer().not_null().default(0).to_owned();
+    let import_id = Table::alter().table("audit_log").add_column(uuid_null("import_id")).to_owned();
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("imports")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("record_type"))
+                .col(text("file_name"))
+                .col(ColumnDef::new("file").blob().null())
+                .col(count("file_bytes"))
+                .col(text("status"))
+                .col(text("settings"))
+                .col(text("columns"))
+                .col(count("next_line"))
+                .col(count("bytes_done"))
+                .col(count("rows_read"))
+                .col(count("created"))
+                .col(count("updated"))
+                .col(count("skipped"))
+                .col(count("rejected"))
+                .col(ColumnDef::new("error").text().null())
+                .col(ColumnDef::new("cancel_requested").boolean().not_null().default(false))
+                .col(ts_null("leased_until"))
+                .col(ts("created_at"))
+                .col(ts_null("started_at"))
+                .col(ts_null("finished_at"))
+                .col(ts_null("undone_at"))
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("imports_user").table("imports").col("user_id").col("created_at").to_owned()),
+        index(db, &Index::create().name("imports_status").table("imports").col("status").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("import_left_out")
+                .col(uuid("import_id"))
+                .col(ColumnDef::new("line").big_integer().not_null())
+                .col(text("outcome"))
+                .col(text("cells"))
+                .col(text("reason"))
+                .primary_key(Index::create().col("import_id").col("line"))
+                .to_owned(),
+        ),
+        db.db_backend().build(&import_id).to_string(),
+        // Only entries an import wrote are indexed: most have none.
+        "CREATE INDEX audit_log_import ON audit_log (import_id) WHERE import_id IS NOT NULL".to_owned(),
     ]
 }
 

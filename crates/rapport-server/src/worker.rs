@@ -16,10 +16,16 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let mut last_purge: Option<tokio::time::Instant> = None;
     // Opening the database has just brought the statistics up to date.
     let mut last_statistics = tokio::time::Instant::now();
+    // One import at a time per process, beside the loop: reminders must not
+    // wait for a million rows.
+    let mut import: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = stop.changed() => break,
+        }
+        if import.as_ref().is_none_or(tokio::task::JoinHandle::is_finished) {
+            import = start_next_import(&state).await;
         }
         match rapport_db::notifications::run_due_jobs(&state.ctx, 500).await {
             Ok(ran) => {
@@ -52,6 +58,25 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             }
         }
     }
+}
+
+/// Runs the next import due, if any, on its own task.
+async fn start_next_import(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let id = match rapport_db::imports::claim_next(&state.ctx).await {
+        Ok(id) => id?,
+        Err(error) => {
+            tracing::error!(%error, "worker could not look for imports");
+            return None;
+        }
+    };
+    let ctx = state.ctx.clone();
+    Some(tokio::spawn(async move {
+        match rapport_db::imports::run(&ctx, id).await {
+            Ok(status) => tracing::info!(import = %id, status = status.as_str(), "import finished"),
+            // Its lease runs out and a worker resumes it where it stopped.
+            Err(error) => tracing::error!(import = %id, %error, "import interrupted"),
+        }
+    }))
 }
 
 async fn purge(state: &AppState) -> rapport_db::Result<()> {

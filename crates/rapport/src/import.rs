@@ -5,9 +5,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use rapport_core::access::{Role, Scope, Writer};
+use rapport_core::import::{DateOrder, DecimalMark};
 use rapport_core::schema::RecordType;
 use rapport_db::Ctx;
-use rapport_db::records::{Encoding, ImportOptions, ImportReport, OnDuplicate, import_csv};
+use rapport_db::records::{Encoding, ImportOptions, ImportReport, OnDuplicate, ProgressHook, import_csv};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
@@ -34,6 +35,42 @@ pub struct ImportArgs {
     /// `reason` columns, to this CSV file to fix and import again.
     #[arg(long, value_name = "FILE")]
     rejected: Option<PathBuf>,
+    /// Which column fills which field, instead of the header's names: a JSON file with an object
+    /// from header to field (`{"Nome": "first_name", "Obs": null}`, null skips the column; columns
+    /// it does not name map by their header) or a list with one field (or null) per column.
+    /// `--save-mapping` writes one.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+    /// Write the mapping used (one field or null per column) to this JSON file, for `--mapping`.
+    #[arg(long, value_name = "FILE")]
+    save_mapping: Option<PathBuf>,
+    /// Check every row against the rules and the stored records, and store nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The decimal mark of the file's numbers: point (1,234.56) or comma (1.234,56).
+    /// Default: guessed from the first rows.
+    #[arg(long, value_enum)]
+    decimal: Option<Decimal>,
+    /// The order of the file's dates: day-first (31/12/2026), month-first (12/31/2026) or
+    /// year-first. ISO dates (2026-12-31) are read either way. Default: guessed from the first rows.
+    #[arg(long, value_enum)]
+    dates: Option<Dates>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Decimal {
+    Point,
+    Comma,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Dates {
+    #[value(name = "day-first")]
+    Day,
+    #[value(name = "month-first")]
+    Month,
+    #[value(name = "year-first")]
+    Year,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -43,6 +80,16 @@ enum FileEncoding {
     Utf8,
     #[value(name = "windows-1252", alias = "latin-1")]
     Windows1252,
+}
+
+impl From<FileEncoding> for Encoding {
+    fn from(encoding: FileEncoding) -> Self {
+        match encoding {
+            FileEncoding::Auto => Encoding::Auto,
+            FileEncoding::Utf8 => Encoding::Utf8,
+            FileEncoding::Windows1252 => Encoding::Windows1252,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -70,39 +117,111 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{} is disabled", user.email))?;
     let writer = Writer::try_from(actor).with_context(|| format!("{} may not change records", user.email))?;
     let file = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mapping = match &args.mapping {
+        Some(path) => {
+            Some(read_mapping(ctx, &args, path).await.with_context(|| format!("cannot use {}", path.display()))?)
+        }
+        None => None,
+    };
+    let bar = indicatif::ProgressBar::new(size).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let options = ImportOptions {
         on_duplicate: match args.on_duplicate {
             Duplicates::Skip => OnDuplicate::Skip,
             Duplicates::Create => OnDuplicate::Create,
         },
         ignore_unknown_columns: args.ignore_unknown_columns,
-        encoding: match args.encoding {
-            FileEncoding::Auto => Encoding::Auto,
-            FileEncoding::Utf8 => Encoding::Utf8,
-            FileEncoding::Windows1252 => Encoding::Windows1252,
-        },
+        encoding: args.encoding.into(),
+        mapping,
+        decimal: args.decimal.map(|d| match d {
+            Decimal::Point => DecimalMark::Point,
+            Decimal::Comma => DecimalMark::Comma,
+        }),
+        dates: args.dates.map(|d| match d {
+            Dates::Day => DateOrder::DayFirst,
+            Dates::Month => DateOrder::MonthFirst,
+            Dates::Year => DateOrder::YearFirst,
+        }),
+        dry_run: args.dry_run,
+        on_progress: Some(ProgressHook(std::sync::Arc::new({
+            let bar = bar.clone();
+            move |bytes, rows| {
+                bar.set_position(bytes);
+                bar.set_message(format!("{rows} rows"));
+            }
+        }))),
+        ..ImportOptions::default()
     };
     let started = Instant::now();
     let report = import_csv(ctx, &writer, args.record_type, file, &options)
         .await
         .with_context(|| format!("cannot import {}", args.file.display()))?;
+    bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "{} rows read in {seconds:.1} s ({:.0} rows/s): {} {} created as {}, {} duplicates skipped, {} rejected",
+        "{} rows read in {seconds:.1} s ({:.0} rows/s): {} {} {} as {}, {} duplicates skipped, {} rejected",
         report.rows,
         report.rows as f64 / seconds.max(1e-9),
         report.created,
         args.record_type.plural(),
+        if args.dry_run { "would be created (dry run: nothing stored)" } else { "created" },
         user.email,
         report.duplicates.len(),
         report.rejected.len(),
     );
+    println!(
+        "numbers read with a decimal {}, dates {}",
+        match report.formats.decimal {
+            DecimalMark::Point => "point",
+            DecimalMark::Comma => "comma",
+        },
+        match report.formats.dates {
+            DateOrder::DayFirst => "day first",
+            DateOrder::MonthFirst => "month first",
+            DateOrder::YearFirst => "year first",
+        },
+    );
+    if let Some(path) = &args.save_mapping {
+        let json = serde_json::to_string_pretty(&report.mapping)?;
+        std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("mapping written to {}", path.display());
+    }
     print_details(&report);
     if let Some(path) = &args.rejected {
         write_rejected(&report, path).with_context(|| format!("cannot write {}", path.display()))?;
         println!("rows left out written to {}", path.display());
     }
     Ok(())
+}
+
+/// A mapping file as one field (or null) per column of the file: a list as
+/// it is, an object by the file's header row (unnamed columns by their names).
+async fn read_mapping(ctx: &Ctx, args: &ImportArgs, path: &std::path::Path) -> anyhow::Result<Vec<Option<String>>> {
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
+    if let Ok(list) = serde_json::from_value::<Vec<Option<String>>>(json.clone()) {
+        return Ok(list);
+    }
+    let by_header: std::collections::HashMap<String, Option<String>> =
+        serde_json::from_value(json).context("expected an object from column header to field, or a list of fields")?;
+    // The header row is at the start.
+    let mut head = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open(&args.file)?, 1 << 20), &mut head)?;
+    let (columns, _) = rapport_db::records::read_sample(&head, args.encoding.into(), 0)?;
+    let snapshot = ctx.snapshot().await?;
+    let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let suggested = rapport_core::import::ColumnPlan::suggest(
+        args.record_type,
+        snapshot.custom_fields_of(args.record_type),
+        &headers,
+    );
+    Ok(columns
+        .iter()
+        .zip(suggested)
+        .map(|(header, suggested)| by_header.get(header).cloned().unwrap_or(suggested))
+        .collect())
 }
 
 /// The first few problems, by line.

@@ -33,10 +33,27 @@ pub static KIND: RecordKind = RecordKind {
     import_aliases: &[
         &common_aliases!(email: "email", phone: "phones"),
         &[
-            ImportAlias { field: "name", headers: &["nome", "nombre", "razao_social", "company_name", "empresa"] },
+            ImportAlias {
+                field: "name",
+                headers: &[
+                    "nome",
+                    "nombre",
+                    "razao_social",
+                    "company_name",
+                    "empresa",
+                    "account_name",
+                    "organization_name",
+                    "organization",
+                    "organizacao",
+                ],
+            },
             ImportAlias { field: "tax_id", headers: &["cnpj", "nif", "cif", "rfc", "cuit", "rut"] },
-            ImportAlias { field: "website", headers: &["site", "sitio_web", "web"] },
-            ImportAlias { field: "industry", headers: &["setor", "sector", "industria"] },
+            ImportAlias { field: "domain", headers: &["company_domain_name", "dominio"] },
+            ImportAlias {
+                field: "website",
+                headers: &["site", "sitio_web", "web", "website_url", "organization_website"],
+            },
+            ImportAlias { field: "industry", headers: &["setor", "sector", "industria", "organization_industry"] },
         ],
     ],
     rules: &Company,

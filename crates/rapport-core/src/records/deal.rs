@@ -48,10 +48,25 @@ pub static KIND: RecordKind = RecordKind {
     display_name: &["name"],
     duplicate_key: None,
     import_aliases: &[&[
-        ImportAlias { field: "name", headers: &["deal", "deal_name", "nome", "nombre", "negocio", "oportunidade"] },
+        ImportAlias {
+            field: "name",
+            headers: &[
+                "deal",
+                "deal_name",
+                "nome",
+                "nombre",
+                "negocio",
+                "oportunidade",
+                "deal_title",
+                "opportunity_name",
+            ],
+        },
         ImportAlias { field: "amount_minor", headers: &["amount_in_cents", "valor_em_centavos"] },
-        ImportAlias { field: "currency", headers: &["moeda", "moneda"] },
-        ImportAlias { field: "expected_close_date", headers: &["close_date", "data_de_fechamento", "fecha_de_cierre"] },
+        ImportAlias { field: "currency", headers: &["moeda", "moneda", "deal_currency"] },
+        ImportAlias {
+            field: "expected_close_date",
+            headers: &["close_date", "data_de_fechamento", "fecha_de_cierre", "deal_expected_close_date"],
+        },
     ]],
     rules: &Deal,
     example: || {

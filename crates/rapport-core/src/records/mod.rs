@@ -60,17 +60,88 @@ macro_rules! source_fields {
 pub(crate) use source_fields;
 
 /// Column names for e-mail, phone and address fields, in English,
-/// Portuguese and Spanish; each kind's descriptor adds its own.
+/// Portuguese and Spanish, and as HubSpot, Salesforce, Pipedrive and Google
+/// Contacts export them; each kind's descriptor adds its own.
 macro_rules! common_aliases {
     (email: $email:literal, phone: $phone:literal) => {
         [
-            ImportAlias { field: $email, headers: &["email", "e_mail", "emails", "correo", "correo_electronico"] },
+            ImportAlias {
+                field: $email,
+                headers: &[
+                    "email",
+                    "e_mail",
+                    "emails",
+                    "correo",
+                    "correo_electronico",
+                    "email_address",
+                    "e_mail_1_value",
+                    "person_email",
+                    "primary_email",
+                ],
+            },
             ImportAlias {
                 field: $phone,
-                headers: &["phone", "phones", "telephone", "telefone", "telefono", "mobile", "celular"],
+                headers: &[
+                    "phone",
+                    "phones",
+                    "telephone",
+                    "telefone",
+                    "telefono",
+                    "mobile",
+                    "celular",
+                    "phone_number",
+                    "phone_1_value",
+                    "person_phone",
+                    "mobile_phone_number",
+                    "whatsapp",
+                ],
             },
-            ImportAlias { field: "city", headers: &["cidade", "ciudad"] },
-            ImportAlias { field: "country", headers: &["pais"] },
+            ImportAlias {
+                field: "street",
+                headers: &[
+                    "rua",
+                    "endereco",
+                    "logradouro",
+                    "calle",
+                    "direccion",
+                    "street_address",
+                    "mailing_street",
+                    "billing_street",
+                    "address_1_street",
+                ],
+            },
+            ImportAlias {
+                field: "city",
+                headers: &["cidade", "ciudad", "municipio", "mailing_city", "billing_city", "address_1_city"],
+            },
+            ImportAlias {
+                field: "state",
+                headers: &[
+                    "estado",
+                    "uf",
+                    "provincia",
+                    "state_region",
+                    "mailing_state_province",
+                    "billing_state_province",
+                    "address_1_region",
+                ],
+            },
+            ImportAlias {
+                field: "postal_code",
+                headers: &[
+                    "cep",
+                    "codigo_postal",
+                    "zip",
+                    "zip_code",
+                    "mailing_zip_postal_code",
+                    "billing_zip_postal_code",
+                    "address_1_postal_code",
+                ],
+            },
+            ImportAlias {
+                field: "country",
+                headers: &["pais", "country_region", "mailing_country", "billing_country", "address_1_country"],
+            },
         ]
     };
 }
@@ -78,12 +149,23 @@ pub(crate) use common_aliases;
 
 /// Column names for a person's fields (contacts, leads).
 pub(crate) const PERSON_ALIASES: &[ImportAlias] = &[
-    ImportAlias { field: "first_name", headers: &["firstname", "given_name", "nome", "nombre"] },
+    ImportAlias {
+        field: "first_name",
+        headers: &["firstname", "given_name", "nome", "nombre", "primeiro_nome", "person_first_name"],
+    },
     ImportAlias {
         field: "last_name",
-        headers: &["lastname", "surname", "family_name", "sobrenome", "apellido", "apellidos"],
+        headers: &["lastname", "surname", "family_name", "sobrenome", "apellido", "apellidos", "person_last_name"],
     },
-    ImportAlias { field: "job_title", headers: &["title", "cargo", "puesto"] },
+    ImportAlias {
+        field: "job_title",
+        headers: &["title", "cargo", "puesto", "organization_1_title", "organization_title", "person_job_title"],
+    },
+    ImportAlias {
+        field: "birth_date",
+        headers: &["birthday", "birthdate", "data_de_nascimento", "nascimento", "fecha_de_nacimiento"],
+    },
+    ImportAlias { field: "source_channel", headers: &["lead_source", "origem", "origen", "source"] },
 ];
 
 /// Builds a `&'static [FieldSpec]` from groups of fields.
@@ -189,7 +271,20 @@ mod tests {
             for alias in descriptor.import_aliases.iter().flat_map(|g| g.iter()) {
                 // Shared aliases may name a field the kind lacks; they are
                 // then ignored. A kind's own must not.
-                let shared = ["emails", "email", "phones", "phone", "city", "country", "job_title"];
+                let shared = [
+                    "emails",
+                    "email",
+                    "phones",
+                    "phone",
+                    "street",
+                    "city",
+                    "state",
+                    "postal_code",
+                    "country",
+                    "job_title",
+                    "birth_date",
+                    "source_channel",
+                ];
                 assert!(
                     kind.field(alias.field).is_some() || shared.contains(&alias.field),
                     "{kind} has an import alias for no field '{}'",

@@ -158,6 +158,11 @@ impl WriteTx {
         self.tx.commit().await.context("commit a transaction")
     }
 
+    /// Ends the transaction storing nothing of it.
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await.context("roll back a transaction")
+    }
+
     /// Whether other writes may be waiting for this one to end: writes of
     /// this process queued behind it, or another process that has the
     /// database open. Always `false` on PostgreSQL, where writers do not wait

@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read};
 use rapport_core::access::{Actor, Writer};
 use rapport_core::descriptor::MatchKey;
 use rapport_core::ids::RecordId;
-use rapport_core::import::ColumnPlan;
+use rapport_core::import::{CellFormats, ColumnPlan, DateOrder, DecimalMark};
 use rapport_core::schema::RecordType;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
 use sea_orm::DatabaseTransaction;
@@ -47,6 +47,57 @@ pub struct ImportOptions {
     /// Skip columns that match no field instead of refusing the file.
     pub ignore_unknown_columns: bool,
     pub encoding: Encoding,
+    /// Per column, the field it fills (as `ColumnPlan::mapping` names them);
+    /// `None` maps the columns by their headers.
+    pub mapping: Option<Vec<Option<String>>>,
+    /// The file's decimal mark and date order, each guessed from its first
+    /// rows when `None`, with `fallback_formats` for what they leave open.
+    pub decimal: Option<DecimalMark>,
+    pub dates: Option<DateOrder>,
+    pub fallback_formats: CellFormats,
+    /// Checks every row as the import would, against what is stored, and
+    /// stores nothing: each batch's transaction is rolled back.
+    pub dry_run: bool,
+    /// Reads no more than this many data rows (a preview).
+    pub row_limit: Option<u64>,
+    /// An import kept in the `imports` table (see [`Tracked`]).
+    pub tracked: Option<Tracked>,
+    /// Told the bytes of the file read and the rows stored or left out,
+    /// after each batch (the CLI's progress bar).
+    pub on_progress: Option<ProgressHook>,
+}
+
+/// A function told how far an import has come: (bytes read, rows read).
+#[derive(Clone)]
+pub struct ProgressHook(pub std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
+}
+
+/// An import whose progress and left-out rows are committed with each batch,
+/// so that the user can follow it, cancel it between batches, and resume it
+/// after a crash from the first line no batch stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Tracked {
+    pub id: uuid::Uuid,
+    /// Lines before it were stored (or left out) by an earlier run.
+    pub resume_at_line: u64,
+    /// The counts stored by that earlier run, which this one adds to.
+    pub counts: ImportCounts,
+}
+
+/// The outcome of an import's rows so far: `created + updated + skipped +
+/// rejected == rows`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportCounts {
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub rejected: u64,
 }
 
 /// How a file's bytes are text.
@@ -145,54 +196,87 @@ pub struct DuplicateRow {
 pub struct ImportReport {
     /// The file's header row.
     pub columns: Vec<String>,
+    /// The field each column filled.
+    pub mapping: Vec<Option<String>>,
+    /// How numbers and dates were read.
+    pub formats: CellFormats,
     /// Data rows read.
     pub rows: u64,
     pub created: u64,
     pub duplicates: Vec<DuplicateRow>,
     pub rejected: Vec<RejectedRow>,
+    /// Left-out rows of a tracked import already stored with their batch
+    /// (and no longer in `duplicates` or `rejected`).
+    #[serde(skip)]
+    stored_left_out: ImportCounts,
+    /// A tracked import was cancelled: the batches before stay stored.
+    pub cancelled: bool,
+    /// The first line of the file no batch has reached yet.
+    #[serde(skip)]
+    next_line: u64,
+    #[serde(skip)]
+    bytes_read: u64,
 }
 
 impl ImportReport {
+    /// The rows read so far and what became of them.
+    pub fn counts(&self) -> ImportCounts {
+        ImportCounts {
+            rows: self.rows,
+            created: self.created,
+            updated: 0,
+            skipped: self.stored_left_out.skipped + self.duplicates.len() as u64,
+            rejected: self.stored_left_out.rejected + self.rejected.len() as u64,
+        }
+    }
+
+    /// Every row left out, with what happened to it and why, in file order.
+    pub fn left_out(&self) -> Vec<crate::imports::LeftOut<'_>> {
+        let mut rows: Vec<crate::imports::LeftOut<'_>> = self
+            .rejected
+            .iter()
+            .map(|row| {
+                let reasons: Vec<String> = row.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                crate::imports::LeftOut {
+                    line: row.line,
+                    cells: &row.cells,
+                    outcome: "rejected",
+                    reason: reasons.join("; "),
+                }
+            })
+            .chain(self.duplicates.iter().map(|row| {
+                let reason = match (row.existing_id, row.first_line) {
+                    (Some(id), _) => format!("{} is already on record {id}", row.key),
+                    (None, Some(first)) => format!("{} repeats line {first}", row.key),
+                    (None, None) => format!("{} already exists in a record you cannot see", row.key),
+                };
+                crate::imports::LeftOut { line: row.line, cells: &row.cells, outcome: "skipped", reason }
+            }))
+            .collect();
+        rows.sort_by_key(|row| row.line);
+        rows
+    }
+
     /// Every row left out, as it was read, in file order, followed by its
     /// line, what happened to it and why: the file to fix and import again.
     pub fn left_out_csv(&self) -> Result<String> {
-        let mut rows: Vec<(u64, &[String], &str, String)> = Vec::new();
-        for row in &self.rejected {
-            let reasons: Vec<String> = row.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
-            rows.push((row.line, &row.cells, "rejected", reasons.join("; ")));
-        }
-        for row in &self.duplicates {
-            let reason = match (row.existing_id, row.first_line) {
-                (Some(id), _) => format!("{} is already on record {id}", row.key),
-                (None, Some(first)) => format!("{} repeats line {first}", row.key),
-                (None, None) => format!("{} already exists in a record you cannot see", row.key),
-            };
-            rows.push((row.line, &row.cells, "skipped", reason));
-        }
-        rows.sort_by_key(|row| row.0);
-        // Rows with more cells than the header keep them all.
-        let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
-        let write = |e: csv::Error| crate::Error::Config(format!("cannot write the import report: {e}"));
-        let mut header: Vec<&str> = self.columns.iter().map(String::as_str).collect();
-        header.extend(["line", "outcome", "reason"]);
-        out.write_record(&header).map_err(write)?;
-        for (line, cells, outcome, reason) in rows {
-            // PostgreSQL's text holds no NUL, which a rejected row may have.
-            let mut record: Vec<String> = cells.iter().map(|cell| cell.replace('\0', "\u{FFFD}")).collect();
-            if record.len() < self.columns.len() {
-                record.resize(self.columns.len(), String::new());
-            }
-            record.extend([line.to_string(), outcome.to_owned(), reason]);
-            out.write_record(&record).map_err(write)?;
-        }
-        let bytes =
-            out.into_inner().map_err(|e| crate::Error::Config(format!("cannot write the import report: {e}")))?;
-        String::from_utf8(bytes).map_err(|e| crate::Error::Config(format!("the import report is not UTF-8: {e}")))
+        crate::imports::left_out_csv(
+            &self.columns,
+            self.left_out().iter().map(|row| (row.line, row.cells, row.outcome, row.reason.as_str())),
+        )
     }
 }
 
 /// One row read and checked, on its way from the parser to storage.
 type ParsedRow = std::result::Result<Candidate, RejectedRow>;
+
+/// Rows on their way to storage, and how far into the file they reach.
+struct Batch {
+    rows: Vec<ParsedRow>,
+    /// The line after the batch's last row.
+    next_line: u64,
+    bytes_read: u64,
+}
 
 /// A valid row: its record and the keys it is recognised by as a duplicate
 /// (none when duplicates are imported), found on the parser's thread so that
@@ -204,7 +288,6 @@ struct Candidate {
     keys: Vec<String>,
 }
 
-/// The key duplicates are recognised by.
 /// The key an import matches duplicates on: the kind's, or else e-mail.
 fn duplicate_kind(record_type: RecordType) -> &'static str {
     record_type.descriptor().duplicate_key.unwrap_or(MatchKey::Email).as_str()
@@ -231,63 +314,165 @@ fn bad_file(message: impl Into<String>) -> Error {
     DomainError::invalid("file", "invalid_csv", message).into()
 }
 
-/// Reads, maps and validates rows, sending them on in batches. Runs on a
-/// blocking thread; returns the header row.
-fn parse(
-    source: impl Read,
-    build: impl Fn(&Value) -> Result<Record>,
-    keys_of: impl Fn(&Record) -> Vec<String>,
-    plan_for: impl FnOnce(&[&str]) -> std::result::Result<ColumnPlan, ValidationErrors>,
-    batches: tokio::sync::mpsc::Sender<Vec<ParsedRow>>,
-) -> Result<Vec<String>> {
+/// A CSV reader of `source` by its delimiter, and the file's header row.
+fn csv_reader<R: Read>(source: R) -> Result<(csv::Reader<BufReader<R>>, Vec<String>)> {
     let mut source = BufReader::with_capacity(1 << 16, source);
     let delimiter = sniff_delimiter(&mut source).map_err(|e| bad_file(format!("the file cannot be read: {e}")))?;
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(source);
-    let headers: Vec<String> = reader
+    let columns: Vec<String> = reader
         .headers()
         .map_err(|e| bad_file(format!("the header row cannot be read: {e}")))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_owned())
         .collect();
-    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let plan = plan_for(&header_refs).map_err(DomainError::from)?;
-    let mut batch = Vec::with_capacity(IMPORT_BATCH_ROWS);
+    if columns.iter().all(|c| c.trim().is_empty()) {
+        return Err(bad_file("the file is empty: its first line should name the columns"));
+    }
+    Ok((reader, columns))
+}
+
+/// A file's first rows as they read, each with its line.
+pub type SampleRows = Vec<(u64, Vec<String>)>;
+
+/// The header row and first `rows` rows of a file: what the import wizard
+/// shows beside each row's outcome.
+pub fn read_sample(file: &[u8], encoding: Encoding, rows: usize) -> Result<(Vec<String>, SampleRows)> {
+    let decoded = Decoded::new(file, encoding).map_err(|e| bad_file(format!("the file cannot be read: {e}")))?;
+    let (mut reader, columns) = csv_reader(decoded)?;
+    let mut sample = Vec::new();
     let mut row = csv::StringRecord::new();
-    loop {
+    while sample.len() < rows {
         let line = reader.position().line();
-        let outcome = match reader.read_record(&mut row) {
+        match reader.read_record(&mut row) {
             Ok(false) => break,
-            Ok(true) if row.len() > plan.width() => Err(vec![FieldError::new(
-                "",
-                "too_many_cells",
-                format!("the row has {} cells but the header names {} columns", row.len(), plan.width()),
-            )]),
-            // PostgreSQL cannot store NUL, and both backends take the same input.
-            Ok(true) if row.iter().any(|cell| cell.contains('\0')) => {
-                Err(vec![FieldError::new("", "invalid_character", "text must not contain NUL characters")])
-            }
-            Ok(true) => match build(&Value::Object(plan.input(row.iter()))) {
-                Ok(record) => Ok(record),
-                Err(error) => Err(field_errors(error)?),
-            },
+            Ok(true) => sample.push((line, row.iter().map(str::to_owned).collect())),
             Err(error) if error.is_io_error() => return Err(bad_file(format!("the file cannot be read: {error}"))),
-            Err(error) => Err(vec![FieldError::new("", "invalid_csv", format!("this row is not valid CSV: {error}"))]),
+            Err(_) => sample.push((line, Vec::new())),
+        }
+    }
+    Ok((columns, sample))
+}
+
+/// Rows read to guess how the file writes numbers and dates.
+pub const FORMAT_SAMPLE_ROWS: usize = 200;
+
+/// What the parser found out about the file.
+struct FileShape {
+    columns: Vec<String>,
+    mapping: Vec<Option<String>>,
+    formats: CellFormats,
+}
+
+/// How the parser reads the file's rows.
+struct ParseOptions {
+    decimal: Option<DecimalMark>,
+    dates: Option<DateOrder>,
+    fallback_formats: CellFormats,
+    row_limit: Option<u64>,
+    resume_at_line: u64,
+}
+
+/// Reads, maps and validates rows, sending them on in batches. Runs on a
+/// blocking thread.
+fn parse(
+    source: impl Read,
+    options: ParseOptions,
+    build: impl Fn(&Value) -> Result<Record>,
+    keys_of: impl Fn(&Record) -> Vec<String>,
+    plan_for: impl FnOnce(&[&str]) -> std::result::Result<ColumnPlan, ValidationErrors>,
+    batches: tokio::sync::mpsc::Sender<Batch>,
+) -> Result<FileShape> {
+    let (mut reader, columns) = csv_reader(source)?;
+    let header_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let plan = plan_for(&header_refs).map_err(DomainError::from)?;
+    let next_record = |reader: &mut csv::Reader<_>| {
+        let line = reader.position().line();
+        let mut row = csv::StringRecord::new();
+        match reader.read_record(&mut row) {
+            Ok(false) => Ok(None),
+            Ok(true) => Ok(Some((line, Ok(row)))),
+            Err(error) if error.is_io_error() => Err(bad_file(format!("the file cannot be read: {error}"))),
+            Err(error) => Ok(Some((line, Err(error)))),
+        }
+    };
+    let mut sample = Vec::new();
+    while sample.len() < FORMAT_SAMPLE_ROWS {
+        match next_record(&mut reader)? {
+            Some(read) => sample.push(read),
+            None => break,
+        }
+    }
+    let rows: Vec<Vec<String>> = sample
+        .iter()
+        .filter_map(|(_, row)| row.as_ref().ok())
+        .map(|row| row.iter().map(str::to_owned).collect())
+        .collect();
+    let guessed = plan.guess_formats(options.fallback_formats, &rows);
+    let formats = CellFormats {
+        decimal: options.decimal.unwrap_or(guessed.decimal),
+        dates: options.dates.unwrap_or(guessed.dates),
+    };
+    let plan = plan.with_formats(formats);
+    let shape = FileShape { columns: columns.clone(), mapping: plan.mapping(), formats };
+    let mut sample = sample.into_iter();
+    let mut batch = Vec::with_capacity(IMPORT_BATCH_ROWS);
+    let mut read: u64 = 0;
+    loop {
+        if options.row_limit.is_some_and(|limit| read >= limit) {
+            break;
+        }
+        let (line, row) = match sample.next() {
+            Some(read) => read,
+            None => match next_record(&mut reader)? {
+                Some(read) => read,
+                None => break,
+            },
         };
-        let cells = row.iter().map(str::to_owned).collect();
+        if line < options.resume_at_line {
+            continue;
+        }
+        read += 1;
+        let (outcome, cells) = match row {
+            Ok(row) => {
+                let outcome = if row.len() > plan.width() {
+                    Err(vec![FieldError::new(
+                        "",
+                        "too_many_cells",
+                        format!("the row has {} cells but the header names {} columns", row.len(), plan.width()),
+                    )])
+                } else if row.iter().any(|cell| cell.contains('\0')) {
+                    // PostgreSQL cannot store NUL, and both backends take the same input.
+                    Err(vec![FieldError::new("", "invalid_character", "text must not contain NUL characters")])
+                } else {
+                    match build(&Value::Object(plan.input(row.iter()))) {
+                        Ok(record) => Ok(record),
+                        Err(error) => Err(field_errors(error)?),
+                    }
+                };
+                (outcome, row.iter().map(str::to_owned).collect())
+            }
+            Err(error) => (
+                Err(vec![FieldError::new("", "invalid_csv", format!("this row is not valid CSV: {error}"))]),
+                Vec::new(),
+            ),
+        };
         batch.push(match outcome {
             Ok(record) => Ok(Candidate { line, cells, keys: keys_of(&record), record }),
             Err(errors) => Err(RejectedRow { line, errors, cells }),
         });
-        if batch.len() == IMPORT_BATCH_ROWS
-            && batches.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH_ROWS))).is_err()
-        {
-            return Ok(headers);
+        if batch.len() == IMPORT_BATCH_ROWS {
+            let rows = std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH_ROWS));
+            let position = reader.position();
+            if batches.blocking_send(Batch { rows, next_line: position.line(), bytes_read: position.byte() }).is_err() {
+                return Ok(shape);
+            }
         }
     }
     if !batch.is_empty() {
-        let _ = batches.blocking_send(batch);
+        let position = reader.position();
+        let _ = batches.blocking_send(Batch { rows: batch, next_line: position.line(), bytes_read: position.byte() });
     }
-    Ok(headers)
+    Ok(shape)
 }
 
 /// Imports the rows of a CSV file whose header row names the fields.
@@ -307,29 +492,53 @@ pub async fn import_csv(
         .map_err(|e| crate::Error::Config(format!("cannot read the file: {e}")))?;
     let snapshot = ctx.snapshot().await?;
     let hook_data = hooks::load(ctx.db.conn(), record_type).await?;
-    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ParsedRow>>(2);
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Batch>(2);
     let parser = {
         let (actor, snapshot, now) = (actor.clone(), snapshot.clone(), ctx.now());
         let ignore_unknown = options.ignore_unknown_columns;
         let skip_duplicates = options.on_duplicate == OnDuplicate::Skip;
+        let mapping = options.mapping.clone();
+        let parse_options = ParseOptions {
+            decimal: options.decimal,
+            dates: options.dates,
+            fallback_formats: options.fallback_formats,
+            row_limit: options.row_limit,
+            resume_at_line: options.tracked.map_or(0, |t| t.resume_at_line),
+        };
         tokio::task::spawn_blocking(move || {
             let build = |input: &Value| build_new(&actor, &snapshot, record_type, input, &hook_data, now);
             let keys_of = |record: &Record| {
                 if skip_duplicates { keys::matching_values(record, duplicate_kind(record_type)) } else { Vec::new() }
             };
             let plan_for = |headers: &[&str]| {
-                ColumnPlan::new(record_type, snapshot.custom_fields_of(record_type), headers, ignore_unknown)
+                let custom = snapshot.custom_fields_of(record_type);
+                match mapping {
+                    Some(mut mapping) => {
+                        // A mapping is per column: the file decides how many there are.
+                        mapping.resize(headers.len(), None);
+                        ColumnPlan::from_mapping(record_type, custom, &mapping)
+                    }
+                    None => ColumnPlan::new(record_type, custom, headers, ignore_unknown),
+                }
             };
-            parse(source, build, keys_of, plan_for, sender)
+            parse(source, parse_options, build, keys_of, plan_for, sender)
         })
     };
-    crate::backend::bulk_load_settings(&ctx.db, true).await?;
+    if !options.dry_run {
+        crate::backend::bulk_load_settings(&ctx.db, true).await?;
+    }
     let stored = store_batches(ctx, actor, record_type, &snapshot, options, &mut batches).await;
-    let restored = crate::backend::bulk_load_settings(&ctx.db, false).await;
+    if !options.dry_run {
+        crate::backend::bulk_load_settings(&ctx.db, false).await?;
+    }
     let mut report = stored?;
-    restored?;
-    report.columns = parser.await.map_err(|e| bad_file(format!("the import stopped: {e}")))??;
-    if report.created > 0 {
+    // Dropping the receiver stops a parser the import no longer listens to.
+    drop(batches);
+    let shape = parser.await.map_err(|e| bad_file(format!("the import stopped: {e}")))??;
+    report.columns = shape.columns;
+    report.mapping = shape.mapping;
+    report.formats = shape.formats;
+    if report.created > 0 && !options.dry_run {
         crate::backend::refresh_table_statistics(&ctx.db, record_type.plural()).await?;
     }
     report.rejected.sort_by_key(|r| r.line);
@@ -364,28 +573,46 @@ async fn store_batches(
     record_type: RecordType,
     snapshot: &crate::settings::Snapshot,
     options: &ImportOptions,
-    batches: &mut tokio::sync::mpsc::Receiver<Vec<ParsedRow>>,
+    batches: &mut tokio::sync::mpsc::Receiver<Batch>,
 ) -> Result<ImportReport> {
     let mut report = ImportReport::default();
+    if let Some(tracked) = &options.tracked {
+        let counts = tracked.counts;
+        report.rows = counts.rows;
+        report.created = counts.created;
+        report.stored_left_out = counts;
+    }
     // First line of each duplicate key seen in the file.
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut open: Option<OpenWrite> = None;
+    let import_id = options.tracked.filter(|_| !options.dry_run).map(|t| t.id);
     loop {
         let batch = match batches.try_recv() {
             Ok(batch) => batch,
             Err(TryRecvError::Disconnected) => break,
             Err(TryRecvError::Empty) => {
                 // The parser (or the upload) is behind: the writer is not held while waiting for it.
-                commit(ctx, record_type, open.take(), &mut report).await?;
+                commit(ctx, record_type, options, open.take(), &mut report).await?;
                 match batches.recv().await {
                     Some(batch) => batch,
                     None => break,
                 }
             }
         };
-        report.rows += batch.len() as u64;
-        let mut rows = Vec::with_capacity(batch.len());
-        for row in batch {
+        if let Some(id) = import_id
+            && crate::imports::cancel_requested(ctx.db.conn(), id).await?
+        {
+            report.cancelled = true;
+            break;
+        }
+        report.rows += batch.rows.len() as u64;
+        report.next_line = batch.next_line;
+        report.bytes_read = batch.bytes_read;
+        if let Some(ProgressHook(tell)) = &options.on_progress {
+            tell(report.bytes_read, report.rows);
+        }
+        let mut rows = Vec::with_capacity(batch.rows.len());
+        for row in batch.rows {
             match row {
                 Ok(candidate) => rows.push(candidate),
                 Err(rejected) => report.rejected.push(rejected),
@@ -425,31 +652,54 @@ async fn store_batches(
             seen.extend(keys.into_iter().map(|k| (k, line)));
             records.push(record);
         }
-        let records = store_new_overlapped(tx, actor, records).await?;
+        let records = store_new_overlapped(tx, actor, import_id, records).await?;
         write.rows += records.len();
         // Freeing 10,000 records took a tenth of this task's time, between
         // the writer's statements: it is done on another thread.
         tokio::task::spawn_blocking(move || drop(records));
         let keep_open = crate::backend::import_spans_batches(ctx.db.backend())
             && write.rows < ROWS_PER_SQLITE_TRANSACTION
-            && !write.tx.others_may_wait();
+            && !write.tx.others_may_wait()
+            && !options.dry_run;
         if keep_open {
             open = Some(write);
         } else {
-            commit(ctx, record_type, Some(write), &mut report).await?;
+            commit(ctx, record_type, options, Some(write), &mut report).await?;
         }
     }
-    commit(ctx, record_type, open, &mut report).await?;
+    commit(ctx, record_type, options, open, &mut report).await?;
     Ok(report)
 }
 
-/// Commits the import's open transaction, if any, and counts its rows.
-async fn commit(ctx: &Ctx, record_type: RecordType, open: Option<OpenWrite>, report: &mut ImportReport) -> Result<()> {
+/// Commits the import's open transaction, if any, and counts its rows. A
+/// tracked import's progress and left-out rows are committed with them; a
+/// dry run's transaction is rolled back.
+async fn commit(
+    ctx: &Ctx,
+    record_type: RecordType,
+    options: &ImportOptions,
+    open: Option<OpenWrite>,
+    report: &mut ImportReport,
+) -> Result<()> {
     let Some(OpenWrite { tx, rows }) = open else {
         return Ok(());
     };
-    tx.commit().await?;
     report.created += rows as u64;
+    if options.dry_run {
+        return tx.rollback().await;
+    }
+    if let Some(tracked) = &options.tracked {
+        let progress = crate::imports::Progress {
+            counts: report.counts(),
+            next_line: report.next_line,
+            bytes_done: report.bytes_read,
+        };
+        crate::imports::record_progress(&*tx, ctx.now(), tracked.id, &progress, &report.left_out()).await?;
+        report.stored_left_out = ImportCounts { rows: 0, created: 0, ..progress.counts };
+        report.rejected.clear();
+        report.duplicates.clear();
+    }
+    tx.commit().await?;
     // The next batch's duplicate lookups are planned from these.
     crate::backend::refresh_stale_statistics(&ctx.db, Some(&["record_keys", record_type.plural()]), 1.0).await
 }
@@ -487,4 +737,35 @@ async fn skip_stored(
         }
     }
     Ok(kept)
+}
+
+/// Records an import created per transaction when it is undone.
+const UNDO_CHUNK: usize = 500;
+
+/// Undoes an import: every record it created that is still live goes to the
+/// trash, audited as the user's delete (and restorable from there). Records
+/// already deleted, or that the user may no longer delete, are counted, not
+/// touched. Returns (moved to the trash, left as they are).
+pub async fn undo_import(
+    ctx: &Ctx,
+    writer: &Writer,
+    record_type: RecordType,
+    import_id: uuid::Uuid,
+) -> Result<(u64, u64)> {
+    let actor: &Actor = writer;
+    let snapshot = ctx.snapshot().await?;
+    let created = crate::audit::created_by_import(ctx.db.conn(), import_id).await?;
+    let (mut removed, mut left) = (0, 0);
+    for chunk in created.chunks(UNDO_CHUNK) {
+        let tx = ctx.db.write().await?;
+        for id in chunk {
+            match super::service::delete_in(ctx, &*tx, actor, &snapshot, record_type, RecordId(*id), None).await {
+                Ok(()) => removed += 1,
+                Err(Error::Domain(_)) => left += 1,
+                Err(other) => return Err(other),
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok((removed, left))
 }

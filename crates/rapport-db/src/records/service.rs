@@ -258,7 +258,7 @@ fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
 pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &[Record]) -> Result<()> {
     let last_search_row = crate::backend::last_search_row(conn).await?;
     let mut inserts = Vec::new();
-    new_record_inserts(conn.get_database_backend(), actor.user_id, records, |writes, insert| {
+    new_record_inserts(conn.get_database_backend(), actor.user_id, None, records, |writes, insert| {
         inserts.push((writes, insert));
         true
     });
@@ -271,10 +271,11 @@ pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, record
 /// [`store_new`] for a large batch: the inserts are built on a blocking
 /// thread, each while the previous one runs, so that SQLite's thread does
 /// not wait for each to be built. The records come back for the caller to
-/// count and free.
+/// count and free. The audit log names `import_id` as their author.
 pub(super) async fn store_new_overlapped(
     conn: &impl ConnectionTrait,
     actor: &Actor,
+    import_id: Option<Uuid>,
     records: Vec<Record>,
 ) -> Result<Vec<Record>> {
     let last_search_row = crate::backend::last_search_row(conn).await?;
@@ -282,7 +283,7 @@ pub(super) async fn store_new_overlapped(
     let (backend, actor_id) = (conn.get_database_backend(), actor.user_id);
     let builder = tokio::task::spawn_blocking(move || {
         // Stops early when the writer has given up on an error.
-        new_record_inserts(backend, actor_id, &records, |writes, insert| {
+        new_record_inserts(backend, actor_id, import_id, &records, |writes, insert| {
             sender.blocking_send((writes, insert)).is_ok()
         });
         records
@@ -303,6 +304,7 @@ pub(super) async fn store_new_overlapped(
 fn new_record_inserts(
     backend: DbBackend,
     actor_id: Uuid,
+    import_id: Option<Uuid>,
     records: &[Record],
     mut emit: impl FnMut(&'static str, Statement) -> bool,
 ) {
@@ -318,6 +320,7 @@ fn new_record_inserts(
             // update logs old and new values, so the history can be replayed
             // from the record backwards without copying each record here.
             changes: Vec::new(),
+            import_id,
         })
         .collect();
     let inserts = repo::inserts(records)

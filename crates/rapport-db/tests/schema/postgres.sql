@@ -38,6 +38,7 @@ column audit_log.record_type: text not null
 column audit_log.record_id: uuid not null
 column audit_log.action: text not null
 column audit_log.changes: jsonb not null
+column audit_log.import_id: uuid
 column companies.id: uuid not null
 column companies.version: bigint not null
 column companies.owner_id: uuid
@@ -148,11 +149,39 @@ column idempotency_keys.request_hash: text not null
 column idempotency_keys.status_code: bigint
 column idempotency_keys.response: jsonb
 column idempotency_keys.created_at: timestamp with time zone not null
+column import_left_out.import_id: uuid not null
+column import_left_out.line: bigint not null
+column import_left_out.outcome: text not null
+column import_left_out.cells: text not null
+column import_left_out.reason: text not null
 column import_reports.id: uuid not null
 column import_reports.user_id: uuid not null
 column import_reports.record_type: text not null
 column import_reports.created_at: timestamp with time zone not null
 column import_reports.csv: text not null
+column imports.id: uuid not null
+column imports.user_id: uuid not null
+column imports.record_type: text not null
+column imports.file_name: text not null
+column imports.file: bytea
+column imports.file_bytes: bigint not null default 0
+column imports.status: text not null
+column imports.settings: text not null
+column imports.columns: text not null
+column imports.next_line: bigint not null default 0
+column imports.bytes_done: bigint not null default 0
+column imports.rows_read: bigint not null default 0
+column imports.created: bigint not null default 0
+column imports.updated: bigint not null default 0
+column imports.skipped: bigint not null default 0
+column imports.rejected: bigint not null default 0
+column imports.error: text
+column imports.cancel_requested: boolean not null default false
+column imports.leased_until: timestamp with time zone
+column imports.created_at: timestamp with time zone not null
+column imports.started_at: timestamp with time zone
+column imports.finished_at: timestamp with time zone
+column imports.undone_at: timestamp with time zone
 column jobs.id: uuid not null
 column jobs.kind: text not null
 column jobs.payload: jsonb not null
@@ -298,6 +327,7 @@ index activities_team_id: CREATE INDEX activities_team_id ON public.activities U
 index activities_trash: CREATE INDEX activities_trash ON public.activities USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index activities_updated_at: CREATE INDEX activities_updated_at ON public.activities USING btree (updated_at, id)
 index api_tokens_pkey: CREATE UNIQUE INDEX api_tokens_pkey ON public.api_tokens USING btree (id)
+index audit_log_import: CREATE INDEX audit_log_import ON public.audit_log USING btree (import_id) WHERE (import_id IS NOT NULL)
 index audit_log_pkey: CREATE UNIQUE INDEX audit_log_pkey ON public.audit_log USING btree (id)
 index audit_log_record: CREATE INDEX audit_log_record ON public.audit_log USING btree (record_id, at)
 index companies_city: CREATE INDEX companies_city ON public.companies USING btree (city, id)
@@ -347,8 +377,12 @@ index deals_trash: CREATE INDEX deals_trash ON public.deals USING btree (deleted
 index deals_updated_at: CREATE INDEX deals_updated_at ON public.deals USING btree (updated_at, id)
 index idempotency_keys_created: CREATE INDEX idempotency_keys_created ON public.idempotency_keys USING btree (created_at)
 index idempotency_keys_pkey: CREATE UNIQUE INDEX idempotency_keys_pkey ON public.idempotency_keys USING btree (user_id, key)
+index import_left_out_pkey: CREATE UNIQUE INDEX import_left_out_pkey ON public.import_left_out USING btree (import_id, line)
 index import_reports_created: CREATE INDEX import_reports_created ON public.import_reports USING btree (created_at)
 index import_reports_pkey: CREATE UNIQUE INDEX import_reports_pkey ON public.import_reports USING btree (id)
+index imports_pkey: CREATE UNIQUE INDEX imports_pkey ON public.imports USING btree (id)
+index imports_status: CREATE INDEX imports_status ON public.imports USING btree (status)
+index imports_user: CREATE INDEX imports_user ON public.imports USING btree (user_id, created_at)
 index jobs_dedup_key_key: CREATE UNIQUE INDEX jobs_dedup_key_key ON public.jobs USING btree (dedup_key)
 index jobs_due: CREATE INDEX jobs_due ON public.jobs USING btree (status, run_at)
 index jobs_pkey: CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id)
@@ -408,7 +442,9 @@ constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)
 constraint idempotency_keys_pkey on idempotency_keys: PRIMARY KEY (user_id, key)
+constraint import_left_out_pkey on import_left_out: PRIMARY KEY (import_id, line)
 constraint import_reports_pkey on import_reports: PRIMARY KEY (id)
+constraint imports_pkey on imports: PRIMARY KEY (id)
 constraint jobs_dedup_key_key on jobs: UNIQUE (dedup_key)
 constraint jobs_pkey on jobs: PRIMARY KEY (id)
 constraint leads_pkey on leads: PRIMARY KEY (id)

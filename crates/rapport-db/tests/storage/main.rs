@@ -8,6 +8,7 @@ mod contacts;
 mod deals;
 mod gadgets;
 mod idempotency;
+mod import_jobs;
 mod imports;
 mod jobs;
 mod leads;

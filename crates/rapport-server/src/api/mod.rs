@@ -4,6 +4,7 @@ pub mod admin;
 pub mod docs;
 pub mod health;
 pub mod idempotency;
+pub mod imports;
 mod localize;
 pub mod misc;
 mod openapi;
@@ -24,6 +25,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(admin::router())
         .merge(misc::router())
         .merge(views::router())
+        .merge(imports::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

@@ -322,6 +322,7 @@ async fn import(
         on_duplicate: params.on_duplicate,
         ignore_unknown_columns: params.ignore_unknown_columns,
         encoding: params.encoding,
+        ..records::ImportOptions::default()
     };
     let source = std::io::Cursor::new(body);
     let record_type = record_type(&kind)?;
@@ -339,7 +340,13 @@ pub(crate) async fn import_report(
     Auth(actor): Auth,
     PathParams(id): PathParams<uuid::Uuid>,
 ) -> ApiResult<Response> {
-    let csv = imports::report_csv(&state.ctx, &actor, id).await?;
+    // A background import's rows left out, or else an immediate import's report.
+    let csv = match imports::left_out_report(&state.ctx, &actor, id).await {
+        Err(rapport_db::Error::Domain(DomainError::NotFound { .. })) => {
+            imports::report_csv(&state.ctx, &actor, id).await?
+        }
+        other => other?,
+    };
     let headers = [
         (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
         (header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"import-report.csv\"")),
