@@ -337,7 +337,35 @@ function listenForNotifications() {
   });
 }
 
+/** An import's page follows its progress without reloading, and reloads once it ends. */
+function followImport() {
+  const panel = document.querySelector("[data-import]");
+  if (!panel || !["queued", "running"].includes(panel.dataset.importStatus)) return;
+  const bar = panel.querySelector("[data-import-percent]");
+  const counts = panel.querySelectorAll("[data-import-count]");
+  const poll = async () => {
+    try {
+      const response = await fetch(`/api/v1/imports/${panel.dataset.import}`, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const data = await response.json();
+      bar.value = data.percent_done;
+      bar.textContent = `${data.percent_done}%`;
+      const values = [data.counts.rows, data.counts.created, data.counts.skipped, data.counts.rejected];
+      counts.forEach((dd, i) => { dd.textContent = values[i].toLocaleString(document.documentElement.lang); });
+      if (!["queued", "running"].includes(data.status)) {
+        window.location.reload();
+        return;
+      }
+    } catch {
+      // A missed poll is retried on the next tick.
+    }
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+}
+
 enhanceLoadMore();
+followImport();
 listenForNotifications();
 enhanceSearch();
 enhanceReferences();

@@ -29,7 +29,7 @@ async fn an_uploaded_file_is_mapped_previewed_imported_by_the_worker_and_undone(
         records::create(&t.ctx, &admin, RecordType::CONTACT, &json!({"emails": ["stored@example.com"]}))
             .await
             .expect("create");
-        let file = "Nome;E-mail;Nascimento;Sapato\n\
+        let file = "Nome;E-mail;Data;Sapato\n\
                     Ana;ana@example.com;25/12/1990;38\n\
                     Bruno;not-an-email;01/02/1985;42\n\
                     Carla;stored@example.com;;\n\
@@ -45,7 +45,7 @@ async fn an_uploaded_file_is_mapped_previewed_imported_by_the_worker_and_undone(
         .await
         .expect("upload");
         assert_eq!(import.status, ImportStatus::Draft);
-        assert_eq!(import.columns, ["Nome", "E-mail", "Nascimento", "Sapato"]);
+        assert_eq!(import.columns, ["Nome", "E-mail", "Data", "Sapato"]);
         // Two columns are recognised by name; the user maps the third and leaves the fourth out.
         assert_eq!(import.settings.mapping, [Some("first_name".into()), Some("emails".into()), None, None]);
         let mut settings = import.settings.clone();
@@ -84,7 +84,7 @@ async fn an_uploaded_file_is_mapped_previewed_imported_by_the_worker_and_undone(
         assert_eq!(page.items[0].fields["birth_date"], json!("1990-12-25"));
         let report = imports::left_out_report(&t.ctx, &admin, import.id).await.expect("report");
         let lines: Vec<&str> = report.lines().collect();
-        assert_eq!(lines[0], "Nome,E-mail,Nascimento,Sapato,line,outcome,reason");
+        assert_eq!(lines[0], "Nome,E-mail,Data,Sapato,line,outcome,reason");
         assert!(lines[1].starts_with("Bruno,not-an-email,01/02/1985,42,3,rejected,"), "{report}");
         assert!(lines[2].starts_with("Carla,stored@example.com,,,4,skipped,"), "{report}");
 

@@ -219,6 +219,7 @@ mod catalogue_tests {
     /// them in a template or in the web module is a key.
     const PREFIXES: &[&str] = &[
         "nav.",
+        "imports.",
         "top.",
         "kind.",
         "group.",

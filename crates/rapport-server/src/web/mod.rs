@@ -11,6 +11,7 @@ mod fields;
 pub mod format;
 mod home;
 pub mod i18n;
+mod imports;
 mod notifications;
 mod profile;
 mod records;
@@ -63,6 +64,15 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings/pipelines/{id}/stages/{stage}/move", post(settings::move_stage))
         .route("/settings/pipelines/{id}/stages/{stage}/delete", post(settings::remove_stage))
         .route("/settings/trash/{kind}/{id}/restore", post(settings::restore))
+        .route(
+            "/imports",
+            get(imports::list)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(rapport_db::imports::MAX_FILE_BYTES + 64 * 1024)),
+        )
+        .route("/imports/{id}", get(imports::show).post(imports::save))
+        .route("/imports/{id}/report.csv", get(imports::report))
+        .route("/imports/{id}/{action}", post(imports::act))
         .route("/deals/board", get(board::page))
         .route("/activities/week", get(calendar::week))
         .route("/deals/board/column", get(board::column))

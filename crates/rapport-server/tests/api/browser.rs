@@ -494,3 +494,50 @@ async fn a_list_becomes_a_view_and_a_field_is_edited_in_place() {
     browser.stop().await;
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn a_spreadsheet_is_mapped_previewed_and_imported_in_the_wizard() {
+    let Some((app, browser, _guard)) = signed_in("import_wizard").await else { return };
+    app.create("contacts", &json!({"first_name": "Old", "emails": ["carla@example.com"]})).await;
+    let file = std::env::temp_dir().join(format!("rapport-wizard-{}.csv", uuid::Uuid::now_v7().simple()));
+    std::fs::write(
+        &file,
+        "Nome;Sobrenome;E-mail;Cidade;Nascimento\n\
+         Ana;Souza;ana@example.com;Curitiba;25/12/1990\n\
+         Bruno;Lima;bruno@;Recife;01/02/1985\n\
+         Carla;Dias;carla@example.com;Natal;\n\
+         Davi;Rocha;davi@example.com;Salvador;03/04/1979\n",
+    )
+    .expect("write the file");
+    browser.open("/contacts").await;
+    browser.click("a[href='/imports?kind=contacts']").await;
+    browser.el("input[type=file]").await.send_keys(file.to_string_lossy()).await.expect("choose the file");
+    browser.click("form[enctype] button[type=submit]").await;
+    browser.see("Columns").await;
+    let birth = browser.el("#map-4").await;
+    thirtyfour::components::SelectElement::new(&birth)
+        .await
+        .expect("a select")
+        .select_by_value("birth_date")
+        .await
+        .expect("choose a field");
+    browser.click("button[name=preview]").await;
+    browser.see("Has errors").await;
+    let preview = browser.text("table.preview").await;
+    assert!(preview.contains("Will be created") && preview.contains("Duplicate"), "{preview}");
+    browser.shot("import-mapping").await;
+    browser.click("button[name=start]").await;
+    browser.see("Progress").await;
+    assert_eq!(app.run_imports().await, 1);
+    // The page follows the import and shows its outcome.
+    browser.see("Done").await;
+    browser.see("Rows left out").await;
+    let counts = browser.text(".import-counts").await;
+    assert!(counts.contains('4') && counts.contains('2'), "{counts}");
+    browser.shot("import-done").await;
+    browser.click("a[href='/contacts']").await;
+    browser.see("Davi").await;
+    std::fs::remove_file(&file).ok();
+    browser.stop().await;
+    app.teardown().await;
+}

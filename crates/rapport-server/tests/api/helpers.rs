@@ -215,6 +215,16 @@ impl TestApp {
         rapport_db::notifications::run_due_jobs(&self.ctx, 500).await.expect("run due jobs")
     }
 
+    /// Runs the imports due as the worker would; returns how many ran.
+    pub async fn run_imports(&self) -> usize {
+        let mut ran = 0;
+        while let Some(id) = rapport_db::imports::claim_next(&self.ctx).await.expect("claim an import") {
+            rapport_db::imports::run(&self.ctx, id).await.expect("run an import");
+            ran += 1;
+        }
+        ran
+    }
+
     /// Stops the server and removes the database.
     pub async fn teardown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {

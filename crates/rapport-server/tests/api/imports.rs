@@ -140,3 +140,58 @@ async fn a_windows_1252_file_from_excel_imports_with_its_accents() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_file_is_uploaded_mapped_previewed_imported_in_the_background_and_undone() {
+    on_both_backends("background import over HTTP", async |app| {
+        let csv = "Nome;E-mail;Valor gasto;Data\n\
+                   Ana;ana@example.com;1.234,56;25/12/1990\n\
+                   Bia;bia@;10,00;01/02/1985\n";
+        let upload = post_csv(app, "/api/v1/imports?kind=contacts&file_name=clientes.csv", &app.admin_token, csv).await;
+        upload.expect(StatusCode::CREATED);
+        let id = upload.body["id"].as_str().expect("an id").to_owned();
+        assert_eq!(upload.body["status"], "draft");
+        assert_eq!(upload.body["columns"], json!(["Nome", "E-mail", "Valor gasto", "Data"]));
+        assert_eq!(upload.body["settings"]["mapping"], json!(["first_name", "emails", null, null]));
+        let mut settings = upload.body["settings"].clone();
+        settings["mapping"][3] = json!("birth_date");
+        let mapped = app.patch(&format!("/api/v1/imports/{id}"), &app.admin_token, &settings).await;
+        mapped.expect(StatusCode::OK);
+        assert_eq!(mapped.body["settings"]["formats"]["dates"], "day_first", "25/12 settles it once mapped");
+        settings["mapping"][2] = json!("shoe_size");
+        app.patch(&format!("/api/v1/imports/{id}"), &app.admin_token, &settings)
+            .await
+            .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+
+        let preview = app.get(&format!("/api/v1/imports/{id}/preview"), &app.admin_token).await;
+        preview.expect(StatusCode::OK);
+        assert_eq!(preview.body[0]["outcome"], "create");
+        assert_eq!(preview.body[1]["outcome"], "reject");
+        assert_eq!(preview.body[1]["errors"][0]["code"], "invalid_email");
+
+        let started =
+            app.send(app.request(Method::POST, &format!("/api/v1/imports/{id}/start"), Some(&app.admin_token))).await;
+        started.expect(StatusCode::ACCEPTED);
+        assert_eq!(started.body["status"], "queued");
+        assert_eq!(app.run_imports().await, 1);
+        let done = app.get(&format!("/api/v1/imports/{id}"), &app.admin_token).await;
+        assert_eq!(done.body["status"], "done");
+        assert_eq!(done.body["counts"], json!({"rows": 2, "created": 1, "updated": 0, "skipped": 0, "rejected": 1}));
+        let ana = app.get("/api/v1/contacts?filter[first_name][eq]=Ana", &app.admin_token).await;
+        assert_eq!(ana.body["items"][0]["birth_date"], "1990-12-25");
+        let report = app.get(&format!("/api/v1/imports/{id}/report"), &app.admin_token).await;
+        report.expect(StatusCode::OK);
+        assert!(report.text.contains("Bia,bia@,\"10,00\",01/02/1985,3,rejected,"), "{}", report.text);
+
+        // Only its owner (or an administrator) sees an import.
+        let (_, member) = app.user("Mia Member", rapport_core::access::Role::Member).await;
+        app.get(&format!("/api/v1/imports/{id}"), &member).await.expect(StatusCode::NOT_FOUND);
+        let undo =
+            app.send(app.request(Method::POST, &format!("/api/v1/imports/{id}/undo"), Some(&app.admin_token))).await;
+        undo.expect(StatusCode::OK);
+        assert_eq!(undo.body["status"], "undone");
+        let gone = app.get("/api/v1/contacts?filter[first_name][eq]=Ana", &app.admin_token).await;
+        assert_eq!(gone.body["items"], json!([]));
+    })
+    .await;
+}
