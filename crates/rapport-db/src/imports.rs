@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{Result, StorageContext};
-use crate::records::{DuplicateRow, Encoding, ImportCounts, ImportOptions, ImportReport, OnDuplicate, Tracked};
+use crate::records::{
+    DuplicateRow, Encoding, FileKind, ImportCounts, ImportOptions, ImportReport, OnDuplicate, Tracked,
+};
 use crate::settings::Ctx;
 
 /// Where an import is.
@@ -211,6 +213,12 @@ pub async fn upload(
         )
         .into());
     }
+    // A spreadsheet is kept as the CSV text of its first sheet, in UTF-8.
+    let encoding = match crate::records::file_kind(&file) {
+        FileKind::Csv => encoding,
+        _ => Encoding::Utf8,
+    };
+    let file = crate::records::spreadsheet_as_csv(file)?;
     let (columns, sample) = crate::records::read_sample(&file, encoding, crate::records::FORMAT_SAMPLE_ROWS)?;
     let snapshot = ctx.snapshot().await?;
     let custom = snapshot.custom_fields_of(record_type);

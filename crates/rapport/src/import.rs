@@ -8,14 +8,15 @@ use rapport_core::access::{Role, Scope, Writer};
 use rapport_core::import::{DateOrder, DecimalMark};
 use rapport_core::schema::RecordType;
 use rapport_db::Ctx;
-use rapport_db::records::{Encoding, ImportOptions, ImportReport, OnDuplicate, ProgressHook, import_csv};
+use rapport_db::records::{Encoding, FileKind, ImportOptions, ImportReport, OnDuplicate, ProgressHook, import_csv};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// What the rows are: contacts, companies, leads, deals or activities.
     #[arg(value_parser = parse_record_type)]
     record_type: RecordType,
-    /// The CSV file; its header row names the fields (`first_name`, `E-mail`, `Telefone`, `custom.region`…).
+    /// The CSV file, or an Excel (.xlsx) or OpenDocument (.ods) spreadsheet (its first sheet); the
+    /// header row names the fields (`first_name`, `E-mail`, `Telefone`, `custom.region`…).
     file: PathBuf,
     /// The user the records are created by and owned by, unless a row names an `owner_id`
     /// (default: the first active administrator).
@@ -116,8 +117,7 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         .await?
         .with_context(|| format!("{} is disabled", user.email))?;
     let writer = Writer::try_from(actor).with_context(|| format!("{} may not change records", user.email))?;
-    let file = std::fs::File::open(&args.file).with_context(|| format!("cannot open {}", args.file.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (file, size, encoding) = open(&args)?;
     let mapping = match &args.mapping {
         Some(path) => {
             Some(read_mapping(ctx, &args, path).await.with_context(|| format!("cannot use {}", path.display()))?)
@@ -134,7 +134,7 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
             Duplicates::Create => OnDuplicate::Create,
         },
         ignore_unknown_columns: args.ignore_unknown_columns,
-        encoding: args.encoding.into(),
+        encoding,
         mapping,
         decimal: args.decimal.map(|d| match d {
             Decimal::Point => DecimalMark::Point,
@@ -197,6 +197,29 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The file to import as CSV text, its size in bytes (what the progress bar
+/// counts) and its encoding: a spreadsheet (XLSX, ODS) is read whole and
+/// becomes the UTF-8 CSV of its first sheet; a CSV file is streamed.
+fn open(args: &ImportArgs) -> anyhow::Result<(Box<dyn std::io::Read + Send>, u64, Encoding)> {
+    let cannot_open = || format!("cannot open {}", args.file.display());
+    let mut file = std::fs::File::open(&args.file).with_context(cannot_open)?;
+    let mut magic = [0u8; 4];
+    let read = std::io::Read::read(&mut file, &mut magic).with_context(cannot_open)?;
+    std::io::Seek::rewind(&mut file).with_context(cannot_open)?;
+    if !(magic[..read].starts_with(b"PK") || magic[..read].starts_with(&[0xD0, 0xCF])) {
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        return Ok((Box::new(file), size, args.encoding.into()));
+    }
+    let bytes = std::fs::read(&args.file).with_context(cannot_open)?;
+    let encoding = match rapport_db::records::file_kind(&bytes) {
+        FileKind::Csv => args.encoding.into(),
+        _ => Encoding::Utf8,
+    };
+    let csv = rapport_db::records::spreadsheet_as_csv(bytes)?;
+    let size = csv.len() as u64;
+    Ok((Box::new(std::io::Cursor::new(csv)), size, encoding))
+}
+
 /// A mapping file as one field (or null) per column of the file: a list as
 /// it is, an object by the file's header row (unnamed columns by their names).
 async fn read_mapping(ctx: &Ctx, args: &ImportArgs, path: &std::path::Path) -> anyhow::Result<Vec<Option<String>>> {
@@ -207,9 +230,10 @@ async fn read_mapping(ctx: &Ctx, args: &ImportArgs, path: &std::path::Path) -> a
     let by_header: std::collections::HashMap<String, Option<String>> =
         serde_json::from_value(json).context("expected an object from column header to field, or a list of fields")?;
     // The header row is at the start.
+    let (file, _, encoding) = open(args)?;
     let mut head = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open(&args.file)?, 1 << 20), &mut head)?;
-    let (columns, _) = rapport_db::records::read_sample(&head, args.encoding.into(), 0)?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, 1 << 20), &mut head)?;
+    let (columns, _) = rapport_db::records::read_sample(&head, encoding, 0)?;
     let snapshot = ctx.snapshot().await?;
     let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
     let suggested = rapport_core::import::ColumnPlan::suggest(

@@ -345,12 +345,19 @@ pub fn read_sample(file: &[u8], encoding: Encoding, rows: usize) -> Result<(Vec<
         let line = reader.position().line();
         match reader.read_record(&mut row) {
             Ok(false) => break,
+            Ok(true) if is_blank(&row) => {}
             Ok(true) => sample.push((line, row.iter().map(str::to_owned).collect())),
             Err(error) if error.is_io_error() => return Err(bad_file(format!("the file cannot be read: {error}"))),
             Err(_) => sample.push((line, Vec::new())),
         }
     }
     Ok((columns, sample))
+}
+
+/// A row of empty cells, as spreadsheets save blank rows (`;;;;`): not a
+/// row to import, nor one to report.
+fn is_blank(row: &csv::StringRecord) -> bool {
+    row.iter().all(|cell| cell.trim().is_empty())
 }
 
 /// Rows read to guess how the file writes numbers and dates.
@@ -385,15 +392,16 @@ fn parse(
     let (mut reader, columns) = csv_reader(source)?;
     let header_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
     let plan = plan_for(&header_refs).map_err(DomainError::from)?;
-    let next_record = |reader: &mut csv::Reader<_>| {
+    let next_record = |reader: &mut csv::Reader<_>| loop {
         let line = reader.position().line();
         let mut row = csv::StringRecord::new();
-        match reader.read_record(&mut row) {
+        return match reader.read_record(&mut row) {
             Ok(false) => Ok(None),
+            Ok(true) if is_blank(&row) => continue,
             Ok(true) => Ok(Some((line, Ok(row)))),
             Err(error) if error.is_io_error() => Err(bad_file(format!("the file cannot be read: {error}"))),
             Err(error) => Ok(Some((line, Err(error)))),
-        }
+        };
     };
     let mut sample = Vec::new();
     while sample.len() < FORMAT_SAMPLE_ROWS {

@@ -18,5 +18,6 @@ mod notifications;
 mod permissions;
 mod pipelines;
 mod search;
+mod spreadsheets;
 mod trash;
 mod views;
