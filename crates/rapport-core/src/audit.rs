@@ -1,9 +1,9 @@
 //! Field-level change sets for the audit log and the timeline.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldChange {
     pub field: String,
     pub old: Value,
@@ -55,10 +55,55 @@ pub fn diff(old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<FieldChan
     changes
 }
 
+/// The patch that gives back the values an update replaced, where the
+/// record (`current`, as audited) still holds what that update wrote: a
+/// field edited since keeps its edit. Custom fields are compared key by key.
+pub fn reverting_patch(changes: &[FieldChange], current: &Map<String, Value>) -> Map<String, Value> {
+    let empty = Map::new();
+    let mut patch = Map::new();
+    for change in changes {
+        let now = current.get(&change.field).unwrap_or(&Value::Null);
+        if change.field == "custom" {
+            let (was, wrote, now) = (
+                change.old.as_object().unwrap_or(&empty),
+                change.new.as_object().unwrap_or(&empty),
+                now.as_object().unwrap_or(&empty),
+            );
+            let mut custom = Map::new();
+            for key in was.keys().chain(wrote.keys()) {
+                let (before, after) = (was.get(key).unwrap_or(&Value::Null), wrote.get(key).unwrap_or(&Value::Null));
+                if before != after && now.get(key).unwrap_or(&Value::Null) == after {
+                    custom.insert(key.clone(), before.clone());
+                }
+            }
+            if !custom.is_empty() {
+                patch.insert("custom".into(), Value::Object(custom));
+            }
+        } else if *now == change.new {
+            patch.insert(change.field.clone(), change.old.clone());
+        }
+    }
+    patch
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_reverting_patch_leaves_what_was_edited_since() {
+        let changes = diff(
+            json!({"city": "Recife", "title": "CEO", "custom": {"tier": "gold", "region": "NE"}}).as_object().unwrap(),
+            json!({"city": "Olinda", "title": "CTO", "phone": "+5581999990000", "custom": {"tier": "silver", "region": "NE"}})
+                .as_object()
+                .unwrap(),
+        );
+        // Since the import, someone changed the title and the region.
+        let current = json!({"city": "Olinda", "title": "COO", "phone": "+5581999990000", "custom": {"tier": "silver", "region": "S"}});
+        let patch = reverting_patch(&changes, current.as_object().unwrap());
+        assert_eq!(Value::Object(patch), json!({"city": "Recife", "phone": null, "custom": {"tier": "gold"}}));
+    }
 
     #[test]
     fn diff_lists_changed_added_and_removed_fields() {

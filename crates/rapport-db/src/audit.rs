@@ -89,6 +89,26 @@ pub async fn created_by_import(conn: &impl ConnectionTrait, import_id: Uuid) -> 
     rows.iter().map(|row| row.try_get("", "record_id").context("read what an import created")).collect()
 }
 
+/// The changes an import made to records it did not create, newest first:
+/// (record, changes as `FieldChange`s).
+pub async fn updated_by_import(conn: &impl ConnectionTrait, import_id: Uuid) -> Result<Vec<(Uuid, Vec<FieldChange>)>> {
+    let query = Query::select()
+        .columns(["record_id", "changes"])
+        .from("audit_log")
+        .and_where(Expr::col("import_id").eq(import_id))
+        .and_where(Expr::col("action").eq(AuditAction::Update.as_str()))
+        .order_by("id", Order::Desc)
+        .to_owned();
+    let rows = conn.query_all(&query).await.context("find what an import changed")?;
+    rows.iter()
+        .map(|row| {
+            let changes: Value = row.try_get("", "changes").context("read what an import changed")?;
+            let changes = serde_json::from_value(changes).unwrap_or_default();
+            Ok((row.try_get("", "record_id").context("read what an import changed")?, changes))
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: Uuid,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, StorageContext};
 use crate::records::{
-    DuplicateRow, Encoding, FileKind, ImportCounts, ImportOptions, ImportReport, OnDuplicate, Tracked,
+    DuplicateRow, Encoding, FileKind, ImportCounts, ImportOptions, ImportReport, MatchBy, OnDuplicate, Tracked,
 };
 use crate::settings::Ctx;
 
@@ -79,6 +79,9 @@ pub struct ImportSettings {
     pub mapping: Vec<Option<String>>,
     pub formats: CellFormats,
     pub on_duplicate: OnDuplicate,
+    /// What a row is matched to a stored record by.
+    #[serde(default)]
+    pub match_by: MatchBy,
 }
 
 /// An import kept in the database (its file is not part of it).
@@ -230,7 +233,8 @@ pub async fn upload(
     let rows: Vec<Vec<String>> = sample.into_iter().map(|(_, cells)| cells).collect();
     let formats = ColumnPlan::from_mapping(record_type, custom, &mapping)
         .map_or(fallback, |plan| plan.guess_formats(fallback, &rows));
-    let settings = ImportSettings { encoding, mapping, formats, on_duplicate: OnDuplicate::Skip };
+    let settings =
+        ImportSettings { encoding, mapping, formats, on_duplicate: OnDuplicate::Skip, match_by: MatchBy::Default };
     let id = Uuid::now_v7();
     let file_name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
     let file_bytes = file.len() as i64;
@@ -405,6 +409,7 @@ pub async fn preview(ctx: &Ctx, writer: &Writer, id: Uuid) -> Result<Vec<Preview
     let (_, sample) = crate::records::read_sample(&file, settings.encoding, PREVIEW_ROWS)?;
     let options = ImportOptions {
         on_duplicate: settings.on_duplicate,
+        match_by: settings.match_by,
         encoding: settings.encoding,
         mapping: Some(settings.mapping.clone()),
         decimal: Some(settings.formats.decimal),
@@ -426,6 +431,8 @@ pub async fn preview(ctx: &Ctx, writer: &Writer, id: Uuid) -> Result<Vec<Preview
                     "reject"
                 } else if skipped.is_some() {
                     "skip"
+                } else if report.updated_lines.contains(&line) {
+                    "update"
                 } else {
                     "create"
                 },
@@ -517,8 +524,8 @@ pub async fn undo(ctx: &Ctx, writer: &Writer, id: Uuid) -> Result<Import> {
         };
         return Err(DomainError::Conflict { code, message: message.into() }.into());
     }
-    let (removed, left) = crate::records::undo_import(ctx, writer, kind_of(&import)?, id).await?;
-    tracing::info!(import = %id, removed, left, "import undone");
+    let undone = crate::records::undo_import(ctx, writer, kind_of(&import)?, id).await?;
+    tracing::info!(import = %id, removed = undone.removed, reverted = undone.reverted, left = undone.left, "import undone");
     let update = Query::update()
         .table("imports")
         .value("status", ImportStatus::Undone.as_str())
@@ -657,6 +664,7 @@ pub async fn run(ctx: &Ctx, id: Uuid) -> Result<ImportStatus> {
             let settings = &import.settings;
             let options = ImportOptions {
                 on_duplicate: settings.on_duplicate,
+                match_by: settings.match_by,
                 encoding: settings.encoding,
                 mapping: Some(settings.mapping.clone()),
                 decimal: Some(settings.formats.decimal),
@@ -803,9 +811,11 @@ pub const FIRST_SHOWN: usize = 10;
 pub struct ImportSummary {
     /// The file's header row.
     pub columns: Vec<String>,
-    /// Data rows read: `created + skipped + rejected`.
+    /// Data rows read: `created + updated + skipped + rejected`.
     pub rows: u64,
     pub created: u64,
+    /// Written into the stored record they matched (`on_duplicate=update`).
+    pub updated: u64,
     /// Left out as duplicates of a stored record or of an earlier row.
     pub skipped: u64,
     pub rejected: u64,
@@ -830,6 +840,7 @@ impl ImportSummary {
             columns: report.columns.clone(),
             rows: counts.rows,
             created: counts.created,
+            updated: counts.updated,
             skipped: counts.skipped,
             rejected: counts.rejected,
             first_rejected: report

@@ -350,8 +350,10 @@ function followImport() {
       const data = await response.json();
       bar.value = data.percent_done;
       bar.textContent = `${data.percent_done}%`;
-      const values = [data.counts.rows, data.counts.created, data.counts.skipped, data.counts.rejected];
-      counts.forEach((dd, i) => { dd.textContent = values[i].toLocaleString(document.documentElement.lang); });
+      counts.forEach((dd) => {
+        const value = data.counts[dd.dataset.importCount];
+        if (typeof value === "number") dd.textContent = value.toLocaleString(document.documentElement.lang);
+      });
       if (!["queued", "running"].includes(data.status)) {
         window.location.reload();
         return;

@@ -8,7 +8,9 @@ use rapport_core::access::{Role, Scope, Writer};
 use rapport_core::import::{DateOrder, DecimalMark};
 use rapport_core::schema::RecordType;
 use rapport_db::Ctx;
-use rapport_db::records::{Encoding, FileKind, ImportOptions, ImportReport, OnDuplicate, ProgressHook, import_csv};
+use rapport_db::records::{
+    Encoding, FileKind, ImportOptions, ImportReport, MatchBy, OnDuplicate, ProgressHook, import_csv,
+};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
@@ -22,9 +24,13 @@ pub struct ImportArgs {
     /// (default: the first active administrator).
     #[arg(long = "as", value_name = "EMAIL")]
     as_user: Option<String>,
-    /// Rows whose e-mail (a company's domain) is already stored or repeats an earlier row.
+    /// Rows whose e-mail (a company's domain, or the key `--match-by` names) is already stored
+    /// or repeats an earlier row: skip them, create them anyway, or update the stored record.
     #[arg(long, value_enum, default_value = "skip")]
     on_duplicate: Duplicates,
+    /// What rows are matched to stored records by.
+    #[arg(long, value_enum, default_value = "default")]
+    match_by: MatchKey,
     /// Skip columns that match no field instead of refusing the file.
     #[arg(long)]
     ignore_unknown_columns: bool,
@@ -97,6 +103,19 @@ impl From<FileEncoding> for Encoding {
 enum Duplicates {
     Skip,
     Create,
+    /// Write the row's filled cells into the stored record it matches.
+    Update,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MatchKey {
+    /// E-mail for people, the website's domain for companies.
+    Default,
+    Email,
+    Phone,
+    Domain,
+    /// Rapport's record id, in the file's `id` column (an edited export).
+    Id,
 }
 
 fn parse_record_type(text: &str) -> Result<RecordType, String> {
@@ -132,6 +151,14 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         on_duplicate: match args.on_duplicate {
             Duplicates::Skip => OnDuplicate::Skip,
             Duplicates::Create => OnDuplicate::Create,
+            Duplicates::Update => OnDuplicate::Update,
+        },
+        match_by: match args.match_by {
+            MatchKey::Default => MatchBy::Default,
+            MatchKey::Email => MatchBy::Email,
+            MatchKey::Phone => MatchBy::Phone,
+            MatchKey::Domain => MatchBy::Domain,
+            MatchKey::Id => MatchBy::Id,
         },
         ignore_unknown_columns: args.ignore_unknown_columns,
         encoding,
@@ -162,13 +189,15 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "{} rows read in {seconds:.1} s ({:.0} rows/s): {} {} {} as {}, {} duplicates skipped, {} rejected",
+        "{} rows read in {seconds:.1} s ({:.0} rows/s): {} {} {} as {}, {} {}, {} duplicates skipped, {} rejected",
         report.rows,
         report.rows as f64 / seconds.max(1e-9),
         report.created,
         args.record_type.plural(),
         if args.dry_run { "would be created (dry run: nothing stored)" } else { "created" },
         user.email,
+        report.updated,
+        if args.dry_run { "would be updated" } else { "updated" },
         report.duplicates.len(),
         report.rejected.len(),
     );

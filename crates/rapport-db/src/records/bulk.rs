@@ -101,7 +101,7 @@ pub async fn bulk_update(
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let tx = ctx.db.write().await?;
-        match update_in(ctx, &*tx, actor, &snapshot, record_type, item.id, &item.patch, item.version).await {
+        match update_in(ctx, &*tx, actor, &snapshot, record_type, item.id, &item.patch, item.version, None).await {
             Ok(record) => {
                 tx.commit().await?;
                 results.push(BulkItemResult { index, outcome: Ok(Some(record)) });

@@ -232,7 +232,7 @@ pub async fn convert_lead_idempotent(
     if let Some(deal) = deal_id {
         patch["converted_deal_id"] = deal.to_string().into();
     }
-    update_in(ctx, conn, actor, &snapshot, RecordType::LEAD, lead_id, &patch, None).await?;
+    update_in(ctx, conn, actor, &snapshot, RecordType::LEAD, lead_id, &patch, None, None).await?;
     let result = ConversionResult {
         contact_id: contact_id.into(),
         contact_created,

@@ -18,7 +18,7 @@ use rapport_core::schema::RecordType;
 use rapport_core::{DomainError, FieldError, ValidationErrors};
 use sea_orm::DatabaseTransaction;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tokio::sync::mpsc::error::TryRecvError;
 
 use super::service::{build_new, resolve, store_new_overlapped};
@@ -39,11 +39,42 @@ pub enum OnDuplicate {
     Skip,
     /// Import it as a new record anyway.
     Create,
+    /// Write the row's non-empty cells into the stored record it matches
+    /// (an upsert); a row that matches none is created.
+    Update,
+}
+
+/// The key a row is matched to a stored record (or an earlier row) by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchBy {
+    /// The kind's own: e-mail for people, domain for companies.
+    #[default]
+    Default,
+    Email,
+    Phone,
+    Domain,
+    /// Rapport's record id, in the file's `id` column (an edited export).
+    Id,
+}
+
+impl MatchBy {
+    /// The `record_keys` kind it looks up, or `None` for the record id.
+    fn key_kind(self, record_type: RecordType) -> Option<&'static str> {
+        match self {
+            Self::Default => Some(duplicate_kind(record_type)),
+            Self::Email => Some(MatchKey::Email.as_str()),
+            Self::Phone => Some(MatchKey::Phone.as_str()),
+            Self::Domain => Some(MatchKey::Domain.as_str()),
+            Self::Id => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     pub on_duplicate: OnDuplicate,
+    pub match_by: MatchBy,
     /// Skip columns that match no field instead of refusing the file.
     pub ignore_unknown_columns: bool,
     pub encoding: Encoding,
@@ -203,6 +234,11 @@ pub struct ImportReport {
     /// Data rows read.
     pub rows: u64,
     pub created: u64,
+    /// Rows written into the stored record they matched.
+    pub updated: u64,
+    /// The lines of those rows, in a dry run (what a preview shows).
+    #[serde(skip)]
+    pub updated_lines: Vec<u64>,
     pub duplicates: Vec<DuplicateRow>,
     pub rejected: Vec<RejectedRow>,
     /// Left-out rows of a tracked import already stored with their batch
@@ -224,7 +260,7 @@ impl ImportReport {
         ImportCounts {
             rows: self.rows,
             created: self.created,
-            updated: 0,
+            updated: self.updated,
             skipped: self.stored_left_out.skipped + self.duplicates.len() as u64,
             rejected: self.stored_left_out.rejected + self.rejected.len() as u64,
         }
@@ -286,6 +322,8 @@ struct Candidate {
     cells: Vec<String>,
     record: Record,
     keys: Vec<String>,
+    /// The row as an update of a stored record (only when updating).
+    patch: Map<String, Value>,
 }
 
 /// The key an import matches duplicates on: the kind's, or else e-mail.
@@ -377,6 +415,8 @@ struct ParseOptions {
     fallback_formats: CellFormats,
     row_limit: Option<u64>,
     resume_at_line: u64,
+    /// Keeps each row as an update of the record it may match.
+    keep_patch: bool,
 }
 
 /// Reads, maps and validates rows, sending them on in batches. Runs on a
@@ -385,11 +425,12 @@ fn parse(
     source: impl Read,
     options: ParseOptions,
     build: impl Fn(&Value) -> Result<Record>,
-    keys_of: impl Fn(&Record) -> Vec<String>,
+    keys_of: impl Fn(&Record, Option<&str>) -> Vec<String>,
     plan_for: impl FnOnce(&[&str]) -> std::result::Result<ColumnPlan, ValidationErrors>,
     batches: tokio::sync::mpsc::Sender<Batch>,
 ) -> Result<FileShape> {
     let (mut reader, columns) = csv_reader(source)?;
+    let id_column = columns.iter().position(|c| c.trim().eq_ignore_ascii_case("id"));
     let header_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
     let plan = plan_for(&header_refs).map_err(DomainError::from)?;
     let next_record = |reader: &mut csv::Reader<_>| loop {
@@ -452,8 +493,9 @@ fn parse(
                     // PostgreSQL cannot store NUL, and both backends take the same input.
                     Err(vec![FieldError::new("", "invalid_character", "text must not contain NUL characters")])
                 } else {
-                    match build(&Value::Object(plan.input(row.iter()))) {
-                        Ok(record) => Ok(record),
+                    let input = plan.input(row.iter());
+                    match build(&Value::Object(input.clone())) {
+                        Ok(record) => Ok((record, if options.keep_patch { input } else { Map::new() })),
                         Err(error) => Err(field_errors(error)?),
                     }
                 };
@@ -465,7 +507,10 @@ fn parse(
             ),
         };
         batch.push(match outcome {
-            Ok(record) => Ok(Candidate { line, cells, keys: keys_of(&record), record }),
+            Ok((record, patch)) => {
+                let keys = keys_of(&record, id_column.and_then(|c| cells.get(c)).map(|c| c.trim()));
+                Ok(Candidate { line, cells, keys, record, patch })
+            }
             Err(errors) => Err(RejectedRow { line, errors, cells }),
         });
         if batch.len() == IMPORT_BATCH_ROWS {
@@ -504,7 +549,8 @@ pub async fn import_csv(
     let parser = {
         let (actor, snapshot, now) = (actor.clone(), snapshot.clone(), ctx.now());
         let ignore_unknown = options.ignore_unknown_columns;
-        let skip_duplicates = options.on_duplicate == OnDuplicate::Skip;
+        let match_duplicates = options.on_duplicate != OnDuplicate::Create;
+        let key_kind = options.match_by.key_kind(record_type);
         let mapping = options.mapping.clone();
         let parse_options = ParseOptions {
             decimal: options.decimal,
@@ -512,11 +558,16 @@ pub async fn import_csv(
             fallback_formats: options.fallback_formats,
             row_limit: options.row_limit,
             resume_at_line: options.tracked.map_or(0, |t| t.resume_at_line),
+            keep_patch: options.on_duplicate == OnDuplicate::Update,
         };
         tokio::task::spawn_blocking(move || {
             let build = |input: &Value| build_new(&actor, &snapshot, record_type, input, &hook_data, now);
-            let keys_of = |record: &Record| {
-                if skip_duplicates { keys::matching_values(record, duplicate_kind(record_type)) } else { Vec::new() }
+            let keys_of = |record: &Record, id_cell: Option<&str>| match (match_duplicates, key_kind) {
+                (false, _) => Vec::new(),
+                (true, Some(kind)) => keys::matching_values(record, kind),
+                (true, None) => {
+                    id_cell.filter(|id| !id.is_empty()).map(|id| vec![id.to_lowercase()]).unwrap_or_default()
+                }
             };
             let plan_for = |headers: &[&str]| {
                 let custom = snapshot.custom_fields_of(record_type);
@@ -571,6 +622,8 @@ const ROWS_PER_SQLITE_TRANSACTION: usize = 5 * IMPORT_BATCH_ROWS;
 struct OpenWrite {
     tx: WriteTx,
     rows: usize,
+    /// Rows written into stored records.
+    updated: usize,
 }
 
 /// Checks and writes the parsed batches: one transaction each, or a few
@@ -588,6 +641,7 @@ async fn store_batches(
         let counts = tracked.counts;
         report.rows = counts.rows;
         report.created = counts.created;
+        report.updated = counts.updated;
         report.stored_left_out = counts;
     }
     // First line of each duplicate key seen in the file.
@@ -628,19 +682,28 @@ async fn store_batches(
         }
         let mut write = match open.take() {
             Some(write) => write,
-            None => OpenWrite { tx: ctx.db.write().await?, rows: 0 },
+            None => OpenWrite { tx: ctx.db.write().await?, rows: 0, updated: 0 },
         };
         let tx: &DatabaseTransaction = &write.tx;
         crate::backend::plan_for_current_sizes(tx).await?;
-        if options.on_duplicate == OnDuplicate::Skip {
-            let visible = super::service::scope(actor, snapshot, record_type);
-            rows = skip_stored(tx, record_type, &visible, rows, &mut report).await?;
+        match options.on_duplicate {
+            OnDuplicate::Skip => {
+                let visible = super::service::scope(actor, snapshot, record_type);
+                rows = skip_stored(tx, record_type, &visible, rows, &mut report).await?;
+            }
+            OnDuplicate::Update => {
+                let into = UpdateTarget { ctx, tx, actor, snapshot, record_type, options, import_id };
+                let (unmatched, updated) = update_stored(into, rows, &mut report).await?;
+                rows = unmatched;
+                write.updated += updated;
+            }
+            OnDuplicate::Create => {}
         }
         let mut pending: Vec<(Option<&Record>, &mut Record)> = rows.iter_mut().map(|r| (None, &mut r.record)).collect();
         let failures = resolve(tx, actor, snapshot, &mut pending).await?;
         drop(pending);
         let mut records = Vec::with_capacity(rows.len());
-        for (Candidate { line, cells, record, keys }, failure) in rows.into_iter().zip(failures) {
+        for (Candidate { line, cells, record, keys, .. }, failure) in rows.into_iter().zip(failures) {
             if let Some(errors) = failure {
                 report.rejected.push(RejectedRow { line, errors: errors.0, cells });
                 continue;
@@ -689,10 +752,11 @@ async fn commit(
     open: Option<OpenWrite>,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let Some(OpenWrite { tx, rows }) = open else {
+    let Some(OpenWrite { tx, rows, updated }) = open else {
         return Ok(());
     };
     report.created += rows as u64;
+    report.updated += updated as u64;
     if options.dry_run {
         return tx.rollback().await;
     }
@@ -747,33 +811,129 @@ async fn skip_stored(
     Ok(kept)
 }
 
+/// Where an import's updates are written.
+struct UpdateTarget<'a> {
+    ctx: &'a Ctx,
+    tx: &'a DatabaseTransaction,
+    actor: &'a Actor,
+    snapshot: &'a crate::settings::Snapshot,
+    record_type: RecordType,
+    options: &'a ImportOptions,
+    import_id: Option<uuid::Uuid>,
+}
+
+/// Writes each row that matches a stored record into it, audited as the
+/// import's change (which undoing the import reverts); a row the update
+/// refuses is rejected with the reasons. Returns the rows that match no
+/// stored record, and how many were written.
+async fn update_stored(
+    into: UpdateTarget<'_>,
+    rows: Vec<Candidate>,
+    report: &mut ImportReport,
+) -> Result<(Vec<Candidate>, usize)> {
+    let UpdateTarget { ctx, tx, actor, snapshot, record_type, options, import_id } = into;
+    let wanted: HashSet<&String> = rows.iter().flat_map(|r| &r.keys).collect();
+    let wanted: Vec<String> = wanted.into_iter().cloned().collect();
+    let stored: HashMap<String, uuid::Uuid> = match options.match_by.key_kind(record_type) {
+        Some(kind) => keys::find_many(tx, record_type, kind, &wanted).await?,
+        None => {
+            let ids: Vec<uuid::Uuid> = wanted.iter().filter_map(|k| uuid::Uuid::parse_str(k).ok()).collect();
+            let visible = super::service::scope(actor, snapshot, record_type);
+            let found = super::repo::visible_ids(tx, record_type, &ids, &visible).await?;
+            found.into_iter().map(|id| (id.to_string(), id)).collect()
+        }
+    };
+    let (mut kept, mut updated) = (Vec::with_capacity(rows.len()), 0);
+    for row in rows {
+        let Some(id) = row.keys.iter().find_map(|k| stored.get(k)).copied() else {
+            kept.push(row);
+            continue;
+        };
+        let patch = Value::Object(row.patch);
+        let outcome =
+            super::service::update_in(ctx, tx, actor, snapshot, record_type, RecordId(id), &patch, None, import_id)
+                .await;
+        match outcome {
+            Ok(_) => {
+                updated += 1;
+                if options.dry_run {
+                    report.updated_lines.push(row.line);
+                }
+            }
+            Err(error @ Error::Domain(_)) => {
+                report.rejected.push(RejectedRow { line: row.line, errors: field_errors(error)?, cells: row.cells })
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok((kept, updated))
+}
+
 /// Records an import created per transaction when it is undone.
 const UNDO_CHUNK: usize = 500;
 
-/// Undoes an import: every record it created that is still live goes to the
-/// trash, audited as the user's delete (and restorable from there). Records
-/// already deleted, or that the user may no longer delete, are counted, not
-/// touched. Returns (moved to the trash, left as they are).
+/// What undoing an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UndoCounts {
+    /// Records it created, moved to the trash.
+    pub removed: u64,
+    /// Records it changed, given their earlier values back.
+    pub reverted: u64,
+    /// Records left as they are: deleted since, or no longer the user's to change.
+    pub left: u64,
+}
+
+/// Undoes an import: the fields it overwrote get their earlier values back
+/// where they still hold what the import wrote (a field edited since keeps
+/// its edit), and every record it created that is still live goes to the
+/// trash; each change audited as the user's (and restorable from there).
 pub async fn undo_import(
     ctx: &Ctx,
     writer: &Writer,
     record_type: RecordType,
     import_id: uuid::Uuid,
-) -> Result<(u64, u64)> {
+) -> Result<UndoCounts> {
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
-    let created = crate::audit::created_by_import(ctx.db.conn(), import_id).await?;
-    let (mut removed, mut left) = (0, 0);
-    for chunk in created.chunks(UNDO_CHUNK) {
+    let mut counts = UndoCounts::default();
+    let updated = crate::audit::updated_by_import(ctx.db.conn(), import_id).await?;
+    for chunk in updated.chunks(UNDO_CHUNK) {
         let tx = ctx.db.write().await?;
-        for id in chunk {
-            match super::service::delete_in(ctx, &*tx, actor, &snapshot, record_type, RecordId(*id), None).await {
-                Ok(()) => removed += 1,
-                Err(Error::Domain(_)) => left += 1,
+        for (id, changes) in chunk {
+            let id = RecordId(*id);
+            let current = match super::service::fetch_visible(&*tx, actor, &snapshot, record_type, id, false).await {
+                Ok(record) => record.audited(),
+                Err(Error::Domain(_)) => {
+                    counts.left += 1;
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
+            let patch = rapport_core::audit::reverting_patch(changes, &current);
+            if patch.is_empty() {
+                counts.left += 1;
+                continue;
+            }
+            let patch = Value::Object(patch);
+            match super::service::update_in(ctx, &*tx, actor, &snapshot, record_type, id, &patch, None, None).await {
+                Ok(_) => counts.reverted += 1,
+                Err(Error::Domain(_)) => counts.left += 1,
                 Err(other) => return Err(other),
             }
         }
         tx.commit().await?;
     }
-    Ok((removed, left))
+    let created = crate::audit::created_by_import(ctx.db.conn(), import_id).await?;
+    for chunk in created.chunks(UNDO_CHUNK) {
+        let tx = ctx.db.write().await?;
+        for id in chunk {
+            match super::service::delete_in(ctx, &*tx, actor, &snapshot, record_type, RecordId(*id), None).await {
+                Ok(()) => counts.removed += 1,
+                Err(Error::Domain(_)) => counts.left += 1,
+                Err(other) => return Err(other),
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(counts)
 }

@@ -22,8 +22,8 @@ pub use convert::{
     ConversionInput, ConversionMatches, ConversionResult, conversion_matches, convert_lead, convert_lead_idempotent,
 };
 pub use import::{
-    DuplicateRow, Encoding, FORMAT_SAMPLE_ROWS, IMPORT_BATCH_ROWS, ImportCounts, ImportOptions, ImportReport,
-    OnDuplicate, ProgressHook, RejectedRow, Tracked, import_csv, read_sample, undo_import,
+    DuplicateRow, Encoding, FORMAT_SAMPLE_ROWS, IMPORT_BATCH_ROWS, ImportCounts, ImportOptions, ImportReport, MatchBy,
+    OnDuplicate, ProgressHook, RejectedRow, Tracked, UndoCounts, import_csv, read_sample, undo_import,
 };
 pub(crate) use keys::{PHONE_TAIL, phone_tail};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};

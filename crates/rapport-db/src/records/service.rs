@@ -385,7 +385,7 @@ pub async fn update(
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
-    let record = update_in(ctx, &*tx, actor, &snapshot, record_type, id, patch, if_match).await?;
+    let record = update_in(ctx, &*tx, actor, &snapshot, record_type, id, patch, if_match, None).await?;
     tx.commit().await?;
     Ok(record)
 }
@@ -400,6 +400,7 @@ pub(super) async fn update_in(
     id: RecordId,
     patch: &Value,
     if_match: Option<i64>,
+    import_id: Option<Uuid>,
 ) -> Result<Record> {
     let input = expect_object(patch)?;
     let old = fetch_visible(conn, actor, snapshot, record_type, id, false).await?;
@@ -459,16 +460,16 @@ pub(super) async fn update_in(
         return Err(DomainError::VersionMismatch { current: old.version + 1 }.into());
     }
     keys::index(conn, &record).await?;
-    crate::audit::record(
-        conn,
-        record.updated_at,
-        Some(actor.user_id),
+    let entry = crate::audit::NewEntry {
+        at: record.updated_at,
+        actor: Some(actor.user_id),
         record_type,
-        id.0,
-        AuditAction::Update,
-        &changes,
-    )
-    .await?;
+        record_id: id.0,
+        action: AuditAction::Update,
+        changes,
+        import_id,
+    };
+    crate::audit::record_many(conn, std::slice::from_ref(&entry)).await?;
     hooks::after_write(conn, actor, Some(&old), &record).await?;
     Ok(record)
 }

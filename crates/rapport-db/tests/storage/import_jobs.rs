@@ -169,3 +169,56 @@ async fn an_import_is_cancelled_before_it_runs_or_between_batches() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_upsert_updates_matched_records_and_its_undo_keeps_later_edits() {
+    run_on_both_backends("upsert import", |t| async move {
+        let (_, admin) = t.admin().await;
+        let ana = records::create(
+            &t.ctx,
+            &admin,
+            RecordType::CONTACT,
+            &json!({"first_name": "Ana", "emails": ["ana@example.com"], "city": "Recife", "job_title": "CEO"}),
+        )
+        .await
+        .expect("create");
+        let file = "email,city,job_title\nANA@example.com,Olinda,CTO\nnovo@example.com,Natal,\n";
+        let import = imports::upload(
+            &t.ctx,
+            &admin,
+            RecordType::CONTACT,
+            "update.csv",
+            file.as_bytes().to_vec(),
+            Encoding::Auto,
+        )
+        .await
+        .expect("upload");
+        let mut settings = import.settings.clone();
+        settings.on_duplicate = records::OnDuplicate::Update;
+        imports::update_settings(&t.ctx, &admin, import.id, &settings).await.expect("choose upsert");
+        let preview = imports::preview(&t.ctx, &admin, import.id).await.expect("preview");
+        let outcomes: Vec<(u64, &str)> = preview.iter().map(|row| (row.line, row.outcome)).collect();
+        assert_eq!(outcomes, [(2, "update"), (3, "create")]);
+        let unchanged = records::get(&t.ctx, &admin, RecordType::CONTACT, ana.id).await.expect("get");
+        assert_eq!(unchanged.fields["city"], json!("Recife"), "a preview changes nothing");
+
+        imports::start(&t.ctx, &admin, import.id).await.expect("start");
+        imports::claim_next(&t.ctx).await.expect("claim");
+        assert_eq!(imports::run(&t.ctx, import.id).await.expect("run"), ImportStatus::Done);
+        let done = imports::get(&t.ctx, &admin, import.id).await.expect("get");
+        assert_eq!(done.counts, ImportCounts { rows: 2, created: 1, updated: 1, skipped: 0, rejected: 0 });
+        let updated = records::get(&t.ctx, &admin, RecordType::CONTACT, ana.id).await.expect("get");
+        assert_eq!((&updated.fields["city"], &updated.fields["job_title"]), (&json!("Olinda"), &json!("CTO")));
+        assert_eq!(updated.fields["first_name"], json!("Ana"), "an empty or missing cell leaves the field");
+
+        // Someone edits the title after the import; undo gives the city back and keeps the edit.
+        records::update(&t.ctx, &admin, RecordType::CONTACT, ana.id, &json!({"job_title": "COO"}), None)
+            .await
+            .expect("edit");
+        imports::undo(&t.ctx, &admin, import.id).await.expect("undo");
+        let undone = records::get(&t.ctx, &admin, RecordType::CONTACT, ana.id).await.expect("get");
+        assert_eq!((&undone.fields["city"], &undone.fields["job_title"]), (&json!("Recife"), &json!("COO")));
+        assert_eq!(live_contacts(&t).await, 1, "the contact the import created is in the trash");
+    })
+    .await;
+}

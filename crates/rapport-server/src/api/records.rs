@@ -304,6 +304,8 @@ struct ImportParams {
     #[serde(default)]
     on_duplicate: records::OnDuplicate,
     #[serde(default)]
+    match_by: records::MatchBy,
+    #[serde(default)]
     ignore_unknown_columns: bool,
     #[serde(default)]
     encoding: records::Encoding,
@@ -320,6 +322,7 @@ async fn import(
 ) -> ApiResult<Json<ImportSummary>> {
     let options = records::ImportOptions {
         on_duplicate: params.on_duplicate,
+        match_by: params.match_by,
         ignore_unknown_columns: params.ignore_unknown_columns,
         encoding: params.encoding,
         ..records::ImportOptions::default()

@@ -8,10 +8,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use rapport_core::access::Writer;
+use rapport_core::descriptor::MatchKey;
 use rapport_core::import::{CellFormats, DateOrder, DecimalMark, mapping_targets};
-use rapport_core::schema::RecordType;
+use rapport_core::schema::{FieldKind, RecordType};
 use rapport_db::imports::{self, Import, ImportSettings, ImportStatus};
-use rapport_db::records::{Encoding, OnDuplicate};
+use rapport_db::records::{Encoding, MatchBy, OnDuplicate};
 use uuid::Uuid;
 
 use super::session::{FormPost, WebUser};
@@ -35,6 +36,26 @@ fn choices<T: PartialEq + Copy>(options: &[(T, &str, String)], current: T) -> Ve
             selected: *value == current,
         })
         .collect()
+}
+
+/// The keys a row of `kind` can be matched to a stored record by: those of
+/// its fields, and the record id; the kind's own key stands for the default.
+fn match_choices(user: &WebUser, kind: RecordType, current: MatchBy) -> Vec<Choice> {
+    let has = |wanted: &[FieldKind]| kind.fields().iter().any(|f| wanted.contains(&f.kind));
+    let own = kind.descriptor().duplicate_key.unwrap_or(MatchKey::Email);
+    let mut options = Vec::new();
+    for (key, by, name, kinds) in [
+        (MatchKey::Email, MatchBy::Email, "email", &[FieldKind::Email, FieldKind::EmailList][..]),
+        (MatchKey::Phone, MatchBy::Phone, "phone", &[FieldKind::Phone, FieldKind::PhoneList][..]),
+        (MatchKey::Domain, MatchBy::Domain, "domain", &[FieldKind::Domain][..]),
+    ] {
+        if has(kinds) {
+            let selected = current == by || (current == MatchBy::Default && key == own);
+            options.push(Choice { value: name.into(), label: user.tr.t(&format!("imports.match_{name}")), selected });
+        }
+    }
+    options.push(Choice { value: "id".into(), label: user.tr.t("imports.match_id"), selected: current == MatchBy::Id });
+    options
 }
 
 pub struct ImportLine {
@@ -87,11 +108,12 @@ struct ShowPage {
     decimals: Vec<Choice>,
     dates: Vec<Choice>,
     duplicates: Vec<Choice>,
+    match_by: Vec<Choice>,
     encodings: Vec<Choice>,
     preview_headers: Vec<String>,
     preview: Vec<PreviewLine>,
     percent: u8,
-    counts: Vec<(String, u64)>,
+    counts: Vec<(&'static str, String, u64)>,
     cancel_requested: bool,
     left_out: Vec<(u64, String, String)>,
     has_left_out: bool,
@@ -381,24 +403,27 @@ async fn render_show(state: &AppState, user: &WebUser, id: Uuid, error: Option<S
         duplicates: choices(
             &[
                 (OnDuplicate::Skip, "skip", user.tr.t("imports.duplicates_skip")),
+                (OnDuplicate::Update, "update", user.tr.t("imports.duplicates_update")),
                 (OnDuplicate::Create, "create", user.tr.t("imports.duplicates_create")),
             ],
             settings.on_duplicate,
         ),
+        match_by: match_choices(user, record_type, settings.match_by),
         encodings: encodings(user, settings.encoding),
         preview_headers,
         preview,
         percent: import.percent_done,
         counts: vec![
-            (user.tr.t("imports.rows"), c.rows),
-            (user.tr.t("imports.created"), c.created),
-            (user.tr.t("imports.skipped"), c.skipped),
-            (user.tr.t("imports.rejected"), c.rejected),
+            ("rows", user.tr.t("imports.rows"), c.rows),
+            ("created", user.tr.t("imports.created"), c.created),
+            ("updated", user.tr.t("imports.updated"), c.updated),
+            ("skipped", user.tr.t("imports.skipped"), c.skipped),
+            ("rejected", user.tr.t("imports.rejected"), c.rejected),
         ],
         cancel_requested: import.cancel_requested,
         has_left_out: c.skipped + c.rejected > 0,
         left_out,
-        can_undo: import.status.can_undo() && c.created > 0,
+        can_undo: import.status.can_undo() && c.created + c.updated > 0,
         failure: import.error.clone(),
         error,
     };
@@ -428,9 +453,17 @@ fn posted_settings(form: &FormPost, import: &Import) -> ImportSettings {
     };
     let on_duplicate = match form.value("on_duplicate") {
         Some("create") => OnDuplicate::Create,
+        Some("update") => OnDuplicate::Update,
         _ => OnDuplicate::Skip,
     };
-    ImportSettings { encoding: parse_encoding(form.value("encoding")), mapping, formats, on_duplicate }
+    let match_by = match form.value("match_by") {
+        Some("email") => MatchBy::Email,
+        Some("phone") => MatchBy::Phone,
+        Some("domain") => MatchBy::Domain,
+        Some("id") => MatchBy::Id,
+        _ => MatchBy::Default,
+    };
+    ImportSettings { encoding: parse_encoding(form.value("encoding")), mapping, formats, on_duplicate, match_by }
 }
 
 /// Saves the mapping and formats, and starts the import when asked.

@@ -279,8 +279,15 @@ fn record_operations(record_type: RecordType) -> Vec<(String, HttpMethod, Operat
         )
         .parameter(enum_param(
             "on_duplicate",
-            "rows matching a stored record by its duplicate key, or an earlier row",
-            &["skip", "create"],
+            "rows matching a stored record (by `match_by`) or an earlier row: skip them, create them anyway, or \
+             update the stored record with the row's non-empty cells (undone with the import)",
+            &["skip", "create", "update"],
+        ))
+        .parameter(enum_param(
+            "match_by",
+            "what rows are matched to stored records by: the kind's own key (e-mail, or a company's domain), \
+             e-mail, phone, domain, or the record id of an exported file's `id` column",
+            &["default", "email", "phone", "domain", "id"],
         ))
         .parameter(enum_param(
             "encoding",
