@@ -16,6 +16,7 @@ pub mod ids;
 pub mod import;
 pub mod jobs;
 pub mod line_items;
+pub mod privacy;
 pub mod query;
 pub mod records;
 pub mod schema;

@@ -36,7 +36,7 @@ pub async fn fetch_unscoped_for_system(
 ) -> crate::Result<Option<Record>> {
     repo::fetch(conn, record_type, id, &rapport_core::access::ReadScope::All, false).await
 }
-pub use privacy::personal_data;
+pub use privacy::{ErasedWords, Erasure, erase_contact, personal_data};
 pub use service::{create, create_idempotent, delete, get, list, restore, update};
 pub use timeline::{TimelineEntry, timeline};
 

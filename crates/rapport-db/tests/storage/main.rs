@@ -17,6 +17,7 @@ mod migrations;
 mod notifications;
 mod permissions;
 mod pipelines;
+mod privacy;
 mod search;
 mod trash;
 mod views;

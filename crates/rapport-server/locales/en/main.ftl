@@ -217,6 +217,7 @@ list-filter-operator = Condition
 list-filter-value = Value
 list-export = Export CSV
 list-export-vcard = Export vCard
+list-export-vcard4 = Export vCard 4.0
 list-shown = { $count ->
     [one] One shown
    *[other] { $count } shown
@@ -595,3 +596,19 @@ imports-undo = Undo import
 imports-undo-confirm = Move every record this import created to the trash?
 imports-left-out = Rows left out
 list-import = Import
+
+# Data-subject tools (LGPD/GDPR)
+privacy-erase-title = Erase personal data
+privacy-what-happens = What erasing does
+privacy-erases-fields = The name becomes “Erased contact”; e-mails, phones, address, birth date, job title, consents and custom text fields are cleared, and the contact no longer appears in searches or duplicate checks.
+privacy-erases-timeline = The subject and text of every activity about this person (calls, meetings, notes, tasks) are removed.
+privacy-erases-audit = Old and new values of these fields in the change history are replaced by “[erased]”.
+privacy-keeps-aggregates = Deals, their amounts, stages and dates, and counts of activities stay, so reports still add up.
+privacy-cannot-undo = This cannot be undone.
+privacy-download-first = download it first if the person asked for a copy.
+privacy-type-name = To confirm, type the contact's name:
+privacy-erase = Erase for good
+privacy-erased-name = Erased contact
+privacy-erased-subject = Erased
+error-confirmation-mismatch = The name you typed does not match. Type it exactly as shown above.
+timeline-erased = { $who } erased the personal data

@@ -217,6 +217,7 @@ list-filter-operator = Condición
 list-filter-value = Valor
 list-export = Exportar CSV
 list-export-vcard = Exportar vCard
+list-export-vcard4 = Exportar vCard 4.0
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }
@@ -595,3 +596,19 @@ imports-undo = Deshacer importación
 imports-undo-confirm = ¿Mover a la papelera todos los registros que creó esta importación?
 imports-left-out = Filas que quedaron fuera
 list-import = Importar
+
+# Derechos del titular (RGPD)
+privacy-erase-title = Borrar datos personales
+privacy-what-happens = Qué hace el borrado
+privacy-erases-fields = El nombre pasa a ser «Contacto borrado»; se vacían correos, teléfonos, dirección, fecha de nacimiento, cargo, consentimientos y campos personalizados de texto, y el contacto deja de aparecer en búsquedas y en la detección de duplicados.
+privacy-erases-timeline = Se eliminan el asunto y el texto de todas las actividades sobre esta persona (llamadas, reuniones, notas, tareas).
+privacy-erases-audit = Los valores antiguos y nuevos de esos campos en el historial de cambios se sustituyen por «[erased]».
+privacy-keeps-aggregates = Los negocios, con sus importes, etapas y fechas, y los recuentos de actividades se conservan, para que los informes sigan cuadrando.
+privacy-cannot-undo = Esto no se puede deshacer.
+privacy-download-first = descárgalos antes si la persona pidió una copia.
+privacy-type-name = Para confirmar, escribe el nombre del contacto:
+privacy-erase = Borrar definitivamente
+privacy-erased-name = Contacto borrado
+privacy-erased-subject = Borrado
+error-confirmation-mismatch = El nombre escrito no coincide. Escríbelo exactamente como aparece arriba.
+timeline-erased = { $who } borró los datos personales

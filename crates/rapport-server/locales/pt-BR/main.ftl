@@ -217,6 +217,7 @@ list-filter-operator = Condição
 list-filter-value = Valor
 list-export = Exportar CSV
 list-export-vcard = Exportar vCard
+list-export-vcard4 = Exportar vCard 4.0
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }
@@ -596,3 +597,19 @@ imports-undo = Desfazer importação
 imports-undo-confirm = Mover para a lixeira todos os registros que esta importação criou?
 imports-left-out = Linhas que ficaram de fora
 list-import = Importar
+
+# Direitos do titular (LGPD)
+privacy-erase-title = Apagar dados pessoais
+privacy-what-happens = O que a eliminação faz
+privacy-erases-fields = O nome passa a ser “Contato apagado”; e-mails, telefones, endereço, data de nascimento, cargo, consentimentos e campos personalizados de texto são limpos, e o contato deixa de aparecer em buscas e na verificação de duplicados.
+privacy-erases-timeline = O assunto e o texto de todas as atividades sobre esta pessoa (ligações, reuniões, notas, tarefas) são removidos.
+privacy-erases-audit = Os valores antigos e novos desses campos no histórico de alterações são substituídos por “[erased]”.
+privacy-keeps-aggregates = Os negócios, com valores, etapas e datas, e as contagens de atividades ficam, para que os relatórios continuem batendo.
+privacy-cannot-undo = Isto não pode ser desfeito.
+privacy-download-first = baixe antes, se a pessoa pediu uma cópia.
+privacy-type-name = Para confirmar, digite o nome do contato:
+privacy-erase = Apagar definitivamente
+privacy-erased-name = Contato apagado
+privacy-erased-subject = Apagado
+error-confirmation-mismatch = O nome digitado não confere. Digite-o exatamente como aparece acima.
+timeline-erased = { $who } apagou os dados pessoais

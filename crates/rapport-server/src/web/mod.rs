@@ -13,6 +13,7 @@ mod home;
 pub mod i18n;
 mod imports;
 mod notifications;
+mod privacy;
 mod profile;
 mod records;
 mod search;
@@ -84,6 +85,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/columns", post(records::choose_columns))
         .route("/{kind}/export.csv", get(records::export_csv))
         .route("/contacts/export.vcf", get(records::export_vcf))
+        .route("/contacts/{id}/erase", get(privacy::confirm).post(privacy::erase))
         .route("/{kind}/views", post(records::save_view))
         .route("/{kind}/views/{id}/delete", post(records::delete_view))
         .route("/{kind}/{id}", get(records::show).post(records::update))

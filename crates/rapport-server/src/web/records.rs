@@ -849,6 +849,8 @@ fn entries(user: &WebUser, names: &Names, record_type: RecordType, items: &[Time
                     let action = data.get("action").and_then(Value::as_str).unwrap_or_default();
                     let title = if action == "create" {
                         user.tr.t1("timeline.created", "who", actor)
+                    } else if action == "erase" {
+                        user.tr.t1("timeline.erased", "who", actor)
                     } else {
                         let changed: Vec<String> = data
                             .get("changes")

@@ -1,0 +1,99 @@
+//! Data-subject tools: erasing a contact through the API and the web UI.
+
+use rapport_core::access::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, on_both_backends};
+
+/// An administrator erases a contact by naming it: personal fields and the
+/// text about the person go, deals stay; members are refused.
+#[tokio::test]
+async fn an_administrator_erases_a_contact_who_asked_and_the_deals_stay() {
+    on_both_backends("an_administrator_erases_a_contact_who_asked_and_the_deals_stay", async |app| {
+        let contact = app
+            .create("contacts", &json!({"first_name": "Joana", "last_name": "Lima", "emails": ["joana@pao.com.br"]}))
+            .await;
+        let id = contact["id"].as_str().expect("an id").to_owned();
+        app.create(
+            "deals",
+            &json!({"name": "Forno novo", "amount_minor": 90_000, "currency": "BRL", "contact_id": id}),
+        )
+        .await;
+        app.create(
+            "activities",
+            &json!({"kind": "note", "body": "Prefere WhatsApp", "related": [{"type": "contact", "id": id}]}),
+        )
+        .await;
+        let path = format!("/api/v1/contacts/{id}/erase");
+
+        let (_, member) = app.user("Beto Vendas", Role::Member).await;
+        app.post_json(&path, &member, &json!({"confirm_name": "Joana Lima"})).await.expect(StatusCode::FORBIDDEN);
+        let wrong = app.post_json(&path, &app.admin_token, &json!({"confirm_name": "Joana"})).await;
+        wrong.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.has_field_error("confirm_name", "confirmation_mismatch"), "{}", wrong.text);
+        app.post_json(&path, &app.admin_token, &json!({})).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+
+        let reply = app
+            .send(
+                app.request(reqwest::Method::POST, &path, Some(&app.admin_token))
+                    .header("accept-language", "pt-BR")
+                    .json(&json!({"confirm_name": "joana lima"})),
+            )
+            .await;
+        reply.expect(StatusCode::OK);
+        assert_eq!(reply.body["activities_erased"], 1, "{}", reply.text);
+
+        let erased = app.get(&format!("/api/v1/contacts/{id}"), &app.admin_token).await;
+        assert_eq!(erased.body["first_name"], "Contato apagado");
+        assert_eq!(erased.body["emails"], json!(null));
+        let data = app.get(&format!("/api/v1/contacts/{id}/personal-data"), &app.admin_token).await;
+        for secret in ["Joana", "joana@pao.com.br", "WhatsApp"] {
+            assert!(!data.text.contains(secret), "{secret} left in {}", data.text);
+        }
+        assert_eq!(data.body["deals"][0]["amount_minor"], 90_000);
+        let found = app.get_query("/api/v1/search", &app.admin_token, &[("q", "joana")]).await;
+        assert!(!found.text.contains(&id), "{}", found.text);
+        let unknown = format!("/api/v1/contacts/{}/erase", uuid::Uuid::now_v7());
+        app.post_json(&unknown, &app.admin_token, &json!({"confirm_name": "x"})).await.expect(StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+/// The web UI: the contact page offers the erase screen to administrators,
+/// which says what will happen and asks for the name, with CSRF.
+#[tokio::test]
+async fn the_erase_screen_asks_for_the_name_before_erasing() {
+    on_both_backends("the_erase_screen_asks_for_the_name_before_erasing", async |app| {
+        let form = [("email", "admin@rapport.test"), ("password", PASSWORD), ("next", "/")];
+        app.send(app.client.post(app.url("/sign-in")).form(&form)).await;
+        let contact = app.create("contacts", &json!({"first_name": "Rui", "last_name": "<b>Costa</b>"})).await;
+        let id = contact["id"].as_str().expect("an id").to_owned();
+        let show = app.send(app.client.get(app.url(&format!("/contacts/{id}")))).await;
+        assert!(show.text.contains(&format!("href=\"/contacts/{id}/erase\"")), "{}", show.text);
+        assert!(show.text.contains(&format!("/api/v1/contacts/{id}/personal-data")));
+
+        let page = app.send(app.client.get(app.url(&format!("/contacts/{id}/erase")))).await;
+        page.expect(StatusCode::OK);
+        assert!(page.text.contains("Erased contact"), "says what the name becomes");
+        assert!(page.text.contains("Costa") && !page.text.contains("<b>Costa"), "the name is escaped");
+        let csrf = page
+            .text
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a CSRF token")
+            .to_owned();
+        let post = |fields: Vec<(&'static str, String)>| {
+            app.send(app.client.post(app.url(&format!("/contacts/{id}/erase"))).form(&fields))
+        };
+        post(vec![("confirm_name", "Rui <b>Costa</b>".into())]).await.expect(StatusCode::FORBIDDEN);
+        let wrong = post(vec![("_csrf", csrf.clone()), ("confirm_name", "Rui".into())]).await;
+        wrong.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.text.contains("does not match"), "{}", wrong.text);
+        let done = post(vec![("_csrf", csrf), ("confirm_name", "Rui <b>Costa</b>".into())]).await;
+        assert!(done.status.is_success(), "{} {}", done.status, done.text);
+        assert!(done.text.contains("Erased contact") && !done.text.contains("Costa"), "{}", done.text);
+    })
+    .await;
+}
