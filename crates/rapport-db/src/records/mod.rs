@@ -11,6 +11,7 @@ mod privacy;
 mod repo;
 mod service;
 mod timeline;
+mod vcards;
 
 pub use crate::row::field_columns;
 pub use board::{StageTotal, stage_totals};
@@ -39,6 +40,7 @@ pub async fn fetch_unscoped_for_system(
 pub use privacy::{ErasedWords, Erasure, erase_contact, personal_data};
 pub use service::{create, create_idempotent, delete, get, list, restore, update};
 pub use timeline::{TimelineEntry, timeline};
+pub use vcards::{MAX_VCARD_BYTES, VcardOutcome, VcardReport, contact_photo, has_photo, import_vcards};
 
 use chrono::{DateTime, Utc};
 use rapport_core::ids::RecordId;

@@ -116,6 +116,7 @@ pub async fn erase_contact(
     let (fields, custom) = privacy::erase_contact(&personal, &old.fields, &old.custom, words.name);
     let contact = rewrite(&*tx, admin, &old, fields, custom, now).await?;
     keys::unindex_search(&*tx, id.0).await?;
+    super::vcards::remove_photo(&*tx, id).await?;
     let mut audit_entries_redacted = crate::audit::redact(&*tx, id.0, &personal).await?;
 
     let activity_text = Personal::activity_text(snapshot.custom_fields_of(RecordType::ACTIVITY));

@@ -20,4 +20,5 @@ mod pipelines;
 mod privacy;
 mod search;
 mod trash;
+mod vcards;
 mod views;
