@@ -19,6 +19,7 @@ mod records;
 mod search;
 mod session;
 mod settings;
+mod vcards;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -86,6 +87,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/export.csv", get(records::export_csv))
         .route("/contacts/export.vcf", get(records::export_vcf))
         .route("/contacts/{id}/erase", get(privacy::confirm).post(privacy::erase))
+        .route("/contacts/{id}/photo", get(vcards::photo))
         .route("/{kind}/views", post(records::save_view))
         .route("/{kind}/views/{id}/delete", post(records::delete_view))
         .route("/{kind}/{id}", get(records::show).post(records::update))

@@ -97,3 +97,78 @@ async fn the_erase_screen_asks_for_the_name_before_erasing() {
     })
     .await;
 }
+
+/// A vCard file through the API, and through the import page with its
+/// report; the imported photo is served to those who can see the contact.
+#[tokio::test]
+async fn vcards_import_through_the_api_and_the_import_page_with_photos() {
+    on_both_backends("vcards_import_through_the_api_and_the_import_page_with_photos", async |app| {
+        use base64::Engine as _;
+        const JPEG: &[u8] = &[
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00,
+            0x01, 0x00, 0x00, 0xFF, 0xD9,
+        ];
+        let photo = base64::engine::general_purpose::STANDARD.encode(JPEG);
+        let file = format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lima;Rui;;;\r\nEMAIL:rui@example.com\r\nPHOTO;ENCODING=b;TYPE=JPEG:{photo}\r\nEND:VCARD\r\n\
+            BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sem Email\r\nEMAIL:broken\r\nEND:VCARD\r\n"
+        );
+        let post_vcf = |token: String, body: String| {
+            app.send(
+                app.request(reqwest::Method::POST, "/api/v1/contacts/import.vcf", Some(&token))
+                    .header("content-type", "text/vcard")
+                    .body(body),
+            )
+        };
+        let reply = post_vcf(app.admin_token.clone(), file.clone()).await;
+        reply.expect(StatusCode::OK);
+        let counts = (reply.body["created"].as_u64(), reply.body["rejected"].as_u64());
+        assert_eq!(counts, (Some(1), Some(1)), "{}", reply.text);
+        let id = reply.body["cards"][0]["contact_id"].as_str().expect("an id").to_owned();
+        post_vcf(app.admin_token.clone(), "name,email\n".into()).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, reader) = app.user("Lia Leitura", Role::ReadOnly).await;
+        post_vcf(reader, file.clone()).await.expect(StatusCode::FORBIDDEN);
+
+        let form = [("email", "admin@rapport.test"), ("password", PASSWORD), ("next", "/")];
+        app.send(app.client.post(app.url("/sign-in")).form(&form)).await;
+        let imports = app.send(app.client.get(app.url("/imports"))).await;
+        let csrf = imports
+            .text
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a CSRF token")
+            .to_owned();
+        let boundary = "rapport-test-boundary";
+        let mut upload = String::new();
+        for (name, value) in [("_csrf", csrf.as_str()), ("kind", "contacts")] {
+            upload.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        upload.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"iphone.vcf\"\r\n\
+            Content-Type: text/vcard\r\n\r\n{file}\r\n--{boundary}--\r\n"
+        ));
+        let page = app
+            .send(
+                app.client
+                    .post(app.url("/imports"))
+                    .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                    .body(upload),
+            )
+            .await;
+        page.expect(StatusCode::OK);
+        assert!(page.text.contains("0 created, 1 skipped, 1 rejected"), "{}", page.text);
+        assert!(page.text.contains("Enter a valid e-mail"), "{}", page.text);
+
+        let show = app.send(app.client.get(app.url(&format!("/contacts/{id}")))).await;
+        assert!(show.text.contains(&format!("src=\"/contacts/{id}/photo\"")), "{}", show.text);
+        let image = app.client.get(app.url(&format!("/contacts/{id}/photo"))).send().await.expect("photo");
+        assert_eq!(image.headers()["content-type"], "image/jpeg");
+        assert_eq!(image.bytes().await.expect("bytes").as_ref(), JPEG);
+        let other = app.send(app.client.get(app.url(&format!("/contacts/{}/photo", uuid::Uuid::now_v7())))).await;
+        other.expect(StatusCode::NOT_FOUND);
+    })
+    .await;
+}
