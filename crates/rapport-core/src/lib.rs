@@ -12,6 +12,7 @@ pub mod custom_fields;
 pub mod descriptor;
 pub mod error;
 pub mod export;
+pub mod ical;
 pub mod ids;
 pub mod import;
 pub mod jobs;

@@ -3,6 +3,7 @@
 
 mod board;
 mod bulk;
+mod calendar;
 mod convert;
 mod hooks;
 mod import;
@@ -18,6 +19,7 @@ pub use board::{StageTotal, stage_totals};
 pub use bulk::{
     BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_create_idempotent, bulk_delete, bulk_update,
 };
+pub use calendar::{FEED_LIMIT, calendar_activities};
 pub use convert::{
     ConversionInput, ConversionMatches, ConversionResult, conversion_matches, convert_lead, convert_lead_idempotent,
 };

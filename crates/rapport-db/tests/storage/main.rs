@@ -3,6 +3,7 @@
 
 mod auth;
 mod backups;
+mod calendar_feeds;
 mod common;
 mod contacts;
 mod deals;

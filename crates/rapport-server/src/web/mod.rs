@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod board;
 mod calendar;
+mod feeds;
 mod fields;
 pub mod format;
 mod home;
@@ -43,6 +44,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/profile/password", post(profile::password))
         .route("/profile/tokens", post(profile::create_token))
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
+        .route("/profile/calendar", post(profile::create_calendar))
+        .route("/profile/calendar/off", post(profile::turn_off_calendar))
+        .route("/calendar/{file}", get(feeds::serve))
         .route("/assets/{file}", get(assets::serve))
         .route("/search", get(search::page))
         .route("/notifications", get(notifications::page))

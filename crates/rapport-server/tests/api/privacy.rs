@@ -172,3 +172,62 @@ async fn vcards_import_through_the_api_and_the_import_page_with_photos() {
     })
     .await;
 }
+
+/// The profile page makes a secret calendar link, shown once; the link
+/// serves the user's activities as iCalendar without a session, until it is
+/// reset or turned off.
+#[tokio::test]
+async fn a_secret_calendar_link_serves_the_users_activities_until_turned_off() {
+    on_both_backends("a_secret_calendar_link_serves_the_users_activities_until_turned_off", async |app| {
+        app.create(
+            "activities",
+            &json!({"kind": "meeting", "subject": "Visita; Padaria", "starts_at": "2026-12-10T14:00:00-03:00"}),
+        )
+        .await;
+        let form = [("email", "admin@rapport.test"), ("password", PASSWORD), ("next", "/")];
+        app.send(app.client.post(app.url("/sign-in")).form(&form)).await;
+        let profile = app.send(app.client.get(app.url("/profile"))).await;
+        assert!(profile.text.contains("Create a link"), "{}", profile.text);
+        let csrf = profile
+            .text
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a CSRF token")
+            .to_owned();
+        app.send(app.client.post(app.url("/profile/calendar")).form(&[("_csrf", "wrong")]))
+            .await
+            .expect(StatusCode::FORBIDDEN);
+        let made = app.send(app.client.post(app.url("/profile/calendar")).form(&[("_csrf", csrf.as_str())])).await;
+        made.expect(StatusCode::OK);
+        let url = made
+            .text
+            .split("id=\"c-url\" class=\"secret\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the link, shown once")
+            .to_owned();
+        let path = url.split_once("/calendar/").map(|(_, rest)| format!("/calendar/{rest}")).expect("a feed path");
+        assert!(path.ends_with(".ics"), "{path}");
+
+        let anonymous = reqwest::Client::new();
+        let feed = anonymous.get(app.url(&path)).send().await.expect("feed");
+        assert_eq!(feed.status(), StatusCode::OK);
+        assert_eq!(feed.headers()["content-type"], "text/calendar; charset=utf-8");
+        let body = feed.text().await.expect("text");
+        assert!(body.contains("BEGIN:VEVENT\r\n") && body.contains("SUMMARY:Visita\\; Padaria\r\n"), "{body}");
+        assert!(body.contains("DTSTART:20261210T170000Z\r\n"), "{body}");
+
+        let again = app.send(app.client.get(app.url("/profile"))).await;
+        assert!(!again.text.contains(&path), "the link is shown once");
+        assert!(again.text.contains("Reset the link"));
+        app.send(app.client.post(app.url("/profile/calendar/off")).form(&[("_csrf", csrf.as_str())]))
+            .await
+            .expect(StatusCode::OK);
+        let gone = anonymous.get(app.url(&path)).send().await.expect("feed");
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+        let guessed = anonymous.get(app.url("/calendar/guess.ics")).send().await.expect("feed");
+        assert_eq!(guessed.status(), StatusCode::NOT_FOUND);
+    })
+    .await;
+}
