@@ -614,7 +614,10 @@ privacy-erased-subject = Erased
 error-confirmation-mismatch = The name you typed does not match. Type it exactly as shown above.
 timeline-erased = { $who } erased the personal data
 imports-vcard-title = Contacts from a vCard file
-imports-vcard-summary = { $created } created, { $skipped } skipped, { $rejected } rejected; { $photos } photos kept
+imports-vcard-summary = { $created } created, { $skipped } skipped, { $rejected } rejected; { $photos ->
+    [one] 1 photo kept
+   *[other] { $photos } photos kept
+}
 imports-vcard-cards = Cards
 imports-vcard-line = Line
 imports-vcard-name = Name

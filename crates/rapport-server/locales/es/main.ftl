@@ -614,7 +614,10 @@ privacy-erased-subject = Borrado
 error-confirmation-mismatch = El nombre escrito no coincide. Escríbelo exactamente como aparece arriba.
 timeline-erased = { $who } borró los datos personales
 imports-vcard-title = Contactos de un archivo vCard
-imports-vcard-summary = { $created } creados, { $skipped } omitidos, { $rejected } rechazados; { $photos } fotos guardadas
+imports-vcard-summary = { $created } creados, { $skipped } omitidos, { $rejected } rechazados; { $photos ->
+    [one] 1 foto guardada
+   *[other] { $photos } fotos guardadas
+}
 imports-vcard-cards = Tarjetas
 imports-vcard-line = Línea
 imports-vcard-name = Nombre

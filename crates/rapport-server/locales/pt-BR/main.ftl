@@ -615,7 +615,10 @@ privacy-erased-subject = Apagado
 error-confirmation-mismatch = O nome digitado não confere. Digite-o exatamente como aparece acima.
 timeline-erased = { $who } apagou os dados pessoais
 imports-vcard-title = Contatos de um arquivo vCard
-imports-vcard-summary = { $created } criados, { $skipped } ignorados, { $rejected } rejeitados; { $photos } fotos guardadas
+imports-vcard-summary = { $created } criados, { $skipped } ignorados, { $rejected } rejeitados; { $photos ->
+    [one] 1 foto guardada
+   *[other] { $photos } fotos guardadas
+}
 imports-vcard-cards = Cartões
 imports-vcard-line = Linha
 imports-vcard-name = Nome
