@@ -130,6 +130,32 @@ pub async fn erase_contact(
         audit_entries_redacted += crate::audit::redact(&*tx, activity_id, &activity_text).await?;
         activities_erased += 1;
     }
+    for activity in trashed_activities_about(&*tx, id).await? {
+        let (fields, custom) =
+            privacy::erase_activity(&activity_text, &activity.fields, &activity.custom, words.subject);
+        let mut update = Query::update();
+        update.table(RecordType::ACTIVITY.plural());
+        for name in privacy::ACTIVITY_TEXT_FIELDS {
+            update.value(*name, fields.get(*name).and_then(Value::as_str).map(str::to_owned));
+        }
+        update
+            .value("custom", Value::Object(custom))
+            .value("version", activity.version + 1)
+            .and_where(Expr::col("id").eq(activity.id.0));
+        tx.execute(&update).await.context("erase a trashed activity")?;
+        crate::audit::record(
+            &*tx,
+            now,
+            Some(admin.user_id),
+            RecordType::ACTIVITY,
+            activity.id.0,
+            AuditAction::Erase,
+            &[],
+        )
+        .await?;
+        audit_entries_redacted += crate::audit::redact(&*tx, activity.id.0, &activity_text).await?;
+        activities_erased += 1;
+    }
     tx.commit().await?;
     Ok(Erasure { id: id.0, version: contact.version, activities_erased, audit_entries_redacted })
 }
@@ -170,4 +196,31 @@ async fn activities_about(conn: &impl ConnectionTrait, id: RecordId) -> Result<V
         .to_owned();
     let rows = conn.query_all(&query).await.context("find the activities about a contact")?;
     rows.iter().map(|row| row.try_get("", "source_id").context("read an activity id")).collect()
+}
+
+/// Activities in the trash that were about a record: their links went with
+/// them to the trash, so their `related` lists are read, a page at a time
+/// (the trash is bounded by its retention).
+async fn trashed_activities_about(conn: &impl ConnectionTrait, id: RecordId) -> Result<Vec<Record>> {
+    let mut found = Vec::new();
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut query = repo::select(RecordType::ACTIVITY);
+        query.and_where(Expr::col("deleted_at").is_not_null());
+        if let Some(after) = after {
+            query.and_where(Expr::col("id").gt(after));
+        }
+        query.order_by("id", sea_orm::Order::Asc).limit(500);
+        let rows = conn.query_all(&query).await.context("read the trashed activities")?;
+        for row in &rows {
+            let activity = repo::from_row(RecordType::ACTIVITY, row)?;
+            after = Some(activity.id.0);
+            if rapport_core::schema::record_links(RecordType::ACTIVITY, &activity.fields).iter().any(|l| l.id == id.0) {
+                found.push(activity);
+            }
+        }
+        if rows.len() < 500 {
+            return Ok(found);
+        }
+    }
 }

@@ -45,6 +45,15 @@ async fn erasing_a_contact_removes_what_identifies_the_person_and_keeps_the_deal
         records::update(&t.ctx, &writer, RecordType::ACTIVITY, call.id, &json!({"body": "Even more private"}), None)
             .await
             .expect("edit the call");
+        let trashed = records::create(
+            &t.ctx,
+            &writer,
+            RecordType::ACTIVITY,
+            &json!({"kind": "note", "body": "Joana's private note", "related": [{"type": "contact", "id": contact.id}]}),
+        )
+        .await
+        .expect("a note");
+        records::delete(&t.ctx, &writer, RecordType::ACTIVITY, trashed.id, None).await.expect("to the trash");
         let other =
             records::create(&t.ctx, &writer, RecordType::ACTIVITY, &json!({"kind": "note", "body": "Someone else"}))
                 .await
@@ -65,7 +74,7 @@ async fn erasing_a_contact_removes_what_identifies_the_person_and_keeps_the_deal
         let erasure = records::erase_contact(&t.ctx, &admin, contact.id, WORDS, Some(" joana  QUIXADÁ lima "))
             .await
             .expect("erase");
-        assert_eq!(erasure.activities_erased, 1);
+        assert_eq!(erasure.activities_erased, 2, "the live call and the trashed note");
         assert!(erasure.audit_entries_redacted >= 2, "{erasure:?}");
 
         let erased = records::get(&t.ctx, &admin, RecordType::CONTACT, contact.id).await.expect("still there");
@@ -80,6 +89,9 @@ async fn erasing_a_contact_removes_what_identifies_the_person_and_keeps_the_deal
         let call = records::get(&t.ctx, &admin, RecordType::ACTIVITY, call.id).await.expect("the call stays");
         assert_eq!(call.text("subject"), Some("Erased"));
         assert_eq!(call.fields.get("body"), Some(&Value::Null));
+        records::restore(&t.ctx, &writer, RecordType::ACTIVITY, trashed.id).await.expect("restore the note");
+        let restored = records::get(&t.ctx, &admin, RecordType::ACTIVITY, trashed.id).await.expect("restored");
+        assert_eq!(restored.fields.get("body"), Some(&Value::Null), "a restored note keeps nothing");
         let other = records::get(&t.ctx, &admin, RecordType::ACTIVITY, other.id).await.expect("other note");
         assert_eq!(other.text("body"), Some("Someone else"));
         let deal = records::get(&t.ctx, &admin, RecordType::DEAL, deal.id).await.expect("the deal stays");
