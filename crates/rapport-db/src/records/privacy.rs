@@ -54,9 +54,14 @@ pub async fn personal_data(ctx: &Ctx, admin: &Admin, id: RecordId) -> Result<Val
         Some(company) => Some(get(ctx, admin, RecordType::COMPANY, RecordId(company)).await?.to_json()),
         None => None,
     };
+    let photo = super::contact_photo(ctx, admin, id).await?.map(|(content_type, bytes)| {
+        use base64::Engine as _;
+        json!({"content_type": content_type, "base64": base64::engine::general_purpose::STANDARD.encode(bytes)})
+    });
     Ok(json!({
         "generated_at": ctx.now(),
         "contact": contact.to_json(),
+        "photo": photo,
         "company": company,
         "deals": deals,
         "timeline": entries,

@@ -96,6 +96,9 @@ async fn a_vcard_file_from_every_address_book_imports_with_photos_notes_and_a_re
         let (content_type, bytes) = records::contact_photo(&t.ctx, &writer, rui).await.expect("read").expect("a photo");
         assert_eq!((content_type.as_str(), bytes.as_slice()), ("image/jpeg", JPEG));
         assert!(records::has_photo(&t.ctx, rui).await.expect("has"));
+        let document =
+            records::personal_data(&t.ctx, &crate::common::as_admin(&writer), rui).await.expect("personal data");
+        assert_eq!(document["photo"]["content_type"], "image/jpeg", "the photo is part of the person's data");
 
         // Importing the same file again creates nothing.
         let again = records::import_vcards(&t.ctx, &writer, &fixture(), LABELS).await.expect("again");
