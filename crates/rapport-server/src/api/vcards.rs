@@ -1,7 +1,6 @@
 //! Contacts from vCard files: `POST /api/v1/contacts/import.vcf`.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, header};
 use axum::routing::post;
@@ -10,6 +9,7 @@ use rapport_db::records::{self, MAX_VCARD_BYTES, VcardReport};
 
 use crate::auth::WriterUser;
 use crate::error::{ApiResult, Problem};
+use crate::json::VcardBody;
 use crate::state::AppState;
 use crate::web::i18n::{Locale, Tr};
 
@@ -34,12 +34,13 @@ fn note_words(headers: &HeaderMap) -> (String, String) {
 /// rejected and why.
 #[utoipa::path(post, path = "/api/v1/contacts/import.vcf", tag = "contacts",
     request_body(content = String, content_type = "text/vcard"),
-    responses((status = 200, body = VcardReport), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = VcardReport), (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, body = Problem)))]
 pub(crate) async fn import_vcf(
     State(state): State<AppState>,
     WriterUser(writer): WriterUser,
     headers: HeaderMap,
-    body: Bytes,
+    VcardBody(body): VcardBody,
 ) -> ApiResult<Json<VcardReport>> {
     let (address, organization) = note_words(&headers);
     let labels = NoteLabels { address: &address, organization: &organization };

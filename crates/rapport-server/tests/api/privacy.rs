@@ -126,6 +126,14 @@ async fn vcards_import_through_the_api_and_the_import_page_with_photos() {
         assert_eq!(counts, (Some(1), Some(1)), "{}", reply.text);
         let id = reply.body["cards"][0]["contact_id"].as_str().expect("an id").to_owned();
         post_vcf(app.admin_token.clone(), "name,email\n".into()).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        let untyped = app
+            .send(
+                app.request(reqwest::Method::POST, "/api/v1/contacts/import.vcf", Some(&app.admin_token))
+                    .header("content-type", "text/csv")
+                    .body(file.clone()),
+            )
+            .await;
+        untyped.expect_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
         let (_, reader) = app.user("Lia Leitura", Role::ReadOnly).await;
         post_vcf(reader, file.clone()).await.expect(StatusCode::FORBIDDEN);
 
