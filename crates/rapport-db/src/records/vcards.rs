@@ -80,19 +80,23 @@ pub async fn import_vcards(ctx: &Ctx, writer: &Writer, file: &[u8], labels: Note
             warnings: card.warnings.iter().map(|w| w.code().to_owned()).collect(),
         })
         .collect();
-    // Duplicates by e-mail: stored contacts, then earlier cards of the file.
-    let mut seen: Vec<String> = Vec::new();
+    // Duplicates by e-mail: stored contacts (one lookup for the file), then
+    // earlier cards of the file.
+    let mut emails: Vec<String> = cards.iter().flat_map(|c| c.emails.iter().map(|e| e.to_lowercase())).collect();
+    emails.sort_unstable();
+    emails.dedup();
+    let stored = keys::find_many(&*tx, RecordType::CONTACT, "email", &emails).await?;
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut to_create: Vec<usize> = Vec::new();
     for (index, card) in cards.iter().enumerate() {
         let mut duplicate = None;
-        for email in &card.emails {
-            let email = email.to_lowercase();
-            if seen.contains(&email) {
-                duplicate = Some((email.clone(), None));
+        for email in card.emails.iter().map(|e| e.to_lowercase()) {
+            if let Some(id) = stored.get(&email) {
+                duplicate = Some((email, Some(*id)));
                 break;
             }
-            if let Some(id) = keys::find_by_key(&*tx, RecordType::CONTACT, "email", &email).await?.first() {
-                duplicate = Some((email.clone(), Some(*id)));
+            if seen.contains(&email) {
+                duplicate = Some((email, None));
                 break;
             }
         }
