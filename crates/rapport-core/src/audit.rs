@@ -20,6 +20,8 @@ pub enum AuditAction {
     Restore,
     Merge,
     Purge,
+    /// A person's data erased on their request (LGPD/GDPR); the entry holds no personal data.
+    Erase,
 }
 
 impl AuditAction {
@@ -31,6 +33,7 @@ impl AuditAction {
             Self::Restore => "restore",
             Self::Merge => "merge",
             Self::Purge => "purge",
+            Self::Erase => "erase",
         }
     }
 }

@@ -157,3 +157,31 @@ pub async fn for_record(
         })
         .collect()
 }
+
+/// Replaces the personal values in every entry of one record with
+/// `[erased]` (see [`rapport_core::privacy::Personal::redact_changes`]), in
+/// the caller's transaction; how many entries changed.
+pub async fn redact(
+    conn: &impl ConnectionTrait,
+    record_id: Uuid,
+    personal: &rapport_core::privacy::Personal,
+) -> Result<u64> {
+    let query = Query::select()
+        .columns(["id", "changes"])
+        .from("audit_log")
+        .and_where(Expr::col("record_id").eq(record_id))
+        .to_owned();
+    let mut redacted = 0;
+    for row in conn.query_all(&query).await.context("read the audit log to redact it")? {
+        let id: Uuid = row.try_get("", "id").context("read an audit entry")?;
+        let mut changes: Value = row.try_get("", "changes").context("read an audit entry")?;
+        if !personal.redact_changes(&mut changes) {
+            continue;
+        }
+        let update =
+            Query::update().table("audit_log").value("changes", changes).and_where(Expr::col("id").eq(id)).to_owned();
+        conn.execute(&update).await.context("redact an audit entry")?;
+        redacted += 1;
+    }
+    Ok(redacted)
+}

@@ -75,13 +75,13 @@ impl CredentialCache {
     }
 }
 
-fn random_secret() -> String {
+pub(crate) fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn sha256_hex(input: &str) -> String {
+pub(crate) fn sha256_hex(input: &str) -> String {
     Sha256::digest(input.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod backup;
+pub mod calendar_feeds;
 mod database;
 mod error;
 pub mod housekeeping;

@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         vec![db.db_backend().build(&params).to_string()]
     }),
     (13, "imports", m0013_imports),
+    (15, "contact_photos_and_calendar_feeds", m0015_contact_photos_and_calendar_feeds),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -672,6 +673,36 @@ fn m0013_imports(db: &Database) -> Vec<String> {
         db.db_backend().build(&import_id).to_string(),
         // Only entries an import wrote are indexed: most have none.
         "CREATE INDEX audit_log_import ON audit_log (import_id) WHERE import_id IS NOT NULL".to_owned(),
+    ]
+}
+
+/// A contact's photo (imported from a vCard), and each user's secret
+/// calendar feed URL, kept as a hash of its token.
+fn m0015_contact_photos_and_calendar_feeds(db: &Database) -> Vec<String> {
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("contact_photos")
+                .col(uuid("contact_id").primary_key())
+                .col(text("content_type"))
+                .col(ColumnDef::new("bytes").blob().not_null())
+                .col(ts("updated_at"))
+                .to_owned(),
+        ),
+        build(
+            db,
+            &Table::create()
+                .table("calendar_feeds")
+                .col(uuid("user_id").primary_key())
+                .col(text("token_hash"))
+                .col(ts("created_at"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create().name("calendar_feeds_token").table("calendar_feeds").col("token_hash").unique().to_owned(),
+        ),
     ]
 }
 

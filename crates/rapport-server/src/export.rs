@@ -12,6 +12,7 @@ use bytes::Bytes;
 use rapport_core::access::Actor;
 use rapport_core::export::ExportColumns;
 use rapport_core::schema::RecordType;
+use rapport_core::vcard::Version;
 use rapport_db::records::{self, Record};
 
 use crate::state::AppState;
@@ -53,20 +54,28 @@ pub async fn csv(
     download(state, actor, record_type, pairs, (head, render), ("text/csv; charset=utf-8", "csv")).await
 }
 
-/// The contacts `pairs` select as one vCard 3.0 file, for address books.
+/// The contacts `pairs` select as one vCard file, for address books: 3.0,
+/// or 4.0 with `version=4.0` among the pairs.
 pub async fn vcards(state: &AppState, actor: &Actor, pairs: &[(String, String)]) -> rapport_db::Result<Response> {
-    let render = |records: &[Record]| {
+    let version = match pairs.iter().rev().find(|(k, _)| k == "version") {
+        None => Version::V3,
+        Some((_, v)) => Version::parse(v).ok_or_else(|| {
+            rapport_core::DomainError::invalid("version", "invalid_choice", "the vCard version is 3.0 or 4.0")
+        })?,
+    };
+    let pairs: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "version").cloned().collect();
+    let render = move |records: &[Record]| {
         let cards: String = records
             .iter()
             .filter_map(|record| match record.to_json() {
-                serde_json::Value::Object(fields) => Some(rapport_core::vcard::contact(&fields)),
+                serde_json::Value::Object(fields) => Some(rapport_core::vcard::contact_as(&fields, version)),
                 _ => None,
             })
             .collect();
         Bytes::from(cards)
     };
     let format = ("text/vcard; charset=utf-8", "vcf");
-    download(state, actor, RecordType::CONTACT, pairs, (Vec::new(), render), format).await
+    download(state, actor, RecordType::CONTACT, &pairs, (Vec::new(), render), format).await
 }
 
 /// Streams `head`, then each page of the list rendered, as a download. The

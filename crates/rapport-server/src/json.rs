@@ -71,6 +71,27 @@ impl<S: Send + Sync> FromRequest<S> for CsvBody {
     }
 }
 
+/// A vCard file as the body (`text/vcard`, or `text/x-vcard` as older
+/// address books label it); cards are checked by the import.
+pub struct VcardBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for VcardBody {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence != "text/vcard" && essence != "text/x-vcard" {
+            return Err(AppError::request(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the file as the body with Content-Type: text/vcard",
+            ));
+        }
+        Ok(Self(read_body(request, state).await?))
+    }
+}
+
 /// `application/json` or `application/*+json`, as axum's `Json` accepts.
 fn is_json(headers: &HeaderMap) -> bool {
     let Some(content_type) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {

@@ -19,6 +19,7 @@ pub struct ImportArgs {
     record_type: RecordType,
     /// The CSV file, or an Excel (.xlsx) or OpenDocument (.ods) spreadsheet (its first sheet); the
     /// header row names the fields (`first_name`, `E-mail`, `Telefone`, `custom.region`…).
+    /// A `.vcf` file (vCard 2.1, 3.0 or 4.0) imports contacts with their photos.
     file: PathBuf,
     /// The user the records are created by and owned by, unless a row names an `owner_id`
     /// (default: the first active administrator).
@@ -136,6 +137,13 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         .await?
         .with_context(|| format!("{} is disabled", user.email))?;
     let writer = Writer::try_from(actor).with_context(|| format!("{} may not change records", user.email))?;
+    if args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("vcf")) {
+        anyhow::ensure!(
+            args.record_type == RecordType::CONTACT,
+            "a vCard file holds contacts: `rapport import contacts FILE.vcf`"
+        );
+        return import_vcards(ctx, &writer, &args, &user.email).await;
+    }
     let (file, size, encoding) = open(&args)?;
     let mapping = match &args.mapping {
         Some(path) => {
@@ -247,6 +255,34 @@ fn open(args: &ImportArgs) -> anyhow::Result<(Box<dyn std::io::Read + Send>, u64
     let csv = rapport_db::records::spreadsheet_as_csv(bytes)?;
     let size = csv.len() as u64;
     Ok((Box::new(std::io::Cursor::new(csv)), size, encoding))
+}
+
+/// Contacts from a vCard file (Google Contacts, Outlook, iPhone, 4.0): a
+/// line per card that was not created, and the counts.
+async fn import_vcards(ctx: &Ctx, writer: &Writer, args: &ImportArgs, email: &str) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let labels = rapport_core::vcard::NoteLabels { address: "Address", organization: "Organization" };
+    let report = rapport_db::records::import_vcards(ctx, writer, &bytes, labels)
+        .await
+        .with_context(|| format!("cannot import {}", args.file.display()))?;
+    for card in report.cards.iter().filter(|c| c.outcome != "created" || !c.warnings.is_empty()) {
+        let reasons: Vec<String> = card
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .chain(card.warnings.iter().cloned())
+            .collect();
+        println!("line {}: {} {} ({})", card.line, card.name, card.outcome, reasons.join("; "));
+    }
+    println!(
+        "{} cards: {} contacts created as {email} ({} photos), {} duplicates skipped, {} rejected",
+        report.cards.len(),
+        report.created,
+        report.photos,
+        report.skipped,
+        report.rejected,
+    );
+    Ok(())
 }
 
 /// A mapping file as one field (or null) per column of the file: a list as

@@ -187,3 +187,31 @@ async fn a_backup_taken_while_serving_restores_once_the_server_stops() {
     assert_eq!(contacts_in(&url).await, in_backup, "a refused restore changes nothing");
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }
+
+/// `rapport import contacts FILE.vcf` reads an Outlook 2.1 file (Latin-1,
+/// quoted-printable) and says what it did with each card.
+#[tokio::test]
+async fn contacts_import_from_a_vcard_file_on_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("rapport-vcf-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let url = format!("sqlite://{}", dir.join("rapport.db").display());
+    let (made, said) = rapport(&url, &["user", "create", "--admin", "--email", "ana@example.com", "--name", "Ana"]);
+    assert!(made, "{said}");
+    let file = dir.join("outlook.vcf");
+    std::fs::write(
+        &file,
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1:Gon\xE7alves;Jo\xE3o\r\nEMAIL;PREF;INTERNET:joao@example.com\r\n\
+        ADR;HOME;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:;;Pra=E7a da S=E9;S=E3o Pa=\r\nulo;SP;;BR\r\nEND:VCARD\r\n\
+        BEGIN:VCARD\r\nVERSION:2.1\r\nN:Sem;Email\r\nEMAIL:broken\r\nEND:VCARD\r\n",
+    )
+    .expect("a fixture");
+    let (imported, said) = rapport(&url, &["import", "contacts", file.to_str().expect("a path")]);
+    assert!(imported, "{said}");
+    assert!(
+        said.contains("2 cards: 1 contacts created as ana@example.com (0 photos), 0 duplicates skipped, 1 rejected"),
+        "{said}"
+    );
+    assert!(said.contains("line 8: Email Sem rejected (emails[0]:"), "{said}");
+    assert_eq!(contacts_in(&url).await, 1);
+    std::fs::remove_dir_all(&dir).expect("remove the test folder");
+}

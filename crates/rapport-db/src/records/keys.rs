@@ -162,6 +162,11 @@ pub async fn unindex(conn: &impl ConnectionTrait, id: Uuid) -> Result<()> {
     conn.execute(&Query::delete().from_table("record_links").and_where(Expr::col("source_id").eq(id)).to_owned())
         .await
         .context("remove record links")?;
+    unindex_search(conn, id).await
+}
+
+/// Removes a record's search row, so that no search finds it.
+pub(super) async fn unindex_search(conn: &impl ConnectionTrait, id: Uuid) -> Result<()> {
     conn.execute(&Query::delete().from_table("search_rows").and_where(Expr::col("record_id").eq(id)).to_owned())
         .await
         .context("remove a search row")?;

@@ -3,6 +3,7 @@
 
 mod board;
 mod bulk;
+mod calendar;
 mod convert;
 mod hooks;
 mod import;
@@ -12,12 +13,14 @@ mod repo;
 mod service;
 mod timeline;
 mod workbook;
+mod vcards;
 
 pub use crate::row::field_columns;
 pub use board::{StageTotal, stage_totals};
 pub use bulk::{
     BulkItemResult, BulkPatch, MAX_BULK_ITEMS, bulk_create, bulk_create_idempotent, bulk_delete, bulk_update,
 };
+pub use calendar::{FEED_LIMIT, calendar_activities};
 pub use convert::{
     ConversionInput, ConversionMatches, ConversionResult, conversion_matches, convert_lead, convert_lead_idempotent,
 };
@@ -37,10 +40,11 @@ pub async fn fetch_unscoped_for_system(
 ) -> crate::Result<Option<Record>> {
     repo::fetch(conn, record_type, id, &rapport_core::access::ReadScope::All, false).await
 }
-pub use privacy::personal_data;
+pub use privacy::{ErasedWords, Erasure, erase_contact, personal_data};
 pub use service::{create, create_idempotent, delete, get, list, restore, update};
 pub use timeline::{TimelineEntry, timeline};
 pub use workbook::{FileKind, as_csv as spreadsheet_as_csv, kind_of as file_kind};
+pub use vcards::{MAX_VCARD_BYTES, VcardOutcome, VcardReport, contact_photo, has_photo, import_vcards};
 
 use chrono::{DateTime, Utc};
 use rapport_core::ids::RecordId;

@@ -264,6 +264,13 @@ pub async fn purge_trash(db: &Database, before: DateTime<Utc>) -> Result<u64> {
             )
             .await
             .context("purge record links")?;
+            if record_type == RecordType::CONTACT {
+                let photos = Query::delete()
+                    .from_table("contact_photos")
+                    .and_where(Expr::col("contact_id").is_in(in_chunk()))
+                    .to_owned();
+                tx.execute(&photos).await.context("purge contact photos")?;
+            }
             tx.execute(
                 &Query::delete().from_table(table(record_type)).and_where(Expr::col("id").is_in(in_chunk())).to_owned(),
             )

@@ -39,6 +39,9 @@ column audit_log.record_id: uuid not null
 column audit_log.action: text not null
 column audit_log.changes: jsonb not null
 column audit_log.import_id: uuid
+column calendar_feeds.user_id: uuid not null
+column calendar_feeds.token_hash: text not null
+column calendar_feeds.created_at: timestamp with time zone not null
 column companies.id: uuid not null
 column companies.version: bigint not null
 column companies.owner_id: uuid
@@ -64,6 +67,10 @@ column companies.city: text
 column companies.state: text
 column companies.postal_code: text
 column companies.country: text
+column contact_photos.contact_id: uuid not null
+column contact_photos.content_type: text not null
+column contact_photos.bytes: bytea not null
+column contact_photos.updated_at: timestamp with time zone not null
 column contacts.id: uuid not null
 column contacts.version: bigint not null
 column contacts.owner_id: uuid
@@ -330,6 +337,8 @@ index api_tokens_pkey: CREATE UNIQUE INDEX api_tokens_pkey ON public.api_tokens 
 index audit_log_import: CREATE INDEX audit_log_import ON public.audit_log USING btree (import_id) WHERE (import_id IS NOT NULL)
 index audit_log_pkey: CREATE UNIQUE INDEX audit_log_pkey ON public.audit_log USING btree (id)
 index audit_log_record: CREATE INDEX audit_log_record ON public.audit_log USING btree (record_id, at)
+index calendar_feeds_pkey: CREATE UNIQUE INDEX calendar_feeds_pkey ON public.calendar_feeds USING btree (user_id)
+index calendar_feeds_token: CREATE UNIQUE INDEX calendar_feeds_token ON public.calendar_feeds USING btree (token_hash)
 index companies_city: CREATE INDEX companies_city ON public.companies USING btree (city, id)
 index companies_country: CREATE INDEX companies_country ON public.companies USING btree (country, id)
 index companies_created_at: CREATE INDEX companies_created_at ON public.companies USING btree (created_at, id)
@@ -342,6 +351,7 @@ index companies_tax_id: CREATE INDEX companies_tax_id ON public.companies USING 
 index companies_team_id: CREATE INDEX companies_team_id ON public.companies USING btree (team_id, id)
 index companies_trash: CREATE INDEX companies_trash ON public.companies USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index companies_updated_at: CREATE INDEX companies_updated_at ON public.companies USING btree (updated_at, id)
+index contact_photos_pkey: CREATE UNIQUE INDEX contact_photos_pkey ON public.contact_photos USING btree (contact_id)
 index contacts_city: CREATE INDEX contacts_city ON public.contacts USING btree (city, id)
 index contacts_company_id: CREATE INDEX contacts_company_id ON public.contacts USING btree (company_id, id)
 index contacts_country: CREATE INDEX contacts_country ON public.contacts USING btree (country, id)
@@ -436,7 +446,9 @@ index users_pkey: CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id
 constraint activities_pkey on activities: PRIMARY KEY (id)
 constraint api_tokens_pkey on api_tokens: PRIMARY KEY (id)
 constraint audit_log_pkey on audit_log: PRIMARY KEY (id)
+constraint calendar_feeds_pkey on calendar_feeds: PRIMARY KEY (user_id)
 constraint companies_pkey on companies: PRIMARY KEY (id)
+constraint contact_photos_pkey on contact_photos: PRIMARY KEY (contact_id)
 constraint contacts_pkey on contacts: PRIMARY KEY (id)
 constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)

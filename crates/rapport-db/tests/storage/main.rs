@@ -3,6 +3,7 @@
 
 mod auth;
 mod backups;
+mod calendar_feeds;
 mod common;
 mod contacts;
 mod deals;
@@ -17,7 +18,9 @@ mod migrations;
 mod notifications;
 mod permissions;
 mod pipelines;
+mod privacy;
 mod search;
 mod spreadsheets;
 mod trash;
+mod vcards;
 mod views;

@@ -217,6 +217,7 @@ list-filter-operator = Condition
 list-filter-value = Value
 list-export = Export CSV
 list-export-vcard = Export vCard
+list-export-vcard4 = Export vCard 4.0
 list-shown = { $count ->
     [one] One shown
    *[other] { $count } shown
@@ -236,6 +237,7 @@ op-in = is one of
 op-is-empty = is empty
 
 ## Record pages
+record-photo = Photo
 record-personal-data = Personal data (JSON)
 record-details = Details
 record-timeline = Timeline
@@ -528,7 +530,7 @@ imports-file = File
 imports-encoding = Encoding
 imports-encoding-auto = Detect (UTF-8 or Windows-1252)
 imports-upload = Upload and map
-imports-upload-hint = CSV (commas or semicolons), Excel (.xlsx) or OpenDocument (.ods) spreadsheets, up to 64 MB; a spreadsheet is read from its first sheet. Columns named as in HubSpot, Salesforce, Pipedrive or Google Contacts exports are recognised.
+imports-upload-hint = CSV (commas or semicolons), Excel (.xlsx) or OpenDocument (.ods) spreadsheets, up to 64 MB; a spreadsheet is read from its first sheet. Columns named as in HubSpot, Salesforce, Pipedrive or Google Contacts exports are recognised. Contacts also from vCard (.vcf) files of Google Contacts, Outlook or iPhone, with their photos.
 imports-history = Your imports
 imports-none = No imports yet.
 imports-status = Status
@@ -603,3 +605,51 @@ imports-undo = Undo import
 imports-undo-confirm = Move every record this import created to the trash?
 imports-left-out = Rows left out
 list-import = Import
+
+# Data-subject tools (LGPD/GDPR)
+privacy-erase-title = Erase personal data
+privacy-what-happens = What erasing does
+privacy-erases-fields = The name becomes “Erased contact”; e-mails, phones, address, birth date, job title, consents and custom text fields are cleared, and the contact no longer appears in searches or duplicate checks.
+privacy-erases-timeline = The subject and text of every activity about this person (calls, meetings, notes, tasks) are removed.
+privacy-erases-audit = Old and new values of these fields in the change history are replaced by “[erased]”.
+privacy-keeps-aggregates = Deals, their amounts, stages and dates, and counts of activities stay, so reports still add up.
+privacy-cannot-undo = This cannot be undone.
+privacy-download-first = download it first if the person asked for a copy.
+privacy-type-name = To confirm, type the contact's name:
+privacy-erase = Erase for good
+privacy-erased-name = Erased contact
+privacy-erased-subject = Erased
+error-confirmation-mismatch = The name you typed does not match. Type it exactly as shown above.
+timeline-erased = { $who } erased the personal data
+imports-vcard-title = Contacts from a vCard file
+imports-vcard-summary = { $created } created, { $skipped } skipped, { $rejected } rejected; { $photos ->
+    [one] 1 photo kept
+   *[other] { $photos } photos kept
+}
+imports-vcard-cards = Cards
+imports-vcard-line = Line
+imports-vcard-name = Name
+imports-vcard-reason = Why
+imports-vcard-created = Created
+imports-vcard-skipped = Skipped
+imports-vcard-rejected = Rejected
+imports-vcard-photo-too-large = The photo was left out: it is larger than 512 KB.
+imports-vcard-photo-unreadable = The photo was left out: it is not a JPEG, PNG, GIF or WebP image.
+imports-vcard-contacts-only = A vCard file holds contacts: choose Contacts as the records to import.
+imports-vcard-address = Address
+imports-vcard-organization = Organization
+error-duplicate-contact = A contact with this e-mail exists already; it was left as it is.
+error-not-a-vcard = This file holds no vCard: it should start with BEGIN:VCARD. Export the contacts again as vCard (.vcf).
+error-empty-file = The file is empty. Choose the file you exported.
+error-file-too-large = The file is too large: split it into files of at most 16 MB.
+profile-calendar-title = Calendar feed
+profile-calendar-hint = Subscribe to your tasks, calls and meetings in Google Calendar, Outlook or Apple Calendar with a secret link. Anyone with the link sees them: reset it if it leaks.
+profile-calendar-once = Copy this link now and add it to your calendar app as a subscription (“From URL”); it is shown only once.
+profile-calendar-link = Feed link
+profile-calendar-since = On since { $when }.
+profile-calendar-off = Off: no link works.
+profile-calendar-create = Create a link
+profile-calendar-reset = Reset the link
+profile-calendar-turn-off = Turn off
+profile-calendar-created = A new link was made; the old one no longer works.
+profile-calendar-turned-off = The calendar feed is off.

@@ -217,6 +217,7 @@ list-filter-operator = Condición
 list-filter-value = Valor
 list-export = Exportar CSV
 list-export-vcard = Exportar vCard
+list-export-vcard4 = Exportar vCard 4.0
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }
@@ -236,6 +237,7 @@ op-in = es uno de
 op-is-empty = está vacío
 
 ## Páginas de registro
+record-photo = Foto
 record-personal-data = Datos personales (JSON)
 record-details = Detalles
 record-timeline = Historial
@@ -528,7 +530,7 @@ imports-file = Archivo
 imports-encoding = Codificación
 imports-encoding-auto = Detectar (UTF-8 o Windows-1252)
 imports-upload = Subir y asignar
-imports-upload-hint = CSV (con comas o punto y coma), hojas de Excel (.xlsx) u OpenDocument (.ods), hasta 64 MB; de una hoja de cálculo se lee la primera hoja. Se reconocen las columnas con los nombres de las exportaciones de HubSpot, Salesforce, Pipedrive o Google Contactos.
+imports-upload-hint = CSV (con comas o punto y coma), hojas de Excel (.xlsx) u OpenDocument (.ods), hasta 64 MB; de una hoja de cálculo se lee la primera hoja. Se reconocen las columnas con los nombres de las exportaciones de HubSpot, Salesforce, Pipedrive o Google Contactos. Contactos también desde archivos vCard (.vcf) de Google Contactos, Outlook o iPhone, con sus fotos.
 imports-history = Tus importaciones
 imports-none = Todavía no hay importaciones.
 imports-status = Estado
@@ -603,3 +605,51 @@ imports-undo = Deshacer importación
 imports-undo-confirm = ¿Mover a la papelera todos los registros que creó esta importación?
 imports-left-out = Filas que quedaron fuera
 list-import = Importar
+
+# Derechos del titular (RGPD)
+privacy-erase-title = Borrar datos personales
+privacy-what-happens = Qué hace el borrado
+privacy-erases-fields = El nombre pasa a ser «Contacto borrado»; se vacían correos, teléfonos, dirección, fecha de nacimiento, cargo, consentimientos y campos personalizados de texto, y el contacto deja de aparecer en búsquedas y en la detección de duplicados.
+privacy-erases-timeline = Se eliminan el asunto y el texto de todas las actividades sobre esta persona (llamadas, reuniones, notas, tareas).
+privacy-erases-audit = Los valores antiguos y nuevos de esos campos en el historial de cambios se sustituyen por «[erased]».
+privacy-keeps-aggregates = Los negocios, con sus importes, etapas y fechas, y los recuentos de actividades se conservan, para que los informes sigan cuadrando.
+privacy-cannot-undo = Esto no se puede deshacer.
+privacy-download-first = descárgalos antes si la persona pidió una copia.
+privacy-type-name = Para confirmar, escribe el nombre del contacto:
+privacy-erase = Borrar definitivamente
+privacy-erased-name = Contacto borrado
+privacy-erased-subject = Borrado
+error-confirmation-mismatch = El nombre escrito no coincide. Escríbelo exactamente como aparece arriba.
+timeline-erased = { $who } borró los datos personales
+imports-vcard-title = Contactos de un archivo vCard
+imports-vcard-summary = { $created } creados, { $skipped } omitidos, { $rejected } rechazados; { $photos ->
+    [one] 1 foto guardada
+   *[other] { $photos } fotos guardadas
+}
+imports-vcard-cards = Tarjetas
+imports-vcard-line = Línea
+imports-vcard-name = Nombre
+imports-vcard-reason = Motivo
+imports-vcard-created = Creado
+imports-vcard-skipped = Omitido
+imports-vcard-rejected = Rechazado
+imports-vcard-photo-too-large = La foto quedó fuera: pesa más de 512 KB.
+imports-vcard-photo-unreadable = La foto quedó fuera: no es una imagen JPEG, PNG, GIF o WebP.
+imports-vcard-contacts-only = Un archivo vCard contiene contactos: elige Contactos como registros a importar.
+imports-vcard-address = Dirección
+imports-vcard-organization = Empresa
+error-duplicate-contact = Ya existe un contacto con este correo; se dejó como estaba.
+error-not-a-vcard = Este archivo no contiene ningún vCard: debería empezar con BEGIN:VCARD. Exporta los contactos de nuevo como vCard (.vcf).
+error-empty-file = El archivo está vacío. Elige el archivo que exportaste.
+error-file-too-large = El archivo es demasiado grande: divídelo en archivos de 16 MB como máximo.
+profile-calendar-title = Feed de calendario
+profile-calendar-hint = Suscríbete a tus tareas, llamadas y reuniones en Google Calendar, Outlook o Calendario de Apple con un enlace secreto. Quien tenga el enlace las ve: genera otro si se filtra.
+profile-calendar-once = Copia este enlace ahora y añádelo a tu aplicación de calendario como suscripción («Desde URL»); solo se muestra una vez.
+profile-calendar-link = Enlace del feed
+profile-calendar-since = Activo desde { $when }.
+profile-calendar-off = Desactivado: ningún enlace funciona.
+profile-calendar-create = Crear un enlace
+profile-calendar-reset = Generar otro enlace
+profile-calendar-turn-off = Desactivar
+profile-calendar-created = Se creó un enlace nuevo; el anterior ya no funciona.
+profile-calendar-turned-off = El feed de calendario está desactivado.

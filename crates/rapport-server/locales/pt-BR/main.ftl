@@ -217,6 +217,7 @@ list-filter-operator = Condição
 list-filter-value = Valor
 list-export = Exportar CSV
 list-export-vcard = Exportar vCard
+list-export-vcard4 = Exportar vCard 4.0
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }
@@ -236,6 +237,7 @@ op-in = é um de
 op-is-empty = está vazio
 
 ## Páginas de registro
+record-photo = Foto
 record-personal-data = Dados pessoais (JSON)
 record-details = Detalhes
 record-timeline = Histórico
@@ -529,7 +531,7 @@ imports-file = Arquivo
 imports-encoding = Codificação
 imports-encoding-auto = Detectar (UTF-8 ou Windows-1252)
 imports-upload = Enviar e mapear
-imports-upload-hint = CSV (com vírgulas ou ponto e vírgula), planilhas do Excel (.xlsx) ou OpenDocument (.ods), até 64 MB; de uma planilha é lida a primeira aba. Colunas com os nomes das exportações do HubSpot, Salesforce, Pipedrive ou Google Contatos são reconhecidas.
+imports-upload-hint = CSV (com vírgulas ou ponto e vírgula), planilhas do Excel (.xlsx) ou OpenDocument (.ods), até 64 MB; de uma planilha é lida a primeira aba. Colunas com os nomes das exportações do HubSpot, Salesforce, Pipedrive ou Google Contatos são reconhecidas. Contatos também de arquivos vCard (.vcf) do Google Contatos, Outlook ou iPhone, com as fotos.
 imports-history = Suas importações
 imports-none = Nenhuma importação ainda.
 imports-status = Situação
@@ -604,3 +606,51 @@ imports-undo = Desfazer importação
 imports-undo-confirm = Mover para a lixeira todos os registros que esta importação criou?
 imports-left-out = Linhas que ficaram de fora
 list-import = Importar
+
+# Direitos do titular (LGPD)
+privacy-erase-title = Apagar dados pessoais
+privacy-what-happens = O que a eliminação faz
+privacy-erases-fields = O nome passa a ser “Contato apagado”; e-mails, telefones, endereço, data de nascimento, cargo, consentimentos e campos personalizados de texto são limpos, e o contato deixa de aparecer em buscas e na verificação de duplicados.
+privacy-erases-timeline = O assunto e o texto de todas as atividades sobre esta pessoa (ligações, reuniões, notas, tarefas) são removidos.
+privacy-erases-audit = Os valores antigos e novos desses campos no histórico de alterações são substituídos por “[erased]”.
+privacy-keeps-aggregates = Os negócios, com valores, etapas e datas, e as contagens de atividades ficam, para que os relatórios continuem batendo.
+privacy-cannot-undo = Isto não pode ser desfeito.
+privacy-download-first = baixe antes, se a pessoa pediu uma cópia.
+privacy-type-name = Para confirmar, digite o nome do contato:
+privacy-erase = Apagar definitivamente
+privacy-erased-name = Contato apagado
+privacy-erased-subject = Apagado
+error-confirmation-mismatch = O nome digitado não confere. Digite-o exatamente como aparece acima.
+timeline-erased = { $who } apagou os dados pessoais
+imports-vcard-title = Contatos de um arquivo vCard
+imports-vcard-summary = { $created } criados, { $skipped } ignorados, { $rejected } rejeitados; { $photos ->
+    [one] 1 foto guardada
+   *[other] { $photos } fotos guardadas
+}
+imports-vcard-cards = Cartões
+imports-vcard-line = Linha
+imports-vcard-name = Nome
+imports-vcard-reason = Motivo
+imports-vcard-created = Criado
+imports-vcard-skipped = Ignorado
+imports-vcard-rejected = Rejeitado
+imports-vcard-photo-too-large = A foto ficou de fora: tem mais de 512 KB.
+imports-vcard-photo-unreadable = A foto ficou de fora: não é uma imagem JPEG, PNG, GIF ou WebP.
+imports-vcard-contacts-only = Um arquivo vCard traz contatos: escolha Contatos como registros a importar.
+imports-vcard-address = Endereço
+imports-vcard-organization = Empresa
+error-duplicate-contact = Já existe um contato com este e-mail; ele foi mantido como está.
+error-not-a-vcard = Este arquivo não traz nenhum vCard: ele deveria começar com BEGIN:VCARD. Exporte os contatos de novo como vCard (.vcf).
+error-empty-file = O arquivo está vazio. Escolha o arquivo que você exportou.
+error-file-too-large = O arquivo é grande demais: divida-o em arquivos de no máximo 16 MB.
+profile-calendar-title = Feed de calendário
+profile-calendar-hint = Assine suas tarefas, ligações e reuniões no Google Agenda, Outlook ou Calendário da Apple com um link secreto. Quem tiver o link vê esses itens: gere outro se ele vazar.
+profile-calendar-once = Copie este link agora e adicione-o ao seu aplicativo de calendário como assinatura (“Por URL”); ele só é mostrado uma vez.
+profile-calendar-link = Link do feed
+profile-calendar-since = Ativo desde { $when }.
+profile-calendar-off = Desativado: nenhum link funciona.
+profile-calendar-create = Criar um link
+profile-calendar-reset = Gerar outro link
+profile-calendar-turn-off = Desativar
+profile-calendar-created = Um novo link foi criado; o anterior não funciona mais.
+profile-calendar-turned-off = O feed de calendário foi desativado.

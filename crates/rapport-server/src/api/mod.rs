@@ -9,6 +9,7 @@ mod localize;
 pub mod misc;
 mod openapi;
 pub mod records;
+pub mod vcards;
 pub mod views;
 
 pub use openapi::document;
@@ -26,6 +27,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(misc::router())
         .merge(views::router())
         .merge(imports::router())
+        .merge(vcards::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

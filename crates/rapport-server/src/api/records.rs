@@ -30,6 +30,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/bulk-delete", post(bulk_delete))
         .route("/{kind}/export.csv", get(export_csv))
         .route("/contacts/{id}/personal-data", get(personal_data))
+        .route("/contacts/{id}/erase", post(erase))
         .route("/contacts/export.vcf", get(export_vcf))
         .route("/{kind}/import", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)))
         .route("/imports/{id}/report", get(import_report))
@@ -120,9 +121,44 @@ pub(crate) async fn personal_data(
     Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(document)).into_response())
 }
 
-/// The contacts a list query selects, as one vCard 3.0 file.
+/// What confirms an erasure: the contact's name as it is shown.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EraseRequest {
+    /// The contact's current name (e.g. "Ana Souza"), as a check that the right person is erased.
+    confirm_name: String,
+}
+
+/// Erases a contact on the person's request (LGPD/GDPR): personal fields
+/// cleared and the name replaced by "Erased contact" (in the
+/// `Accept-Language`), the text of activities about them removed, their
+/// audit values redacted; deals and their amounts kept. Cannot be undone;
+/// administrators only.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "contacts", params(("id" = Uuid, Path)),
+    request_body = EraseRequest,
+    responses((status = 200, body = records::Erasure), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub(crate) async fn erase(
+    State(state): State<AppState>,
+    AdminUser(admin): AdminUser,
+    PathParams(id): PathParams<RecordId>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<EraseRequest>,
+) -> ApiResult<Json<records::Erasure>> {
+    let locale = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(crate::web::i18n::Locale::En, crate::web::i18n::Locale::negotiate);
+    let tr = crate::web::i18n::Tr::new(locale);
+    let (name, subject) = (tr.t("privacy.erased_name"), tr.t("privacy.erased_subject"));
+    let words = records::ErasedWords { name: &name, subject: &subject };
+    Ok(Json(records::erase_contact(&state.ctx, &admin, id, words, Some(&request.confirm_name)).await?))
+}
+
+/// The contacts a list query selects, as one vCard 3.0 (default) or 4.0 file.
 #[utoipa::path(get, path = "/api/v1/contacts/export.vcf", tag = "contacts",
     params(("filter[field][op]" = String, Query, description = "a filter, as the list takes it; repeatable"),
+        ("version" = Option<String>, Query, description = "vCard version: 3.0 (default) or 4.0"),
         ("sort" = String, Query, description = "sort field, - for descending")),
     responses((status = 200, content_type = "text/vcard", body = String), (status = 422, body = Problem)))]
 pub(crate) async fn export_vcf(

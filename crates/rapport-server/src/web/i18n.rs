@@ -246,6 +246,7 @@ mod catalogue_tests {
         "profile.",
         "pipeline.",
         "palette.",
+        "privacy.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -254,6 +254,16 @@ pub async fn upload(State(state): State<AppState>, user: WebUser, mut form: Mult
     let Some((name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
         return render_list(&state, &user, Some(record_type.plural()), Some(user.tr.t("imports.no_file"))).await;
     };
+    if super::vcards::is_vcard(&name, &bytes) {
+        if record_type != RecordType::CONTACT {
+            let error = user.tr.t("imports.vcard_contacts_only");
+            return render_list(&state, &user, Some(record_type.plural()), Some(error)).await;
+        }
+        return match super::vcards::import(&state, &user, &writer, &name, &bytes).await {
+            Ok(page) => page,
+            Err(error) => render_list(&state, &user, Some("contacts"), Some(problem_text(&user, &error))).await,
+        };
+    }
     let encoding = parse_encoding(encoding.as_deref());
     match imports::upload(&state.ctx, &writer, record_type, &name, bytes.to_vec(), encoding).await {
         Ok(import) => Ok(Redirect::to(&format!("/imports/{}", import.id)).into_response()),

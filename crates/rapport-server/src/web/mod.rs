@@ -7,17 +7,20 @@ mod assets;
 mod auth;
 mod board;
 mod calendar;
+mod feeds;
 mod fields;
 pub mod format;
 mod home;
 pub mod i18n;
 mod imports;
 mod notifications;
+mod privacy;
 mod profile;
 mod records;
 mod search;
 mod session;
 mod settings;
+mod vcards;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -41,6 +44,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/profile/password", post(profile::password))
         .route("/profile/tokens", post(profile::create_token))
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
+        .route("/profile/calendar", post(profile::create_calendar))
+        .route("/profile/calendar/off", post(profile::turn_off_calendar))
+        .route("/calendar/{file}", get(feeds::serve))
         .route("/assets/{file}", get(assets::serve))
         .route("/search", get(search::page))
         .route("/notifications", get(notifications::page))
@@ -84,6 +90,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/columns", post(records::choose_columns))
         .route("/{kind}/export.csv", get(records::export_csv))
         .route("/contacts/export.vcf", get(records::export_vcf))
+        .route("/contacts/{id}/erase", get(privacy::confirm).post(privacy::erase))
+        .route("/contacts/{id}/photo", get(vcards::photo))
         .route("/{kind}/views", post(records::save_view))
         .route("/{kind}/views/{id}/delete", post(records::delete_view))
         .route("/{kind}/{id}", get(records::show).post(records::update))

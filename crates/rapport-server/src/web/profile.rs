@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
@@ -68,6 +68,10 @@ struct ProfilePage {
     new_secret: Option<String>,
     notice: Option<String>,
     error: Option<String>,
+    /// "On since …" when the user has a calendar feed.
+    calendar_since: Option<String>,
+    /// The feed's link, just made: shown this once.
+    calendar_url: Option<String>,
 }
 
 async fn render(
@@ -77,6 +81,18 @@ async fn render(
     notice: Option<String>,
     error: Option<String>,
 ) -> WebResult {
+    render_with(state, user, new_secret, notice, error, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    user: &WebUser,
+    new_secret: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+    calendar_url: Option<String>,
+) -> WebResult {
+    let calendar = rapport_db::calendar_feeds::status(&state.ctx, user.actor.user()).await.map_err(|e| user.fail(e))?;
     let tokens = rapport_db::auth::list_tokens(&state.ctx, user.actor.user()).await.map_err(|e| user.fail(e))?;
     let when =
         |at: Option<DateTime<Utc>>| at.map(|at| format::datetime(at, user.zone, user.tr.locale)).unwrap_or_default();
@@ -101,6 +117,9 @@ async fn render(
         new_secret,
         notice,
         error,
+        calendar_since: calendar
+            .map(|at| user.tr.t1("profile.calendar_since", "when", format::datetime(at, user.zone, user.tr.locale))),
+        calendar_url,
         frame: user.frame("", user.tr.t("profile.title")),
     };
     let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -181,4 +200,27 @@ pub async fn revoke_token(State(state): State<AppState>, Path(id): Path<Uuid>, f
     account(user)?;
     rapport_db::auth::revoke_token(&state.ctx, Some(user.actor.user()), TokenId(id)).await.map_err(|e| user.fail(e))?;
     render(&state, user, None, Some(user.tr.t("profile.revoked")), None).await
+}
+
+/// A new secret link to the user's calendar feed (the old one stops
+/// working), shown once with this site's address as the browser sent it.
+pub async fn create_calendar(State(state): State<AppState>, headers: HeaderMap, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let holder = account(user)?;
+    let token = rapport_db::calendar_feeds::create(&state.ctx, &holder).await.map_err(|e| user.fail(e))?;
+    let header = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let origin = header(header::ORIGIN)
+        .filter(|o| o.starts_with("http"))
+        .or_else(|| header(header::HOST).map(|host| format!("http://{host}")))
+        .unwrap_or_default();
+    let url = format!("{origin}/calendar/{token}.ics");
+    render_with(&state, user, None, Some(user.tr.t("profile.calendar_created")), None, Some(url)).await
+}
+
+/// Turns the calendar feed off: its link stops working.
+pub async fn turn_off_calendar(State(state): State<AppState>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let holder = account(user)?;
+    rapport_db::calendar_feeds::turn_off(&state.ctx, &holder).await.map_err(|e| user.fail(e))?;
+    render(&state, user, None, Some(user.tr.t("profile.calendar_turned_off")), None).await
 }

@@ -786,6 +786,8 @@ struct ShowPage {
     meta: String,
     /// The version inline edits are made against.
     version: i64,
+    /// A contact's photo (imported from a vCard).
+    photo: bool,
 }
 
 #[derive(Template)]
@@ -849,6 +851,8 @@ fn entries(user: &WebUser, names: &Names, record_type: RecordType, items: &[Time
                     let action = data.get("action").and_then(Value::as_str).unwrap_or_default();
                     let title = if action == "create" {
                         user.tr.t1("timeline.created", "who", actor)
+                    } else if action == "erase" {
+                        user.tr.t1("timeline.erased", "who", actor)
                     } else {
                         let changed: Vec<String> = data
                             .get("changes")
@@ -995,7 +999,10 @@ pub async fn show(
         record_type == RecordType::LEAD && record.text("status") != Some("converted") && writer(&user).is_ok();
     let conversion =
         if convertible { Some(conversion(&state, &user, &record).await.map_err(|e| user.fail(e))?) } else { None };
+    let photo =
+        record_type == RecordType::CONTACT && records::has_photo(&state.ctx, id).await.map_err(|e| user.fail(e))?;
     let page = ShowPage {
+        photo,
         conversion,
         plural: record_type.plural(),
         id: id.0.to_string(),

@@ -541,3 +541,60 @@ async fn a_spreadsheet_is_mapped_previewed_and_imported_in_the_wizard() {
     browser.stop().await;
     app.teardown().await;
 }
+
+/// A 32×32 PNG avatar made for these tests (a real image the browser draws).
+const AVATAR_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAACAAAAAgCAIAAAD8GO2jAAAApElEQVR42u3WKxKAMAxF0eyL3bEwVoJCIVEIFALBTJqElw+IDjOR7T2qH1rW7dUhZNEw7uJkAa3rkihftw3Kp22GCuuiQbX11vgQqKozg8D6MU9sQAMC2jpioIBWfzRuIFxHDAtA6rbxA1mg5Lj1ATDDdR8Y6+WT7K0buwQgVtf2Ctd1uM4M4bq+pgqQH5xkXTO6BDIfLwcQ+zr6gMDnNwjg00ZODaF5U55jevYAAAAASUVORK5CYII=";
+
+/// A vCard file with a photo is imported on the import page (the report),
+/// the contact shows its photo, and an administrator erases the contact
+/// after typing its name (a wrong name is refused beside the field); the
+/// profile's calendar feed link is made.
+#[tokio::test]
+async fn a_contact_from_a_vcard_is_erased_after_its_name_is_typed() {
+    let Some((app, browser, _guard)) = signed_in("erase_flow").await else { return };
+    let file = format!(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Quixadá;Joana;;;\r\nEMAIL:joana@example.com.br\r\nTEL;TYPE=CELL:+55 85 99999-0000\r\n\
+        ADR;TYPE=HOME:;;Rua do Sol\\, 10;Fortaleza;CE;60000-000;BR\r\nADR;TYPE=WORK:;;Av. Beira Mar\\, 200;Fortaleza;CE;;BR\r\n\
+        ORG:Padaria Pão Quente\r\nPHOTO;ENCODING=b;TYPE=PNG:{AVATAR_PNG}\r\nEND:VCARD\r\n\
+        BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sem Email\r\nEMAIL:broken\r\nEND:VCARD\r\n"
+    );
+    let path = std::env::temp_dir().join(format!("rapport-{}.vcf", uuid::Uuid::now_v7()));
+    std::fs::write(&path, file).expect("a fixture");
+    browser.open("/imports").await;
+    browser.el("#i-file").await.send_keys(path.to_string_lossy()).await.expect("choose the file");
+    browser.click("form[action='/imports'] button[type=submit]").await;
+    browser.see("1 created, 0 skipped, 1 rejected").await;
+    browser.shot("vcard-import-report").await;
+    let _ = std::fs::remove_file(&path);
+
+    browser.click("table.records a[href^='/contacts/']").await;
+    browser.see("Joana Quixadá").await;
+    browser.el("img.record-photo").await;
+    browser.shot("contact-with-photo").await;
+    let id = browser.path().await.trim_start_matches("/contacts/").to_owned();
+
+    browser.click(&format!("a[href='/contacts/{id}/erase']")).await;
+    browser.see("What erasing does").await;
+    browser.shot("erase-confirm").await;
+    browser.width(360).await;
+    browser.shot("erase-confirm-360").await;
+    browser.width(1366).await;
+    browser.fill("#confirm-name", "Joana").await;
+    browser.click("form[action$='/erase'] button.danger").await;
+    browser.see("does not match").await;
+    browser.shot("erase-wrong-name").await;
+    browser.fill("#confirm-name", "joana quixadá").await;
+    browser.click("form[action$='/erase'] button.danger").await;
+    browser.see("Erased contact").await;
+    let page = browser.text("main").await;
+    assert!(!page.contains("Quixadá") && !page.contains("joana@example.com.br"), "{page}");
+    assert!(page.contains("erased the personal data"), "{page}");
+    browser.shot("contact-erased").await;
+
+    browser.open("/profile").await;
+    browser.click("form[action='/profile/calendar'] button").await;
+    browser.see("shown only once").await;
+    browser.shot("profile-calendar").await;
+    browser.stop().await;
+    app.teardown().await;
+}

@@ -135,3 +135,20 @@ async fn contacts_export_as_vcards_for_address_books() {
     })
     .await;
 }
+
+/// `version=4.0` writes vCard 4.0 beside the default 3.0; any other version is refused.
+#[tokio::test]
+async fn contacts_export_as_vcard_4_on_request() {
+    on_both_backends("contacts_export_as_vcard_4_on_request", async |app| {
+        app.create("contacts", &json!({"first_name": "Joana", "phones": ["+55 81 99999-0000"], "city": "Natal"})).await;
+        app.create("contacts", &json!({"first_name": "Rui", "city": "Recife"})).await;
+        let query = [("version", "4.0"), ("filter[city][eq]", "Natal")];
+        let reply = app.get_query("/api/v1/contacts/export.vcf", &app.admin_token, &query).await;
+        reply.expect(StatusCode::OK);
+        assert_eq!(reply.text.matches("BEGIN:VCARD\r\nVERSION:4.0\r\n").count(), 1, "{}", reply.text);
+        assert!(reply.text.contains("TEL;VALUE=uri;TYPE=voice:tel:+5581999990000\r\n"), "{}", reply.text);
+        let wrong = app.get_query("/api/v1/contacts/export.vcf", &app.admin_token, &[("version", "2.1")]).await;
+        wrong.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    })
+    .await;
+}

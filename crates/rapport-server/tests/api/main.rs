@@ -19,6 +19,7 @@ mod leads;
 mod openapi;
 mod permissions;
 mod pipelines;
+mod privacy;
 mod reminders;
 mod security;
 mod web;

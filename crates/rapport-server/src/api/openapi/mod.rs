@@ -55,6 +55,8 @@ mod schemas;
         crate::api::misc::mark_read,
         crate::api::records::import_report,
         crate::api::records::personal_data,
+        crate::api::records::erase,
+        crate::api::vcards::import_vcf,
         crate::api::records::export_vcf,
         crate::api::imports::upload,
         crate::api::imports::list,
