@@ -12,8 +12,8 @@ mod privacy;
 mod repo;
 mod service;
 mod timeline;
-mod workbook;
 mod vcards;
+mod workbook;
 
 pub use crate::row::field_columns;
 pub use board::{StageTotal, stage_totals};
@@ -43,8 +43,8 @@ pub async fn fetch_unscoped_for_system(
 pub use privacy::{ErasedWords, Erasure, erase_contact, personal_data};
 pub use service::{create, create_idempotent, delete, get, list, restore, update};
 pub use timeline::{TimelineEntry, timeline};
-pub use workbook::{FileKind, as_csv as spreadsheet_as_csv, kind_of as file_kind};
 pub use vcards::{MAX_VCARD_BYTES, VcardOutcome, VcardReport, contact_photo, has_photo, import_vcards};
+pub use workbook::{FileKind, as_csv as spreadsheet_as_csv, kind_of as file_kind};
 
 use chrono::{DateTime, Utc};
 use rapport_core::ids::RecordId;
