@@ -11,6 +11,7 @@ pub mod backup;
 pub mod calendar_feeds;
 mod database;
 mod error;
+pub mod exports;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod imports;

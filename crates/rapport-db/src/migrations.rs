@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     }),
     (13, "imports", m0013_imports),
     (15, "contact_photos_and_calendar_feeds", m0015_contact_photos_and_calendar_feeds),
+    (16, "exports", m0016_exports),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -673,6 +674,34 @@ fn m0013_imports(db: &Database) -> Vec<String> {
         db.db_backend().build(&import_id).to_string(),
         // Only entries an import wrote are indexed: most have none.
         "CREATE INDEX audit_log_import ON audit_log (import_id) WHERE import_id IS NOT NULL".to_owned(),
+    ]
+}
+
+/// Exports of a list (CSV or XLSX) written by the worker, for sets too big
+/// to download while the user waits: the list's query, progress, and the
+/// file once done (kept a few days).
+fn m0016_exports(db: &Database) -> Vec<String> {
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("exports")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(text("record_type"))
+                .col(text("format"))
+                .col(text("query"))
+                .col(text("status"))
+                .col(ColumnDef::new("rows_done").big_integer().not_null().default(0))
+                .col(ColumnDef::new("file").blob().null())
+                .col(ColumnDef::new("error").text().null())
+                .col(ts_null("leased_until"))
+                .col(ts("created_at"))
+                .col(ts_null("finished_at"))
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("exports_user").table("exports").col("user_id").col("created_at").to_owned()),
+        index(db, &Index::create().name("exports_status").table("exports").col("status").to_owned()),
     ]
 }
 

@@ -19,6 +19,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     // One import at a time per process, beside the loop: reminders must not
     // wait for a million rows.
     let mut import: Option<tokio::task::JoinHandle<()>> = None;
+    let mut export: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -26,6 +27,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         if import.as_ref().is_none_or(tokio::task::JoinHandle::is_finished) {
             import = start_next_import(&state).await;
+        }
+        if export.as_ref().is_none_or(tokio::task::JoinHandle::is_finished) {
+            export = start_next_export(&state).await;
         }
         match rapport_db::notifications::run_due_jobs(&state.ctx, 500).await {
             Ok(ran) => {
@@ -60,6 +64,24 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// Writes the next export due, if any, on its own task.
+async fn start_next_export(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let id = match rapport_db::exports::claim_next(&state.ctx).await {
+        Ok(id) => id?,
+        Err(error) => {
+            tracing::error!(%error, "worker could not look for exports");
+            return None;
+        }
+    };
+    let ctx = state.ctx.clone();
+    Some(tokio::spawn(async move {
+        match rapport_db::exports::run(&ctx, id).await {
+            Ok(status) => tracing::info!(export = %id, status = status.as_str(), "export finished"),
+            Err(error) => tracing::error!(export = %id, %error, "export interrupted"),
+        }
+    }))
+}
+
 /// Runs the next import due, if any, on its own task.
 async fn start_next_import(state: &AppState) -> Option<tokio::task::JoinHandle<()>> {
     let id = match rapport_db::imports::claim_next(&state.ctx).await {
@@ -88,6 +110,7 @@ async fn purge(state: &AppState) -> rapport_db::Result<()> {
     }
     let config = &state.config;
     let purged = rapport_db::housekeeping::purge(&state.ctx, &config.sessions, &config.login_throttle).await?;
+    rapport_db::exports::purge_finished(&state.ctx, state.ctx.now() - rapport_db::exports::KEEP).await?;
     tracing::debug!(?purged, "purged ended sessions, old login attempts, idempotency keys and import reports");
     Ok(())
 }

@@ -366,8 +366,17 @@ function followImport() {
   setTimeout(poll, 1000);
 }
 
+/** Reloads an export's page until its file is ready (or it failed). */
+function followExport() {
+  const panel = document.querySelector("[data-export-status]");
+  if (panel && ["queued", "running"].includes(panel.dataset.exportStatus)) {
+    setTimeout(() => window.location.reload(), 1500);
+  }
+}
+
 enhanceLoadMore();
 followImport();
+followExport();
 listenForNotifications();
 enhanceSearch();
 enhanceReferences();

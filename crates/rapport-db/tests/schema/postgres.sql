@@ -150,6 +150,18 @@ column deals.source_campaign: text
 column deals.utm_source: text
 column deals.utm_medium: text
 column deals.utm_campaign: text
+column exports.id: uuid not null
+column exports.user_id: uuid not null
+column exports.record_type: text not null
+column exports.format: text not null
+column exports.query: text not null
+column exports.status: text not null
+column exports.rows_done: bigint not null default 0
+column exports.file: bytea
+column exports.error: text
+column exports.leased_until: timestamp with time zone
+column exports.created_at: timestamp with time zone not null
+column exports.finished_at: timestamp with time zone
 column idempotency_keys.user_id: uuid not null
 column idempotency_keys.key: text not null
 column idempotency_keys.request_hash: text not null
@@ -385,6 +397,9 @@ index deals_status: CREATE INDEX deals_status ON public.deals USING btree (statu
 index deals_team_id: CREATE INDEX deals_team_id ON public.deals USING btree (team_id, id)
 index deals_trash: CREATE INDEX deals_trash ON public.deals USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index deals_updated_at: CREATE INDEX deals_updated_at ON public.deals USING btree (updated_at, id)
+index exports_pkey: CREATE UNIQUE INDEX exports_pkey ON public.exports USING btree (id)
+index exports_status: CREATE INDEX exports_status ON public.exports USING btree (status)
+index exports_user: CREATE INDEX exports_user ON public.exports USING btree (user_id, created_at)
 index idempotency_keys_created: CREATE INDEX idempotency_keys_created ON public.idempotency_keys USING btree (created_at)
 index idempotency_keys_pkey: CREATE UNIQUE INDEX idempotency_keys_pkey ON public.idempotency_keys USING btree (user_id, key)
 index import_left_out_pkey: CREATE UNIQUE INDEX import_left_out_pkey ON public.import_left_out USING btree (import_id, line)
@@ -453,6 +468,7 @@ constraint contacts_pkey on contacts: PRIMARY KEY (id)
 constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)
+constraint exports_pkey on exports: PRIMARY KEY (id)
 constraint idempotency_keys_pkey on idempotency_keys: PRIMARY KEY (user_id, key)
 constraint import_left_out_pkey on import_left_out: PRIMARY KEY (import_id, line)
 constraint import_reports_pkey on import_reports: PRIMARY KEY (id)

@@ -7,6 +7,7 @@ mod calendar_feeds;
 mod common;
 mod contacts;
 mod deals;
+mod exports;
 mod gadgets;
 mod idempotency;
 mod import_jobs;

@@ -218,6 +218,17 @@ list-filter-value = Value
 list-export = Export CSV
 list-export-vcard = Export vCard
 list-export-vcard4 = Export vCard 4.0
+list-export-menu = Export
+list-export-xlsx = Excel (.xlsx)
+list-export-background = CSV, prepared in the background
+exports-title = Export
+exports-waiting = Waiting for the worker…
+exports-running = Writing the file: { $rows } records so far.
+exports-done = Ready: { $rows } records.
+exports-failed = The export failed: { $error }
+exports-download = Download
+exports-hint = You can leave this page: the file stays ready here for 7 days.
+exports-back = Back to the list
 list-shown = { $count ->
     [one] One shown
    *[other] { $count } shown

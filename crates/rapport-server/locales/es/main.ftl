@@ -218,6 +218,17 @@ list-filter-value = Valor
 list-export = Exportar CSV
 list-export-vcard = Exportar vCard
 list-export-vcard4 = Exportar vCard 4.0
+list-export-menu = Exportar
+list-export-xlsx = Excel (.xlsx)
+list-export-background = CSV, preparado en segundo plano
+exports-title = Exportación
+exports-waiting = Esperando al proceso en segundo plano…
+exports-running = Generando el archivo: { $rows } registros hasta ahora.
+exports-done = Listo: { $rows } registros.
+exports-failed = La exportación falló: { $error }
+exports-download = Descargar
+exports-hint = Puede salir de esta página: el archivo queda disponible aquí durante 7 días.
+exports-back = Volver a la lista
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }

@@ -218,6 +218,17 @@ list-filter-value = Valor
 list-export = Exportar CSV
 list-export-vcard = Exportar vCard
 list-export-vcard4 = Exportar vCard 4.0
+list-export-menu = Exportar
+list-export-xlsx = Excel (.xlsx)
+list-export-background = CSV, preparado em segundo plano
+exports-title = Exportação
+exports-waiting = Aguardando o processamento…
+exports-running = Gerando o arquivo: { $rows } registros até agora.
+exports-done = Pronto: { $rows } registros.
+exports-failed = A exportação falhou: { $error }
+exports-download = Baixar
+exports-hint = Você pode sair desta página: o arquivo fica disponível aqui por 7 dias.
+exports-back = Voltar à lista
 list-shown = { $count ->
     [one] Mostrando { $count }
    *[other] Mostrando { $count }

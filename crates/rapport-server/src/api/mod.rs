@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod docs;
+pub mod exports;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
@@ -27,6 +28,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(misc::router())
         .merge(views::router())
         .merge(imports::router())
+        .merge(exports::router())
         .merge(vcards::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))

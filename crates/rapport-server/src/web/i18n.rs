@@ -220,6 +220,7 @@ mod catalogue_tests {
     const PREFIXES: &[&str] = &[
         "nav.",
         "imports.",
+        "exports.",
         "top.",
         "kind.",
         "group.",

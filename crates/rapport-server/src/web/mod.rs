@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod board;
 mod calendar;
+mod exports;
 mod feeds;
 mod fields;
 pub mod format;
@@ -89,6 +90,9 @@ pub fn router() -> axum::Router<AppState> {
         .route("/{kind}/bulk", post(records::bulk))
         .route("/{kind}/columns", post(records::choose_columns))
         .route("/{kind}/export.csv", get(records::export_csv))
+        .route("/exports", post(exports::request))
+        .route("/exports/{id}", get(exports::show))
+        .route("/exports/{id}/file", get(exports::download))
         .route("/contacts/export.vcf", get(records::export_vcf))
         .route("/contacts/{id}/erase", get(privacy::confirm).post(privacy::erase))
         .route("/contacts/{id}/photo", get(vcards::photo))

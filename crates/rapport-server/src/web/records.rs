@@ -242,7 +242,7 @@ fn list_href(record_type: RecordType, pairs: &[(String, String)]) -> String {
 
 /// The API's list query from the page's: `f`, `op` and `v` (the filter form)
 /// become `filter[f][op]=v`; everything else passes as the API takes it.
-fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+pub(super) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = raw.and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
     let take = |pairs: &mut Vec<(String, String)>, name: &str| {
         let at = pairs.iter().position(|(k, _)| k == name)?;
@@ -415,7 +415,7 @@ pub async fn list(
 const PAGE_PARAMETERS: [&str; 3] = ["fragment", "done", "view"];
 
 /// The API's list query within the list page's.
-fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
+pub(super) fn api_pairs(pairs: &[(String, String)]) -> Vec<(String, String)> {
     pairs.iter().filter(|(k, _)| !PAGE_PARAMETERS.contains(&k.as_str())).cloned().collect()
 }
 

@@ -598,3 +598,29 @@ async fn a_contact_from_a_vcard_is_erased_after_its_name_is_typed() {
     browser.stop().await;
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn a_filtered_list_is_exported_to_excel_in_the_background() {
+    let Some((app, browser, _guard)) = signed_in("export_xlsx").await else { return };
+    app.create("contacts", &json!({"first_name": "Ana", "city": "Recife"})).await;
+    app.create("contacts", &json!({"first_name": "Bruno", "city": "Natal"})).await;
+    browser.open("/contacts?filter%5Bcity%5D%5Beq%5D=Recife").await;
+    browser.click("details.export-menu summary").await;
+    browser.shot("export-menu").await;
+    browser.click("details.export-menu button[value=xlsx]").await;
+    browser.see("Export").await;
+    assert_eq!(app.run_exports().await, 1);
+    // The page reloads itself until the file is ready.
+    browser.see("Ready: 1 records").await;
+    let link = browser.el("a[href$='/file']").await.attr("href").await.expect("an href").expect("a link");
+    let id: uuid::Uuid = link.trim_start_matches("/exports/").trim_end_matches("/file").parse().expect("an export id");
+    let admin = rapport_db::users::actor(app.ctx.db.conn(), app.admin.id, rapport_core::access::Scope::Read)
+        .await
+        .expect("load")
+        .expect("the administrator");
+    let (export, file) = rapport_db::exports::file(&app.ctx, &admin, id).await.expect("the file");
+    assert!(export.file_name.ends_with(".xlsx") && file.starts_with(b"PK"), "{}", export.file_name);
+    browser.shot("export-done").await;
+    browser.stop().await;
+    app.teardown().await;
+}

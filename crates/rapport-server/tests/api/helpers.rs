@@ -225,6 +225,16 @@ impl TestApp {
         ran
     }
 
+    /// Writes every queued export, as the worker would; how many.
+    pub async fn run_exports(&self) -> usize {
+        let mut ran = 0;
+        while let Some(id) = rapport_db::exports::claim_next(&self.ctx).await.expect("claim an export") {
+            rapport_db::exports::run(&self.ctx, id).await.expect("write an export");
+            ran += 1;
+        }
+        ran
+    }
+
     /// Stops the server and removes the database.
     pub async fn teardown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
