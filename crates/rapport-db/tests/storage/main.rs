@@ -6,6 +6,7 @@ mod backups;
 mod common;
 mod contacts;
 mod deals;
+mod duplicates;
 mod gadgets;
 mod idempotency;
 mod import_jobs;
