@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod docs;
+pub mod duplicates;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
@@ -26,6 +27,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(misc::router())
         .merge(views::router())
         .merge(imports::router())
+        .merge(duplicates::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)
