@@ -294,7 +294,12 @@ pub fn merged_fields(
                     let mut items: Vec<Value> = current.and_then(Value::as_array).cloned().unwrap_or_default();
                     for other in others {
                         for item in other.get(spec.name).and_then(Value::as_array).into_iter().flatten() {
-                            if !items.contains(item) {
+                            // E-mails differ in case only when typed differently.
+                            let same = |kept: &Value| match (kept.as_str(), item.as_str()) {
+                                (Some(kept), Some(new)) => kept.eq_ignore_ascii_case(new),
+                                _ => kept == item,
+                            };
+                            if !items.iter().any(same) {
                                 items.push(item.clone());
                             }
                         }

@@ -246,6 +246,7 @@ mod catalogue_tests {
         "profile.",
         "pipeline.",
         "palette.",
+        "dup.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {
