@@ -163,6 +163,13 @@ pub trait KindRules: Sync {
     fn paired_indexes(&self) -> &'static [(&'static str, &'static str)] {
         &[]
     }
+
+    /// How records of the kind are compared to find likely duplicates
+    /// (besides e-mail, phone and domain fields, which every kind has by
+    /// its field kinds); `None` when names and tax ids are not compared.
+    fn duplicates(&self) -> Option<&'static crate::duplicates::DuplicateRules> {
+        None
+    }
 }
 
 /// The rules of a kind with none of its own.

@@ -6,16 +6,19 @@ pub enum JobKind {
     LeadAssigned,
     /// Someone moved a deal another user owns to another stage.
     DealMoved,
+    /// Look for likely duplicates among every record of a kind.
+    DuplicateScan,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 3] = [Self::ActivityReminder, Self::LeadAssigned, Self::DealMoved];
+    const ALL: [JobKind; 4] = [Self::ActivityReminder, Self::LeadAssigned, Self::DealMoved, Self::DuplicateScan];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ActivityReminder => "activity_reminder",
             Self::LeadAssigned => "lead_assigned",
             Self::DealMoved => "deal_moved",
+            Self::DuplicateScan => "duplicate_scan",
         }
     }
 

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clock;
 pub mod custom_fields;
 pub mod descriptor;
+pub mod duplicates;
 pub mod error;
 pub mod export;
 pub mod ical;

@@ -684,6 +684,15 @@ pub async fn run(ctx: &Ctx, id: Uuid) -> Result<ImportStatus> {
     };
     let tx = ctx.db.write().await?;
     tx.execute(&finish(status, error)).await.context("finish an import")?;
+    // What it brought in is looked over for likely duplicates (rows whose
+    // key is already stored were skipped; similar names and other keys were not).
+    let kind = kind_of(&import)?;
+    if status == ImportStatus::Done && kind.rules().duplicates().is_some() {
+        let key = format!("duplicate_scan:{}:import:{id}", kind.as_str());
+        let payload = serde_json::json!({"record_type": kind.as_str()});
+        let now = ctx.now();
+        crate::jobs::enqueue(&*tx, rapport_core::jobs::JobKind::DuplicateScan, &payload, now, Some(&key), now).await?;
+    }
     tx.commit().await?;
     Ok(status)
 }

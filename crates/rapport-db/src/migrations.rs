@@ -38,6 +38,8 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
         vec![db.db_backend().build(&params).to_string()]
     }),
     (13, "imports", m0013_imports),
+    // Also data: `records::backfill_blocking_keys` once the columns are in step.
+    (14, "duplicates_and_merges", m0014_duplicates_and_merges),
     (15, "contact_photos_and_calendar_feeds", m0015_contact_photos_and_calendar_feeds),
     (16, "exports", m0016_exports),
 ];
@@ -70,6 +72,7 @@ pub async fn run(db: &Database) -> Result<()> {
     // Replicas starting together must not apply the same migration twice.
     backend::lock_migrations(&tx).await?;
     let applied = applied_versions(&tx).await?;
+    let backfill_blocking_keys = !applied.is_empty() && !applied.contains(&14);
     for (version, name, step) in MIGRATIONS.iter().chain(TEST_MIGRATIONS) {
         if applied.contains(version) {
             continue;
@@ -90,6 +93,9 @@ pub async fn run(db: &Database) -> Result<()> {
         tx.execute(&insert).await.context("record a migration")?;
     }
     sync_record_columns(&tx).await?;
+    if backfill_blocking_keys {
+        crate::records::backfill_blocking_keys(&*tx).await?;
+    }
     tx.commit().await
 }
 
@@ -674,6 +680,69 @@ fn m0013_imports(db: &Database) -> Vec<String> {
         db.db_backend().build(&import_id).to_string(),
         // Only entries an import wrote are indexed: most have none.
         "CREATE INDEX audit_log_import ON audit_log (import_id) WHERE import_id IS NOT NULL".to_owned(),
+    ]
+}
+
+/// Likely duplicates found by the background scan (one row per pair, the
+/// smaller id first; a dismissed pair stays, so that a later scan does not
+/// bring it back), and merges with what each moved, so that one can be undone.
+fn m0014_duplicates_and_merges(db: &Database) -> Vec<String> {
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("duplicate_pairs")
+                .col(text("record_type"))
+                .col(uuid("record_id"))
+                .col(uuid("other_id"))
+                .col(ColumnDef::new("score").big_integer().not_null())
+                .col(text("reasons"))
+                .col(ts("found_at"))
+                .col(ts_null("dismissed_at"))
+                .col(uuid_null("dismissed_by"))
+                .primary_key(Index::create().col("record_id").col("other_id"))
+                .to_owned(),
+        ),
+        // The review list: a kind's pairs, surest first (keyset).
+        index(
+            db,
+            &Index::create()
+                .name("duplicate_pairs_review")
+                .table("duplicate_pairs")
+                .col("record_type")
+                .col("score")
+                .col("record_id")
+                .col("other_id")
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("duplicate_pairs_other").table("duplicate_pairs").col("other_id").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("merges")
+                .col(uuid("id").primary_key())
+                .col(text("record_type"))
+                .col(uuid("survivor_id"))
+                .col(uuid("actor_id"))
+                .col(ts("at"))
+                .col(ColumnDef::new("survivor_before").json_binary().not_null())
+                .col(ts_null("undone_at"))
+                .col(uuid_null("undone_by"))
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("merges_survivor").table("merges").col("survivor_id").col("at").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("merged_records")
+                .col(uuid("merge_id"))
+                .col(uuid("record_id"))
+                .col(ColumnDef::new("moved").json_binary().not_null())
+                .primary_key(Index::create().col("merge_id").col("record_id"))
+                .to_owned(),
+        ),
+        // A trashed record's pointer to the record it was merged into.
+        index(db, &Index::create().name("merged_records_record").table("merged_records").col("record_id").to_owned()),
     ]
 }
 

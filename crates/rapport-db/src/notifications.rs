@@ -197,6 +197,17 @@ fn one_line(name: &str) -> String {
 
 /// Runs one job and marks it done in the same transaction as its effects.
 async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
+    if JobKind::parse(&job.kind) == Some(JobKind::DuplicateScan) {
+        // A long read in batches of its own transactions, then done.
+        let record_type = job.payload.get("record_type").and_then(Value::as_str).and_then(RecordType::parse);
+        if let Some(record_type) = record_type {
+            let summary = crate::records::scan_duplicates(ctx, record_type).await?;
+            tracing::info!(%record_type, records = summary.records, pairs = summary.pairs, "duplicate scan done");
+        }
+        let tx = ctx.db.write().await?;
+        jobs::mark_done(&*tx, job.id, ctx.now()).await?;
+        return tx.commit().await;
+    }
     let now = ctx.now();
     let tx = ctx.db.write().await?;
     let payload_id = |key: &str| job.payload.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
@@ -260,6 +271,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
+        Some(JobKind::DuplicateScan) => {}
         // A kind this version does not know: finish it rather than retry forever.
         None => tracing::warn!(kind = %job.kind, "unknown job kind"),
     }

@@ -1,4 +1,5 @@
-//! The background worker: runs due jobs; hourly, purges the trash and what
+//! The background worker: runs due jobs (among them the daily scan for
+//! likely duplicates); hourly, purges the trash and what
 //! has served its purpose (`rapport_db::housekeeping`), takes the scheduled
 //! backup when one is due, and refreshes the query planner's statistics.
 
@@ -41,6 +42,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             last_purge = Some(tokio::time::Instant::now());
             if let Err(error) = purge(&state).await {
                 tracing::error!(%error, "purge failed");
+            }
+            if let Err(error) = queue_daily_duplicate_scans(&state).await {
+                tracing::error!(%error, "could not queue the daily duplicate scans");
             }
             if let Some(schedule) = state.config.backups.clone() {
                 // Beside the loop: copying a big database takes a while, and
@@ -99,6 +103,17 @@ async fn start_next_import(state: &AppState) -> Option<tokio::task::JoinHandle<(
             Err(error) => tracing::error!(import = %id, %error, "import interrupted"),
         }
     }))
+}
+
+/// Once a day (the first housekeeping of the day, replicas agreeing through
+/// the job's dedup key), a scan for likely duplicates of each kind that has
+/// duplicate rules.
+async fn queue_daily_duplicate_scans(state: &AppState) -> rapport_db::Result<()> {
+    let day = state.ctx.now().format("%Y-%m-%d").to_string();
+    for kind in rapport_core::schema::RecordType::all().filter(|k| k.rules().duplicates().is_some()) {
+        rapport_db::records::request_duplicate_scan(&state.ctx, kind, &day).await?;
+    }
+    Ok(())
 }
 
 async fn purge(state: &AppState) -> rapport_db::Result<()> {

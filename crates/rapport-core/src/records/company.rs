@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::{address_fields, common_aliases, field_list};
 use crate::descriptor::{CrossFieldRule, ImportAlias, KindRules, MatchKey, RecordKind};
+use crate::duplicates::DuplicateRules;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::values::{Cnpj, WebUrl};
 use crate::{FieldError, ValidationErrors};
@@ -72,6 +73,10 @@ impl RecordType {
 struct Company;
 
 impl KindRules for Company {
+    fn duplicates(&self) -> Option<&'static DuplicateRules> {
+        Some(&DuplicateRules { name: &["name"], organisation: true, scope: None, tax_id: Some("tax_id") })
+    }
+
     fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
         &[CrossFieldRule {
             field: "tax_id",

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::{address_fields, common_aliases, field_list, is_blank, source_fields};
 use crate::descriptor::{CrossFieldRule, ImportAlias, KindRules, MatchKey, RecordKind};
+use crate::duplicates::DuplicateRules;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{FieldError, ValidationErrors};
 
@@ -53,6 +54,15 @@ const NEEDS_A_WAY_TO_REACH: CrossFieldRule =
     CrossFieldRule { field: "first_name", code: "required", rule: "a contact needs a name, an e-mail or a phone" };
 
 impl KindRules for Contact {
+    fn duplicates(&self) -> Option<&'static DuplicateRules> {
+        Some(&DuplicateRules {
+            name: &["first_name", "last_name"],
+            organisation: false,
+            scope: Some("company_id"),
+            tax_id: None,
+        })
+    }
+
     fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
         &[NEEDS_A_WAY_TO_REACH]
     }

@@ -7,6 +7,7 @@ use super::{common_aliases, field_list, is_blank, source_fields};
 use crate::descriptor::{
     CrossFieldRule, Effect, ImportAlias, KindRules, MatchKey, PendingWrite, RecordKind, StoredWrite,
 };
+use crate::duplicates::DuplicateRules;
 use crate::jobs::JobKind;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{DomainError, FieldError, ValidationErrors};
@@ -67,6 +68,15 @@ const DISQUALIFIED_NEEDS_A_REASON: CrossFieldRule =
     CrossFieldRule { field: "disqualified_reason", code: "required", rule: "a disqualified lead needs the reason why" };
 
 impl KindRules for Lead {
+    fn duplicates(&self) -> Option<&'static DuplicateRules> {
+        Some(&DuplicateRules {
+            name: &["first_name", "last_name"],
+            organisation: false,
+            scope: Some("company_name"),
+            tax_id: None,
+        })
+    }
+
     fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
         &[NEEDS_A_WAY_TO_REACH, DISQUALIFIED_NEEDS_A_REASON]
     }

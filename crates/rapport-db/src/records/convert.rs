@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::duplicates::{Candidate, candidates_in};
 use super::service::{fetch_visible, prepare_new, scope, store_new, update_in};
 use super::{Record, keys, repo};
 use crate::error::Result;
@@ -34,11 +35,14 @@ pub struct ConversionInput {
 }
 
 /// What converting a lead would link to: the visible contact with its
-/// e-mail and the visible company with its domain, if any.
+/// e-mail and the visible company with its domain, if any; and the likely
+/// duplicates of the contact and company it would create, with score and reasons.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConversionMatches {
     pub contact: Option<RecordId>,
     pub company: Option<RecordId>,
+    pub contact_candidates: Vec<Candidate>,
+    pub company_candidates: Vec<Candidate>,
 }
 
 fn lead_domain(lead: &Record) -> Option<String> {
@@ -61,7 +65,31 @@ pub async fn conversion_matches(ctx: &Ctx, actor: &Actor, lead_id: RecordId) -> 
         Some(domain) => find_visible(conn, actor, &snapshot, RecordType::COMPANY, "domain", &domain).await?,
         None => None,
     };
-    Ok(ConversionMatches { contact: contact.map(RecordId), company: company.map(RecordId) })
+    // The contact and company the lead would make, as drafts.
+    let mut person = copy(&lead, &[("first_name", "first_name"), ("last_name", "last_name")]);
+    if let Some(email) = lead.text("email") {
+        person.insert("emails".into(), json!([email]));
+    }
+    if let Some(phone) = lead.text("phone") {
+        person.insert("phones".into(), json!([phone]));
+    }
+    if let Some(company) = company {
+        person.insert("company_id".into(), json!(company));
+    }
+    let contact_scope = scope(actor, &snapshot, RecordType::CONTACT);
+    let contact_candidates = candidates_in(conn, RecordType::CONTACT, None, &person, &contact_scope).await?;
+    let mut organisation = copy(&lead, &[("company_name", "name")]);
+    if let Some(domain) = lead_domain(&lead) {
+        organisation.insert("domain".into(), domain.into());
+    }
+    let company_scope = scope(actor, &snapshot, RecordType::COMPANY);
+    let company_candidates = candidates_in(conn, RecordType::COMPANY, None, &organisation, &company_scope).await?;
+    Ok(ConversionMatches {
+        contact: contact.map(RecordId),
+        company: company.map(RecordId),
+        contact_candidates,
+        company_candidates,
+    })
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

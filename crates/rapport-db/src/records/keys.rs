@@ -14,15 +14,22 @@ use crate::error::{Result, StorageContext};
 
 /// Keys used to find the same person or company again.
 fn matching_keys(record: &Record) -> Vec<(&'static str, String)> {
+    keys_of(record.record_type, &record.fields)
+}
+
+/// The matching keys of a record's fields: e-mails, phones (and their
+/// tails), domains by their field kinds, and the blocking keys of
+/// likely duplicates (tax id, name block: `rapport_core::duplicates`).
+pub(super) fn keys_of(record_type: RecordType, fields: &serde_json::Map<String, Value>) -> Vec<(&'static str, String)> {
     let mut keys = Vec::new();
-    for spec in record.record_type.fields() {
+    for spec in record_type.fields() {
         let kind = match spec.kind {
             FieldKind::Email | FieldKind::EmailList => "email",
             FieldKind::Phone | FieldKind::PhoneList => "phone",
             FieldKind::Domain => "domain",
             _ => continue,
         };
-        let values: Vec<&str> = match record.fields.get(spec.name) {
+        let values: Vec<&str> = match fields.get(spec.name) {
             Some(Value::String(s)) => vec![s.as_str()],
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
             _ => Vec::new(),
@@ -34,6 +41,7 @@ fn matching_keys(record: &Record) -> Vec<(&'static str, String)> {
             }
         }
     }
+    keys.extend(rapport_core::duplicates::blocking_keys(record_type, fields));
     keys
 }
 

@@ -5,9 +5,11 @@ mod board;
 mod bulk;
 mod calendar;
 mod convert;
+mod duplicates;
 mod hooks;
 mod import;
 mod keys;
+mod merge;
 mod privacy;
 mod repo;
 mod service;
@@ -24,11 +26,17 @@ pub use calendar::{FEED_LIMIT, calendar_activities};
 pub use convert::{
     ConversionInput, ConversionMatches, ConversionResult, conversion_matches, convert_lead, convert_lead_idempotent,
 };
+pub(crate) use duplicates::backfill_blocking_keys;
+pub use duplicates::{
+    Candidate, DuplicatePair, PairSide, ScanSummary, check_draft, dismiss as dismiss_duplicate, duplicates_of,
+    request_scan as request_duplicate_scan, review_list as duplicate_review_list, scan as scan_duplicates,
+};
 pub use import::{
     DuplicateRow, Encoding, FORMAT_SAMPLE_ROWS, IMPORT_BATCH_ROWS, ImportCounts, ImportOptions, ImportReport, MatchBy,
     OnDuplicate, ProgressHook, RejectedRow, Tracked, UndoCounts, import_csv, read_sample, undo_import,
 };
 pub(crate) use keys::{PHONE_TAIL, phone_tail};
+pub use merge::{MergeInput, MergeResult, MergedPointer, merge, merged_into, undo_merge};
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 
 /// Loads a live record whatever its visibility: a bypass of the visibility scope, for system work (job

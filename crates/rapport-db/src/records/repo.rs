@@ -152,6 +152,45 @@ pub async fn visible_ids(
     rows.iter().map(|r| r.try_get::<Uuid>("", "id").context("read a record id")).collect()
 }
 
+/// Records among `ids` the scope allows: live ones, or (`trashed`) also
+/// those in the trash.
+pub async fn fetch_many(
+    conn: &impl ConnectionTrait,
+    record_type: RecordType,
+    ids: &[Uuid],
+    scope: &ReadScope,
+    trashed: bool,
+) -> Result<Vec<Record>> {
+    let mut records = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = select(record_type);
+        query.and_where(Expr::col("id").is_in(chunk.iter().copied())).cond_where(scope_condition(scope));
+        if !trashed {
+            query.and_where(Expr::col("deleted_at").is_null());
+        }
+        for row in conn.query_all(&query).await.context("load records")? {
+            records.push(from_row(record_type, &row)?);
+        }
+    }
+    Ok(records)
+}
+
+/// Ids of records (live or trashed) whose column `column` holds `value`.
+pub async fn ids_where(
+    conn: &impl ConnectionTrait,
+    record_type: RecordType,
+    column: &str,
+    value: Uuid,
+) -> Result<Vec<Uuid>> {
+    let query = Query::select()
+        .column("id")
+        .from(table(record_type))
+        .and_where(Expr::col(Alias::new(column)).eq(value))
+        .to_owned();
+    let rows = conn.query_all(&query).await.context("find referring records")?;
+    rows.iter().map(|r| r.try_get::<Uuid>("", "id").context("read a record id")).collect()
+}
+
 fn field_values(record: &Record) -> Vec<(Alias, sea_orm::sea_query::Value)> {
     record
         .record_type
@@ -197,15 +236,29 @@ pub fn inserts(records: &[Record]) -> impl Iterator<Item = InsertStatement> + '_
 
 /// Writes a new version if the stored one is still `expected_version`.
 pub async fn update(conn: &impl ConnectionTrait, record: &Record, expected_version: i64) -> Result<bool> {
+    update_where(conn, record, expected_version, true).await
+}
+
+/// [`update`] of a record live or in the trash: a merge moves the
+/// references of trashed records too.
+pub async fn update_live_or_trashed(
+    conn: &impl ConnectionTrait,
+    record: &Record,
+    expected_version: i64,
+) -> Result<bool> {
+    update_where(conn, record, expected_version, false).await
+}
+
+async fn update_where(conn: &impl ConnectionTrait, record: &Record, expected_version: i64, live: bool) -> Result<bool> {
     let mut update = Query::update();
     update.table(table(record.record_type));
     for (column, value) in system_values(record).into_iter().chain(field_values(record)) {
         update.value(column, value);
     }
-    update
-        .and_where(Expr::col("id").eq(record.id.0))
-        .and_where(Expr::col("version").eq(expected_version))
-        .and_where(Expr::col("deleted_at").is_null());
+    update.and_where(Expr::col("id").eq(record.id.0)).and_where(Expr::col("version").eq(expected_version));
+    if live {
+        update.and_where(Expr::col("deleted_at").is_null());
+    }
     let result = conn.execute(&update).await.context("update a record")?;
     Ok(result.rows_affected() == 1)
 }

@@ -150,6 +150,14 @@ column deals.source_campaign: text
 column deals.utm_source: text
 column deals.utm_medium: text
 column deals.utm_campaign: text
+column duplicate_pairs.record_type: text not null
+column duplicate_pairs.record_id: uuid not null
+column duplicate_pairs.other_id: uuid not null
+column duplicate_pairs.score: bigint not null
+column duplicate_pairs.reasons: text not null
+column duplicate_pairs.found_at: timestamp with time zone not null
+column duplicate_pairs.dismissed_at: timestamp with time zone
+column duplicate_pairs.dismissed_by: uuid
 column exports.id: uuid not null
 column exports.user_id: uuid not null
 column exports.record_type: text not null
@@ -251,6 +259,17 @@ column login_attempts.at: timestamp with time zone not null
 column login_attempts.email_normalized: text not null
 column login_attempts.ip: text not null
 column login_attempts.success: boolean not null
+column merged_records.merge_id: uuid not null
+column merged_records.record_id: uuid not null
+column merged_records.moved: jsonb not null
+column merges.id: uuid not null
+column merges.record_type: text not null
+column merges.survivor_id: uuid not null
+column merges.actor_id: uuid not null
+column merges.at: timestamp with time zone not null
+column merges.survivor_before: jsonb not null
+column merges.undone_at: timestamp with time zone
+column merges.undone_by: uuid
 column notifications.id: uuid not null
 column notifications.user_id: uuid not null
 column notifications.kind: text not null
@@ -397,6 +416,9 @@ index deals_status: CREATE INDEX deals_status ON public.deals USING btree (statu
 index deals_team_id: CREATE INDEX deals_team_id ON public.deals USING btree (team_id, id)
 index deals_trash: CREATE INDEX deals_trash ON public.deals USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index deals_updated_at: CREATE INDEX deals_updated_at ON public.deals USING btree (updated_at, id)
+index duplicate_pairs_other: CREATE INDEX duplicate_pairs_other ON public.duplicate_pairs USING btree (other_id)
+index duplicate_pairs_pkey: CREATE UNIQUE INDEX duplicate_pairs_pkey ON public.duplicate_pairs USING btree (record_id, other_id)
+index duplicate_pairs_review: CREATE INDEX duplicate_pairs_review ON public.duplicate_pairs USING btree (record_type, score, record_id, other_id)
 index exports_pkey: CREATE UNIQUE INDEX exports_pkey ON public.exports USING btree (id)
 index exports_status: CREATE INDEX exports_status ON public.exports USING btree (status)
 index exports_user: CREATE INDEX exports_user ON public.exports USING btree (user_id, created_at)
@@ -428,6 +450,10 @@ index login_attempts_at: CREATE INDEX login_attempts_at ON public.login_attempts
 index login_attempts_email: CREATE INDEX login_attempts_email ON public.login_attempts USING btree (email_normalized, at)
 index login_attempts_ip: CREATE INDEX login_attempts_ip ON public.login_attempts USING btree (ip, at)
 index login_attempts_pkey: CREATE UNIQUE INDEX login_attempts_pkey ON public.login_attempts USING btree (id)
+index merged_records_pkey: CREATE UNIQUE INDEX merged_records_pkey ON public.merged_records USING btree (merge_id, record_id)
+index merged_records_record: CREATE INDEX merged_records_record ON public.merged_records USING btree (record_id)
+index merges_pkey: CREATE UNIQUE INDEX merges_pkey ON public.merges USING btree (id)
+index merges_survivor: CREATE INDEX merges_survivor ON public.merges USING btree (survivor_id, at)
 index notifications_dedup_key_key: CREATE UNIQUE INDEX notifications_dedup_key_key ON public.notifications USING btree (dedup_key)
 index notifications_pkey: CREATE UNIQUE INDEX notifications_pkey ON public.notifications USING btree (id)
 index notifications_user: CREATE INDEX notifications_user ON public.notifications USING btree (user_id, id)
@@ -468,6 +494,7 @@ constraint contacts_pkey on contacts: PRIMARY KEY (id)
 constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)
+constraint duplicate_pairs_pkey on duplicate_pairs: PRIMARY KEY (record_id, other_id)
 constraint exports_pkey on exports: PRIMARY KEY (id)
 constraint idempotency_keys_pkey on idempotency_keys: PRIMARY KEY (user_id, key)
 constraint import_left_out_pkey on import_left_out: PRIMARY KEY (import_id, line)
@@ -478,6 +505,8 @@ constraint jobs_pkey on jobs: PRIMARY KEY (id)
 constraint leads_pkey on leads: PRIMARY KEY (id)
 constraint list_columns_pkey on list_columns: PRIMARY KEY (user_id, record_type)
 constraint login_attempts_pkey on login_attempts: PRIMARY KEY (id)
+constraint merged_records_pkey on merged_records: PRIMARY KEY (merge_id, record_id)
+constraint merges_pkey on merges: PRIMARY KEY (id)
 constraint notifications_dedup_key_key on notifications: UNIQUE (dedup_key)
 constraint notifications_pkey on notifications: PRIMARY KEY (id)
 constraint pipelines_pkey on pipelines: PRIMARY KEY (id)

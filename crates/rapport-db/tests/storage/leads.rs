@@ -46,7 +46,11 @@ async fn lead_conversion_links_existing_contact_and_company_and_refuses_a_second
         assert_eq!(lead.fields["status"], json!("new"));
 
         let matches = records::conversion_matches(&t.ctx, &admin, lead.id).await.expect("matches");
-        assert_eq!(matches, records::ConversionMatches { contact: Some(contact.id), company: Some(company.id) });
+        assert_eq!((matches.contact, matches.company), (Some(contact.id), Some(company.id)));
+        // The contact it would make has the stored one's e-mail; the company its domain.
+        assert_eq!(matches.contact_candidates.iter().map(|c| (c.id, c.score)).collect::<Vec<_>>(), [(contact.id, 100)]);
+        assert!(matches.contact_candidates[0].reasons.contains(&rapport_core::duplicates::Reason::Email));
+        assert_eq!(matches.company_candidates.first().map(|c| c.id), Some(company.id));
         let input = ConversionInput {
             create_deal: true,
             deal_name: Some("Acme expansion".into()),

@@ -7,6 +7,7 @@ mod calendar_feeds;
 mod common;
 mod contacts;
 mod deals;
+mod duplicates;
 mod exports;
 mod gadgets;
 mod idempotency;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod docs;
+pub mod duplicates;
 pub mod exports;
 pub mod health;
 pub mod idempotency;
@@ -30,6 +31,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(imports::router())
         .merge(exports::router())
         .merge(vcards::router())
+        .merge(duplicates::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

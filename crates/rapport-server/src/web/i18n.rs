@@ -248,6 +248,7 @@ mod catalogue_tests {
         "pipeline.",
         "palette.",
         "privacy.",
+        "dup.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod board;
 mod calendar;
+mod duplicates;
 mod exports;
 mod feeds;
 mod fields;
@@ -85,6 +86,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/deals/board/column", get(board::column))
         .route("/deals/{id}/stage", post(board::move_deal))
         .route("/leads/{id}/convert", post(records::convert))
+        .route("/merges/{id}/undo", post(duplicates::undo))
+        .route("/{kind}/duplicates", get(duplicates::review))
+        .route("/{kind}/duplicates/scan", post(duplicates::scan))
+        .route("/{kind}/duplicates/dismiss", post(duplicates::dismiss))
+        .route("/{kind}/merge", get(duplicates::merge_page).post(duplicates::merge))
         .route("/{kind}", get(records::list).post(records::create))
         .route("/{kind}/new", get(records::new))
         .route("/{kind}/bulk", post(records::bulk))

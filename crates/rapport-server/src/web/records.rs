@@ -24,15 +24,15 @@ use super::{Frame, WebResult, html};
 use crate::state::AppState;
 
 /// The kind a URL segment names, or a 404 page.
-fn kind(user: &WebUser, segment: &str) -> Result<RecordType, super::WebError> {
+pub(super) fn kind(user: &WebUser, segment: &str) -> Result<RecordType, super::WebError> {
     RecordType::from_plural(segment).ok_or_else(|| user.error(StatusCode::NOT_FOUND, "error.not_found"))
 }
 
-fn record_id(user: &WebUser, segment: &str) -> Result<RecordId, super::WebError> {
+pub(super) fn record_id(user: &WebUser, segment: &str) -> Result<RecordId, super::WebError> {
     Uuid::parse_str(segment).map(RecordId).map_err(|_| user.error(StatusCode::NOT_FOUND, "error.not_found"))
 }
 
-fn writer(user: &WebUser) -> Result<Writer, super::WebError> {
+pub(super) fn writer(user: &WebUser) -> Result<Writer, super::WebError> {
     Writer::try_from(user.actor.clone()).map_err(|_| user.error(StatusCode::FORBIDDEN, "error.forbidden"))
 }
 
@@ -160,6 +160,8 @@ pub struct Chip {
 struct ListPage {
     frame: Frame,
     plural: &'static str,
+    /// The kind has a review list of likely duplicates.
+    duplicates_compared: bool,
     new_label: String,
     empty_text: String,
     columns: Vec<Column>,
@@ -385,6 +387,7 @@ pub async fn list(
     });
     let settable = settable(&user, record_type, &names);
     let page = ListPage {
+        duplicates_compared: super::duplicates::compared(record_type),
         all_current: current_view.is_none() && chips.is_empty(),
         views: view_tabs,
         view_query,
@@ -485,7 +488,7 @@ pub async fn delete_view(
     Ok(Redirect::to(&list_href(record_type, &[])).into_response())
 }
 
-fn section_of(record_type: RecordType) -> &'static str {
+pub(super) fn section_of(record_type: RecordType) -> &'static str {
     match record_type.plural() {
         "contacts" => "contacts",
         "companies" => "companies",
@@ -610,7 +613,15 @@ pub async fn create(State(state): State<AppState>, Path(segment): Path<String>, 
         let input = form_input(&state, &user, record_type, &fields).await?;
         match records::create(&state.ctx, &writer, record_type, &input).await {
             Ok(record) => {
-                return Ok(Redirect::to(&format!("/{}/{}", record_type.plural(), record.id.0)).into_response());
+                // A record with likely duplicates opens with a warning over its panel.
+                let warn = super::duplicates::compared(record_type)
+                    && !records::duplicates_of(&state.ctx, &user.actor, record_type, record.id)
+                        .await
+                        .map_err(|e| user.fail(e))?
+                        .is_empty();
+                let to =
+                    format!("/{}/{}{}", record_type.plural(), record.id.0, if warn { "?duplicates=1" } else { "" });
+                return Ok(Redirect::to(&to).into_response());
             }
             Err(rapport_db::Error::Domain(DomainError::Validation(found))) => errors = found.0,
             Err(error) => return Err(user.fail(error)),
@@ -765,12 +776,21 @@ pub struct Conversion {
     pub contact: Option<(String, String)>,
     pub company: Option<(String, String)>,
     pub deal_name: String,
+    /// Likely duplicates of the contact and company it would create.
+    pub candidates: Vec<super::duplicates::ConversionCandidate>,
 }
 
 #[derive(Template)]
 #[template(path = "records/show.html")]
 struct ShowPage {
     conversion: Option<Conversion>,
+    /// Likely duplicates of the record.
+    duplicates: Vec<super::duplicates::PanelItem>,
+    /// Just created with likely duplicates: say so.
+    warn_duplicates: bool,
+    /// Just merged: the merge to undo.
+    merged: Option<String>,
+    unmerged: bool,
     frame: Frame,
     plural: &'static str,
     id: String,
@@ -853,6 +873,8 @@ fn entries(user: &WebUser, names: &Names, record_type: RecordType, items: &[Time
                         user.tr.t1("timeline.created", "who", actor)
                     } else if action == "erase" {
                         user.tr.t1("timeline.erased", "who", actor)
+                    } else if action == "merge" {
+                        user.tr.t1("dup.timeline.merged", "who", actor)
                     } else {
                         let changed: Vec<String> = data
                             .get("changes")
@@ -919,11 +941,22 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
     Ok(related)
 }
 
+/// What the page was sent to say after a create, a merge or its undo.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    duplicates: Option<String>,
+    merged: Option<Uuid>,
+    unmerged: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: WebUser,
     Path((segment, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> WebResult {
+    // Anything else in the address is ignored, as before.
+    let query: ShowQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let record_type = kind(&user, &segment)?;
     let id = record_id(&user, &id)?;
     let record = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
@@ -1001,9 +1034,14 @@ pub async fn show(
         if convertible { Some(conversion(&state, &user, &record).await.map_err(|e| user.fail(e))?) } else { None };
     let photo =
         record_type == RecordType::CONTACT && records::has_photo(&state.ctx, id).await.map_err(|e| user.fail(e))?;
+    let duplicates = super::duplicates::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let page = ShowPage {
         photo,
         conversion,
+        duplicates,
+        warn_duplicates: query.duplicates.is_some(),
+        merged: query.merged.map(|m| m.to_string()),
+        unmerged: query.unmerged.is_some(),
         plural: record_type.plural(),
         id: id.0.to_string(),
         name: record.display_name(),
@@ -1104,7 +1142,9 @@ async fn conversion(state: &AppState, user: &WebUser, lead: &Record) -> rapport_
             None => Ok(None),
         }
     };
+    let candidates = super::duplicates::conversion_candidates(user, &matches);
     Ok(Conversion {
+        candidates,
         contact: named(RecordType::CONTACT, matches.contact).await?,
         company: named(RecordType::COMPANY, matches.company).await?,
         deal_name: lead.text("company_name").map_or_else(|| lead.display_name(), str::to_owned),

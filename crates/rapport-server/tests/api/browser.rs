@@ -624,3 +624,62 @@ async fn a_filtered_list_is_exported_to_excel_in_the_background() {
     browser.stop().await;
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn a_new_contact_warns_of_its_duplicate_which_is_merged_field_by_field_and_the_merge_undone() {
+    let Some((app, browser, _guard)) = signed_in("merge_screen").await else { return };
+    let older = app
+        .create(
+            "contacts",
+            &json!({"first_name": "Ana", "last_name": "Souza", "emails": ["ana.souza@acme.com.br"], "job_title": "Compradora", "city": "Curitiba"}),
+        )
+        .await;
+    let older_id = older["id"].as_str().expect("an id").to_owned();
+    browser.open("/contacts/new").await;
+    browser.fill("#f-first_name", "Anna").await;
+    browser.fill("#f-last_name", "Souza").await;
+    browser.fill("#f-emails", "Ana.Souza@acme.com.br").await;
+    browser.fill("#f-job_title", "Diretora de compras").await;
+    browser.click("form.record-form button[type=submit]").await;
+    browser.see("looks like records you already have").await;
+    browser.see("same e-mail").await;
+    browser.shot("duplicate-warning").await;
+
+    browser.click(".duplicates a.button").await;
+    browser.see("Merge two records").await;
+    browser.shot("merge-screen").await;
+    browser.width(360).await;
+    browser.shot("merge-screen-phone").await;
+    browser.width(1366).await;
+    // The older record (on the left) stays and takes the new job title;
+    // the new one has no city, so the older's stays.
+    assert!(browser.el("input[name='survivor'][value='a']").await.is_selected().await.expect("a radio"));
+    browser.click("input[name='field.job_title'][value='b']").await;
+    browser.click("form.merge button[type=submit]").await;
+    browser.see("Records merged.").await;
+    assert!(browser.path().await.starts_with(&format!("/contacts/{older_id}?merged=")), "{}", browser.path().await);
+    browser.see("Diretora de compras").await;
+    browser.see("Ana Souza").await;
+    browser.shot("merge-done").await;
+    let contacts = app.get("/api/v1/contacts", &app.admin_token).await;
+    assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(1), "{}", contacts.text);
+
+    browser.click(".merged-notice button[type=submit]").await;
+    browser.see("The merge was undone").await;
+    browser.see("Compradora").await;
+    let contacts = app.get("/api/v1/contacts", &app.admin_token).await;
+    assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(2), "{}", contacts.text);
+
+    // The review list, filled by a scan, has the pair again; "Not a duplicate" empties it.
+    app.post_json("/api/v1/contacts/duplicates/scan", &app.admin_token, &json!({})).await.expect(StatusCode::ACCEPTED);
+    app.run_due_jobs().await;
+    browser.open("/contacts").await;
+    browser.click("main a[href='/contacts/duplicates']").await;
+    browser.see("Possible duplicates: Contacts").await;
+    browser.see("same e-mail").await;
+    browser.shot("duplicates-review").await;
+    browser.click("table.dup-pairs button.link").await;
+    browser.see("No possible duplicates found").await;
+    browser.stop().await;
+    app.teardown().await;
+}

@@ -16,6 +16,7 @@ mod helpers;
 mod idempotency;
 mod imports;
 mod leads;
+mod merge;
 mod openapi;
 mod permissions;
 mod pipelines;

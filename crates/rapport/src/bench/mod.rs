@@ -351,6 +351,19 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     })
     .await;
 
+    // One candidate lookup (blocking keys, then scoring) per request, over
+    // the same ids as the by-id reads, after them.
+    let duplicate_ids = ids.clone();
+    let duplicates = load::run(
+        &host,
+        &token,
+        c,
+        n,
+        limit,
+        Arc::new(move |i| format!("/api/v1/contacts/{}/duplicates", duplicate_ids[i % duplicate_ids.len()])),
+    )
+    .await;
+
     let owner = users.owner.user_id;
     let stages = {
         let mut connection = http::Connection::open(&host).await?;
@@ -381,7 +394,7 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     eprintln!("== {name}: web pages");
     let web_report = web::run(&url_text, &web_fixture, &token, args.board_items).await?;
 
-    let errors = healthz.errors + by_id.errors + search.errors + list.errors;
+    let errors = healthz.errors + by_id.errors + search.errors + list.errors + duplicates.errors;
     let mut report = match &import {
         Some(import) => import_rows(name, import, Some(c)),
         None => table_heading(&format!("{name} — the database kept by an earlier run, {c} clients")),
@@ -413,6 +426,16 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
         healthz.rate(),
         healthz.p99_ms,
         by_id.rate() / healthz.rate()
+    );
+    let _ = writeln!(
+        r,
+        "| 4b. duplicate candidates of a contact (blocking keys, scored) | p50 {:.2} ms, p99 {:.2} ms, {:.0} req/s | GET by id p50 {:.2} ms, p99 {:.2} ms | {:.2} |",
+        duplicates.p50_ms,
+        duplicates.p99_ms,
+        duplicates.rate(),
+        by_id.p50_ms,
+        by_id.p99_ms,
+        duplicates.p50_ms / by_id.p50_ms
     );
     let _ = writeln!(
         r,

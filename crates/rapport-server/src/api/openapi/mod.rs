@@ -76,6 +76,13 @@ mod schemas;
         crate::api::views::delete_view,
         crate::api::views::get_columns,
         crate::api::views::set_columns,
+        crate::api::duplicates::of_record,
+        crate::api::duplicates::check,
+        crate::api::duplicates::review_list,
+        crate::api::duplicates::scan,
+        crate::api::duplicates::dismiss,
+        crate::api::duplicates::merge,
+        crate::api::duplicates::undo,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]
