@@ -215,3 +215,101 @@ async fn contacts_import_from_a_vcard_file_on_the_command_line() {
     assert_eq!(contacts_in(&url).await, 1);
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }
+
+/// The server is killed (SIGKILL) while its worker imports a file: every
+/// batch is stored whole with the progress that counts it, or not at all;
+/// once the import's lease has run out, the restarted server resumes it
+/// from the first line no batch stored, and each row is stored once.
+#[tokio::test]
+async fn an_import_killed_with_its_server_resumes_without_losing_or_repeating_a_row() {
+    use rapport_db::ConnectionTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+
+    const ROWS: usize = 150_000;
+    let dir = std::env::temp_dir().join(format!("rapport-kill-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let url = format!("sqlite://{}", dir.join("rapport.db").display());
+    let (made, said) = rapport(&url, &["user", "create", "--admin", "--email", "ana@example.com", "--name", "Ana"]);
+    assert!(made, "{said}");
+    let (made, said) = rapport(&url, &["token", "create", "--email", "ana@example.com", "--name", "test"]);
+    assert!(made, "{said}");
+    let token = said.lines().nth(1).expect("the token's secret").trim().to_owned();
+    let mut csv = String::from("first_name,last_name,email,city\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!("Pessoa{i},Silva,pessoa{i}@example.com,Recife\n"));
+    }
+
+    let mut server = Server::start(&url, &[]);
+    let client = reqwest::Client::new();
+    let api = |server: &Server, path: &str| format!("{}/api/v1{path}", server.url);
+    let uploaded: serde_json::Value = client
+        .post(api(&server, "/imports?kind=contacts&file_name=people.csv"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("an import");
+    let id = uploaded["id"].as_str().expect("an import id").to_owned();
+    let started = client.post(api(&server, &format!("/imports/{id}/start"))).bearer_auth(&token).send().await;
+    assert_eq!(started.expect("start").status(), 202);
+    let progress = async |server: &Server| -> serde_json::Value {
+        let reply = client.get(api(server, &format!("/imports/{id}"))).bearer_auth(&token).send().await;
+        reply.expect("progress").json().await.expect("an import")
+    };
+    // Killed once some batches are stored and before the last one is.
+    let mut stored_before_kill = 0;
+    for _ in 0..6000 {
+        let import = progress(&server).await;
+        assert_ne!(import["status"], "done", "the import ended before the server could be killed");
+        stored_before_kill = import["counts"]["created"].as_u64().unwrap_or(0);
+        if stored_before_kill > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(stored_before_kill > 0, "no batch was stored");
+    server.child.kill().expect("SIGKILL");
+    server.child.wait().expect("the server is gone");
+
+    let db = Database::open(&url.parse::<DatabaseUrl>().expect("url")).await.expect("open");
+    let import_id: uuid::Uuid = id.parse().expect("a uuid");
+    let created_counted = {
+        let query =
+            Query::select().column("created").from("imports").and_where(Expr::col("id").eq(import_id)).to_owned();
+        db.conn().query_one(&query).await.expect("read").expect("the import").try_get::<i64>("", "created").expect("n")
+    };
+    db.close().await.expect("close");
+    let stored = contacts_in(&url).await;
+    assert_eq!(stored, created_counted, "each stored batch is counted, and nothing else is stored");
+    assert!(stored < ROWS as i64, "the kill came before the end");
+
+    // The lease a live worker would renew has run out (it lasts two minutes).
+    let db = Database::open(&url.parse::<DatabaseUrl>().expect("url")).await.expect("open");
+    let expire = Query::update()
+        .table("imports")
+        .value("leased_until", chrono::Utc::now() - chrono::Duration::minutes(1))
+        .and_where(Expr::col("id").eq(import_id))
+        .to_owned();
+    db.conn().execute(&expire).await.expect("expire the lease");
+    db.close().await.expect("close");
+
+    let server = Server::start(&url, &[]);
+    let mut import = progress(&server).await;
+    for _ in 0..1500 {
+        if import["status"] != "running" && import["status"] != "queued" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        import = progress(&server).await;
+    }
+    assert_eq!(import["status"], "done", "{import}");
+    assert_eq!(import["counts"]["rows"], ROWS, "{import}");
+    assert_eq!(import["counts"]["created"], ROWS, "{import}");
+    drop(server);
+    assert_eq!(contacts_in(&url).await, ROWS as i64, "every row stored once");
+    std::fs::remove_dir_all(&dir).expect("remove the test folder");
+}
