@@ -244,11 +244,38 @@ async fn a_damaged_archive_is_one_clear_error_and_nothing_is_written() {
         let error = archive::import_all(&fresh.ctx.db, &damaged).await.expect_err("not a zip");
         assert!(matches!(error, ArchiveError::Damaged(_)), "{error:?}");
 
-        for table in ["users", "contacts", "companies", "deals", "audit_log", "custom_fields"] {
+        // A file that passes its checksum (the manifest rewritten to match) but fails on insert,
+        // the last one written: everything before it is rolled back too.
+        let late = temp_zip("late");
+        let bad_audit = {
+            let mut source = zip::ZipArchive::new(std::fs::File::open(&zip).expect("open")).expect("a zip");
+            let mut text = String::new();
+            source.by_name("audit_log.csv").expect("the audit log").read_to_string(&mut text).expect("read");
+            text.replacen(",changes,", ",changez,", 1)
+        };
+        let sha = {
+            use sha2::Digest;
+            sha2::Sha256::digest(bad_audit.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        let with_bad_audit = temp_zip("bad-audit");
+        tamper(&zip, &with_bad_audit, "audit_log.csv", |_| bad_audit.clone().into_bytes());
+        tamper(&with_bad_audit, &late, "manifest.json", |bytes| {
+            let mut manifest: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+            for file in manifest["files"].as_array_mut().expect("files") {
+                if file["name"] == "audit_log.csv" {
+                    file["sha256"] = json!(sha);
+                }
+            }
+            serde_json::to_vec(&manifest).expect("JSON")
+        });
+        let error = archive::import_all(&fresh.ctx.db, &late).await.expect_err("an unknown column");
+        assert!(error.to_string().contains("audit_log.csv has a column \"changez\""), "{error}");
+
+        for table in ["users", "contacts", "companies", "deals", "audit_log", "custom_fields", "search_rows"] {
             assert_eq!(count(&fresh.ctx, table).await, 0, "{table} was written");
         }
         fresh.close().await;
-        for file in [zip, damaged, newer] {
+        for file in [zip, damaged, newer, late, with_bad_audit] {
             let _ = std::fs::remove_file(file);
         }
     })
