@@ -11,7 +11,7 @@ use crate::import::ImportArgs;
 #[derive(clap::Args)]
 pub struct ExportArgs {
     /// Write everything (every record kind, trashed records included, custom fields, pipelines,
-    /// users without their passwords, teams, the audit log) to this new zip of CSV files with a
+    /// users without their passwords, teams, contact photos, the audit log) to this new zip of CSV files with a
     /// manifest.json of checksums, for `rapport import --all`.
     #[arg(long, value_name = "FILE.zip")]
     all: PathBuf,

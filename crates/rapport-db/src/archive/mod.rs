@@ -7,8 +7,8 @@
 //! JSON, timestamps to the microsecond, trashed records with `deleted_at`),
 //! read in keyset pages. Secrets stay behind: password hashes, sessions, API
 //! tokens, calendar feed tokens. Derived rows (matching keys, links, search)
-//! are rebuilt on import. Not in the archive: saved views, notifications,
-//! jobs, import history, contact photos and settings.
+//! are rebuilt on import. Contact photos are base64 cells. Not in the
+//! archive: saved views, notifications, jobs, import history and settings.
 
 mod read;
 mod write;
@@ -88,11 +88,21 @@ struct Column {
     storage: Storage,
     /// An empty cell is NULL in a nullable column and `""` in another.
     nullable: bool,
+    /// Bytes (a photo), written in base64; `storage` is then unused.
+    blob: bool,
 }
 
 fn col(name: &str, storage: Storage, nullable: bool) -> Column {
-    Column { name: name.to_owned(), storage, nullable }
+    Column { name: name.to_owned(), storage, nullable, blob: false }
 }
+
+fn blob(name: &str) -> Column {
+    Column { name: name.to_owned(), storage: Storage::Text, nullable: false, blob: true }
+}
+
+/// Rows per page and per insert batch; fewer for tables of large cells.
+const PAGE_ROWS: usize = 1000;
+const PHOTO_PAGE_ROWS: usize = 20;
 
 /// A table of the archive, in the order an import fills them.
 #[derive(Debug, Clone)]
@@ -103,6 +113,8 @@ struct Table {
     columns: Vec<Column>,
     /// Keyset pages on this column, when the table has a one-column key.
     key: Option<&'static str>,
+    /// Rows read per page and written per batch.
+    page: usize,
 }
 
 impl Table {
@@ -122,6 +134,7 @@ fn tables() -> Vec<Table> {
         record_type: None,
         columns,
         key,
+        page: PAGE_ROWS,
     };
     let mut out = vec![
         table(
@@ -212,6 +225,7 @@ fn tables() -> Vec<Table> {
                 name,
                 storage,
                 nullable: true,
+                blob: false,
             }));
         }
         out.push(Table {
@@ -220,8 +234,23 @@ fn tables() -> Vec<Table> {
             record_type: Some(record_type),
             columns,
             key: Some("id"),
+            page: PAGE_ROWS,
         });
     }
+    // Up to 512 KB each: read and written a few at a time.
+    out.push(Table {
+        page: PHOTO_PAGE_ROWS,
+        ..table(
+            "contact_photos",
+            Some("contact_id"),
+            vec![
+                col("contact_id", Uuid, false),
+                col("content_type", Text, false),
+                blob("bytes"),
+                col("updated_at", Timestamp, false),
+            ],
+        )
+    });
     out.push(table(
         "deal_stage_changes",
         Some("id"),
@@ -266,6 +295,11 @@ fn cell(value: &serde_json::Value) -> String {
 fn parse_cell(column: &Column, cell: &str) -> Result<sea_orm::sea_query::Value> {
     use sea_orm::sea_query::Value as V;
     let bad = |what: &str| damaged(format!("column {}: {cell:?} is not {what}", column.name));
+    if column.blob {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(cell).map_err(|_| bad("base64"))?;
+        return Ok(V::Bytes(Some(bytes)));
+    }
     if cell.is_empty() && (column.nullable || column.storage != Storage::Text) {
         return Ok(crate::row::to_db(column.storage, &serde_json::Value::Null));
     }
@@ -282,6 +316,17 @@ fn parse_cell(column: &Column, cell: &str) -> Result<sea_orm::sea_query::Value> 
         Storage::Uuid => V::Uuid(Some(uuid::Uuid::parse_str(cell).map_err(|_| bad("an id"))?)),
         Storage::Json => V::Json(Some(Box::new(serde_json::from_str(cell).map_err(|_| bad("JSON"))?))),
     })
+}
+
+/// A stored cell, as [`cell`] writes it.
+fn read_cell(row: &sea_orm::QueryResult, column: &Column) -> crate::Result<String> {
+    use crate::error::StorageContext;
+    if column.blob {
+        use base64::Engine;
+        let bytes: Option<Vec<u8>> = row.try_get("", &column.name).context("read stored bytes")?;
+        return Ok(bytes.map(|b| base64::engine::general_purpose::STANDARD.encode(b)).unwrap_or_default());
+    }
+    crate::row::read(row, &column.name, column.storage).map(|value| cell(&value))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -13,9 +13,6 @@ use super::{ArchiveError, FORMAT_VERSION, MANIFEST, Manifest, Result, Table, dam
 use crate::database::Database;
 use crate::error::StorageContext;
 
-/// Rows inserted per batch (each batch in as few statements as fit).
-const BATCH_ROWS: usize = 500;
-
 /// A user as restored, with the password they were given.
 #[derive(Debug, Clone)]
 pub struct ImportedUser {
@@ -76,7 +73,7 @@ pub async fn import_all(db: &Database, from: &Path) -> Result<Restored> {
         let mut ids = Vec::new();
         let count = insert_file(&*tx, &mut zip, &table, &mut ids).await?;
         if let Some(record_type) = table.record_type {
-            for chunk in ids.chunks(BATCH_ROWS) {
+            for chunk in ids.chunks(table.page) {
                 crate::records::index_restored(&*tx, record_type, chunk).await?;
             }
         }
@@ -172,7 +169,7 @@ async fn insert_file(
         })
         .collect::<Result<Vec<_>>>()?;
     let key = table.key.and_then(|k| columns.iter().position(|c| c.name == k));
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut batch = Vec::with_capacity(table.page);
     let mut count = 0;
     for (line, row) in csv.records().enumerate() {
         let row = row.map_err(|e| damaged(format!("{name}: {e}")))?;
@@ -187,7 +184,7 @@ async fn insert_file(
         }
         batch.push(values);
         count += 1;
-        if batch.len() == BATCH_ROWS {
+        if batch.len() == table.page {
             insert_batch(conn, table, &columns, std::mem::take(&mut batch)).await?;
         }
     }

@@ -7,13 +7,9 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sha2::{Digest, Sha256};
 
-use super::{FORMAT_VERSION, MANIFEST, Manifest, ManifestFile, Result, Table, cell, hex, io, tables};
+use super::{FORMAT_VERSION, MANIFEST, Manifest, ManifestFile, Result, Table, hex, io, read_cell, tables};
 use crate::database::{Backend, Database};
 use crate::error::StorageContext;
-use crate::row::read;
-
-/// Rows read per query.
-const PAGE_ROWS: u64 = 1000;
 
 /// What an export wrote.
 #[derive(Debug, Clone)]
@@ -42,7 +38,7 @@ impl<W: Write> Write for Hashing<W> {
 
 /// Writes the whole instance to `to` (which must not exist), through a
 /// `.partial` file renamed into place when complete. Each table is read in
-/// keyset pages of [`PAGE_ROWS`], outside any transaction: on a server that
+/// keyset pages (of 1,000 rows, 20 photos), outside any transaction: on a server that
 /// keeps serving, tables are each consistent but may be read at slightly
 /// different moments; stop writers for an exact snapshot.
 #[tracing::instrument(skip_all, fields(to = %to.display()), err)]
@@ -124,7 +120,7 @@ async fn write_rows<W: Write>(conn: &impl ConnectionTrait, table: &Table, csv: &
         let mut query = Query::select();
         query.from(Alias::new(&table.name)).columns(table.columns.iter().map(|c| Alias::new(&c.name)));
         if let Some(key) = table.key {
-            query.order_by(Alias::new(key), Order::Asc).limit(PAGE_ROWS);
+            query.order_by(Alias::new(key), Order::Asc).limit(table.page as u64);
             if let Some(last) = last {
                 query.and_where(Expr::col(Alias::new(key)).gt(last));
             }
@@ -135,16 +131,12 @@ async fn write_rows<W: Write>(conn: &impl ConnectionTrait, table: &Table, csv: &
         }
         let rows = conn.query_all(&query).await.context("read a table for the archive")?;
         for row in &rows {
-            let cells = table
-                .columns
-                .iter()
-                .map(|c| read(row, &c.name, c.storage).map(|v| cell(&v)))
-                .collect::<crate::Result<Vec<_>>>()?;
+            let cells = table.columns.iter().map(|c| read_cell(row, c)).collect::<crate::Result<Vec<_>>>()?;
             csv.write_record(&cells).map_err(csv_error)?;
             written += 1;
         }
         match (table.key, rows.last()) {
-            (Some(key), Some(row)) if rows.len() as u64 == PAGE_ROWS => {
+            (Some(key), Some(row)) if rows.len() == table.page => {
                 last = crate::row::ColumnRead::uuid(row, key)?;
             }
             _ => return Ok(written),

@@ -115,6 +115,12 @@ async fn varied_instance(t: &TestCtx) -> Vec<(RecordType, rapport_core::ids::Rec
     .await
     .expect("a contact at the company");
     created.push((RecordType::CONTACT, contact.id));
+    let photo = sea_orm::sea_query::Query::insert()
+        .into_table("contact_photos")
+        .columns(["contact_id", "content_type", "bytes", "updated_at"])
+        .values_panic([contact.id.0.into(), "image/png".into(), vec![0x89u8, b'P', 0, 0xff, 10].into(), t.now().into()])
+        .to_owned();
+    t.ctx.db.conn().execute(&photo).await.expect("a photo");
     let deal = records::create(
         &t.ctx,
         &writer,
@@ -165,6 +171,12 @@ async fn an_exported_instance_imports_into_an_empty_one_as_it_was() {
         for (record_type, id) in &created {
             let before = records::get(&t.ctx, &t.actor(admin_id).await, *record_type, *id).await;
             let after = records::get(&fresh.ctx, &admin, *record_type, *id).await;
+            if *record_type == RecordType::CONTACT && before.is_ok() {
+                assert_eq!(
+                    records::contact_photo(&t.ctx, &t.actor(admin_id).await, *id).await.expect("a photo"),
+                    records::contact_photo(&fresh.ctx, &admin, *id).await.expect("a photo"),
+                );
+            }
             match (before, after) {
                 (Ok(before), Ok(after)) => assert_eq!(before, after, "{record_type} {id}"),
                 (Err(_), Err(_)) => {} // the trashed contact
@@ -180,7 +192,15 @@ async fn an_exported_instance_imports_into_an_empty_one_as_it_was() {
             pipelines::list(t.ctx.db.conn()).await.expect("pipelines"),
             pipelines::list(fresh.ctx.db.conn()).await.expect("pipelines")
         );
-        for table in ["audit_log", "record_keys", "record_links", "search_rows", "deal_stage_changes", "team_members"] {
+        for table in [
+            "audit_log",
+            "record_keys",
+            "record_links",
+            "search_rows",
+            "deal_stage_changes",
+            "team_members",
+            "contact_photos",
+        ] {
             assert_eq!(count(&t.ctx, table).await, count(&fresh.ctx, table).await, "{table}");
         }
         // The search index was rebuilt, and the printed passwords log in.
