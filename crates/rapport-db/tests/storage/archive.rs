@@ -25,13 +25,17 @@ struct Fresh {
 
 impl Fresh {
     async fn open(t: &TestCtx) -> Self {
-        match &t.url {
-            DatabaseUrl::Sqlite(_) => {
+        Self::open_on(matches!(t.url, DatabaseUrl::Postgres(_))).await
+    }
+
+    async fn open_on(postgres: bool) -> Self {
+        match postgres {
+            false => {
                 let dir = std::env::temp_dir().join(format!("rapport-archive-{}", Uuid::now_v7()));
                 let db = Database::open(&DatabaseUrl::Sqlite(dir.join("restored.db"))).await.expect("open SQLite");
                 Self { ctx: Ctx::new(db, Arc::new(SystemClock)), dir: Some(dir), postgres: None }
             }
-            DatabaseUrl::Postgres(_) => {
+            true => {
                 let admin_url = std::env::var(POSTGRES_URL_VAR).expect("a PostgreSQL test server");
                 let name = format!("rapport_test_{}", Uuid::now_v7().simple());
                 let admin = sea_orm::Database::connect(admin_url.as_str()).await.expect("connect to PostgreSQL");
@@ -161,6 +165,19 @@ async fn an_exported_instance_imports_into_an_empty_one_as_it_was() {
             assert_eq!((&a.name, a.rows, &a.sha256), (&b.name, b.rows, &b.sha256), "{} differs", a.name);
         }
         assert_eq!(exported.manifest.files.len(), reexported.manifest.files.len());
+
+        // From SQLite to PostgreSQL, the same.
+        if matches!(t.url, DatabaseUrl::Sqlite(_)) && std::env::var(POSTGRES_URL_VAR).is_ok_and(|u| !u.is_empty()) {
+            let postgres = Fresh::open_on(true).await;
+            archive::import_all(&postgres.ctx.db, &zip).await.expect("import into PostgreSQL");
+            let moved = temp_zip("moved");
+            let from_postgres = archive::export_all(&postgres.ctx.db, &moved, t.now()).await.expect("export it");
+            for (a, b) in exported.manifest.files.iter().zip(&from_postgres.manifest.files) {
+                assert_eq!((&a.name, a.rows, &a.sha256), (&b.name, b.rows, &b.sha256), "{} differs", a.name);
+            }
+            postgres.close().await;
+            let _ = std::fs::remove_file(moved);
+        }
 
         // Through the services: the same records, users, custom fields and pipelines.
         let admin_id = users::find_by_email(&fresh.ctx, "admin@rapport.test").await.expect("read").expect("admin").id;
