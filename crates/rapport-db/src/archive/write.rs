@@ -38,9 +38,8 @@ impl<W: Write> Write for Hashing<W> {
 
 /// Writes the whole instance to `to` (which must not exist), through a
 /// `.partial` file renamed into place when complete. Each table is read in
-/// keyset pages (of 1,000 rows, 20 photos), outside any transaction: on a server that
-/// keeps serving, tables are each consistent but may be read at slightly
-/// different moments; stop writers for an exact snapshot.
+/// keyset pages (of 1,000 rows, 20 photos), all in one read transaction: one
+/// consistent snapshot while the server keeps serving.
 #[tracing::instrument(skip_all, fields(to = %to.display()), err)]
 pub async fn export_all(db: &Database, to: &Path, now: chrono::DateTime<chrono::Utc>) -> Result<Exported> {
     if to.exists() {
@@ -74,11 +73,12 @@ async fn write_zip(db: &Database, file: std::fs::File, now: chrono::DateTime<chr
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
     let mut files = Vec::new();
+    let snapshot = snapshot(db).await?;
     for table in tables() {
         zip.start_file(table.file(), options).map_err(|e| super::damaged(format!("cannot write the zip: {e}")))?;
         let mut csv = csv::Writer::from_writer(Hashing { inner: &mut zip, hasher: Sha256::new() });
         csv.write_record(table.columns.iter().map(|c| c.name.as_str())).map_err(csv_error)?;
-        let rows = write_rows(db.conn(), &table, &mut csv).await?;
+        let rows = write_rows(&snapshot, &table, &mut csv).await?;
         let hashing = csv.into_inner().map_err(|e| io("write the zip")(e.into_error()))?;
         files.push(ManifestFile {
             name: table.file(),
@@ -87,6 +87,7 @@ async fn write_zip(db: &Database, file: std::fs::File, now: chrono::DateTime<chr
             sha256: hex(&hashing.hasher.finalize()),
         });
     }
+    snapshot.rollback().await.context("end the export's read")?;
     let manifest = Manifest {
         format_version: FORMAT_VERSION,
         rapport_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -105,6 +106,21 @@ async fn write_zip(db: &Database, file: std::fs::File, now: chrono::DateTime<chr
     out.flush().map_err(io("write the archive"))?;
     out.get_ref().sync_all().map_err(io("write the archive"))?;
     Ok(manifest)
+}
+
+/// One read transaction for every table, so that the files agree with each
+/// other (no audit entry of a record the export missed) while the server
+/// keeps writing: on SQLite a deferred transaction reads one WAL snapshot
+/// from its first read; PostgreSQL needs REPEATABLE READ for that.
+async fn snapshot(db: &Database) -> Result<sea_orm::DatabaseTransaction> {
+    use sea_orm::{AccessMode, IsolationLevel, TransactionTrait};
+    let tx = match db.backend() {
+        Backend::Sqlite => db.conn().begin().await,
+        Backend::Postgres => {
+            db.conn().begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+        }
+    };
+    Ok(tx.context("start the export's read")?)
 }
 
 fn csv_error(e: csv::Error) -> super::ArchiveError {
