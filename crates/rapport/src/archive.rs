@@ -70,6 +70,12 @@ async fn import_all(ctx: &Ctx, zip: PathBuf) -> anyhow::Result<()> {
         restored.manifest.exported_at.to_rfc3339(),
         started.elapsed().as_secs_f64()
     );
+    if restored.dangling_references > 0 {
+        println!(
+            "note: {} references point to records the export did not have (deleted for good before it); kept as they were",
+            restored.dangling_references
+        );
+    }
     println!("Every user has a new password (the export holds none); hand them over or reset them with");
     println!("`rapport user reset-password --email ...`. Shown once:");
     for user in &restored.users {

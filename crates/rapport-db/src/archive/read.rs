@@ -30,6 +30,9 @@ pub struct Restored {
     /// Rows per file, as the manifest lists them.
     pub rows: Vec<(String, u64)>,
     pub users: Vec<ImportedUser>,
+    /// References of live records to records that are not in the archive
+    /// (restored as they were; the source had them too).
+    pub dangling_references: i64,
 }
 
 type Archive = zip::ZipArchive<std::io::BufReader<std::fs::File>>;
@@ -82,8 +85,9 @@ pub async fn import_all(db: &Database, from: &Path) -> Result<Restored> {
         }
         rows.push((entry.name.clone(), count));
     }
+    let dangling_references = dangling_references(&*tx).await?;
     tx.commit().await?;
-    Ok(Restored { manifest, rows, users })
+    Ok(Restored { manifest, rows, users, dangling_references })
 }
 
 fn read_manifest(zip: &mut Archive) -> Result<Manifest> {
@@ -208,6 +212,28 @@ async fn insert_batch(
         conn.execute_raw(crate::backend::bulk_insert(backend, &insert)).await.context("restore rows")?;
     }
     Ok(())
+}
+
+/// Links (rebuilt from the records' reference fields) whose target is in no
+/// record table: records were inserted without reference checks, so they
+/// are counted afterwards.
+async fn dangling_references(conn: &impl ConnectionTrait) -> Result<i64> {
+    let mut dangling = 0;
+    for record_type in rapport_core::schema::RecordType::all() {
+        // Both names come from the descriptors, never from the archive.
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM record_links l WHERE l.target_type = '{}' \
+             AND NOT EXISTS (SELECT 1 FROM {} r WHERE r.id = l.target_id)",
+            record_type.as_str(),
+            record_type.plural()
+        );
+        let row = conn
+            .query_one_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .context("check the restored references")?;
+        dangling += row.map(|r| r.try_get::<i64>("", "n")).transpose().context("count references")?.unwrap_or(0);
+    }
+    Ok(dangling)
 }
 
 /// Gives every restored user a new random password.

@@ -157,6 +157,7 @@ async fn an_exported_instance_imports_into_an_empty_one_as_it_was() {
         let fresh = Fresh::open(&t).await;
         let restored = archive::import_all(&fresh.ctx.db, &zip).await.expect("import everything");
         assert_eq!(restored.users.len(), 2, "the admin and the seller");
+        assert_eq!(restored.dangling_references, 0);
 
         // Every table, every column, byte for byte: the restored instance exports the same files.
         let again = temp_zip("again");
