@@ -214,19 +214,34 @@ async fn insert_batch(
     Ok(())
 }
 
-/// Links (rebuilt from the records' reference fields) whose target is in no
-/// record table: records were inserted without reference checks, so they
-/// are counted afterwards.
+/// References of live records to records in no table: the reference fields
+/// (`company_id`) and the links rebuilt from list fields (`related`).
+/// Records were inserted without reference checks, so they are counted
+/// afterwards.
 async fn dangling_references(conn: &impl ConnectionTrait) -> Result<i64> {
-    let mut dangling = 0;
-    for record_type in rapport_core::schema::RecordType::all() {
-        // Both names come from the descriptors, never from the archive.
-        let sql = format!(
+    // Every name comes from the descriptors, never from the archive.
+    let mut queries = Vec::new();
+    for source in rapport_core::schema::RecordType::all() {
+        for spec in source.fields() {
+            if let Some(target) = spec.kind.ref_target() {
+                queries.push(format!(
+                    "SELECT COUNT(*) AS n FROM {source} s WHERE s.{field} IS NOT NULL AND s.deleted_at IS NULL \
+                     AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.id = s.{field})",
+                    source = source.plural(),
+                    field = spec.name,
+                    target = target.plural()
+                ));
+            }
+        }
+        queries.push(format!(
             "SELECT COUNT(*) AS n FROM record_links l WHERE l.target_type = '{}' \
              AND NOT EXISTS (SELECT 1 FROM {} r WHERE r.id = l.target_id)",
-            record_type.as_str(),
-            record_type.plural()
-        );
+            source.as_str(),
+            source.plural()
+        ));
+    }
+    let mut dangling = 0;
+    for sql in queries {
         let row = conn
             .query_one_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
             .await

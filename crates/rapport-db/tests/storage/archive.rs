@@ -319,3 +319,42 @@ async fn a_damaged_archive_is_one_clear_error_and_nothing_is_written() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn references_to_records_the_archive_lacks_are_restored_and_counted() {
+    run_on_both_backends("archive dangling references", |t| async move {
+        let (_, writer) = t.admin().await;
+        let company = records::create(&t.ctx, &writer, RecordType::COMPANY, &json!({"name": "Gone Ltda"}))
+            .await
+            .expect("a company");
+        let contact = records::create(
+            &t.ctx,
+            &writer,
+            RecordType::CONTACT,
+            &json!({"first_name": "Left", "company_id": company.id.to_string()}),
+        )
+        .await
+        .expect("a contact at it");
+        // Deleted for good behind the services' back, as a purge of long ago might have.
+        let purge = sea_orm::sea_query::Query::delete()
+            .from_table("companies")
+            .and_where(sea_orm::sea_query::ExprTrait::eq(sea_orm::sea_query::Expr::col("id"), company.id.0))
+            .to_owned();
+        t.ctx.db.conn().execute(&purge).await.expect("purge the company");
+        let zip = temp_zip("dangling");
+        archive::export_all(&t.ctx.db, &zip, t.now()).await.expect("export");
+        let fresh = Fresh::open(&t).await;
+        let restored = archive::import_all(&fresh.ctx.db, &zip).await.expect("import");
+        assert_eq!(restored.dangling_references, 1);
+        let admin = users::find_by_email(&fresh.ctx, "admin@rapport.test").await.expect("read").expect("admin");
+        let actor = users::actor(fresh.ctx.db.conn(), admin.id, rapport_core::access::Scope::ReadWrite)
+            .await
+            .expect("read")
+            .expect("enabled");
+        let restored_contact = records::get(&fresh.ctx, &actor, RecordType::CONTACT, contact.id).await.expect("get");
+        assert_eq!(restored_contact.uuid("company_id"), Some(company.id.0));
+        fresh.close().await;
+        let _ = std::fs::remove_file(zip);
+    })
+    .await;
+}
