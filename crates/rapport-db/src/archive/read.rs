@@ -62,9 +62,9 @@ pub async fn import_all(db: &Database, from: &Path) -> Result<Restored> {
         }
         check_file(&mut zip, &entry.name, &entry.sha256, entry.rows)?;
     }
-    ensure_empty(db).await?;
     let mut users = Vec::new();
     let tx = db.write().await?;
+    ensure_empty(&*tx).await?;
     for table in ["custom_fields", "stages", "pipelines"] {
         tx.execute(&Query::delete().from_table(Alias::new(table)).to_owned())
             .await
@@ -142,11 +142,11 @@ impl<R: Read> Read for HashingReader<R> {
 }
 
 /// Refuses a database that has users or records of any kind.
-async fn ensure_empty(db: &Database) -> Result<()> {
+async fn ensure_empty(conn: &impl ConnectionTrait) -> Result<()> {
     let mut found = Vec::new();
     for table in tables().iter().filter(|t| t.record_type.is_some() || t.name == "users") {
         let query = Query::select().expr(Expr::cust("1")).from(Alias::new(&table.name)).limit(1).to_owned();
-        if db.conn().query_one(&query).await.context("check that the database is empty")?.is_some() {
+        if conn.query_one(&query).await.context("check that the database is empty")?.is_some() {
             found.push(table.name.clone());
         }
     }
