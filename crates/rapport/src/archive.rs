@@ -84,3 +84,31 @@ async fn import_all(ctx: &Ctx, zip: PathBuf) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use crate::{Cli, Command};
+
+    fn import(args: &[&str]) -> Result<super::ImportCommand, clap::Error> {
+        let cli = Cli::try_parse_from([&["rapport", "import"], args].concat())?;
+        match cli.command {
+            Command::Import(command) => Ok(command),
+            _ => panic!("not the import command"),
+        }
+    }
+
+    #[test]
+    fn import_takes_a_file_of_one_kind_or_a_whole_export() {
+        Cli::command().debug_assert();
+        let whole = import(&["--all", "everything.zip"]).expect("a whole export");
+        assert_eq!(whole.all.as_deref(), Some(std::path::Path::new("everything.zip")));
+        assert!(whole.file.is_none());
+        let csv = import(&["contacts", "contatos.csv", "--dry-run"]).expect("a CSV file");
+        assert!(csv.all.is_none() && csv.file.is_some());
+        let both = import(&["--all", "everything.zip", "contacts", "contatos.csv"]);
+        assert!(both.is_err(), "one or the other");
+        assert!(Cli::try_parse_from(["rapport", "export"]).is_err(), "export says what to write");
+    }
+}
