@@ -1,5 +1,6 @@
 //! `rapport`: the single binary (web API, worker, command line).
 
+mod archive;
 mod bench;
 mod config;
 mod demo;
@@ -57,8 +58,10 @@ enum Command {
     #[command(subcommand)]
     Token(TokenCommand),
     /// Import records from a CSV file: each row is checked like an API create; rejected rows
-    /// and skipped duplicates are reported by line.
-    Import(import::ImportArgs),
+    /// and skipped duplicates are reported by line. `--all FILE.zip` restores a whole export.
+    Import(archive::ImportCommand),
+    /// Export the whole instance (`--all FILE.zip`), to leave or to move to another server.
+    Export(archive::ExportArgs),
     /// Copy the SQLite database, consistent, while the server keeps serving (PostgreSQL: pg_dump).
     Backup {
         /// Where to write it (default: a dated file in a `backups` folder beside the database).
@@ -188,7 +191,8 @@ async fn main() -> anyhow::Result<()> {
         Command::User(command) => user(ctx, command).await,
         Command::Token(command) => token(ctx, command).await,
         Command::Demo { scale, seed } => load::demo(&ctx, scale, seed).await,
-        Command::Import(args) => import::run(&ctx, args).await,
+        Command::Import(command) => archive::import(&ctx, command).await,
+        Command::Export(args) => archive::export(&ctx, args).await,
         Command::Backup { to } => {
             let to = match (to, &url) {
                 (Some(path), _) => path,

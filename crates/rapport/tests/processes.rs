@@ -313,3 +313,55 @@ async fn an_import_killed_with_its_server_resumes_without_losing_or_repeating_a_
     assert_eq!(contacts_in(&url).await, ROWS as i64, "every row stored once");
     std::fs::remove_dir_all(&dir).expect("remove the test folder");
 }
+
+/// `rapport export --all` writes a zip that `rapport import --all` restores
+/// into a new SQLite file, with new passwords printed; a second import into
+/// the same file, and a damaged zip, are refused with nothing written.
+#[tokio::test]
+async fn a_whole_instance_exports_and_imports_on_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("rapport-archive-{}", uuid::Uuid::now_v7()));
+    let url = format!("sqlite://{}", dir.join("old.db").display());
+    let (loaded, said) = rapport(&url, &["demo", "--scale", "200"]);
+    assert!(loaded, "{said}");
+    let zip = dir.join("everything.zip");
+    let zip_path = zip.to_str().expect("a path");
+    let (exported, said) = rapport(&url, &["export", "--all", zip_path]);
+    assert!(exported, "{said}");
+    assert!(said.contains("contacts.csv") && said.contains("audit_log.csv"), "{said}");
+    let (again, said) = rapport(&url, &["export", "--all", zip_path]);
+    assert!(!again && said.contains("the file exists"), "{said}");
+
+    let new_url = format!("sqlite://{}", dir.join("new.db").display());
+    let (imported, said) = rapport(&new_url, &["import", "--all", zip_path]);
+    assert!(imported, "{said}");
+    assert!(said.contains("Every user has a new password") && said.contains("demo@rapport.local"), "{said}");
+    assert_eq!(contacts_in(&new_url).await, contacts_in(&url).await);
+    // Exported again, every file is the same (the audit log's 1,310 rows span two pages).
+    let copy = dir.join("copy.zip");
+    let (exported, said) = rapport(&new_url, &["export", "--all", copy.to_str().expect("a path")]);
+    assert!(exported, "{said}");
+    let manifest = |path: &std::path::Path| {
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("a zip");
+        let manifest: serde_json::Value =
+            serde_json::from_reader(archive.by_name("manifest.json").expect("a manifest")).expect("JSON");
+        manifest["files"].clone()
+    };
+    assert_eq!(manifest(&zip), manifest(&copy));
+    let (twice, said) = rapport(&new_url, &["import", "--all", zip_path]);
+    assert!(!twice && said.contains("the database is not empty"), "{said}");
+
+    // One byte of a file changed, its checksum no longer matches: nothing is written.
+    let bytes = std::fs::read(&zip).expect("read the zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a zip");
+    let offset = archive.by_name("contacts.csv").expect("contacts").data_start() as usize;
+    drop(archive);
+    let mut damaged = bytes.clone();
+    damaged[offset + 10] ^= 0xff;
+    let damaged_zip = dir.join("damaged.zip");
+    std::fs::write(&damaged_zip, damaged).expect("write");
+    let empty_url = format!("sqlite://{}", dir.join("empty.db").display());
+    let (refused, said) = rapport(&empty_url, &["import", "--all", damaged_zip.to_str().expect("a path")]);
+    assert!(!refused && said.contains("damaged"), "{said}");
+    assert_eq!(contacts_in(&empty_url).await, 0);
+    std::fs::remove_dir_all(&dir).expect("remove the test folder");
+}

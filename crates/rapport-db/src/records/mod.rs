@@ -11,6 +11,7 @@ mod import;
 mod keys;
 mod merge;
 mod privacy;
+mod reindex;
 mod repo;
 mod service;
 mod timeline;
@@ -49,6 +50,7 @@ pub async fn fetch_unscoped_for_system(
     repo::fetch(conn, record_type, id, &rapport_core::access::ReadScope::All, false).await
 }
 pub use privacy::{ErasedWords, Erasure, erase_contact, personal_data};
+pub(crate) use reindex::index_restored;
 pub use service::{create, create_idempotent, delete, get, list, restore, update};
 pub use timeline::{TimelineEntry, timeline};
 pub use vcards::{MAX_VCARD_BYTES, VcardOutcome, VcardReport, contact_photo, has_photo, import_vcards};

@@ -1,6 +1,7 @@
 //! Storage integration tests, each run on SQLite and (when
 //! `RAPPORT_TEST_POSTGRES_URL` is set) on PostgreSQL.
 
+mod archive;
 mod auth;
 mod backups;
 mod calendar_feeds;
