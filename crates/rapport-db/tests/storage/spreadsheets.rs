@@ -165,3 +165,80 @@ async fn an_ods_sheet_imports_and_hostile_spreadsheets_are_one_clear_error() {
     })
     .await;
 }
+
+/// Uploads `file`, runs it to its end and returns the import's counts, or
+/// the upload's error.
+async fn import_all(
+    t: &crate::common::TestCtx,
+    admin: &rapport_core::access::Writer,
+    file: Vec<u8>,
+    encoding: Encoding,
+) -> Result<ImportCounts, String> {
+    let import = imports::upload(&t.ctx, admin, RecordType::CONTACT, "hostile.csv", file, encoding)
+        .await
+        .map_err(|e| e.to_string())?;
+    imports::start(&t.ctx, admin, import.id).await.map_err(|e| e.to_string())?;
+    let id = imports::claim_next(&t.ctx).await.expect("claim").expect("queued");
+    assert_eq!(imports::run(&t.ctx, id).await.expect("run"), ImportStatus::Done);
+    Ok(imports::get(&t.ctx, admin, id).await.expect("get").counts)
+}
+
+/// Files as they come from the wild: each is a row error or one clear file
+/// error, never a crash, and the counts always add up to the rows read.
+#[tokio::test]
+async fn hostile_csv_files_are_row_errors_or_one_clear_file_error() {
+    run_on_both_backends("hostile files", |t| async move {
+        let (_, admin) = t.admin().await;
+        let adds_up = |c: &ImportCounts| c.created + c.updated + c.skipped + c.rejected == c.rows;
+
+        // Ragged rows: a short row is read with empty cells, a long one is rejected.
+        let ragged =
+            import_all(&t, &admin, b"first_name,city\nAna\nBruno,Recife,extra\nCarla,Natal\n".to_vec(), Encoding::Auto)
+                .await
+                .expect("ragged");
+        assert_eq!((ragged.rows, ragged.created, ragged.rejected), (3, 2, 1));
+
+        // A quote that never closes swallows the rest of the file into one cell.
+        let broken = import_all(&t, &admin, b"first_name,city\n\"Dora,Recife\nEva,Natal\n".to_vec(), Encoding::Auto)
+            .await
+            .expect("broken quotes");
+        assert!(adds_up(&broken) && broken.rows == 1, "{broken:?}");
+
+        // Invalid UTF-8 in a file said to be UTF-8: that row is rejected, the others imported.
+        let invalid =
+            import_all(&t, &admin, b"first_name\nF\xFF\xFEbio\nGil\n".to_vec(), Encoding::Utf8).await.expect("utf-8");
+        assert_eq!((invalid.rows, invalid.created, invalid.rejected), (2, 1, 1));
+
+        // A 10 MB cell is a row error (too long), read in bounded memory.
+        let mut huge = b"first_name,job_title\nHugo,".to_vec();
+        huge.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+        huge.extend_from_slice(b"\nIris,Dev\n");
+        let huge = import_all(&t, &admin, huge, Encoding::Auto).await.expect("a huge cell");
+        assert_eq!((huge.rows, huge.created, huge.rejected), (2, 1, 1));
+
+        // Formulas are text, stored as typed and never evaluated.
+        let formulas = import_all(&t, &admin, b"first_name,city\n=1+1,@SUM(A1)\n".to_vec(), Encoding::Auto)
+            .await
+            .expect("formulas");
+        assert_eq!(formulas.created, 1);
+        let page =
+            records::list(&t.ctx, &admin, RecordType::CONTACT, &[("filter[first_name][eq]".into(), "=1+1".into())])
+                .await
+                .expect("list");
+        assert_eq!(page.items[0].fields["city"], json!("@SUM(A1)"));
+
+        // A header and no rows: nothing to do, and nothing fails.
+        let header_only =
+            import_all(&t, &admin, b"first_name,city\n".to_vec(), Encoding::Auto).await.expect("header only");
+        assert_eq!(header_only.rows, 0);
+
+        // An empty file, and a binary one named .csv: one clear error each.
+        let empty = import_all(&t, &admin, Vec::new(), Encoding::Auto).await.expect_err("empty");
+        assert!(empty.contains("empty"), "{empty}");
+        let mut binary = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        binary.extend((0..4096u32).map(|i| (i * 7919 % 251) as u8));
+        let binary = import_all(&t, &admin, binary, Encoding::Auto).await.expect_err("binary");
+        assert!(!binary.is_empty(), "a message that says what is wrong");
+    })
+    .await;
+}

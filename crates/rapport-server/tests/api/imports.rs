@@ -195,3 +195,26 @@ async fn a_file_is_uploaded_mapped_previewed_imported_in_the_background_and_undo
     })
     .await;
 }
+
+/// An upload beyond the 64 MB an import takes is refused as it arrives
+/// (413, problem+json), before anything is stored.
+#[tokio::test]
+async fn an_oversized_upload_is_refused_with_413() {
+    on_both_backends("an_oversized_upload_is_refused_with_413", async |app| {
+        let mut body = String::from("first_name\n");
+        while body.len() <= rapport_db::imports::MAX_FILE_BYTES {
+            body.push_str("Ana Souza da Silva Pereira\n");
+        }
+        let reply = app
+            .send(
+                app.request(reqwest::Method::POST, "/api/v1/imports?kind=contacts", Some(&app.admin_token))
+                    .header(reqwest::header::CONTENT_TYPE, "text/csv")
+                    .body(body),
+            )
+            .await;
+        reply.expect_problem(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
+        let listed = app.get("/api/v1/imports", &app.admin_token).await;
+        assert_eq!(listed.body, json!([]), "nothing kept");
+    })
+    .await;
+}
