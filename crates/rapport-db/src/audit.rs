@@ -76,17 +76,23 @@ pub(crate) fn inserts(entries: &[NewEntry]) -> impl Iterator<Item = InsertStatem
     })
 }
 
-/// The records an import created, oldest first.
-pub async fn created_by_import(conn: &impl ConnectionTrait, import_id: Uuid) -> Result<Vec<Uuid>> {
+/// The records an import created (its rows, and the companies or contacts
+/// they named that it created), oldest first: (kind, id).
+pub async fn created_by_import(conn: &impl ConnectionTrait, import_id: Uuid) -> Result<Vec<(String, Uuid)>> {
     let query = Query::select()
-        .column("record_id")
+        .columns(["record_type", "record_id"])
         .from("audit_log")
         .and_where(Expr::col("import_id").eq(import_id))
         .and_where(Expr::col("action").eq(AuditAction::Create.as_str()))
         .order_by("id", Order::Asc)
         .to_owned();
     let rows = conn.query_all(&query).await.context("find what an import created")?;
-    rows.iter().map(|row| row.try_get("", "record_id").context("read what an import created")).collect()
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("", "record_type").context("read what an import created")?;
+            Ok((kind, row.try_get("", "record_id").context("read what an import created")?))
+        })
+        .collect()
 }
 
 /// The changes an import made to records it did not create, newest first:

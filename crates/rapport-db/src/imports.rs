@@ -82,6 +82,10 @@ pub struct ImportSettings {
     /// What a row is matched to a stored record by.
     #[serde(default)]
     pub match_by: MatchBy,
+    /// Creates the companies and contacts rows name (by name, domain or
+    /// e-mail) that are not stored yet, instead of rejecting those rows.
+    #[serde(default)]
+    pub create_missing: bool,
 }
 
 /// An import kept in the database (its file is not part of it).
@@ -233,8 +237,14 @@ pub async fn upload(
     let rows: Vec<Vec<String>> = sample.into_iter().map(|(_, cells)| cells).collect();
     let formats = ColumnPlan::from_mapping(record_type, custom, &mapping)
         .map_or(fallback, |plan| plan.guess_formats(fallback, &rows));
-    let settings =
-        ImportSettings { encoding, mapping, formats, on_duplicate: OnDuplicate::Skip, match_by: MatchBy::Default };
+    let settings = ImportSettings {
+        encoding,
+        mapping,
+        formats,
+        on_duplicate: OnDuplicate::Skip,
+        match_by: MatchBy::Default,
+        create_missing: false,
+    };
     let id = Uuid::now_v7();
     let file_name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
     let file_bytes = file.len() as i64;
@@ -410,6 +420,7 @@ pub async fn preview(ctx: &Ctx, writer: &Writer, id: Uuid) -> Result<Vec<Preview
     let options = ImportOptions {
         on_duplicate: settings.on_duplicate,
         match_by: settings.match_by,
+        create_missing: settings.create_missing,
         encoding: settings.encoding,
         mapping: Some(settings.mapping.clone()),
         decimal: Some(settings.formats.decimal),
@@ -665,6 +676,7 @@ pub async fn run(ctx: &Ctx, id: Uuid) -> Result<ImportStatus> {
             let options = ImportOptions {
                 on_duplicate: settings.on_duplicate,
                 match_by: settings.match_by,
+                create_missing: settings.create_missing,
                 encoding: settings.encoding,
                 mapping: Some(settings.mapping.clone()),
                 decimal: Some(settings.formats.decimal),

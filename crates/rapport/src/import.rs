@@ -32,6 +32,10 @@ pub struct ImportArgs {
     /// What rows are matched to stored records by.
     #[arg(long, value_enum, default_value = "default")]
     match_by: MatchKey,
+    /// Create the companies (by name or domain) and contacts (by e-mail) that rows name as their
+    /// company or contact and that are not stored yet, instead of rejecting those rows.
+    #[arg(long)]
+    create_missing: bool,
     /// Skip columns that match no field instead of refusing the file.
     #[arg(long)]
     ignore_unknown_columns: bool,
@@ -161,6 +165,7 @@ pub async fn run(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
             Duplicates::Create => OnDuplicate::Create,
             Duplicates::Update => OnDuplicate::Update,
         },
+        create_missing: args.create_missing,
         match_by: match args.match_by {
             MatchKey::Default => MatchBy::Default,
             MatchKey::Email => MatchBy::Email,

@@ -34,7 +34,25 @@ pub static KIND: RecordKind = RecordKind {
     fields: FIELDS,
     display_name: &["first_name", "last_name"],
     duplicate_key: Some(MatchKey::Email),
-    import_aliases: &[&common_aliases!(email: "emails", phone: "phones"), super::PERSON_ALIASES],
+    import_aliases: &[
+        &common_aliases!(email: "emails", phone: "phones"),
+        super::PERSON_ALIASES,
+        // A company named in a cell (name or domain) is found, or created if the user asks.
+        &[ImportAlias {
+            field: "company_id",
+            headers: &[
+                "company",
+                "company_name",
+                "empresa",
+                "nome_da_empresa",
+                "organization",
+                "organizacao",
+                "organizacion",
+                "account_name",
+                "associated_company",
+            ],
+        }],
+    ],
     rules: &Contact,
     example: || {
         serde_json::json!({

@@ -62,6 +62,14 @@ pub static KIND: RecordKind = RecordKind {
             ],
         },
         ImportAlias { field: "amount_minor", headers: &["amount_in_cents", "valor_em_centavos"] },
+        ImportAlias {
+            field: "company_id",
+            headers: &["company", "company_name", "empresa", "account_name", "organization"],
+        },
+        ImportAlias {
+            field: "contact_id",
+            headers: &["contact", "contact_email", "contato", "contacto", "email", "e_mail"],
+        },
         ImportAlias { field: "currency", headers: &["moeda", "moneda", "deal_currency"] },
         ImportAlias {
             field: "expected_close_date",

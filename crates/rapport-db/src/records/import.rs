@@ -24,7 +24,7 @@ use tokio::sync::mpsc::error::TryRecvError;
 use super::service::{build_new, resolve, store_new_overlapped};
 use super::{Record, hooks, keys};
 use crate::database::WriteTx;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageContext};
 use crate::settings::Ctx;
 
 /// Rows validated and written together, in one transaction.
@@ -91,6 +91,10 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Reads no more than this many data rows (a preview).
     pub row_limit: Option<u64>,
+    /// Creates the companies (by name or domain) and contacts (by e-mail)
+    /// that rows name as their company or contact and that are not stored
+    /// yet; otherwise such a row is rejected.
+    pub create_missing: bool,
     /// An import kept in the `imports` table (see [`Tracked`]).
     pub tracked: Option<Tracked>,
     /// Told the bytes of the file read and the rows stored or left out,
@@ -324,6 +328,31 @@ struct Candidate {
     keys: Vec<String>,
     /// The row as an update of a stored record (only when updating).
     patch: Map<String, Value>,
+    /// References the row gives by name, domain or e-mail instead of an id.
+    links: Vec<NamedLink>,
+}
+
+/// A reference a row names by text (a company's name or domain, a
+/// contact's e-mail), found among stored records while the row is stored.
+struct NamedLink {
+    field: &'static str,
+    target: RecordType,
+    text: String,
+}
+
+/// Takes out of a row's input the references it gives as text, not ids.
+fn split_links(record_type: RecordType, input: &mut Map<String, Value>) -> Vec<NamedLink> {
+    let mut links = Vec::new();
+    for spec in record_type.fields() {
+        let Some(target) = spec.kind.ref_target() else { continue };
+        let named = match input.get(spec.name) {
+            Some(Value::String(text)) if uuid::Uuid::parse_str(text.trim()).is_err() => text.trim().to_owned(),
+            _ => continue,
+        };
+        input.remove(spec.name);
+        links.push(NamedLink { field: spec.name, target, text: named });
+    }
+    links
 }
 
 /// The key an import matches duplicates on: the kind's, or else e-mail.
@@ -417,6 +446,7 @@ struct ParseOptions {
     resume_at_line: u64,
     /// Keeps each row as an update of the record it may match.
     keep_patch: bool,
+    record_type: RecordType,
 }
 
 /// Reads, maps and validates rows, sending them on in batches. Runs on a
@@ -493,9 +523,10 @@ fn parse(
                     // PostgreSQL cannot store NUL, and both backends take the same input.
                     Err(vec![FieldError::new("", "invalid_character", "text must not contain NUL characters")])
                 } else {
-                    let input = plan.input(row.iter());
+                    let mut input = plan.input(row.iter());
+                    let links = split_links(options.record_type, &mut input);
                     match build(&Value::Object(input.clone())) {
-                        Ok(record) => Ok((record, if options.keep_patch { input } else { Map::new() })),
+                        Ok(record) => Ok((record, if options.keep_patch { input } else { Map::new() }, links)),
                         Err(error) => Err(field_errors(error)?),
                     }
                 };
@@ -507,9 +538,9 @@ fn parse(
             ),
         };
         batch.push(match outcome {
-            Ok((record, patch)) => {
+            Ok((record, patch, links)) => {
                 let keys = keys_of(&record, id_column.and_then(|c| cells.get(c)).map(|c| c.trim()));
-                Ok(Candidate { line, cells, keys, record, patch })
+                Ok(Candidate { line, cells, keys, record, patch, links })
             }
             Err(errors) => Err(RejectedRow { line, errors, cells }),
         });
@@ -559,6 +590,7 @@ pub async fn import_csv(
             row_limit: options.row_limit,
             resume_at_line: options.tracked.map_or(0, |t| t.resume_at_line),
             keep_patch: options.on_duplicate == OnDuplicate::Update,
+            record_type,
         };
         tokio::task::spawn_blocking(move || {
             let build = |input: &Value| build_new(&actor, &snapshot, record_type, input, &hook_data, now);
@@ -686,6 +718,10 @@ async fn store_batches(
         };
         let tx: &DatabaseTransaction = &write.tx;
         crate::backend::plan_for_current_sizes(tx).await?;
+        if rows.iter().any(|row| !row.links.is_empty()) {
+            let into = UpdateTarget { ctx, tx, actor, snapshot, record_type, options, import_id };
+            rows = link_named(into, rows, &mut report).await?;
+        }
         match options.on_duplicate {
             OnDuplicate::Skip => {
                 let visible = super::service::scope(actor, snapshot, record_type);
@@ -869,6 +905,168 @@ async fn update_stored(
     Ok((kept, updated))
 }
 
+/// A name, domain or e-mail as it is compared: folded words, legal
+/// suffixes left out for companies.
+fn link_key(target: RecordType, text: &str) -> String {
+    if looks_like_domain(text) || text.contains('@') {
+        return text.trim().to_lowercase();
+    }
+    let words = rapport_core::duplicates::name_words(text);
+    let words =
+        if target == RecordType::COMPANY { rapport_core::duplicates::strip_legal_suffixes(words) } else { words };
+    words.join(" ")
+}
+
+fn looks_like_domain(text: &str) -> bool {
+    let text = text.trim();
+    text.contains('.') && !text.contains(char::is_whitespace) && !text.contains('@')
+}
+
+/// A domain as companies store it: no scheme, `www.` or path.
+fn bare_domain(text: &str) -> String {
+    let text = text.trim().to_lowercase();
+    let text = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")).unwrap_or(&text);
+    let text = text.strip_prefix("www.").unwrap_or(text);
+    text.split('/').next().unwrap_or_default().to_owned()
+}
+
+/// Stored records of `target` that `texts` name: companies by domain or by
+/// name (through the name blocks, then compared whole), contacts by e-mail.
+async fn find_named(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    snapshot: &crate::settings::Snapshot,
+    target: RecordType,
+    texts: &[&str],
+) -> Result<HashMap<String, uuid::Uuid>> {
+    let mut found = HashMap::new();
+    let by_key = |kind: &'static str, values: Vec<(String, String)>| async move {
+        let wanted: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();
+        let stored = keys::find_many(tx, target, kind, &wanted).await?;
+        Ok::<_, Error>(
+            values.into_iter().filter_map(|(key, v)| stored.get(&v).map(|id| (key, *id))).collect::<Vec<_>>(),
+        )
+    };
+    let emails: Vec<(String, String)> =
+        texts.iter().filter(|t| t.contains('@')).map(|t| (link_key(target, t), t.trim().to_lowercase())).collect();
+    found.extend(by_key(MatchKey::Email.as_str(), emails).await?);
+    if target != RecordType::COMPANY {
+        return Ok(found);
+    }
+    let domains: Vec<(String, String)> =
+        texts.iter().filter(|t| looks_like_domain(t)).map(|t| (link_key(target, t), bare_domain(t))).collect();
+    found.extend(by_key(MatchKey::Domain.as_str(), domains).await?);
+    let names: Vec<String> =
+        texts.iter().filter(|t| !looks_like_domain(t) && !t.contains('@')).map(|t| link_key(target, t)).collect();
+    let blocks: Vec<String> = names.iter().filter_map(|n| n.split(' ').next()).map(str::to_owned).collect();
+    if blocks.is_empty() {
+        return Ok(found);
+    }
+    let mut ids = Vec::new();
+    for chunk in blocks.chunks(500) {
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let query = Query::select()
+            .column("record_id")
+            .from("record_keys")
+            .and_where(Expr::col("kind").eq(rapport_core::duplicates::NAME_BLOCK_KEY))
+            .and_where(Expr::col("record_type").eq(target.as_str()))
+            .and_where(Expr::col("value").is_in(chunk.iter().cloned()))
+            .to_owned();
+        let rows = sea_orm::ConnectionTrait::query_all(tx, &query).await.context("find companies by name")?;
+        for row in rows {
+            ids.push(row.try_get::<uuid::Uuid>("", "record_id").context("read a company id")?);
+        }
+    }
+    let visible = super::service::scope(actor, snapshot, target);
+    for company in super::repo::fetch_many(tx, target, &ids, &visible, false).await? {
+        let key = link_key(target, company.text("name").unwrap_or_default());
+        if names.contains(&key) {
+            found.entry(key).or_insert(company.id.0);
+        }
+    }
+    Ok(found)
+}
+
+/// Gives each row's named references their stored records' ids; with
+/// `create_missing`, creates the companies and contacts not stored yet (in
+/// the batch's transaction, audited as the import's, undone with it);
+/// otherwise the row is rejected with what to do.
+async fn link_named(into: UpdateTarget<'_>, rows: Vec<Candidate>, report: &mut ImportReport) -> Result<Vec<Candidate>> {
+    let UpdateTarget { ctx, tx, actor, snapshot, options, import_id, .. } = into;
+    let mut found: HashMap<(RecordType, String), uuid::Uuid> = HashMap::new();
+    for target in RecordType::all() {
+        let texts: Vec<&str> =
+            rows.iter().flat_map(|r| &r.links).filter(|l| l.target == target).map(|l| l.text.as_str()).collect();
+        if texts.is_empty() {
+            continue;
+        }
+        for (key, id) in find_named(tx, actor, snapshot, target, &texts).await? {
+            found.insert((target, key), id);
+        }
+        if !options.create_missing || (target != RecordType::COMPANY && target != RecordType::CONTACT) {
+            continue;
+        }
+        let hook_data = hooks::load(tx, target).await?;
+        let mut new = Vec::new();
+        let mut seen = HashSet::new();
+        for text in texts {
+            let key = link_key(target, text);
+            if found.contains_key(&(target, key.clone())) || key.is_empty() || !seen.insert(key.clone()) {
+                continue;
+            }
+            let company = target == RecordType::COMPANY;
+            let input = if text.contains('@') {
+                if company {
+                    continue;
+                }
+                serde_json::json!({"emails": [text]})
+            } else if !company {
+                continue;
+            } else if looks_like_domain(text) {
+                serde_json::json!({"name": bare_domain(text), "domain": bare_domain(text)})
+            } else {
+                serde_json::json!({"name": text})
+            };
+            if let Ok(record) = build_new(actor, snapshot, target, &input, &hook_data, ctx.now()) {
+                found.insert((target, key), record.id.0);
+                new.push(record);
+            }
+        }
+        // Also in a dry run, whose transaction is rolled back: its rows are checked against them.
+        if !new.is_empty() {
+            store_new_overlapped(tx, actor, import_id, new).await?;
+        }
+    }
+    let mut kept = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let mut errors = Vec::new();
+        for link in std::mem::take(&mut row.links) {
+            match found.get(&(link.target, link_key(link.target, &link.text))) {
+                Some(id) => {
+                    row.record.fields.insert(link.field.into(), Value::String(id.to_string()));
+                    if options.on_duplicate == OnDuplicate::Update {
+                        row.patch.insert(link.field.into(), Value::String(id.to_string()));
+                    }
+                }
+                None => errors.push(FieldError::new(
+                    link.field,
+                    "unknown_reference",
+                    format!(
+                        "no {} named '{}' is stored: add it first, or let the import create what is missing",
+                        link.target, link.text
+                    ),
+                )),
+            }
+        }
+        if errors.is_empty() {
+            kept.push(row);
+        } else {
+            report.rejected.push(RejectedRow { line: row.line, errors, cells: row.cells });
+        }
+    }
+    Ok(kept)
+}
+
 /// Records an import created per transaction when it is undone.
 const UNDO_CHUNK: usize = 500;
 
@@ -926,8 +1124,9 @@ pub async fn undo_import(
     let created = crate::audit::created_by_import(ctx.db.conn(), import_id).await?;
     for chunk in created.chunks(UNDO_CHUNK) {
         let tx = ctx.db.write().await?;
-        for id in chunk {
-            match super::service::delete_in(ctx, &*tx, actor, &snapshot, record_type, RecordId(*id), None).await {
+        for (kind, id) in chunk {
+            let kind = RecordType::all().find(|t| t.as_str() == kind).unwrap_or(record_type);
+            match super::service::delete_in(ctx, &*tx, actor, &snapshot, kind, RecordId(*id), None).await {
                 Ok(()) => counts.removed += 1,
                 Err(Error::Domain(_)) => counts.left += 1,
                 Err(other) => return Err(other),

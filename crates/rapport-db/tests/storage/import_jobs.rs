@@ -222,3 +222,64 @@ async fn an_upsert_updates_matched_records_and_its_undo_keeps_later_edits() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn rows_name_their_company_which_is_found_or_created_and_undone_with_the_import() {
+    run_on_both_backends("linked import", |t| async move {
+        let (_, admin) = t.admin().await;
+        let bakery = records::create(&t.ctx, &admin, RecordType::COMPANY, &json!({"name": "Padaria Pão Quente Ltda"}))
+            .await
+            .expect("create");
+        let file = "Nome,E-mail,Empresa\n\
+                    Ana,ana@example.com,padaria pao quente\n\
+                    Bia,bia@example.com,https://www.novaempresa.com.br/\n\
+                    Caio,caio@example.com,Inexistente S.A.\n\
+                    Duda,duda@example.com,Inexistente\n";
+        let import = imports::upload(
+            &t.ctx,
+            &admin,
+            RecordType::CONTACT,
+            "linked.csv",
+            file.as_bytes().to_vec(),
+            Encoding::Auto,
+        )
+        .await
+        .expect("upload");
+        assert_eq!(import.settings.mapping[2], Some("company_id".into()), "a company column");
+        let preview = imports::preview(&t.ctx, &admin, import.id).await.expect("preview");
+        let outcomes: Vec<(u64, &str)> = preview.iter().map(|row| (row.line, row.outcome)).collect();
+        assert_eq!(outcomes, [(2, "create"), (3, "reject"), (4, "reject"), (5, "reject")]);
+        assert_eq!(preview[1].errors[0].code, "unknown_reference");
+
+        let mut settings = import.settings.clone();
+        settings.create_missing = true;
+        imports::update_settings(&t.ctx, &admin, import.id, &settings).await.expect("create what is missing");
+        let preview = imports::preview(&t.ctx, &admin, import.id).await.expect("preview");
+        assert!(preview.iter().all(|row| row.outcome == "create"), "{preview:?}");
+        imports::start(&t.ctx, &admin, import.id).await.expect("start");
+        imports::claim_next(&t.ctx).await.expect("claim");
+        assert_eq!(imports::run(&t.ctx, import.id).await.expect("run"), ImportStatus::Done);
+        let done = imports::get(&t.ctx, &admin, import.id).await.expect("get");
+        assert_eq!(done.counts, ImportCounts { rows: 4, created: 4, updated: 0, skipped: 0, rejected: 0 });
+
+        let company_of = async |name: &str| {
+            let page =
+                records::list(&t.ctx, &admin, RecordType::CONTACT, &[("filter[first_name][eq]".into(), name.into())])
+                    .await
+                    .expect("list");
+            page.items[0].fields["company_id"].as_str().expect("a company").to_owned()
+        };
+        assert_eq!(company_of("Ana").await, bakery.id.0.to_string(), "found by its name, accents and suffix aside");
+        assert_eq!(company_of("Caio").await, company_of("Duda").await, "one company created for both rows");
+        let companies = records::list(&t.ctx, &admin, RecordType::COMPANY, &[]).await.expect("list");
+        let mut names: Vec<&str> = companies.items.iter().filter_map(|c| c.text("name")).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["Inexistente S.A.", "Padaria Pão Quente Ltda", "novaempresa.com.br"]);
+
+        imports::undo(&t.ctx, &admin, import.id).await.expect("undo");
+        let companies = records::list(&t.ctx, &admin, RecordType::COMPANY, &[]).await.expect("list");
+        assert_eq!(companies.items.len(), 1, "the companies the import created are undone with it");
+        assert_eq!(live_contacts(&t).await, 0);
+    })
+    .await;
+}

@@ -585,6 +585,7 @@ imports-match-email = E-mail
 imports-match-phone = Phone
 imports-match-domain = Website domain
 imports-match-id = Rapport id (a file exported from Rapport)
+imports-create-missing = Create the companies (by name or website) and contacts (by e-mail) the file names but Rapport does not have yet
 imports-rows = Rows read
 imports-created = Created
 imports-skipped = Skipped

@@ -585,6 +585,7 @@ imports-match-email = Correo electrónico
 imports-match-phone = Teléfono
 imports-match-domain = Dominio del sitio
 imports-match-id = Id de Rapport (archivo exportado de Rapport)
+imports-create-missing = Crear las empresas (por nombre o sitio web) y los contactos (por correo) que el archivo nombra y que aún no están en Rapport
 imports-rows = Filas leídas
 imports-created = Creadas
 imports-skipped = Omitidas

@@ -586,6 +586,7 @@ imports-match-email = E-mail
 imports-match-phone = Telefone
 imports-match-domain = Domínio do site
 imports-match-id = Id do Rapport (arquivo exportado do Rapport)
+imports-create-missing = Criar as empresas (por nome ou site) e os contatos (por e-mail) citados no arquivo que ainda não estão no Rapport
 imports-rows = Linhas lidas
 imports-created = Criadas
 imports-skipped = Ignoradas

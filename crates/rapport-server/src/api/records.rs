@@ -342,6 +342,8 @@ struct ImportParams {
     #[serde(default)]
     match_by: records::MatchBy,
     #[serde(default)]
+    create_missing: bool,
+    #[serde(default)]
     ignore_unknown_columns: bool,
     #[serde(default)]
     encoding: records::Encoding,
@@ -359,6 +361,7 @@ async fn import(
     let options = records::ImportOptions {
         on_duplicate: params.on_duplicate,
         match_by: params.match_by,
+        create_missing: params.create_missing,
         ignore_unknown_columns: params.ignore_unknown_columns,
         encoding: params.encoding,
         ..records::ImportOptions::default()

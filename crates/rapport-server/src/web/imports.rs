@@ -109,6 +109,7 @@ struct ShowPage {
     dates: Vec<Choice>,
     duplicates: Vec<Choice>,
     match_by: Vec<Choice>,
+    create_missing: bool,
     encodings: Vec<Choice>,
     preview_headers: Vec<String>,
     preview: Vec<PreviewLine>,
@@ -419,6 +420,7 @@ async fn render_show(state: &AppState, user: &WebUser, id: Uuid, error: Option<S
             settings.on_duplicate,
         ),
         match_by: match_choices(user, record_type, settings.match_by),
+        create_missing: settings.create_missing,
         encodings: encodings(user, settings.encoding),
         preview_headers,
         preview,
@@ -473,7 +475,14 @@ fn posted_settings(form: &FormPost, import: &Import) -> ImportSettings {
         Some("id") => MatchBy::Id,
         _ => MatchBy::Default,
     };
-    ImportSettings { encoding: parse_encoding(form.value("encoding")), mapping, formats, on_duplicate, match_by }
+    ImportSettings {
+        encoding: parse_encoding(form.value("encoding")),
+        mapping,
+        formats,
+        on_duplicate,
+        match_by,
+        create_missing: form.value("create_missing") == Some("true"),
+    }
 }
 
 /// Saves the mapping and formats, and starts the import when asked.

@@ -290,6 +290,12 @@ fn record_operations(record_type: RecordType) -> Vec<(String, HttpMethod, Operat
             &["default", "email", "phone", "domain", "id"],
         ))
         .parameter(enum_param(
+            "create_missing",
+            "create the companies (by name or domain) and contacts (by e-mail) that rows name as their company or \
+             contact and that are not stored yet, instead of rejecting those rows",
+            &["true", "false"],
+        ))
+        .parameter(enum_param(
             "encoding",
             "how the file's bytes are text: auto (UTF-8 when its start reads as UTF-8, else Windows-1252, \
              as Excel saves CSV in Brazil and Spain), utf-8, or windows-1252 (also for Latin-1)",
