@@ -454,6 +454,40 @@ pub async fn preview(ctx: &Ctx, writer: &Writer, id: Uuid) -> Result<Vec<Preview
         .collect())
 }
 
+/// The mapping value that asks for a new custom field named after the column.
+pub const NEW_CUSTOM_FIELD: &str = "new_custom_field";
+
+/// Creates a text custom field for each column `mapping` maps to
+/// [`NEW_CUSTOM_FIELD`] (an administrator's choice in the wizard), or takes
+/// the one of that key if it exists, and maps the column to it.
+pub async fn create_fields_for_columns(
+    ctx: &Ctx,
+    admin: &rapport_core::access::Admin,
+    import: &Import,
+    mapping: &mut [Option<String>],
+) -> Result<()> {
+    let record_type = kind_of(import)?;
+    for (index, target) in mapping.iter_mut().enumerate() {
+        if target.as_deref() != Some(NEW_CUSTOM_FIELD) {
+            continue;
+        }
+        let header = import.columns.get(index).map(String::as_str).unwrap_or_default();
+        let definition = rapport_core::import::custom_field_for_column(record_type, header).ok_or_else(|| {
+            DomainError::invalid(
+                format!("mapping[{index}]"),
+                "invalid_key",
+                format!("the column '{header}' needs a name with letters to become a field"),
+            )
+        })?;
+        let snapshot = ctx.snapshot().await?;
+        if !snapshot.custom_fields_of(record_type).iter().any(|d| d.key == definition.key) {
+            crate::settings::create_custom_field(ctx, admin, &definition).await?;
+        }
+        *target = Some(format!("custom.{}", definition.key));
+    }
+    Ok(())
+}
+
 /// Queues a draft for the worker.
 pub async fn start(ctx: &Ctx, writer: &Writer, id: Uuid) -> Result<Import> {
     let actor: &Actor = writer;

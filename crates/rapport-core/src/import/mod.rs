@@ -83,6 +83,36 @@ fn alias(record_type: RecordType, header: &str) -> Option<&'static str> {
     groups.flat_map(|group| group.iter()).find(|a| a.headers.contains(&header)).map(|a| a.field)
 }
 
+/// What a column a user maps to "a new custom field" becomes: a text field
+/// labelled with the header, keyed by it ("Tamanho do sapato" →
+/// `tamanho_do_sapato`), or `None` when the header has no letter to key it by.
+pub fn custom_field_for_column(record_type: RecordType, header: &str) -> Option<CustomFieldDefinition> {
+    let mut key = String::new();
+    for c in normalize_header(header).chars() {
+        match c {
+            'a'..='z' => key.push(c),
+            '0'..='9' | '_' | '.' if !key.is_empty() => {
+                if c.is_ascii_digit() {
+                    key.push(c);
+                } else if !key.ends_with('_') {
+                    key.push('_');
+                }
+            }
+            // Letters beyond ASCII that folding keeps (º, ß) have no place in a key.
+            _ => {}
+        }
+    }
+    let key: String = key.trim_end_matches('_').chars().take(64).collect();
+    (!key.is_empty()).then(|| CustomFieldDefinition {
+        record_type,
+        key,
+        label: header.trim().chars().take(100).collect(),
+        field_type: CustomFieldType::Text,
+        options: Vec::new(),
+        required: false,
+    })
+}
+
 /// Lower-case, accents stripped, separators as `_`: "E-mail" → "e_mail".
 fn normalize_header(header: &str) -> String {
     let folded = fold_for_search(header.trim());
@@ -380,6 +410,18 @@ fn money(formats: &CellFormats, cell: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_column_becomes_a_text_custom_field_keyed_by_its_header() {
+        let field = super::custom_field_for_column(RecordType::CONTACT, " Tamanho do Sapato ").expect("a field");
+        assert_eq!((field.key.as_str(), field.label.as_str()), ("tamanho_do_sapato", "Tamanho do Sapato"));
+        assert!(field.check().is_ok());
+        assert_eq!(super::custom_field_for_column(RecordType::CONTACT, "2024").map(|f| f.key), None);
+        assert_eq!(
+            super::custom_field_for_column(RecordType::CONTACT, "Nº Cliente").expect("a field").key,
+            "n_cliente"
+        );
+    }
+
     use super::*;
 
     fn plan(headers: &[&str]) -> Result<ColumnPlan, ValidationErrors> {

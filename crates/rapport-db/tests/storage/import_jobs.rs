@@ -283,3 +283,35 @@ async fn rows_name_their_company_which_is_found_or_created_and_undone_with_the_i
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_unmapped_column_becomes_a_new_custom_field() {
+    run_on_both_backends("custom field from a column", |t| async move {
+        let (_, admin) = t.admin().await;
+        let file = "Nome,Tamanho do Sapato\nAna,38\n";
+        let import = imports::upload(
+            &t.ctx,
+            &admin,
+            RecordType::CONTACT,
+            "sapatos.csv",
+            file.as_bytes().to_vec(),
+            Encoding::Auto,
+        )
+        .await
+        .expect("upload");
+        assert_eq!(import.settings.mapping[1], None);
+        let mut settings = import.settings.clone();
+        settings.mapping[1] = Some(imports::NEW_CUSTOM_FIELD.into());
+        imports::create_fields_for_columns(&t.ctx, &t.admin_right().await, &import, &mut settings.mapping)
+            .await
+            .expect("a new field");
+        assert_eq!(settings.mapping[1], Some("custom.tamanho_do_sapato".into()));
+        imports::update_settings(&t.ctx, &admin, import.id, &settings).await.expect("map it");
+        imports::start(&t.ctx, &admin, import.id).await.expect("start");
+        imports::claim_next(&t.ctx).await.expect("claim");
+        assert_eq!(imports::run(&t.ctx, import.id).await.expect("run"), ImportStatus::Done);
+        let page = records::list(&t.ctx, &admin, RecordType::CONTACT, &[]).await.expect("list");
+        assert_eq!(page.items[0].custom["tamanho_do_sapato"], json!("38"));
+    })
+    .await;
+}

@@ -564,6 +564,7 @@ imports-import-undone = This import is already undone.
 imports-import-unfinished = This import is still running: cancel it first.
 imports-import-file-gone = The file of this import is no longer kept: upload it again.
 imports-skip-column = Don't import
+imports-new-custom-field = New field "{ $name }" (text)
 imports-outcome-create = Will be created
 imports-outcome-skip = Duplicate
 imports-outcome-reject = Has errors

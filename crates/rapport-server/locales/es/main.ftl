@@ -564,6 +564,7 @@ imports-import-undone = Esta importación ya se deshizo.
 imports-import-unfinished = Esta importación sigue en curso: cancélala primero.
 imports-import-file-gone = El archivo de esta importación ya no se conserva: súbelo de nuevo.
 imports-skip-column = No importar
+imports-new-custom-field = Nuevo campo "{ $name }" (texto)
 imports-outcome-create = Se creará
 imports-outcome-skip = Duplicado
 imports-outcome-reject = Con errores

@@ -565,6 +565,7 @@ imports-import-undone = Esta importação já foi desfeita.
 imports-import-unfinished = Esta importação ainda está em andamento: cancele-a primeiro.
 imports-import-file-gone = O arquivo desta importação não está mais guardado: envie-o de novo.
 imports-skip-column = Não importar
+imports-new-custom-field = Novo campo "{ $name }" (texto)
 imports-outcome-create = Será criado
 imports-outcome-skip = Duplicado
 imports-outcome-reject = Com erros

@@ -346,6 +346,13 @@ async fn render_show(state: &AppState, user: &WebUser, id: Uuid, error: Option<S
                 label: label_of(t),
                 selected: mapped.as_deref() == Some(t.as_str()),
             }));
+            if mapped.is_none() && user.actor.role == rapport_core::access::Role::Admin {
+                options.push(Choice {
+                    value: imports::NEW_CUSTOM_FIELD.into(),
+                    label: user.tr.t1("imports.new_custom_field", "name", header.clone()),
+                    selected: false,
+                });
+            }
             columns.push(ColumnRow { index, header: header.clone(), samples: samples.join(" · "), targets: options });
         }
         let mapped: Vec<usize> =
@@ -491,7 +498,20 @@ pub async fn save(State(state): State<AppState>, Path(id): Path<String>, form: F
     let id = import_id(user, &id)?;
     let writer = writer(user)?;
     let import = imports::get(&state.ctx, &user.actor, id).await.map_err(|e| user.fail(e))?;
-    let settings = posted_settings(&form, &import);
+    let mut settings = posted_settings(&form, &import);
+    if settings.mapping.iter().any(|m| m.as_deref() == Some(imports::NEW_CUSTOM_FIELD)) {
+        let admin = rapport_core::access::Admin::try_from(user.actor.clone())
+            .map_err(|_| user.error(StatusCode::FORBIDDEN, "error.forbidden"))?;
+        if let Err(error) = imports::create_fields_for_columns(&state.ctx, &admin, &import, &mut settings.mapping).await
+        {
+            return match error {
+                rapport_db::Error::Domain(problem) => {
+                    render_show(&state, user, id, Some(problem_text(user, &problem))).await
+                }
+                other => Err(user.fail(other)),
+            };
+        }
+    }
     let saved = imports::update_settings(&state.ctx, &writer, id, &settings).await;
     let outcome = match saved {
         Ok(_) if form.value("start").is_some() => imports::start(&state.ctx, &writer, id).await.map(|_| ()),
