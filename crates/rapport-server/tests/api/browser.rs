@@ -427,6 +427,14 @@ async fn portuguese_menus_and_brazilian_money_and_dates() {
     browser.shot("home-pt-BR").await;
     browser.width(360).await;
     browser.shot("home-pt-BR-phone").await;
+    browser.open("/imports").await;
+    browser.see("Importações").await;
+    browser.shot("imports-pt-BR-phone").await;
+    browser.width(1366).await;
+    browser.open("/contacts").await;
+    browser.click("details.export-menu summary").await;
+    browser.see("Excel (.xlsx)").await;
+    browser.shot("export-menu-pt-BR").await;
     browser.stop().await;
     app.teardown().await;
 }
@@ -526,6 +534,9 @@ async fn a_spreadsheet_is_mapped_previewed_and_imported_in_the_wizard() {
     let preview = browser.text("table.preview").await;
     assert!(preview.contains("Will be created") && preview.contains("Duplicate"), "{preview}");
     browser.shot("import-mapping").await;
+    browser.width(360).await;
+    browser.shot("import-mapping-phone").await;
+    browser.width(1366).await;
     browser.click("button[name=start]").await;
     browser.see("Progress").await;
     assert_eq!(app.run_imports().await, 1);
