@@ -20,8 +20,7 @@ use crate::state::AppState;
 /// Records read per query while streaming.
 const PAGE: &str = "200";
 
-/// Excel reads a CSV file as UTF-8 only after this mark; the importer skips it.
-const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+use rapport_db::exports::BYTE_ORDER_MARK;
 
 /// The rows of a page, as CSV text.
 fn rows(columns: &ExportColumns, records: &[Record], headers: bool) -> Bytes {

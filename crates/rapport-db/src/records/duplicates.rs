@@ -315,16 +315,10 @@ pub async fn scan(ctx: &Ctx, record_type: RecordType) -> Result<ScanSummary> {
     let mut last: Option<Uuid> = None;
     loop {
         let conn = ctx.db.conn();
-        let mut query = repo::select(record_type);
-        query.and_where(Expr::col("deleted_at").is_null()).order_by("id", Order::Asc).limit(SCAN_BATCH);
-        if let Some(last) = last {
-            query.and_where(Expr::col("id").gt(last));
-        }
-        let rows = conn.query_all(&query).await.context("read records to scan")?;
-        if rows.is_empty() {
+        let batch = live_after(conn, record_type, last).await?;
+        if batch.is_empty() {
             break;
         }
-        let batch: Vec<Record> = rows.iter().map(|r| repo::from_row(record_type, r)).collect::<Result<_>>()?;
         last = batch.last().map(|r| r.id.0);
         summary.records += batch.len() as u64;
         let pairs = batch_pairs(conn, record_type, &batch).await?;
@@ -492,23 +486,29 @@ pub(super) async fn forget_pairs(conn: &impl ConnectionTrait, id: Uuid) -> Resul
     Ok(())
 }
 
+/// The next `SCAN_BATCH` live records of a kind after `last`, by id: the
+/// pages a scan or a backfill walks the whole table in.
+async fn live_after(conn: &impl ConnectionTrait, record_type: RecordType, last: Option<Uuid>) -> Result<Vec<Record>> {
+    let mut query = repo::select(record_type);
+    query.and_where(Expr::col("deleted_at").is_null()).order_by("id", Order::Asc).limit(SCAN_BATCH);
+    if let Some(last) = last {
+        query.and_where(Expr::col("id").gt(last));
+    }
+    let rows = conn.query_all(&query).await.context("read a page of records")?;
+    rows.iter().map(|row| repo::from_row(record_type, row)).collect()
+}
+
 /// Blocking keys for the rows stored before they existed (migration 14).
 pub(crate) async fn backfill_blocking_keys(conn: &impl ConnectionTrait) -> Result<()> {
     for record_type in RecordType::all().filter(|t| t.rules().duplicates().is_some()) {
         let mut last: Option<Uuid> = None;
         loop {
-            let mut query = repo::select(record_type);
-            query.and_where(Expr::col("deleted_at").is_null()).order_by("id", Order::Asc).limit(SCAN_BATCH);
-            if let Some(last) = last {
-                query.and_where(Expr::col("id").gt(last));
-            }
-            let rows = conn.query_all(&query).await.context("read records to key")?;
-            if rows.is_empty() {
+            let batch = live_after(conn, record_type, last).await?;
+            if batch.is_empty() {
                 break;
             }
             let mut keys = Vec::new();
-            for row in &rows {
-                let record = repo::from_row(record_type, row)?;
+            for record in &batch {
                 last = Some(record.id.0);
                 for (kind, value) in rapport_core::duplicates::blocking_keys(record_type, &record.fields) {
                     keys.push([record_type.as_str().into(), record.id.0.into(), kind.into(), value.into()]);
