@@ -30,8 +30,16 @@ fn detail_key(code: &str) -> Option<&'static str> {
 }
 
 fn translate(problem: &mut Value, tr: &Tr) {
-    if let Some(key) = problem.get("code").and_then(Value::as_str).and_then(detail_key) {
-        problem["detail"] = Value::String(tr.t(key));
+    if let Some(code) = problem.get("code").and_then(Value::as_str) {
+        // A rule's own code (a conflict such as `quote_not_editable`) is
+        // worded by `error-{code}` when the catalogue has it.
+        let detail = match detail_key(code) {
+            Some(key) => Some(tr.t(key)),
+            None => tr.try_t(&format!("error.{code}")),
+        };
+        if let Some(detail) = detail {
+            problem["detail"] = Value::String(detail);
+        }
     }
     if let Some(errors) = problem.get_mut("errors").and_then(Value::as_array_mut) {
         for error in errors {

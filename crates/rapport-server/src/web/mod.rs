@@ -238,6 +238,12 @@ impl WebError {
             rapport_db::Error::Domain(DomainError::Validation(_)) => {
                 Self::new(frame, StatusCode::UNPROCESSABLE_ENTITY, "error.form")
             }
+            // A rule refused the change (a sent quote edited, a second
+            // accept): the rule's own words when the catalogue has them.
+            rapport_db::Error::Domain(DomainError::Conflict { code, .. }) => {
+                let message = frame.tr.try_t(&format!("error.{code}")).unwrap_or_else(|| frame.t("error.conflict"));
+                Self { status: StatusCode::CONFLICT, page: Box::new(ErrorPage { frame, message }) }
+            }
             other => {
                 tracing::error!(error = %other, "a page failed");
                 Self::new(frame, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")

@@ -246,3 +246,22 @@ async fn problems_read_in_the_language_the_caller_asks_for() {
     );
     app.teardown().await;
 }
+
+/// A rule's refusal (409) reads in the caller's language too, by its code:
+/// demoting the last administrator.
+#[tokio::test]
+async fn a_refused_change_reads_in_the_language_the_caller_asks_for() {
+    let app = crate::helpers::spawn_app(rapport_db::Backend::Sqlite).await;
+    let path = format!("/api/v1/users/{}/role", app.admin.id.0);
+    let demote = |language: &'static str| {
+        app.request(reqwest::Method::PUT, &path, Some(&app.admin_token))
+            .header("accept-language", language)
+            .json(&serde_json::json!({"role": "member"}))
+    };
+    let spanish = app.send(demote("es")).await;
+    spanish.expect_problem(reqwest::StatusCode::CONFLICT, "last_admin");
+    assert!(spanish.body["detail"].as_str().is_some_and(|d| d.contains("administrador")), "{}", spanish.text);
+    let portuguese = app.send(demote("pt-BR")).await;
+    assert!(portuguese.body["detail"].as_str().is_some_and(|d| d.contains("administradora")), "{}", portuguese.text);
+    app.teardown().await;
+}
