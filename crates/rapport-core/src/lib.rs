@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod branding;
 pub mod clock;
 pub mod custom_fields;
 pub mod descriptor;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod backend;
 pub mod backup;
+pub mod branding;
 pub mod calendar_feeds;
 mod database;
 mod error;

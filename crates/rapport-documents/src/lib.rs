@@ -112,6 +112,12 @@ pub enum DocumentError {
 pub const MAX_LINES: usize = 2_000;
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
+/// Whether `bytes` are a logo documents can draw: a PNG or JPEG image
+/// within the size bounds that decodes.
+pub fn check_logo(bytes: &[u8]) -> Result<(), LogoError> {
+    image::Logo::decode(bytes).map(|_| ())
+}
+
 /// Lays the document out on A4 pages and writes the PDF.
 pub fn render(document: &Document) -> Result<Vec<u8>, DocumentError> {
     if document.lines.len() > MAX_LINES {

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod documents;
 pub mod error;
 mod export;
 pub mod json;

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: one table of routes, one OpenAPI document.
 
 pub mod admin;
+pub mod branding;
 pub mod docs;
 pub mod duplicates;
 pub mod exports;
@@ -26,6 +27,7 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .merge(crate::auth::routes::router())
         .merge(admin::router())
+        .merge(branding::router())
         .merge(misc::router())
         .merge(views::router())
         .merge(imports::router())

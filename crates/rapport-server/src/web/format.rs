@@ -67,6 +67,30 @@ pub fn money(minor: i64, currency: &str, locale: Locale) -> String {
     }
 }
 
+/// A fixed-point number (`value` / 10^`digits`) without trailing zeros:
+/// quantity 1500 thousandths is "1.5" in English and "1,5" in Portuguese.
+pub fn scaled(value: i64, digits: u32, locale: Locale) -> String {
+    let divisor = 10u64.pow(digits);
+    let (thousands, decimal) = separators(locale);
+    let mut out = group(&(value.unsigned_abs() / divisor).to_string(), thousands);
+    let fraction = value.unsigned_abs() % divisor;
+    if fraction > 0 {
+        let fraction = format!("{fraction:0width$}", width = digits as usize);
+        out.push(decimal);
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}
+
+/// A rate in basis points as a percentage: "12.5%", "12,5 %".
+pub fn percent_bp(bp: i64, locale: Locale) -> String {
+    let number = scaled(bp, 2, locale);
+    match locale {
+        Locale::En => format!("{number}%"),
+        Locale::PtBr | Locale::Es => format!("{number} %"),
+    }
+}
+
 const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// A calendar date: dd/mm/aaaa in Portuguese and Spanish, "Mar 2, 2026" in English.
@@ -98,6 +122,16 @@ pub fn datetime_input(value: DateTime<Utc>, zone: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_and_rates_drop_trailing_zeros() {
+        assert_eq!(scaled(2000, 3, Locale::En), "2");
+        assert_eq!(scaled(1500, 3, Locale::PtBr), "1,5");
+        assert_eq!(scaled(1_234_250, 3, Locale::Es), "1.234,25");
+        assert_eq!(scaled(-750, 3, Locale::En), "-0.75");
+        assert_eq!(percent_bp(1250, Locale::En), "12.5%");
+        assert_eq!(percent_bp(1000, Locale::PtBr), "10 %");
+    }
 
     #[test]
     fn money_reads_as_each_language_writes_it() {

@@ -249,6 +249,8 @@ mod catalogue_tests {
         "palette.",
         "privacy.",
         "dup.",
+        "branding.",
+        "document.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -6,6 +6,7 @@
 mod assets;
 mod auth;
 mod board;
+mod branding;
 mod calendar;
 mod duplicates;
 mod exports;
@@ -72,6 +73,15 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings/pipelines/{id}/stages/{stage}/move", post(settings::move_stage))
         .route("/settings/pipelines/{id}/stages/{stage}/delete", post(settings::remove_stage))
         .route("/settings/trash/{kind}/{id}/restore", post(settings::restore))
+        .route("/settings/company", get(branding::page).post(branding::save))
+        .route(
+            "/settings/company/logo",
+            get(branding::logo)
+                .post(branding::upload_logo)
+                .layer(axum::extract::DefaultBodyLimit::max(branding::MAX_UPLOAD_BYTES)),
+        )
+        .route("/settings/company/logo/delete", post(branding::remove_logo))
+        .route("/settings/company/sample.pdf", get(branding::sample))
         .route(
             "/imports",
             get(imports::list)

@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod bad_input;
+mod branding;
 mod browser;
 mod bulk;
 mod contacts;

@@ -63,6 +63,7 @@ async fn every_input_of_every_screen_has_a_label() {
         "/settings?tab=records",
         "/settings?tab=pipelines",
         "/settings?tab=trash",
+        "/settings/company",
     ]
     .iter()
     .map(|p| (*p).to_owned())
