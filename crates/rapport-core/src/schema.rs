@@ -478,6 +478,9 @@ pub struct RecordLink {
 /// Communication channels a contact can prefer and consent to.
 pub const CHANNELS: &[&str] = &["email", "phone", "whatsapp", "sms"];
 
+/// The languages a person is written to in (quotes, e-mails, their pages).
+pub const LANGUAGES: &[&str] = &["en", "pt-BR", "es"];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {

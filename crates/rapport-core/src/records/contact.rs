@@ -21,6 +21,7 @@ pub const FIELDS: &[FieldSpec] = field_list!(
         FieldSpec::new("job_title", FieldKind::Text { max: 150 }).body(),
         FieldSpec::new("birth_date", FieldKind::Date).group("details"),
         FieldSpec::new("preferred_channel", FieldKind::Enum(crate::schema::CHANNELS)).group("details"),
+        FieldSpec::new("language", FieldKind::Enum(crate::schema::LANGUAGES)).group("details").help(),
         FieldSpec::new("lifecycle_stage", FieldKind::Enum(LIFECYCLE_STAGES)).indexed().listed().help(),
         FieldSpec::new("consents", FieldKind::Consents).group("details").help(),
     ],
@@ -37,6 +38,7 @@ pub static KIND: RecordKind = RecordKind {
     import_aliases: &[
         &common_aliases!(email: "emails", phone: "phones"),
         super::PERSON_ALIASES,
+        &[ImportAlias { field: "language", headers: &["idioma", "lingua", "preferred_language", "locale"] }],
         // A company named in a cell (name or domain) is found, or created if the user asks.
         &[ImportAlias {
             field: "company_id",

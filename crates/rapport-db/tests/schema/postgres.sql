@@ -91,6 +91,7 @@ column contacts.company_id: uuid
 column contacts.job_title: text
 column contacts.birth_date: date
 column contacts.preferred_channel: text
+column contacts.language: text
 column contacts.lifecycle_stage: text
 column contacts.consents: jsonb
 column contacts.street: text
