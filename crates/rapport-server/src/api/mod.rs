@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod docs;
 pub mod duplicates;
+pub mod email;
 pub mod exports;
 pub mod health;
 pub mod idempotency;
@@ -32,6 +33,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(exports::router())
         .merge(vcards::router())
         .merge(duplicates::router())
+        .merge(email::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

@@ -249,6 +249,7 @@ mod catalogue_tests {
         "palette.",
         "privacy.",
         "dup.",
+        "email.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {
