@@ -19,6 +19,7 @@ pub mod ids;
 pub mod import;
 pub mod jobs;
 pub mod line_items;
+pub mod mail;
 pub mod privacy;
 pub mod query;
 pub mod records;

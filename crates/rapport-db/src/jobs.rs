@@ -96,6 +96,23 @@ pub async fn mark_done(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>
     Ok(())
 }
 
+/// Puts a leased job back to run at `run_at`, in the caller's transaction
+/// (a handler that records its own outcome with the job's).
+pub async fn retry_at(conn: &impl ConnectionTrait, id: Uuid, error: &str, run_at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        &Query::update()
+            .table("jobs")
+            .value("last_error", error.chars().take(2000).collect::<String>())
+            .value("leased_until", Option::<DateTime<Utc>>::None)
+            .value("run_at", run_at)
+            .and_where(Expr::col("id").eq(id))
+            .to_owned(),
+    )
+    .await
+    .context("put a job back")?;
+    Ok(())
+}
+
 /// Exponential backoff: 30 s, 1 min, 2 min … capped at 1 h.
 pub fn backoff(attempts: i64) -> Duration {
     let exponent = attempts.clamp(1, 8) as u32 - 1;

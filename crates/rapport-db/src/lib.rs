@@ -18,6 +18,7 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+pub mod mail;
 mod migrations;
 pub mod notifications;
 pub mod passwords;

@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (14, "duplicates_and_merges", m0014_duplicates_and_merges),
     (15, "contact_photos_and_calendar_feeds", m0015_contact_photos_and_calendar_feeds),
     (16, "exports", m0016_exports),
+    (17, "email_outbox", crate::mail::schema::m0017_email_outbox),
 ];
 
 /// The test-only kind's table, far above any real version.

@@ -197,6 +197,10 @@ fn one_line(name: &str) -> String {
 
 /// Runs one job and marks it done in the same transaction as its effects.
 async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
+    if JobKind::parse(&job.kind) == Some(JobKind::SendEmail) {
+        // Talks to an SMTP server between transactions of its own.
+        return crate::mail::deliver(ctx, job).await;
+    }
     if JobKind::parse(&job.kind) == Some(JobKind::DuplicateScan) {
         // A long read in batches of its own transactions, then done.
         let record_type = job.payload.get("record_type").and_then(Value::as_str).and_then(RecordType::parse);
@@ -271,7 +275,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
-        Some(JobKind::DuplicateScan) => {}
+        Some(JobKind::DuplicateScan | JobKind::SendEmail) => {}
         // A kind this version does not know: finish it rather than retry forever.
         None => tracing::warn!(kind = %job.kind, "unknown job kind"),
     }

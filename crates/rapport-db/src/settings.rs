@@ -94,6 +94,8 @@ pub struct Ctx {
     pub clock: SharedClock,
     cache: Arc<RwLock<Option<CachedSnapshot>>>,
     pub(crate) credentials: Arc<crate::auth::CredentialCache>,
+    /// How this process sends e-mail; set once at start, shared by clones.
+    mail: Arc<std::sync::OnceLock<crate::mail::MailSetup>>,
 }
 
 /// A snapshot and when it was loaded.
@@ -104,7 +106,18 @@ const CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl Ctx {
     pub fn new(db: Database, clock: SharedClock) -> Self {
-        Self { db, clock, cache: Arc::new(RwLock::new(None)), credentials: Arc::default() }
+        Self { db, clock, cache: Arc::new(RwLock::new(None)), credentials: Arc::default(), mail: Arc::default() }
+    }
+
+    /// Sets how this process sends e-mail (transport, secret key, SMTP from
+    /// the configuration); clones made before see it too. Only the first
+    /// call counts: returns whether it was this one.
+    pub fn install_mail(&self, setup: crate::mail::MailSetup) -> bool {
+        self.mail.set(setup).is_ok()
+    }
+
+    pub fn mail(&self) -> Option<&crate::mail::MailSetup> {
+        self.mail.get()
     }
 
     /// Forgets the credentials checked in the last seconds, so that the next

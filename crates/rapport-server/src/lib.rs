@@ -45,6 +45,12 @@ pub struct App {
 /// Builds the router and state. Creates the default pipeline on first start.
 pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
     rapport_db::pipelines::ensure_default(&ctx).await?;
+    // A context set up before (a test with its own transport) keeps its own.
+    ctx.install_mail(rapport_db::mail::MailSetup {
+        transport: Some(Arc::new(rapport_channels::LettreTransport)),
+        secret_key: config.secret_key.clone(),
+        configured: config.smtp.clone(),
+    });
     let setup_token =
         if rapport_db::users::count(&ctx).await? == 0 { Some(uuid::Uuid::new_v4().simple().to_string()) } else { None };
     let (stop, stopping) = tokio::sync::watch::channel(false);

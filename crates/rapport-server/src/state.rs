@@ -23,6 +23,10 @@ pub struct ServerConfig {
     pub connections: crate::ConnectionLimits,
     /// Backups the worker takes of an SQLite database (none on PostgreSQL).
     pub backups: Option<rapport_db::backup::BackupSchedule>,
+    /// Encrypts the SMTP password stored in the settings.
+    pub secret_key: Option<rapport_db::mail::SecretKey>,
+    /// SMTP settings from the configuration; they win over the administrator's.
+    pub smtp: Option<rapport_core::mail::SmtpSettings>,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +41,8 @@ impl Default for ServerConfig {
             metrics_token: None,
             connections: crate::ConnectionLimits::default(),
             backups: None,
+            secret_key: None,
+            smtp: None,
         }
     }
 }

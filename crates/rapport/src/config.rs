@@ -24,6 +24,14 @@ const KEYS: &[&str] = &[
     "backup_every_hours",
     "backup_keep",
     "log",
+    "secret_key",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_password",
+    "smtp_from_address",
+    "smtp_from_name",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +61,20 @@ pub struct Config {
     pub backup_keep: usize,
     /// A tracing filter such as `info` or `rapport=debug`.
     pub log: String,
+    /// 32 bytes in base64 (`openssl rand -base64 32`) that encrypt secrets
+    /// stored in the database (the SMTP password). Keep it: without it a
+    /// stored password cannot be read.
+    pub secret_key: Option<String>,
+    /// SMTP from the configuration: when `smtp_host` is set these win over
+    /// the administrator's e-mail settings, which then show them read-only.
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    pub smtp_security: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from_address: Option<String>,
+    pub smtp_from_name: Option<String>,
 }
 
 impl Default for Config {
@@ -71,6 +93,14 @@ impl Default for Config {
             backup_every_hours: 24,
             backup_keep: 7,
             log: "info".into(),
+            secret_key: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: None,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from_address: None,
+            smtp_from_name: None,
         }
     }
 }
@@ -108,6 +138,44 @@ impl Config {
     }
 }
 
+impl Config {
+    pub fn secret_key(&self) -> anyhow::Result<Option<rapport_db::mail::SecretKey>> {
+        self.secret_key
+            .as_deref()
+            .map(|key| rapport_db::mail::SecretKey::from_base64(key).map_err(|e| anyhow::anyhow!("{e} (secret_key)")))
+            .transpose()
+    }
+
+    /// The configuration's SMTP settings, when it names a host.
+    pub fn smtp(&self) -> anyhow::Result<Option<rapport_core::mail::SmtpSettings>> {
+        use rapport_core::mail::{Security, SmtpSettings, check_host};
+        let Some(host) = self.smtp_host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else { return Ok(None) };
+        check_host(host).map_err(|e| anyhow::anyhow!("smtp_host: {}", e.message))?;
+        let security = match self.smtp_security.as_deref() {
+            None => Security::Starttls,
+            Some(value) => Security::parse(value)
+                .ok_or_else(|| anyhow::anyhow!("smtp_security must be starttls, tls or none, not {value}"))?,
+        };
+        let from = self.smtp_from_address.as_deref().context("smtp_host is set, so smtp_from_address must be too")?;
+        let from_address = rapport_core::values::Email::parse(from)
+            .map_err(|_| anyhow::anyhow!("smtp_from_address {from} is not a valid e-mail address"))?;
+        let port = self.smtp_port.unwrap_or(match security {
+            Security::Starttls => 587,
+            Security::Tls => 465,
+            Security::None => 25,
+        });
+        Ok(Some(SmtpSettings {
+            host: host.to_owned(),
+            port,
+            security,
+            username: self.smtp_username.clone().filter(|u| !u.is_empty()),
+            password: self.smtp_password.clone().filter(|p| !p.is_empty()),
+            from_address,
+            from_name: self.smtp_from_name.clone(),
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +193,19 @@ mod tests {
         assert_eq!(config.bind, "0.0.0.0:9000");
         assert_eq!(config.data_dir, PathBuf::from("x"));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn smtp_in_the_configuration_needs_a_sender_and_a_key_of_32_bytes() {
+        let config = Config { smtp_host: Some("smtp.example.com".into()), ..Config::default() };
+        assert!(config.smtp().unwrap_err().to_string().contains("smtp_from_address"));
+        let config =
+            Config { smtp_from_address: Some("crm@example.com".into()), smtp_security: Some("tls".into()), ..config };
+        let smtp = config.smtp().unwrap().expect("SMTP from the configuration");
+        assert_eq!((smtp.port, smtp.security), (465, rapport_core::mail::Security::Tls));
+        assert!(Config::default().smtp().unwrap().is_none());
+        let short = Config { secret_key: Some("c2hvcnQ=".into()), ..Config::default() };
+        assert!(short.secret_key().unwrap_err().to_string().contains("32 bytes"));
     }
 
     #[test]

@@ -224,6 +224,8 @@ async fn serve(ctx: Ctx, config: &Config) -> anyhow::Result<()> {
     };
     let server_config = rapport_server::ServerConfig {
         backups,
+        secret_key: config.secret_key()?,
+        smtp: config.smtp()?,
         secure_cookies: config.secure_cookies,
         trust_proxy: config.trust_proxy,
         metrics_token: config.metrics_token.clone(),

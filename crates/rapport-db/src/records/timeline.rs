@@ -22,7 +22,7 @@ use crate::settings::Ctx;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// `activity`, `change` (audit entry) or `stage_change`.
+    /// `activity`, `change` (audit entry), `stage_change` or `email` (a message about the record).
     pub kind: String,
     pub id: Uuid,
     #[schema(value_type = Object)]
@@ -87,6 +87,9 @@ pub async fn timeline(
     for entry in crate::audit::for_record(conn, id, before, fetch).await? {
         let data = serde_json::json!({"action": entry.action, "actor_id": entry.actor_id, "changes": entry.changes});
         entries.push(TimelineEntry { at: entry.at, kind: "change".into(), id: entry.id, data });
+    }
+    for (at, id, data) in crate::mail::timeline_entries(conn, id, before, fetch).await? {
+        entries.push(TimelineEntry { at, kind: "email".into(), id, data });
     }
     if record_type == RecordType::DEAL {
         for change in crate::pipelines::stage_changes(conn, id, before, fetch).await? {

@@ -159,6 +159,36 @@ column duplicate_pairs.reasons: text not null
 column duplicate_pairs.found_at: timestamp with time zone not null
 column duplicate_pairs.dismissed_at: timestamp with time zone
 column duplicate_pairs.dismissed_by: uuid
+column email_attachments.email_id: uuid not null
+column email_attachments.position: bigint not null
+column email_attachments.file_name: text not null
+column email_attachments.content_type: text not null
+column email_attachments.bytes: bytea not null
+column email_messages.id: uuid not null
+column email_messages.message_id: text not null
+column email_messages.related_type: text
+column email_messages.related_id: uuid
+column email_messages.queued_by: uuid
+column email_messages.recipients: jsonb not null
+column email_messages.subject: text not null
+column email_messages.body_text: text not null
+column email_messages.body_html: text
+column email_messages.template_key: text
+column email_messages.language: text
+column email_messages.status: text not null
+column email_messages.attempts: bigint not null default 0
+column email_messages.next_attempt_at: timestamp with time zone
+column email_messages.last_error: text
+column email_messages.created_at: timestamp with time zone not null
+column email_messages.sending_since: timestamp with time zone
+column email_messages.sent_at: timestamp with time zone
+column email_messages.failed_at: timestamp with time zone
+column email_templates.key: text not null
+column email_templates.language: text not null
+column email_templates.subject: text not null
+column email_templates.body: text not null
+column email_templates.updated_at: timestamp with time zone not null
+column email_templates.updated_by: uuid
 column exports.id: uuid not null
 column exports.user_id: uuid not null
 column exports.record_type: text not null
@@ -420,6 +450,11 @@ index deals_updated_at: CREATE INDEX deals_updated_at ON public.deals USING btre
 index duplicate_pairs_other: CREATE INDEX duplicate_pairs_other ON public.duplicate_pairs USING btree (other_id)
 index duplicate_pairs_pkey: CREATE UNIQUE INDEX duplicate_pairs_pkey ON public.duplicate_pairs USING btree (record_id, other_id)
 index duplicate_pairs_review: CREATE INDEX duplicate_pairs_review ON public.duplicate_pairs USING btree (record_type, score, record_id, other_id)
+index email_attachments_pkey: CREATE UNIQUE INDEX email_attachments_pkey ON public.email_attachments USING btree (email_id, "position")
+index email_messages_message_id_key: CREATE UNIQUE INDEX email_messages_message_id_key ON public.email_messages USING btree (message_id)
+index email_messages_pkey: CREATE UNIQUE INDEX email_messages_pkey ON public.email_messages USING btree (id)
+index email_messages_related: CREATE INDEX email_messages_related ON public.email_messages USING btree (related_id, created_at)
+index email_templates_pkey: CREATE UNIQUE INDEX email_templates_pkey ON public.email_templates USING btree (key, language)
 index exports_pkey: CREATE UNIQUE INDEX exports_pkey ON public.exports USING btree (id)
 index exports_status: CREATE INDEX exports_status ON public.exports USING btree (status)
 index exports_user: CREATE INDEX exports_user ON public.exports USING btree (user_id, created_at)
@@ -496,6 +531,10 @@ constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)
 constraint duplicate_pairs_pkey on duplicate_pairs: PRIMARY KEY (record_id, other_id)
+constraint email_attachments_pkey on email_attachments: PRIMARY KEY (email_id, "position")
+constraint email_messages_message_id_key on email_messages: UNIQUE (message_id)
+constraint email_messages_pkey on email_messages: PRIMARY KEY (id)
+constraint email_templates_pkey on email_templates: PRIMARY KEY (key, language)
 constraint exports_pkey on exports: PRIMARY KEY (id)
 constraint idempotency_keys_pkey on idempotency_keys: PRIMARY KEY (user_id, key)
 constraint import_left_out_pkey on import_left_out: PRIMARY KEY (import_id, line)

@@ -9,6 +9,7 @@ mod common;
 mod contacts;
 mod deals;
 mod duplicates;
+mod email;
 mod exports;
 mod gadgets;
 mod idempotency;

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod branding;
 pub mod docs;
 pub mod duplicates;
+pub mod email;
 pub mod exports;
 pub mod health;
 pub mod idempotency;
@@ -34,6 +35,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(exports::router())
         .merge(vcards::router())
         .merge(duplicates::router())
+        .merge(email::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

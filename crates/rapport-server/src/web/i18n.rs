@@ -251,6 +251,7 @@ mod catalogue_tests {
         "dup.",
         "branding.",
         "document.",
+        "email.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

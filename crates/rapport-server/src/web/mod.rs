@@ -9,6 +9,7 @@ mod board;
 mod branding;
 mod calendar;
 mod duplicates;
+mod email;
 mod exports;
 mod feeds;
 mod fields;
@@ -56,6 +57,15 @@ pub fn router() -> axum::Router<AppState> {
         .route("/notifications/{id}/read", post(notifications::mark_read))
         .route("/events", get(notifications::stream))
         .route("/settings", get(settings::page))
+        .route("/settings/email", get(email::settings_page).post(email::save_settings))
+        .route("/settings/email/test", post(email::send_test))
+        .route("/settings/email/templates", get(email::templates_page))
+        .route("/settings/email/templates/{key}/{language}", get(email::template_page).post(email::save_template))
+        .route("/settings/email/templates/{key}/{language}/reset", post(email::reset_template))
+        .route("/settings/email/outbox", get(email::outbox_page))
+        .route("/settings/email/outbox/{id}", get(email::outbox_message))
+        .route("/settings/email/outbox/{id}/retry", post(email::outbox_retry))
+        .route("/{kind}/{id}/email", get(email::compose_page).post(email::send_from_record))
         .route("/settings/users", post(settings::create_user))
         .route("/settings/users/{id}/{action}", post(settings::set_enabled))
         .route("/settings/users/{id}/role", post(settings::set_role))

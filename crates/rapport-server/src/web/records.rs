@@ -808,6 +808,8 @@ struct ShowPage {
     version: i64,
     /// A contact's photo (imported from a vCard).
     photo: bool,
+    /// Whether the page offers to write an e-mail to the record's person.
+    can_email: bool,
 }
 
 #[derive(Template)]
@@ -846,6 +848,7 @@ fn entries(user: &WebUser, names: &Names, record_type: RecordType, items: &[Time
                         href: data.get("id").and_then(Value::as_str).map(|id| format!("/activities/{id}")),
                     }
                 }
+                "email" => super::email::timeline_entry(user, when, &entry.data),
                 "stage_change" => {
                     let stage = |key: &str| {
                         entry
@@ -1036,6 +1039,7 @@ pub async fn show(
         record_type == RecordType::CONTACT && records::has_photo(&state.ctx, id).await.map_err(|e| user.fail(e))?;
     let duplicates = super::duplicates::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let page = ShowPage {
+        can_email: rapport_db::mail::kind_can_email(record_type),
         photo,
         conversion,
         duplicates,

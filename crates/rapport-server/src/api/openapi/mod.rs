@@ -88,6 +88,18 @@ mod schemas;
         crate::api::duplicates::dismiss,
         crate::api::duplicates::merge,
         crate::api::duplicates::undo,
+        crate::api::email::get_email_settings,
+        crate::api::email::put_email_settings,
+        crate::api::email::send_test_email,
+        crate::api::email::list_email_templates,
+        crate::api::email::get_email_template,
+        crate::api::email::save_email_template,
+        crate::api::email::reset_email_template,
+        crate::api::email::preview_email_template,
+        crate::api::email::list_outbox,
+        crate::api::email::get_outbox_message,
+        crate::api::email::retry_outbox_message,
+        crate::api::email::send_record_email,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

@@ -1,0 +1,55 @@
+//! The e-mail settings in a real browser: SMTP set up, a test message sent
+//! through a real SMTP exchange and its outcome shown, a broken template
+//! refused beside its field.
+
+use rapport_channels::testing::SmtpReceiver;
+use thirtyfour::By;
+
+use crate::browser::signed_in;
+
+#[tokio::test]
+async fn an_administrator_sets_up_email_and_sees_the_test_message_sent() {
+    let Some((app, browser, _guard)) = signed_in("email_settings").await else { return };
+    let receiver = SmtpReceiver::start().await;
+    browser.open("/settings").await;
+    browser.click("nav.tabs a[href='/settings/email']").await;
+    browser.see("SMTP server").await;
+    browser.fill("#m-host", "127.0.0.1").await;
+    browser
+        .driver
+        .find(By::Css("#m-security option[value=none]"))
+        .await
+        .expect("an option")
+        .click()
+        .await
+        .expect("choose");
+    browser.fill("#m-port", &receiver.port.to_string()).await;
+    browser.fill("#m-from-name", "Rapport CRM").await;
+    browser.fill("#m-from", "crm@rapport.test").await;
+    browser.click("#smtp-form button[type=submit]").await;
+    browser.see("E-mail settings saved.").await;
+    browser.shot("email-settings").await;
+
+    browser.click("#test-form button[type=submit]").await;
+    browser.see("Queued").await;
+    app.run_due_jobs().await;
+    // The page reloads itself while the message waits.
+    browser.see("Sent").await;
+    browser.shot("email-test-sent").await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].rcpt_to, vec!["admin@rapport.test".to_owned()]);
+
+    browser.open("/settings/email/templates/follow_up/pt-BR").await;
+    browser.fill("#tp-body", "Olá {{ recipient.name }}\n{% if %}").await;
+    browser.click("#template-form button[value=save]").await;
+    browser.see("error on line 2").await;
+    browser.shot("email-template-error").await;
+
+    browser.width(360).await;
+    browser.open("/settings/email").await;
+    browser.see("SMTP server").await;
+    browser.shot("email-settings-phone").await;
+    browser.stop().await;
+    app.teardown().await;
+}
