@@ -3,6 +3,7 @@
 //! refused beside its field.
 
 use rapport_channels::testing::SmtpReceiver;
+use serde_json::json;
 use thirtyfour::By;
 
 use crate::browser::signed_in;
@@ -45,6 +46,34 @@ async fn an_administrator_sets_up_email_and_sees_the_test_message_sent() {
     browser.click("#template-form button[value=save]").await;
     browser.see("error on line 2").await;
     browser.shot("email-template-error").await;
+
+    // Writing to a contact from its page, started from the follow-up template.
+    let contact = app
+        .create("contacts", &json!({"first_name": "Ana", "last_name": "Souza", "emails": ["ana@example.com"]}))
+        .await;
+    let id = contact["id"].as_str().expect("an id").to_owned();
+    browser.open(&format!("/contacts/{id}")).await;
+    browser.click(&format!("a[href='/contacts/{id}/email']")).await;
+    browser
+        .driver
+        .find(By::Css("#c-template option[value=follow_up]"))
+        .await
+        .expect("an option")
+        .click()
+        .await
+        .expect("choose");
+    browser.click(".template-pick button[type=submit]").await;
+    browser.see("Hello Ana Souza").await;
+    browser.shot("email-compose").await;
+    browser.click("#compose-form button[type=submit]").await;
+    browser.see("Following up: Ana Souza — Queued").await;
+    app.run_due_jobs().await;
+    browser.open(&format!("/contacts/{id}")).await;
+    browser.see("Following up: Ana Souza — Sent").await;
+    browser.shot("email-on-timeline").await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].rcpt_to, vec!["ana@example.com".to_owned()]);
 
     browser.width(360).await;
     browser.open("/settings/email").await;
