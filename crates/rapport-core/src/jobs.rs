@@ -8,10 +8,13 @@ pub enum JobKind {
     DealMoved,
     /// Look for likely duplicates among every record of a kind.
     DuplicateScan,
+    /// Apply the automatic return rules that depend on the date (daily).
+    ReturnRules,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 4] = [Self::ActivityReminder, Self::LeadAssigned, Self::DealMoved, Self::DuplicateScan];
+    const ALL: [JobKind; 5] =
+        [Self::ActivityReminder, Self::LeadAssigned, Self::DealMoved, Self::DuplicateScan, Self::ReturnRules];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -19,6 +22,7 @@ impl JobKind {
             Self::LeadAssigned => "lead_assigned",
             Self::DealMoved => "deal_moved",
             Self::DuplicateScan => "duplicate_scan",
+            Self::ReturnRules => "return_rules",
         }
     }
 

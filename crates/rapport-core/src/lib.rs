@@ -21,6 +21,7 @@ pub mod line_items;
 pub mod privacy;
 pub mod query;
 pub mod records;
+pub mod returns;
 pub mod schema;
 pub mod text;
 pub mod values;

@@ -22,7 +22,7 @@ use crate::settings::Ctx;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// `activity`, `change` (audit entry) or `stage_change`.
+    /// `activity`, `change` (audit entry), `stage_change` or `order` (a purchase).
     pub kind: String,
     pub id: Uuid,
     #[schema(value_type = Object)]
@@ -87,6 +87,15 @@ pub async fn timeline(
     for entry in crate::audit::for_record(conn, id, before, fetch).await? {
         let data = serde_json::json!({"action": entry.action, "actor_id": entry.actor_id, "changes": entry.changes});
         entries.push(TimelineEntry { at: entry.at, kind: "change".into(), id: entry.id, data });
+    }
+    // A contact's or company's purchases.
+    for order in super::orders::timeline_orders(conn, actor, &snapshot, record_type, id.0, before, fetch).await? {
+        entries.push(TimelineEntry {
+            at: order.created_at,
+            kind: "order".into(),
+            id: order.id.0,
+            data: order.to_json(),
+        });
     }
     if record_type == RecordType::DEAL {
         for change in crate::pipelines::stage_changes(conn, id, before, fetch).await? {

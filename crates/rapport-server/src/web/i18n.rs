@@ -249,6 +249,10 @@ mod catalogue_tests {
         "palette.",
         "privacy.",
         "dup.",
+        "order.",
+        "return.",
+        "public.",
+        "rules.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -16,9 +16,12 @@ mod home;
 pub mod i18n;
 mod imports;
 mod notifications;
+mod orders;
 mod privacy;
 mod profile;
+pub mod public;
 mod records;
+mod return_rules;
 mod search;
 mod session;
 mod settings;
@@ -49,6 +52,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/profile/calendar", post(profile::create_calendar))
         .route("/profile/calendar/off", post(profile::turn_off_calendar))
         .route("/calendar/{file}", get(feeds::serve))
+        .merge(public::router())
         .route("/assets/{file}", get(assets::serve))
         .route("/search", get(search::page))
         .route("/notifications", get(notifications::page))
@@ -72,6 +76,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings/pipelines/{id}/stages/{stage}/move", post(settings::move_stage))
         .route("/settings/pipelines/{id}/stages/{stage}/delete", post(settings::remove_stage))
         .route("/settings/trash/{kind}/{id}/restore", post(settings::restore))
+        .route("/settings/return-rules", get(return_rules::page).post(return_rules::create))
+        .route("/settings/return-rules/{id}/delete", post(return_rules::delete))
         .route(
             "/imports",
             get(imports::list)
@@ -86,6 +92,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/deals/board/column", get(board::column))
         .route("/deals/{id}/stage", post(board::move_deal))
         .route("/leads/{id}/convert", post(records::convert))
+        .route("/orders/{id}/status", post(orders::move_order))
+        .route("/orders/{id}/payment", post(orders::pay))
+        .route("/orders/{id}/link", post(orders::create_link))
+        .route("/orders/{id}/link/revoke", post(orders::revoke_link))
+        .route("/returns/{id}/decision", post(orders::decide))
         .route("/merges/{id}/undo", post(duplicates::undo))
         .route("/{kind}/duplicates", get(duplicates::review))
         .route("/{kind}/duplicates/scan", post(duplicates::scan))
@@ -149,6 +160,7 @@ impl Frame {
             ("leads", "/leads", "nav.leads"),
             ("deals", "/deals/board", "nav.deals"),
             ("activities", "/activities", "nav.activities"),
+            ("orders", "/orders", "nav.orders"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {
@@ -222,6 +234,11 @@ pub struct WebError {
 impl WebError {
     pub fn new(frame: Frame, status: StatusCode, key: &str) -> Self {
         let message = frame.t(key);
+        Self { status, page: Box::new(ErrorPage { frame, message }) }
+    }
+
+    /// An error page that says `message`, already in the user's language.
+    pub fn with_message(frame: Frame, status: StatusCode, message: String) -> Self {
         Self { status, page: Box::new(ErrorPage { frame, message }) }
     }
 
