@@ -83,7 +83,7 @@ pub static KIND: RecordKind = RecordKind {
         serde_json::json!({
             "currency": "BRL",
             "lines": [{"description": "Consultoria", "quantity_milli": 2000, "unit_price_minor": 50_000, "tax_rate_bp": 1000}],
-            "promised_delivery_date": "2026-06-30",
+            "promised_delivery_date": "2026-06-30", "paid_minor": 110_000,
         })
     },
 };

@@ -840,3 +840,5 @@ rules-not-delivered = { $count ->
    *[other] Refund asked and the order not delivered { $count } days after its promised date → approve at once
 }
 rules-refund-at-most = Refund of at most { $amount } → approve at once
+public-details = Tell us what happened (optional)
+public-bought = bought:

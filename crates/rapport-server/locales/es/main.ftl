@@ -840,3 +840,5 @@ rules-not-delivered = { $count ->
    *[other] Reembolso pedido y el pedido sin entregar { $count } días después de la fecha prometida → aprobar al instante
 }
 rules-refund-at-most = Reembolso de como máximo { $amount } → aprobar al instante
+public-details = Cuéntanos qué pasó (opcional)
+public-bought = comprados:

@@ -841,3 +841,5 @@ rules-not-delivered = { $count ->
    *[other] Reembolso pedido e o pedido não entregue { $count } dias após a data prometida → aprovar na hora
 }
 rules-refund-at-most = Reembolso de no máximo { $amount } → aprovar na hora
+public-details = Conte o que aconteceu (opcional)
+public-bought = comprados:

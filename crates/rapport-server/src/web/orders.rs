@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
+use rapport_core::line_items::parse_line_items;
 use rapport_core::records::{order, return_request};
 use rapport_core::schema::RecordType;
 use rapport_db::public_links::{self, ORDER_STATUS};
@@ -41,11 +42,49 @@ pub fn timeline_entry(tr: &Tr, when: String, order: &Value) -> super::records::E
     }
 }
 
+/// One line of an order as its page lists it.
+pub struct OrderLine {
+    pub description: String,
+    pub quantity: String,
+    pub total: String,
+}
+
+/// An order's lines with each one's total (the rounding rule of `line_items`).
+fn order_lines(order: &Record, tr: &Tr) -> Vec<OrderLine> {
+    let lines = order.fields.get("lines").and_then(|v| parse_line_items(v).ok()).unwrap_or_default();
+    let discount = order.fields.get("discount_bp").and_then(Value::as_i64).unwrap_or(0);
+    let totals = rapport_core::line_items::totals(&lines, discount).map(|t| t.lines).unwrap_or_default();
+    let currency = order.text("currency").unwrap_or("BRL");
+    lines
+        .iter()
+        .zip(totals)
+        .map(|(line, figures)| OrderLine {
+            description: line.description().to_owned(),
+            quantity: super::public::quantity(line.quantity_milli(), tr.locale),
+            total: format::money(figures.total_minor, currency, tr.locale),
+        })
+        .collect()
+}
+
 /// The extra panel of a record page, when its kind has one.
 pub enum Panel {
-    Purchases { count: String, totals: Vec<String>, last: Option<(String, String)> },
-    Order { moves: Vec<(&'static str, String)>, link: Option<String>, link_live: bool, currency: String },
-    Return { actions: Vec<(&'static str, String)>, refund: String, currency: String },
+    Purchases {
+        count: String,
+        totals: Vec<String>,
+        last: Option<(String, String)>,
+    },
+    Order {
+        lines: Vec<OrderLine>,
+        moves: Vec<(&'static str, String)>,
+        link: Option<String>,
+        link_live: bool,
+        currency: String,
+    },
+    Return {
+        actions: Vec<(&'static str, String)>,
+        refund: String,
+        currency: String,
+    },
 }
 
 pub async fn panel(state: &AppState, user: &WebUser, record: &Record) -> rapport_db::Result<Option<Panel>> {
@@ -82,7 +121,7 @@ pub async fn panel(state: &AppState, user: &WebUser, record: &Record) -> rapport
                 (None, true) => tr.t1("order.link_live", "when", format::datetime(l.expires_at, user.zone, tr.locale)),
             });
             let currency = record.text("currency").unwrap_or("BRL").to_owned();
-            Some(Panel::Order { moves, link, link_live, currency })
+            Some(Panel::Order { lines: order_lines(record, tr), moves, link, link_live, currency })
         }
         "returns" if can_write => {
             let status = record.text("status").unwrap_or_default();

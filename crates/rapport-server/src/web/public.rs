@@ -229,7 +229,7 @@ async fn render(
 }
 
 /// A quantity in whole units when it is whole, else with its decimals.
-fn quantity(milli: i64, locale: super::i18n::Locale) -> String {
+pub fn quantity(milli: i64, locale: super::i18n::Locale) -> String {
     if milli % 1000 == 0 {
         format::integer(milli / 1000, locale)
     } else {

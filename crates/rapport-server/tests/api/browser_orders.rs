@@ -50,7 +50,11 @@ async fn a_customer_asks_for_a_return_through_the_secret_link_and_follows_it() {
     browser.width(1366).await;
     browser.open(&format!("/orders/{id}")).await;
     browser.see("Customer link").await;
+    browser.see("Cadeira ergonômica").await;
     browser.shot("order-page").await;
+    browser.width(360).await;
+    browser.shot("order-page-phone").await;
+    browser.width(1366).await;
     app.delete(&format!("/api/v1/orders/{id}/public-link"), &app.admin_token).await.expect(StatusCode::NO_CONTENT);
     browser.open(&path).await;
     browser.see("This link no longer works").await;
