@@ -114,6 +114,25 @@ pub enum Effect {
     Enqueue { kind: JobKind, payload: Value, run_at: DateTime<Utc>, dedup_key: String },
     /// A deal moved to another stage: kept in the stage history.
     StageChange { pipeline_id: Uuid, from: Option<Uuid>, to: Uuid },
+    /// A return request was written: storage checks its lines and refund
+    /// against the order, brings the order's refunds up to date and, for a
+    /// new request, applies the automatic rules.
+    ReturnChanged { order_id: Uuid },
+}
+
+/// A number each new record of a kind gets from a gapless sequence per
+/// year, taken in the creating transaction: `O-2026-0001`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numbering {
+    /// The field that holds the number (declared `derived`).
+    pub field: &'static str,
+    pub prefix: &'static str,
+}
+
+impl Numbering {
+    pub fn format(self, year: i32, number: i64) -> String {
+        format!("{}-{year}-{number:04}", self.prefix)
+    }
 }
 
 /// A rule across fields that `check` enforces, as the API documents it: a
@@ -144,6 +163,11 @@ pub trait KindRules: Sync {
 
     fn needs(&self) -> WriteNeeds {
         WriteNeeds::default()
+    }
+
+    /// Whether new records get a number (the sequence is named after the kind).
+    fn numbering(&self) -> Option<Numbering> {
+        None
     }
 
     /// Fills defaults and derived fields before the rules run.

@@ -10,11 +10,19 @@ pub enum JobKind {
     DuplicateScan,
     /// Send a message of the e-mail outbox.
     SendEmail,
+    /// Apply the automatic return rules that depend on the date (daily).
+    ReturnRules,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 5] =
-        [Self::ActivityReminder, Self::LeadAssigned, Self::DealMoved, Self::DuplicateScan, Self::SendEmail];
+    const ALL: [JobKind; 6] = [
+        Self::ActivityReminder,
+        Self::LeadAssigned,
+        Self::DealMoved,
+        Self::DuplicateScan,
+        Self::SendEmail,
+        Self::ReturnRules,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -23,6 +31,7 @@ impl JobKind {
             Self::DealMoved => "deal_moved",
             Self::DuplicateScan => "duplicate_scan",
             Self::SendEmail => "send_email",
+            Self::ReturnRules => "return_rules",
         }
     }
 

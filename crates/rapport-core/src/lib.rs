@@ -23,6 +23,7 @@ pub mod mail;
 pub mod privacy;
 pub mod query;
 pub mod records;
+pub mod returns;
 pub mod schema;
 pub mod text;
 pub mod values;

@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (15, "contact_photos_and_calendar_feeds", m0015_contact_photos_and_calendar_feeds),
     (16, "exports", m0016_exports),
     (17, "email_outbox", crate::mail::schema::m0017_email_outbox),
+    (19, "orders_returns_and_public_links", m0019_orders_returns_and_public_links),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -384,7 +385,6 @@ fn record_table(db: &Database, table: &str) -> Vec<String> {
 /// trash index. A new kind's migration is `|db| kind_table(db, "plural")`;
 /// `sync_record_columns` then adds its fields. Frozen, as the migrations
 /// that call it.
-#[cfg_attr(not(feature = "test-kind"), allow(dead_code))]
 fn kind_table(db: &Database, table: &str) -> Vec<String> {
     let mut out = record_table(db, table);
     out.extend(trash_index(table));
@@ -803,6 +803,68 @@ fn m0015_contact_photos_and_calendar_feeds(db: &Database) -> Vec<String> {
             &Index::create().name("calendar_feeds_token").table("calendar_feeds").col("token_hash").unique().to_owned(),
         ),
     ]
+}
+
+/// Orders and return requests (record kinds), the gapless numbering they
+/// share with every numbered kind, the administrator's automatic return
+/// rules, and secret links that show one record to someone without an
+/// account (the token kept as its SHA-256 hash).
+fn m0019_orders_returns_and_public_links(db: &Database) -> Vec<String> {
+    let mut out = kind_table(db, "orders");
+    out.extend(kind_table(db, "returns"));
+    out.push(build(
+        db,
+        &Table::create()
+            .table("number_sequences")
+            .col(text("key"))
+            .col(ColumnDef::new("year").integer().not_null())
+            .col(ColumnDef::new("last").big_integer().not_null())
+            .primary_key(Index::create().col("key").col("year"))
+            .to_owned(),
+    ));
+    out.push(build(
+        db,
+        &Table::create()
+            .table("return_rules")
+            .col(uuid("id").primary_key())
+            .col(text("condition"))
+            .col(ColumnDef::new("amount").big_integer().not_null())
+            .col(ColumnDef::new("currency").text().null())
+            .col(ColumnDef::new("enabled").boolean().not_null())
+            .col(ts("created_at"))
+            .col(uuid_null("created_by"))
+            .to_owned(),
+    ));
+    out.push(build(
+        db,
+        &Table::create()
+            .table("public_links")
+            .col(uuid("id").primary_key())
+            .col(text("token_hash"))
+            .col(text("record_type"))
+            .col(uuid("record_id"))
+            .col(text("purpose"))
+            .col(ts("created_at"))
+            .col(uuid_null("created_by"))
+            .col(ts("expires_at"))
+            .col(ts_null("revoked_at"))
+            .to_owned(),
+    ));
+    out.push(index(
+        db,
+        &Index::create().name("public_links_token").table("public_links").col("token_hash").unique().to_owned(),
+    ));
+    out.push(index(
+        db,
+        &Index::create()
+            .name("public_links_record")
+            .table("public_links")
+            .col("record_id")
+            .col("purpose")
+            .col("created_at")
+            .to_owned(),
+    ));
+    out
 }
 
 /// The name of the index of a kind's `(filter, sort)` pair.

@@ -212,6 +212,14 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
         jobs::mark_done(&*tx, job.id, ctx.now()).await?;
         return tx.commit().await;
     }
+    if JobKind::parse(&job.kind) == Some(JobKind::ReturnRules) {
+        // Its own write transaction; running it twice approves nothing twice.
+        let approved = crate::records::apply_return_rules(ctx).await?;
+        tracing::info!(approved, "return rules applied");
+        let tx = ctx.db.write().await?;
+        jobs::mark_done(&*tx, job.id, ctx.now()).await?;
+        return tx.commit().await;
+    }
     let now = ctx.now();
     let tx = ctx.db.write().await?;
     let payload_id = |key: &str| job.payload.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
@@ -275,7 +283,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
-        Some(JobKind::DuplicateScan | JobKind::SendEmail) => {}
+        Some(JobKind::DuplicateScan | JobKind::SendEmail | JobKind::ReturnRules) => {}
         // A kind this version does not know: finish it rather than retry forever.
         None => tracing::warn!(kind = %job.kind, "unknown job kind"),
     }

@@ -1,5 +1,5 @@
 //! The background worker: runs due jobs (among them the daily scan for
-//! likely duplicates); hourly, purges the trash and what
+//! likely duplicates and the daily run of the automatic return rules); hourly, purges the trash and what
 //! has served its purpose (`rapport_db::housekeeping`), takes the scheduled
 //! backup when one is due, and refreshes the query planner's statistics.
 
@@ -45,6 +45,10 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             }
             if let Err(error) = queue_daily_duplicate_scans(&state).await {
                 tracing::error!(%error, "could not queue the daily duplicate scans");
+            }
+            let day = state.ctx.now().format("%Y-%m-%d").to_string();
+            if let Err(error) = rapport_db::return_rules::request_daily_run(&state.ctx, &day).await {
+                tracing::error!(%error, "could not queue the daily run of the return rules");
             }
             if let Some(schedule) = state.config.backups.clone() {
                 // Beside the loop: copying a big database takes a while, and

@@ -7,7 +7,9 @@ pub mod deal;
 #[cfg(feature = "test-kind")]
 pub mod gadget;
 pub mod lead;
+pub mod order;
 pub mod pipeline;
+pub mod return_request;
 
 use serde_json::{Map, Value};
 
@@ -27,6 +29,8 @@ pub static KINDS: &[RecordType] = &[
     RecordType::LEAD,
     RecordType::DEAL,
     RecordType::ACTIVITY,
+    RecordType::ORDER,
+    RecordType::RETURN,
     #[cfg(feature = "test-kind")]
     RecordType::of(&gadget::KIND),
 ];

@@ -66,8 +66,8 @@ pub async fn bulk_create_idempotent(
             Err(e) => return Err(e),
         }
     }
-    let (indexes, records): (Vec<usize>, Vec<Record>) = valid.into_iter().unzip();
-    store_new(&*tx, actor, &records).await?;
+    let (indexes, mut records): (Vec<usize>, Vec<Record>) = valid.into_iter().unzip();
+    store_new(&*tx, actor, &mut records).await?;
     let stored =
         indexes.into_iter().zip(records).map(|(index, record)| BulkItemResult { index, outcome: Ok(Some(record)) });
     let mut results: Vec<BulkItemResult> = stored.chain(failed).collect();

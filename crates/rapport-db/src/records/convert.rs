@@ -123,8 +123,9 @@ async fn create_in(
     record_type: RecordType,
     input: Value,
 ) -> Result<Record> {
-    let record = prepare_new(ctx, conn, actor, snapshot, record_type, std::slice::from_ref(&input)).await?.remove(0)?;
-    store_new(conn, actor, std::slice::from_ref(&record)).await?;
+    let mut record =
+        prepare_new(ctx, conn, actor, snapshot, record_type, std::slice::from_ref(&input)).await?.remove(0)?;
+    store_new(conn, actor, std::slice::from_mut(&mut record)).await?;
     Ok(record)
 }
 

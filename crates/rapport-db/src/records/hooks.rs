@@ -44,6 +44,19 @@ pub fn before_write(
     Ok(())
 }
 
+/// Gives each new record of a numbered kind the next number of its year, in
+/// the creating transaction (a rollback gives the numbers back).
+pub async fn number_new(conn: &impl ConnectionTrait, records: &mut [Record]) -> Result<()> {
+    use chrono::Datelike;
+    for record in records.iter_mut() {
+        let Some(numbering) = record.record_type.rules().numbering() else { continue };
+        let year = record.created_at.year();
+        let number = crate::sequences::next(conn, record.record_type.as_str(), year).await?;
+        record.fields.insert(numbering.field.into(), numbering.format(year, number).into());
+    }
+    Ok(())
+}
+
 /// Does the work a stored write causes, in the same transaction.
 pub async fn after_write(
     conn: &impl ConnectionTrait,
@@ -77,6 +90,9 @@ pub async fn after_write(
                     actor.user_id,
                 )
                 .await?;
+            }
+            Effect::ReturnChanged { order_id } => {
+                super::returns::hold_to_order(conn, actor, old, record, order_id).await?;
             }
         }
     }

@@ -10,9 +10,11 @@ mod hooks;
 mod import;
 mod keys;
 mod merge;
+mod orders;
 mod privacy;
 mod reindex;
 mod repo;
+mod returns;
 mod service;
 mod timeline;
 mod vcards;
@@ -49,8 +51,16 @@ pub async fn fetch_unscoped_for_system(
 ) -> crate::Result<Option<Record>> {
     repo::fetch(conn, record_type, id, &rapport_core::access::ReadScope::All, false).await
 }
+pub use orders::{
+    OrderSource, Purchases, create_order_from, order_for_customer, orders_of, purchases, record_payment,
+    returns_of_order,
+};
 pub use privacy::{ErasedWords, Erasure, erase_contact, personal_data};
 pub(crate) use reindex::index_restored;
+pub use returns::{
+    ReturnDecision, ReturnInput, ReturnItem, apply_rules as apply_return_rules, decide as decide_return,
+    request_return, request_return_by_customer,
+};
 pub use service::{create, create_idempotent, delete, get, list, restore, update};
 pub use timeline::{TimelineEntry, timeline};
 pub use vcards::{MAX_VCARD_BYTES, VcardOutcome, VcardReport, contact_photo, has_photo, import_vcards};

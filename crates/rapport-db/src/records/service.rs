@@ -255,7 +255,8 @@ fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
 }
 
 /// Stores a prepared record and everything its creation causes.
-pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &[Record]) -> Result<()> {
+pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &mut [Record]) -> Result<()> {
+    hooks::number_new(conn, records).await?;
     let last_search_row = crate::backend::last_search_row(conn).await?;
     let mut inserts = Vec::new();
     new_record_inserts(conn.get_database_backend(), actor.user_id, None, records, |writes, insert| {
@@ -276,8 +277,9 @@ pub(super) async fn store_new_overlapped(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     import_id: Option<Uuid>,
-    records: Vec<Record>,
+    mut records: Vec<Record>,
 ) -> Result<Vec<Record>> {
+    hooks::number_new(conn, &mut records).await?;
     let last_search_row = crate::backend::last_search_row(conn).await?;
     let (sender, mut inserts) = tokio::sync::mpsc::channel(4);
     let (backend, actor_id) = (conn.get_database_backend(), actor.user_id);
@@ -365,8 +367,9 @@ pub async fn create_idempotent(
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
-    let record = prepare_new(ctx, &*tx, actor, &snapshot, record_type, std::slice::from_ref(input)).await?.remove(0)?;
-    store_new(&*tx, actor, std::slice::from_ref(&record)).await?;
+    let mut record =
+        prepare_new(ctx, &*tx, actor, &snapshot, record_type, std::slice::from_ref(input)).await?.remove(0)?;
+    store_new(&*tx, actor, std::slice::from_mut(&mut record)).await?;
     crate::idempotency::complete_in(&*tx, completion, &record).await?;
     tx.commit().await?;
     Ok(record)

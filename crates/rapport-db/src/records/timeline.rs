@@ -22,7 +22,8 @@ use crate::settings::Ctx;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// `activity`, `change` (audit entry), `stage_change` or `email` (a message about the record).
+    /// `activity`, `change` (audit entry), `stage_change`, `email` (a message
+    /// about the record) or `order` (a purchase).
     pub kind: String,
     pub id: Uuid,
     #[schema(value_type = Object)]
@@ -90,6 +91,15 @@ pub async fn timeline(
     }
     for (at, id, data) in crate::mail::timeline_entries(conn, id, before, fetch).await? {
         entries.push(TimelineEntry { at, kind: "email".into(), id, data });
+    }
+    // A contact's or company's purchases.
+    for order in super::orders::timeline_orders(conn, actor, &snapshot, record_type, id.0, before, fetch).await? {
+        entries.push(TimelineEntry {
+            at: order.created_at,
+            kind: "order".into(),
+            id: order.id.0,
+            data: order.to_json(),
+        });
     }
     if record_type == RecordType::DEAL {
         for change in crate::pipelines::stage_changes(conn, id, before, fetch).await? {

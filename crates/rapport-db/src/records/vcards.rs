@@ -131,7 +131,7 @@ pub async fn import_vcards(ctx: &Ctx, writer: &Writer, file: &[u8], labels: Note
             }
         }
     }
-    store_new(&*tx, actor, &contacts).await?;
+    store_new(&*tx, actor, &mut contacts).await?;
 
     let notes: Vec<serde_json::Value> = created
         .iter()
@@ -140,11 +140,11 @@ pub async fn import_vcards(ctx: &Ctx, writer: &Writer, file: &[u8], labels: Note
             Some(json!({"kind": "note", "body": text, "related": [{"type": "contact", "id": id.0}]}))
         })
         .collect();
-    let notes: Vec<_> = prepare_new(ctx, &*tx, actor, &snapshot, RecordType::ACTIVITY, &notes)
+    let mut notes: Vec<_> = prepare_new(ctx, &*tx, actor, &snapshot, RecordType::ACTIVITY, &notes)
         .await?
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
-    store_new(&*tx, actor, &notes).await?;
+    store_new(&*tx, actor, &mut notes).await?;
 
     let mut photos = 0;
     for (index, id) in &created {

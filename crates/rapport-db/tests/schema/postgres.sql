@@ -312,11 +312,57 @@ column notifications.created_at: timestamp with time zone not null
 column notifications.read_at: timestamp with time zone
 column notifications.dedup_key: text not null
 column notifications.params: text
+column number_sequences.key: text not null
+column number_sequences.year: integer not null
+column number_sequences.last: bigint not null
+column orders.id: uuid not null
+column orders.version: bigint not null
+column orders.owner_id: uuid
+column orders.team_id: uuid
+column orders.tags: jsonb not null
+column orders.custom: jsonb not null
+column orders.created_at: timestamp with time zone not null
+column orders.created_by: uuid
+column orders.updated_at: timestamp with time zone not null
+column orders.updated_by: uuid
+column orders.deleted_at: timestamp with time zone
+column orders.deleted_by: uuid
+column orders.number: text
+column orders.status: text
+column orders.contact_id: uuid
+column orders.company_id: uuid
+column orders.deal_id: uuid
+column orders.currency: text
+column orders.lines: jsonb
+column orders.discount_bp: bigint
+column orders.subtotal_minor: bigint
+column orders.discount_minor: bigint
+column orders.tax_minor: bigint
+column orders.total_minor: bigint
+column orders.ordered_at: timestamp with time zone
+column orders.invoice_number: text
+column orders.invoice_due_date: date
+column orders.paid_minor: bigint
+column orders.refunded_minor: bigint
+column orders.payment_status: text
+column orders.tracking_code: text
+column orders.promised_delivery_date: date
+column orders.delivered_on: date
+column orders.notes: text
 column pipelines.id: uuid not null
 column pipelines.name: text not null
 column pipelines.is_default: boolean not null
 column pipelines.position: bigint not null
 column pipelines.created_at: timestamp with time zone not null
+column public_links.id: uuid not null
+column public_links.token_hash: text not null
+column public_links.record_type: text not null
+column public_links.record_id: uuid not null
+column public_links.purpose: text not null
+column public_links.created_at: timestamp with time zone not null
+column public_links.created_by: uuid
+column public_links.expires_at: timestamp with time zone not null
+column public_links.revoked_at: timestamp with time zone
 column recent_records.user_id: uuid not null
 column recent_records.record_id: uuid not null
 column recent_records.record_type: text not null
@@ -330,6 +376,37 @@ column record_links.source_id: uuid not null
 column record_links.target_type: text not null
 column record_links.target_id: uuid not null
 column record_links.role: text
+column return_rules.id: uuid not null
+column return_rules.condition: text not null
+column return_rules.amount: bigint not null
+column return_rules.currency: text
+column return_rules.enabled: boolean not null
+column return_rules.created_at: timestamp with time zone not null
+column return_rules.created_by: uuid
+column returns.id: uuid not null
+column returns.version: bigint not null
+column returns.owner_id: uuid
+column returns.team_id: uuid
+column returns.tags: jsonb not null
+column returns.custom: jsonb not null
+column returns.created_at: timestamp with time zone not null
+column returns.created_by: uuid
+column returns.updated_at: timestamp with time zone not null
+column returns.updated_by: uuid
+column returns.deleted_at: timestamp with time zone
+column returns.deleted_by: uuid
+column returns.number: text
+column returns.order_id: uuid
+column returns.status: text
+column returns.lines: jsonb
+column returns.reason: text
+column returns.reason_detail: text
+column returns.desired_outcome: text
+column returns.refund_minor: bigint
+column returns.refunded_at: timestamp with time zone
+column returns.requested_by_customer: boolean
+column returns.decided_by_rule: text
+column returns.decision_note: text
 column saved_views.id: uuid not null
 column saved_views.user_id: uuid not null
 column saved_views.record_type: text not null
@@ -493,13 +570,46 @@ index merges_survivor: CREATE INDEX merges_survivor ON public.merges USING btree
 index notifications_dedup_key_key: CREATE UNIQUE INDEX notifications_dedup_key_key ON public.notifications USING btree (dedup_key)
 index notifications_pkey: CREATE UNIQUE INDEX notifications_pkey ON public.notifications USING btree (id)
 index notifications_user: CREATE INDEX notifications_user ON public.notifications USING btree (user_id, id)
+index number_sequences_pkey: CREATE UNIQUE INDEX number_sequences_pkey ON public.number_sequences USING btree (key, year)
+index orders_company_id: CREATE INDEX orders_company_id ON public.orders USING btree (company_id, id)
+index orders_contact_id: CREATE INDEX orders_contact_id ON public.orders USING btree (contact_id, id)
+index orders_created_at: CREATE INDEX orders_created_at ON public.orders USING btree (created_at, id)
+index orders_deal_id: CREATE INDEX orders_deal_id ON public.orders USING btree (deal_id, id)
+index orders_invoice_due_date: CREATE INDEX orders_invoice_due_date ON public.orders USING btree (invoice_due_date, id)
+index orders_invoice_number: CREATE INDEX orders_invoice_number ON public.orders USING btree (invoice_number, id)
+index orders_number: CREATE INDEX orders_number ON public.orders USING btree (number, id)
+index orders_ordered_at: CREATE INDEX orders_ordered_at ON public.orders USING btree (ordered_at, id)
+index orders_owner_id: CREATE INDEX orders_owner_id ON public.orders USING btree (owner_id, id)
+index orders_payment_status: CREATE INDEX orders_payment_status ON public.orders USING btree (payment_status, id)
+index orders_pkey: CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)
+index orders_promised_delivery_date: CREATE INDEX orders_promised_delivery_date ON public.orders USING btree (promised_delivery_date, id)
+index orders_status: CREATE INDEX orders_status ON public.orders USING btree (status, id)
+index orders_team_id: CREATE INDEX orders_team_id ON public.orders USING btree (team_id, id)
+index orders_total_minor: CREATE INDEX orders_total_minor ON public.orders USING btree (total_minor, id)
+index orders_trash: CREATE INDEX orders_trash ON public.orders USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index orders_updated_at: CREATE INDEX orders_updated_at ON public.orders USING btree (updated_at, id)
 index pipelines_pkey: CREATE UNIQUE INDEX pipelines_pkey ON public.pipelines USING btree (id)
+index public_links_pkey: CREATE UNIQUE INDEX public_links_pkey ON public.public_links USING btree (id)
+index public_links_record: CREATE INDEX public_links_record ON public.public_links USING btree (record_id, purpose, created_at)
+index public_links_token: CREATE UNIQUE INDEX public_links_token ON public.public_links USING btree (token_hash)
 index recent_records_pkey: CREATE UNIQUE INDEX recent_records_pkey ON public.recent_records USING btree (user_id, record_id)
 index recent_records_user: CREATE INDEX recent_records_user ON public.recent_records USING btree (user_id, viewed_at)
 index record_keys_record: CREATE INDEX record_keys_record ON public.record_keys USING btree (record_id)
 index record_keys_value: CREATE INDEX record_keys_value ON public.record_keys USING btree (kind, value, record_type)
 index record_links_pkey: CREATE UNIQUE INDEX record_links_pkey ON public.record_links USING btree (source_id, target_id)
 index record_links_target: CREATE INDEX record_links_target ON public.record_links USING btree (target_id, source_id)
+index return_rules_pkey: CREATE UNIQUE INDEX return_rules_pkey ON public.return_rules USING btree (id)
+index returns_created_at: CREATE INDEX returns_created_at ON public.returns USING btree (created_at, id)
+index returns_desired_outcome: CREATE INDEX returns_desired_outcome ON public.returns USING btree (desired_outcome, id)
+index returns_number: CREATE INDEX returns_number ON public.returns USING btree (number, id)
+index returns_order_id: CREATE INDEX returns_order_id ON public.returns USING btree (order_id, id)
+index returns_owner_id: CREATE INDEX returns_owner_id ON public.returns USING btree (owner_id, id)
+index returns_pkey: CREATE UNIQUE INDEX returns_pkey ON public.returns USING btree (id)
+index returns_reason: CREATE INDEX returns_reason ON public.returns USING btree (reason, id)
+index returns_status: CREATE INDEX returns_status ON public.returns USING btree (status, id)
+index returns_team_id: CREATE INDEX returns_team_id ON public.returns USING btree (team_id, id)
+index returns_trash: CREATE INDEX returns_trash ON public.returns USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index returns_updated_at: CREATE INDEX returns_updated_at ON public.returns USING btree (updated_at, id)
 index saved_views_kind: CREATE INDEX saved_views_kind ON public.saved_views USING btree (record_type, name)
 index saved_views_pkey: CREATE UNIQUE INDEX saved_views_pkey ON public.saved_views USING btree (id)
 index schema_migrations_pkey: CREATE UNIQUE INDEX schema_migrations_pkey ON public.schema_migrations USING btree (version)
@@ -549,9 +659,14 @@ constraint merged_records_pkey on merged_records: PRIMARY KEY (merge_id, record_
 constraint merges_pkey on merges: PRIMARY KEY (id)
 constraint notifications_dedup_key_key on notifications: UNIQUE (dedup_key)
 constraint notifications_pkey on notifications: PRIMARY KEY (id)
+constraint number_sequences_pkey on number_sequences: PRIMARY KEY (key, year)
+constraint orders_pkey on orders: PRIMARY KEY (id)
 constraint pipelines_pkey on pipelines: PRIMARY KEY (id)
+constraint public_links_pkey on public_links: PRIMARY KEY (id)
 constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_id)
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
+constraint return_rules_pkey on return_rules: PRIMARY KEY (id)
+constraint returns_pkey on returns: PRIMARY KEY (id)
 constraint saved_views_pkey on saved_views: PRIMARY KEY (id)
 constraint schema_migrations_pkey on schema_migrations: PRIMARY KEY (version)
 constraint search_rows_pkey on search_rows: PRIMARY KEY (id)

@@ -99,9 +99,16 @@ async fn varied_instance(t: &TestCtx) -> Vec<(RecordType, rapport_core::ids::Rec
         };
         settings::create_custom_field(&t.ctx, &admin, &definition).await.expect("a custom field");
     }
-    let mut created = Vec::new();
+    let mut created: Vec<(RecordType, rapport_core::ids::RecordId)> = Vec::new();
     for record_type in RecordType::all() {
         let mut input = (record_type.descriptor().example)();
+        // An example's references point at the records made before it (a return's order).
+        for spec in record_type.fields() {
+            let target = spec.kind.ref_target().and_then(|t| created.iter().find(|(k, _)| *k == t));
+            if let (Some((_, id)), true) = (target, input.get(spec.name).is_some()) {
+                input[spec.name] = json!(id.0);
+            }
+        }
         input["tags"] = json!(["vip", format!("{}-tag", record_type.as_str())]);
         input["owner_id"] = json!(seller.id.to_string());
         let record = records::create(&t.ctx, &writer, record_type, &input).await.expect("an example record");

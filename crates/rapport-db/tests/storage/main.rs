@@ -20,6 +20,7 @@ mod leads;
 mod lists;
 mod migrations;
 mod notifications;
+mod orders;
 mod permissions;
 mod pipelines;
 mod privacy;

@@ -12,6 +12,7 @@ pub mod imports;
 mod localize;
 pub mod misc;
 mod openapi;
+pub mod orders;
 pub mod records;
 pub mod vcards;
 pub mod views;
@@ -36,6 +37,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(vcards::router())
         .merge(duplicates::router())
         .merge(email::router())
+        .merge(orders::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

@@ -91,7 +91,7 @@ fn not_modified(headers: &HeaderMap, version: i64) -> ApiResult<bool> {
     }
 }
 
-fn record_response(status: StatusCode, record: &Record) -> Response {
+pub(crate) fn record_response(status: StatusCode, record: &Record) -> Response {
     let mut response = (status, Json(record)).into_response();
     response.headers_mut().insert(header::ETAG, etag(record.version));
     response

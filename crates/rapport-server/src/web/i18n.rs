@@ -252,6 +252,10 @@ mod catalogue_tests {
         "branding.",
         "document.",
         "email.",
+        "order.",
+        "return.",
+        "public.",
+        "rules.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -18,9 +18,12 @@ mod home;
 pub mod i18n;
 mod imports;
 mod notifications;
+mod orders;
 mod privacy;
 mod profile;
+pub mod public;
 mod records;
+mod return_rules;
 mod search;
 mod session;
 mod settings;
@@ -51,6 +54,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/profile/calendar", post(profile::create_calendar))
         .route("/profile/calendar/off", post(profile::turn_off_calendar))
         .route("/calendar/{file}", get(feeds::serve))
+        .merge(public::router())
         .route("/assets/{file}", get(assets::serve))
         .route("/search", get(search::page))
         .route("/notifications", get(notifications::page))
@@ -92,6 +96,8 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/settings/company/logo/delete", post(branding::remove_logo))
         .route("/settings/company/sample.pdf", get(branding::sample))
+        .route("/settings/return-rules", get(return_rules::page).post(return_rules::create))
+        .route("/settings/return-rules/{id}/delete", post(return_rules::delete))
         .route(
             "/imports",
             get(imports::list)
@@ -106,6 +112,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/deals/board/column", get(board::column))
         .route("/deals/{id}/stage", post(board::move_deal))
         .route("/leads/{id}/convert", post(records::convert))
+        .route("/orders/{id}/status", post(orders::move_order))
+        .route("/orders/{id}/payment", post(orders::pay))
+        .route("/orders/{id}/link", post(orders::create_link))
+        .route("/orders/{id}/link/revoke", post(orders::revoke_link))
+        .route("/returns/{id}/decision", post(orders::decide))
         .route("/merges/{id}/undo", post(duplicates::undo))
         .route("/{kind}/duplicates", get(duplicates::review))
         .route("/{kind}/duplicates/scan", post(duplicates::scan))
@@ -169,6 +180,7 @@ impl Frame {
             ("leads", "/leads", "nav.leads"),
             ("deals", "/deals/board", "nav.deals"),
             ("activities", "/activities", "nav.activities"),
+            ("orders", "/orders", "nav.orders"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {
@@ -242,6 +254,11 @@ pub struct WebError {
 impl WebError {
     pub fn new(frame: Frame, status: StatusCode, key: &str) -> Self {
         let message = frame.t(key);
+        Self { status, page: Box::new(ErrorPage { frame, message }) }
+    }
+
+    /// An error page that says `message`, already in the user's language.
+    pub fn with_message(frame: Frame, status: StatusCode, message: String) -> Self {
         Self { status, page: Box::new(ErrorPage { frame, message }) }
     }
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
@@ -208,12 +208,7 @@ pub async fn create_calendar(State(state): State<AppState>, headers: HeaderMap, 
     let user = &form.user;
     let holder = account(user)?;
     let token = rapport_db::calendar_feeds::create(&state.ctx, &holder).await.map_err(|e| user.fail(e))?;
-    let header = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let origin = header(header::ORIGIN)
-        .filter(|o| o.starts_with("http"))
-        .or_else(|| header(header::HOST).map(|host| format!("http://{host}")))
-        .unwrap_or_default();
-    let url = format!("{origin}/calendar/{token}.ics");
+    let url = format!("{}/calendar/{token}.ics", super::public::site_origin(&headers));
     render_with(&state, user, None, Some(user.tr.t("profile.calendar_created")), None, Some(url)).await
 }
 

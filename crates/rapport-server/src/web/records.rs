@@ -495,6 +495,7 @@ pub(super) fn section_of(record_type: RecordType) -> &'static str {
         "leads" => "leads",
         "deals" => "deals",
         "activities" => "activities",
+        "orders" | "returns" => "orders",
         _ => "",
     }
 }
@@ -810,6 +811,8 @@ struct ShowPage {
     photo: bool,
     /// Whether the page offers to write an e-mail to the record's person.
     can_email: bool,
+    /// Purchases, an order's actions or a return's decisions.
+    panel: Option<super::orders::Panel>,
 }
 
 #[derive(Template)]
@@ -868,6 +871,7 @@ fn entries(user: &WebUser, names: &Names, record_type: RecordType, items: &[Time
                     );
                     Entry { when, kind: "stage", icon: "stage".into(), title, body: String::new(), href: None }
                 }
+                "order" => super::orders::timeline_entry(&user.tr, when, &entry.data),
                 _ => {
                     let data = &entry.data;
                     let actor = who(data, "actor_id");
@@ -911,8 +915,12 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
         "companies" => &[
             (RecordType::CONTACT, "company_id", "related.contacts"),
             (RecordType::DEAL, "company_id", "related.deals"),
+            (RecordType::ORDER, "company_id", "related.orders"),
         ],
-        "contacts" => &[(RecordType::DEAL, "contact_id", "related.deals")],
+        "contacts" => {
+            &[(RecordType::DEAL, "contact_id", "related.deals"), (RecordType::ORDER, "contact_id", "related.orders")]
+        }
+        "orders" => &[(RecordType::RETURN, "order_id", "related.returns")],
         _ => &[],
     };
     let mut related = Vec::new();
@@ -927,6 +935,8 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
                 .map(|r| {
                     let second = match kind.plural() {
                         "deals" => fields::deal_amount(r, &user.tr),
+                        "orders" => super::orders::order_summary(r, &user.tr),
+                        "returns" => user.tr.choice("status", r.text("status").unwrap_or_default()),
                         _ => r
                             .fields
                             .get("emails")
@@ -968,6 +978,7 @@ pub async fn show(
         .map_err(|e| user.fail(e))?;
     let names = Names::load(&state, &user.actor, &[&record]).await.map_err(|e| user.fail(e))?;
     let related = related_lists(&state, &user, &record).await.map_err(|e| user.fail(e))?;
+    let panel = super::orders::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let can_write = writer(&user).is_ok();
     // Inputs of the fields edited in place: plain values (amounts and links
     // to other records are edited with the whole form).
@@ -1055,6 +1066,7 @@ pub async fn show(
         headline,
         groups,
         related,
+        panel,
         version: record.version,
         can_write,
         activity_kinds: rapport_core::records::activity::KINDS

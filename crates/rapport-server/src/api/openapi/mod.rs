@@ -100,6 +100,16 @@ mod schemas;
         crate::api::email::get_outbox_message,
         crate::api::email::retry_outbox_message,
         crate::api::email::send_record_email,
+        crate::api::orders::record_payment,
+        crate::api::orders::list_order_returns,
+        crate::api::orders::request_return,
+        crate::api::orders::decide_return,
+        crate::api::orders::create_public_link,
+        crate::api::orders::revoke_public_link,
+        crate::api::orders::purchases,
+        crate::api::orders::list_return_rules,
+        crate::api::orders::create_return_rule,
+        crate::api::orders::delete_return_rule,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]
