@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::configurator::PricedProduct;
 use crate::jobs::JobKind;
 use crate::records::pipeline::Pipeline;
 use crate::schema::FieldSpec;
@@ -70,6 +71,8 @@ pub struct ImportAlias {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteNeeds {
     pub pipelines: bool,
+    /// The live products, to price line items that name one.
+    pub products: bool,
 }
 
 /// A record about to be written, as its hooks see it.
@@ -83,6 +86,7 @@ pub struct PendingWrite<'a> {
     pub now: DateTime<Utc>,
     /// Loaded when the kind's [`WriteNeeds`] asks for them.
     pub pipelines: &'a [Pipeline],
+    pub products: &'a [PricedProduct],
 }
 
 /// A record just written (in the write's transaction), as its hooks see it.
@@ -114,6 +118,27 @@ pub enum Effect {
     Enqueue { kind: JobKind, payload: Value, run_at: DateTime<Utc>, dedup_key: String },
     /// A deal moved to another stage: kept in the stage history.
     StageChange { pipeline_id: Uuid, from: Option<Uuid>, to: Uuid },
+    /// Fields of another record follow this one (a deal's amount its
+    /// primary quote's total): written without the other kind's hooks,
+    /// audited under the writer. Nothing happens if that record is gone.
+    Follow { record_type: RecordType, id: Uuid, fields: Map<String, Value> },
+}
+
+/// A field numbered from a per-year sequence when a record is created
+/// (`Q-2026-0001`): taken in the creating transaction, so a rolled-back
+/// create gives its number back and concurrent creates never share one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Numbering {
+    pub field: &'static str,
+    /// The sequence's name in storage.
+    pub sequence: &'static str,
+    pub prefix: &'static str,
+}
+
+impl Numbering {
+    pub fn format(&self, year: i32, number: i64) -> String {
+        format!("{}-{year}-{number:04}", self.prefix)
+    }
 }
 
 /// A rule across fields that `check` enforces, as the API documents it: a
@@ -154,6 +179,11 @@ pub trait KindRules: Sync {
     /// Work the write causes: jobs, history rows.
     fn after_write(&self, _write: &StoredWrite<'_>) -> Vec<Effect> {
         Vec::new()
+    }
+
+    /// A field a new record gets from a sequence, if any.
+    fn numbering(&self) -> Option<Numbering> {
+        None
     }
 
     /// Pairs of indexed fields `(filter, sort)` that get an index together:

@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod configurator;
 pub mod custom_fields;
 pub mod descriptor;
 pub mod duplicates;

@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (14, "duplicates_and_merges", m0014_duplicates_and_merges),
     (15, "contact_photos_and_calendar_feeds", m0015_contact_photos_and_calendar_feeds),
     (16, "exports", m0016_exports),
+    (18, "products_and_quotes", m0018_products_and_quotes),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -383,7 +384,6 @@ fn record_table(db: &Database, table: &str) -> Vec<String> {
 /// trash index. A new kind's migration is `|db| kind_table(db, "plural")`;
 /// `sync_record_columns` then adds its fields. Frozen, as the migrations
 /// that call it.
-#[cfg_attr(not(feature = "test-kind"), allow(dead_code))]
 fn kind_table(db: &Database, table: &str) -> Vec<String> {
     let mut out = record_table(db, table);
     out.extend(trash_index(table));
@@ -802,6 +802,35 @@ fn m0015_contact_photos_and_calendar_feeds(db: &Database) -> Vec<String> {
             &Index::create().name("calendar_feeds_token").table("calendar_feeds").col("token_hash").unique().to_owned(),
         ),
     ]
+}
+
+/// Products and quotes (their fields' columns come from the descriptors),
+/// and the per-year sequences that number quotes. A quote's number and
+/// revision are created here rather than by `sync_record_columns`, to carry
+/// the unique index that makes a duplicate number impossible whatever the
+/// code above it does.
+fn m0018_products_and_quotes(db: &Database) -> Vec<String> {
+    let mut out = kind_table(db, "products");
+    out.extend(kind_table(db, "quotes"));
+    for column in [ColumnDef::new("number").text().null().to_owned(), ColumnDef::new("revision").big_integer().null().to_owned()]
+    {
+        out.push(db.db_backend().build(&Table::alter().table("quotes").add_column(column).to_owned()).to_string());
+    }
+    out.push(index(
+        db,
+        &Index::create().name("quotes_number").table("quotes").col("number").col("revision").unique().to_owned(),
+    ));
+    out.push(build(
+        db,
+        &Table::create()
+            .table("sequences")
+            .col(text("name"))
+            .col(ColumnDef::new("year").big_integer().not_null())
+            .col(ColumnDef::new("last_value").big_integer().not_null())
+            .primary_key(Index::create().col("name").col("year"))
+            .to_owned(),
+    ));
+    out
 }
 
 /// The name of the index of a kind's `(filter, sort)` pair.

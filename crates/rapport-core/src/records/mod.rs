@@ -8,6 +8,8 @@ pub mod deal;
 pub mod gadget;
 pub mod lead;
 pub mod pipeline;
+pub mod product;
+pub mod quote;
 
 use serde_json::{Map, Value};
 
@@ -27,6 +29,8 @@ pub static KINDS: &[RecordType] = &[
     RecordType::LEAD,
     RecordType::DEAL,
     RecordType::ACTIVITY,
+    RecordType::PRODUCT,
+    RecordType::QUOTE,
     #[cfg(feature = "test-kind")]
     RecordType::of(&gadget::KIND),
 ];

@@ -204,6 +204,13 @@ fn tables() -> Vec<Table> {
                 col("is_lost", Bool, false),
             ],
         ),
+        // The last number of each year's quotes: a restored instance goes on
+        // from there instead of numbering from 1 again.
+        table(
+            "sequences",
+            None,
+            vec![col("name", Text, false), col("year", BigInt, false), col("last_value", BigInt, false)],
+        ),
     ];
     for record_type in RecordType::all() {
         let mut columns = vec![

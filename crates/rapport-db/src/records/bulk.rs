@@ -66,7 +66,8 @@ pub async fn bulk_create_idempotent(
             Err(e) => return Err(e),
         }
     }
-    let (indexes, records): (Vec<usize>, Vec<Record>) = valid.into_iter().unzip();
+    let (indexes, mut records): (Vec<usize>, Vec<Record>) = valid.into_iter().unzip();
+    super::numbering::assign(&*tx, &mut records).await?;
     store_new(&*tx, actor, &records).await?;
     let stored =
         indexes.into_iter().zip(records).map(|(index, record)| BulkItemResult { index, outcome: Ok(Some(record)) });

@@ -1,5 +1,6 @@
-//! The shared machinery of contacts, companies, leads, deals and activities:
-//! storage, validation flow, visibility, audit, search indexing and hooks.
+//! The shared machinery of every record kind: storage, validation flow,
+//! visibility, audit, search indexing and hooks; and the services of kinds
+//! that do more (lead conversion, quote actions).
 
 mod board;
 mod bulk;
@@ -10,7 +11,9 @@ mod hooks;
 mod import;
 mod keys;
 mod merge;
+mod numbering;
 mod privacy;
+pub mod quotes;
 mod reindex;
 mod repo;
 mod service;
@@ -38,6 +41,7 @@ pub use import::{
 };
 pub(crate) use keys::{PHONE_TAIL, phone_tail};
 pub use merge::{MergeInput, MergeResult, MergedPointer, merge, merged_into, undo_merge};
+pub use numbering::next as take_number;
 pub use repo::{purge_trash, scope_condition as repo_scope_condition};
 
 /// Loads a live record whatever its visibility: a bypass of the visibility scope, for system work (job

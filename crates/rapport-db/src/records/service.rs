@@ -11,18 +11,18 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Page, Record, hooks, keys, repo};
+use super::{Page, Record, hooks, keys, numbering, repo};
 use crate::error::{Error, Result, StorageContext};
 use crate::idempotency::Completion;
 use crate::settings::{Ctx, Snapshot};
 
-pub(super) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType) -> ReadScope {
+pub(crate) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType) -> ReadScope {
     actor.read_scope(snapshot.settings.visibility(record_type))
 }
 
 /// A record the actor may see, live (`deleted: false`) or in the trash;
 /// otherwise "not found", whether it is missing or not theirs.
-pub(super) async fn fetch_visible(
+pub(crate) async fn fetch_visible(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     snapshot: &Snapshot,
@@ -64,7 +64,7 @@ pub async fn list(
 
 /// Checks create inputs and builds the records they would store; one entry
 /// per input, in order. Storage is read once per batch, not per record.
-pub(super) async fn prepare_new(
+pub(crate) async fn prepare_new(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -255,7 +255,7 @@ fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
 }
 
 /// Stores a prepared record and everything its creation causes.
-pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &[Record]) -> Result<()> {
+pub(crate) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &[Record]) -> Result<()> {
     let last_search_row = crate::backend::last_search_row(conn).await?;
     let mut inserts = Vec::new();
     new_record_inserts(conn.get_database_backend(), actor.user_id, None, records, |writes, insert| {
@@ -276,8 +276,9 @@ pub(super) async fn store_new_overlapped(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     import_id: Option<Uuid>,
-    records: Vec<Record>,
+    mut records: Vec<Record>,
 ) -> Result<Vec<Record>> {
+    numbering::assign(conn, &mut records).await?;
     let last_search_row = crate::backend::last_search_row(conn).await?;
     let (sender, mut inserts) = tokio::sync::mpsc::channel(4);
     let (backend, actor_id) = (conn.get_database_backend(), actor.user_id);
@@ -365,7 +366,9 @@ pub async fn create_idempotent(
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
-    let record = prepare_new(ctx, &*tx, actor, &snapshot, record_type, std::slice::from_ref(input)).await?.remove(0)?;
+    let mut record =
+        prepare_new(ctx, &*tx, actor, &snapshot, record_type, std::slice::from_ref(input)).await?.remove(0)?;
+    numbering::assign(&*tx, std::slice::from_mut(&mut record)).await?;
     store_new(&*tx, actor, std::slice::from_ref(&record)).await?;
     crate::idempotency::complete_in(&*tx, completion, &record).await?;
     tx.commit().await?;
@@ -444,6 +447,25 @@ pub(super) async fn update_in(
     record.custom = custom;
     record.tags = tags;
     record.owner_id = owner_id;
+    write_update(ctx, conn, actor, snapshot, old, record, input, import_id).await
+}
+
+/// Stores `record` as the next version of `old` (the same record, changed
+/// by validated input or by a service): the kind's hooks with the client's
+/// `input` (empty for a service's own change), reference checks, the audit
+/// entry. Unchanged, `old` comes back and nothing is written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_update(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    old: Record,
+    mut record: Record,
+    input: &Map<String, Value>,
+    import_id: Option<Uuid>,
+) -> Result<Record> {
+    let (record_type, id) = (record.record_type, record.id);
     let hook_data = hooks::load(conn, record_type).await?;
     hooks::before_write(&hook_data, Some(&old), &mut record, input)?;
     if let Some(Some(errors)) = resolve(conn, actor, snapshot, &mut [(Some(&old), &mut record)]).await?.pop() {

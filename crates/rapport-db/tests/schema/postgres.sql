@@ -286,6 +286,58 @@ column pipelines.name: text not null
 column pipelines.is_default: boolean not null
 column pipelines.position: bigint not null
 column pipelines.created_at: timestamp with time zone not null
+column products.id: uuid not null
+column products.version: bigint not null
+column products.owner_id: uuid
+column products.team_id: uuid
+column products.tags: jsonb not null
+column products.custom: jsonb not null
+column products.created_at: timestamp with time zone not null
+column products.created_by: uuid
+column products.updated_at: timestamp with time zone not null
+column products.updated_by: uuid
+column products.deleted_at: timestamp with time zone
+column products.deleted_by: uuid
+column products.name: text
+column products.sku: text
+column products.description: text
+column products.unit: text
+column products.prices: jsonb
+column products.tax_rate_bp: bigint
+column products.active: boolean
+column products.options: jsonb
+column quotes.id: uuid not null
+column quotes.version: bigint not null
+column quotes.owner_id: uuid
+column quotes.team_id: uuid
+column quotes.tags: jsonb not null
+column quotes.custom: jsonb not null
+column quotes.created_at: timestamp with time zone not null
+column quotes.created_by: uuid
+column quotes.updated_at: timestamp with time zone not null
+column quotes.updated_by: uuid
+column quotes.deleted_at: timestamp with time zone
+column quotes.deleted_by: uuid
+column quotes.number: text
+column quotes.revision: bigint
+column quotes.title: text
+column quotes.deal_id: uuid
+column quotes.contact_id: uuid
+column quotes.company_id: uuid
+column quotes.currency: text
+column quotes.lines: jsonb
+column quotes.discount_bp: bigint
+column quotes.valid_until: date
+column quotes.status: text
+column quotes.primary: boolean
+column quotes.superseded_by: uuid
+column quotes.subtotal_minor: bigint
+column quotes.discount_minor: bigint
+column quotes.tax_minor: bigint
+column quotes.total_minor: bigint
+column quotes.sent_at: timestamp with time zone
+column quotes.decided_at: timestamp with time zone
+column quotes.notes: text
 column recent_records.user_id: uuid not null
 column recent_records.record_id: uuid not null
 column recent_records.record_type: text not null
@@ -322,6 +374,9 @@ column search_rows.body: text not null
 column search_rows.tsv: tsvector generated to_tsvector('simple'::regconfig, ((title || ' '::text) || body))
 column search_title_terms.term: text not null
 column search_title_terms.row_id: bigint not null
+column sequences.name: text not null
+column sequences.year: bigint not null
+column sequences.last_value: bigint not null
 column sessions.id_hash: text not null
 column sessions.user_id: uuid not null
 column sessions.csrf_token: text not null
@@ -458,6 +513,28 @@ index notifications_dedup_key_key: CREATE UNIQUE INDEX notifications_dedup_key_k
 index notifications_pkey: CREATE UNIQUE INDEX notifications_pkey ON public.notifications USING btree (id)
 index notifications_user: CREATE INDEX notifications_user ON public.notifications USING btree (user_id, id)
 index pipelines_pkey: CREATE UNIQUE INDEX pipelines_pkey ON public.pipelines USING btree (id)
+index products_active: CREATE INDEX products_active ON public.products USING btree (active, id)
+index products_created_at: CREATE INDEX products_created_at ON public.products USING btree (created_at, id)
+index products_name: CREATE INDEX products_name ON public.products USING btree (name, id)
+index products_owner_id: CREATE INDEX products_owner_id ON public.products USING btree (owner_id, id)
+index products_pkey: CREATE UNIQUE INDEX products_pkey ON public.products USING btree (id)
+index products_sku: CREATE INDEX products_sku ON public.products USING btree (sku, id)
+index products_team_id: CREATE INDEX products_team_id ON public.products USING btree (team_id, id)
+index products_trash: CREATE INDEX products_trash ON public.products USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index products_updated_at: CREATE INDEX products_updated_at ON public.products USING btree (updated_at, id)
+index quotes_company_id: CREATE INDEX quotes_company_id ON public.quotes USING btree (company_id, id)
+index quotes_contact_id: CREATE INDEX quotes_contact_id ON public.quotes USING btree (contact_id, id)
+index quotes_created_at: CREATE INDEX quotes_created_at ON public.quotes USING btree (created_at, id)
+index quotes_deal_id: CREATE INDEX quotes_deal_id ON public.quotes USING btree (deal_id, id)
+index quotes_number: CREATE UNIQUE INDEX quotes_number ON public.quotes USING btree (number, revision)
+index quotes_owner_id: CREATE INDEX quotes_owner_id ON public.quotes USING btree (owner_id, id)
+index quotes_pkey: CREATE UNIQUE INDEX quotes_pkey ON public.quotes USING btree (id)
+index quotes_status: CREATE INDEX quotes_status ON public.quotes USING btree (status, id)
+index quotes_team_id: CREATE INDEX quotes_team_id ON public.quotes USING btree (team_id, id)
+index quotes_total_minor: CREATE INDEX quotes_total_minor ON public.quotes USING btree (total_minor, id)
+index quotes_trash: CREATE INDEX quotes_trash ON public.quotes USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index quotes_updated_at: CREATE INDEX quotes_updated_at ON public.quotes USING btree (updated_at, id)
+index quotes_valid_until: CREATE INDEX quotes_valid_until ON public.quotes USING btree (valid_until, id)
 index recent_records_pkey: CREATE UNIQUE INDEX recent_records_pkey ON public.recent_records USING btree (user_id, record_id)
 index recent_records_user: CREATE INDEX recent_records_user ON public.recent_records USING btree (user_id, viewed_at)
 index record_keys_record: CREATE INDEX record_keys_record ON public.record_keys USING btree (record_id)
@@ -472,6 +549,7 @@ index search_rows_record_id_key: CREATE UNIQUE INDEX search_rows_record_id_key O
 index search_rows_title_trgm: CREATE INDEX search_rows_title_trgm ON public.search_rows USING gin (title gin_trgm_ops)
 index search_rows_tsv: CREATE INDEX search_rows_tsv ON public.search_rows USING gin (tsv)
 index search_title_terms_pkey: CREATE UNIQUE INDEX search_title_terms_pkey ON public.search_title_terms USING btree (term, row_id)
+index sequences_pkey: CREATE UNIQUE INDEX sequences_pkey ON public.sequences USING btree (name, year)
 index sessions_expires: CREATE INDEX sessions_expires ON public.sessions USING btree (expires_at)
 index sessions_pkey: CREATE UNIQUE INDEX sessions_pkey ON public.sessions USING btree (id_hash)
 index sessions_user: CREATE INDEX sessions_user ON public.sessions USING btree (user_id)
@@ -510,6 +588,8 @@ constraint merges_pkey on merges: PRIMARY KEY (id)
 constraint notifications_dedup_key_key on notifications: UNIQUE (dedup_key)
 constraint notifications_pkey on notifications: PRIMARY KEY (id)
 constraint pipelines_pkey on pipelines: PRIMARY KEY (id)
+constraint products_pkey on products: PRIMARY KEY (id)
+constraint quotes_pkey on quotes: PRIMARY KEY (id)
 constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_id)
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
 constraint saved_views_pkey on saved_views: PRIMARY KEY (id)
@@ -517,6 +597,7 @@ constraint schema_migrations_pkey on schema_migrations: PRIMARY KEY (version)
 constraint search_rows_pkey on search_rows: PRIMARY KEY (id)
 constraint search_rows_record_id_key on search_rows: UNIQUE (record_id)
 constraint search_title_terms_pkey on search_title_terms: PRIMARY KEY (term, row_id)
+constraint sequences_pkey on sequences: PRIMARY KEY (name, year)
 constraint sessions_pkey on sessions: PRIMARY KEY (id_hash)
 constraint settings_pkey on settings: PRIMARY KEY (key)
 constraint stages_pipeline_id_fkey on stages: FOREIGN KEY (pipeline_id) REFERENCES pipelines(id)

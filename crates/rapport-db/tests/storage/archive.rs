@@ -99,11 +99,16 @@ async fn varied_instance(t: &TestCtx) -> Vec<(RecordType, rapport_core::ids::Rec
         };
         settings::create_custom_field(&t.ctx, &admin, &definition).await.expect("a custom field");
     }
-    let mut created = Vec::new();
+    let mut created: Vec<(RecordType, rapport_core::ids::RecordId)> = Vec::new();
     for record_type in RecordType::all() {
         let mut input = (record_type.descriptor().example)();
         input["tags"] = json!(["vip", format!("{}-tag", record_type.as_str())]);
         input["owner_id"] = json!(seller.id.to_string());
+        if record_type == RecordType::QUOTE {
+            // A quote is on a stored deal (the deal kind comes first).
+            let deal = created.iter().find(|(k, _)| *k == RecordType::DEAL).expect("a deal").1;
+            input["deal_id"] = json!(deal.0.to_string());
+        }
         let record = records::create(&t.ctx, &writer, record_type, &input).await.expect("an example record");
         created.push((record_type, record.id));
     }

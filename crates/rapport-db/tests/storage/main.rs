@@ -22,6 +22,7 @@ mod notifications;
 mod permissions;
 mod pipelines;
 mod privacy;
+mod quotes;
 mod search;
 mod spreadsheets;
 mod trash;

@@ -30,8 +30,12 @@ fn detail_key(code: &str) -> Option<&'static str> {
 }
 
 fn translate(problem: &mut Value, tr: &Tr) {
-    if let Some(key) = problem.get("code").and_then(Value::as_str).and_then(detail_key) {
+    let code = problem.get("code").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if let Some(key) = detail_key(&code) {
         problem["detail"] = Value::String(tr.t(key));
+    } else if let Some(detail) = tr.try_t_params(&format!("error.{code}"), &Default::default()) {
+        // Conflicts worded in the catalogue (`error.quote_not_editable`).
+        problem["detail"] = Value::String(detail);
     }
     if let Some(errors) = problem.get_mut("errors").and_then(Value::as_array_mut) {
         for error in errors {

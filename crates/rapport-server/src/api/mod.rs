@@ -10,6 +10,7 @@ pub mod imports;
 mod localize;
 pub mod misc;
 mod openapi;
+pub mod quotes;
 pub mod records;
 pub mod vcards;
 pub mod views;
@@ -32,6 +33,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(exports::router())
         .merge(vcards::router())
         .merge(duplicates::router())
+        .merge(quotes::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

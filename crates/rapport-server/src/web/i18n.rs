@@ -249,6 +249,8 @@ mod catalogue_tests {
         "palette.",
         "privacy.",
         "dup.",
+        "quote.",
+        "product.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

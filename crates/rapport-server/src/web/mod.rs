@@ -17,7 +17,9 @@ pub mod i18n;
 mod imports;
 mod notifications;
 mod privacy;
+mod products;
 mod profile;
+mod quotes;
 mod records;
 mod search;
 mod session;
@@ -102,6 +104,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/contacts/export.vcf", get(records::export_vcf))
         .route("/contacts/{id}/erase", get(privacy::confirm).post(privacy::erase))
         .route("/contacts/{id}/photo", get(vcards::photo))
+        .route("/products/{id}/configure", get(products::page).post(products::save))
+        .route("/quotes/{id}/lines", post(quotes::save_lines))
+        .route("/quotes/{id}/act/{action}", post(quotes::act))
+        .route("/deals/{id}/quotes", post(quotes::new_for_deal))
         .route("/{kind}/views", post(records::save_view))
         .route("/{kind}/views/{id}/delete", post(records::delete_view))
         .route("/{kind}/{id}", get(records::show).post(records::update))
@@ -149,6 +155,8 @@ impl Frame {
             ("leads", "/leads", "nav.leads"),
             ("deals", "/deals/board", "nav.deals"),
             ("activities", "/activities", "nav.activities"),
+            ("quotes", "/quotes", "nav.quotes"),
+            ("products", "/products", "nav.products"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {
@@ -163,7 +171,7 @@ impl Frame {
     /// What the command palette offers before anything is typed: "new …"
     /// for every kind, then the places of the navigation.
     pub fn commands(&self) -> Vec<(String, String)> {
-        let kinds = ["contacts", "companies", "leads", "deals", "activities"];
+        let kinds = ["contacts", "companies", "leads", "deals", "activities", "products"];
         let new = kinds.iter().map(|kind| {
             let one = self.t(&format!("kind.{kind}.one"));
             (format!("/{kind}/new"), self.tr.t1("action.new", "kind", one))
@@ -237,6 +245,12 @@ impl WebError {
             }
             rapport_db::Error::Domain(DomainError::Validation(_)) => {
                 Self::new(frame, StatusCode::UNPROCESSABLE_ENTITY, "error.form")
+            }
+            // A rule of the record's life (a sent quote is not edited):
+            // worded by the catalogue when it has the code.
+            rapport_db::Error::Domain(DomainError::Conflict { code, message }) => {
+                let message = frame.tr.try_t(&format!("error.{code}")).unwrap_or(message);
+                Self { status: StatusCode::CONFLICT, page: Box::new(ErrorPage { frame, message }) }
             }
             other => {
                 tracing::error!(error = %other, "a page failed");

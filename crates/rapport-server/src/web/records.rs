@@ -99,7 +99,10 @@ impl ListColumn<'_> {
 fn all_columns(record_type: RecordType, names: &Names) -> Vec<ListColumn<'_>> {
     let shown_in_list = |spec: &&FieldSpec| {
         !record_type.descriptor().display_name.contains(&spec.name)
-            && !matches!(spec.kind, FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems)
+            && !matches!(
+                spec.kind,
+                FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems | FieldKind::Structured(_)
+            )
     };
     let fields = record_type.fields().iter().filter(shown_in_list).map(ListColumn::Field);
     let custom = names.custom_of(record_type).map(ListColumn::Custom);
@@ -495,6 +498,8 @@ pub(super) fn section_of(record_type: RecordType) -> &'static str {
         "leads" => "leads",
         "deals" => "deals",
         "activities" => "activities",
+        "quotes" => "quotes",
+        "products" => "products",
         _ => "",
     }
 }
@@ -769,6 +774,8 @@ pub struct Related {
     pub title: String,
     pub items: Vec<(String, String, String)>,
     pub more_href: String,
+    /// Where a form posts to make a new related record, and its label.
+    pub new_action: Option<(String, String)>,
 }
 
 /// A lead's conversion panel: what it would link to.
@@ -910,6 +917,7 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
             (RecordType::DEAL, "company_id", "related.deals"),
         ],
         "contacts" => &[(RecordType::DEAL, "contact_id", "related.deals")],
+        "deals" => &[(RecordType::QUOTE, "deal_id", "related.quotes")],
         _ => &[],
     };
     let mut related = Vec::new();
@@ -924,6 +932,7 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
                 .map(|r| {
                     let second = match kind.plural() {
                         "deals" => fields::deal_amount(r, &user.tr),
+                        "quotes" => super::quotes::summary(r, &user.tr),
                         _ => r
                             .fields
                             .get("emails")
@@ -936,6 +945,11 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
                 })
                 .collect(),
             more_href: list_href(*kind, &pairs[..1]),
+            // A deal's quotes are made from the deal, which they belong to.
+            new_action: (*kind == RecordType::QUOTE && writer(user).is_ok()).then(|| {
+                let one = user.tr.t(&format!("kind.{}.one", kind.plural()));
+                (format!("/deals/{}/quotes", record.id.0), user.tr.t1("action.new", "kind", one))
+            }),
         });
     }
     Ok(related)
@@ -960,6 +974,10 @@ pub async fn show(
     let record_type = kind(&user, &segment)?;
     let id = record_id(&user, &id)?;
     let record = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
+    if record_type == RecordType::QUOTE {
+        // Lines, figures and status actions: a page of its own.
+        return super::quotes::page(&state, &user, &record).await;
+    }
     let timeline = records::timeline(&state.ctx, &user.actor, record_type, id, None, TIMELINE_PAGE)
         .await
         .map_err(|e| user.fail(e))?;

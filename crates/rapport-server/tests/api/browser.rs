@@ -179,7 +179,7 @@ impl Browser {
 
 /// A signed-in browser on a fresh app (SQLite: the browser tests are about
 /// pages; storage has its tests on both backends).
-async fn signed_in(test: &'static str) -> Option<(TestApp, Browser, tokio::sync::MutexGuard<'static, ()>)> {
+pub(crate) async fn signed_in(test: &'static str) -> Option<(TestApp, Browser, tokio::sync::MutexGuard<'static, ()>)> {
     if !available(test) {
         return None;
     }

@@ -83,6 +83,12 @@ mod schemas;
         crate::api::duplicates::dismiss,
         crate::api::duplicates::merge,
         crate::api::duplicates::undo,
+        crate::api::quotes::send_quote,
+        crate::api::quotes::accept_quote,
+        crate::api::quotes::reject_quote,
+        crate::api::quotes::revise_quote,
+        crate::api::quotes::make_quote_primary,
+        crate::api::quotes::configured_price,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]
