@@ -380,7 +380,8 @@ pub fn configure(product: &PricedProduct, currency: &str, chosen: &[String]) -> 
         let in_group = group.options.iter().filter(|o| picked.contains(&o.code.as_str())).count();
         if in_group == 0 && group.required {
             errors.push(
-                FieldError::new("options", "option_required", "choose an option of this group").with("group", &group.label),
+                FieldError::new("options", "option_required", "choose an option of this group")
+                    .with("group", &group.label),
             );
         }
         if in_group > 1 && !group.multiple {
@@ -444,7 +445,11 @@ pub fn configure(product: &PricedProduct, currency: &str, chosen: &[String]) -> 
         }
     }
     if errors.is_empty() && !(0..=i128::from(Money::MAX_ABS_MINOR)).contains(&price) {
-        errors.push(FieldError::new("options", "price_out_of_range", "the options bring the price below zero or too high"));
+        errors.push(FieldError::new(
+            "options",
+            "price_out_of_range",
+            "the options bring the price below zero or too high",
+        ));
     }
     errors.into_result()?;
     let description =
@@ -544,7 +549,10 @@ mod tests {
     fn a_currency_without_a_price_is_an_error() {
         assert_eq!(
             error_codes(configure(&laptop(), "EUR", &codes(&["s"]))),
-            [("product_id".to_owned(), "currency_not_priced".to_owned()), ("options".into(), "option_not_priced".into())]
+            [
+                ("product_id".to_owned(), "currency_not_priced".to_owned()),
+                ("options".into(), "option_not_priced".into())
+            ]
         );
         // The product is priced in USD, but the Pro plan is not.
         assert_eq!(

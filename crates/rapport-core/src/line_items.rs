@@ -130,8 +130,16 @@ impl LineItem {
                 errors.push(FieldError::required("unit_price_minor"));
             }
         }
-        match (product_id, description, quantity_milli, unit_price_minor, discount_bp, tax_rate_bp, options, price_override)
-        {
+        match (
+            product_id,
+            description,
+            quantity_milli,
+            unit_price_minor,
+            discount_bp,
+            tax_rate_bp,
+            options,
+            price_override,
+        ) {
             (
                 Some(product_id),
                 Some(description),
@@ -600,7 +608,10 @@ mod tests {
             {"product_id": product, "quantity_milli": 1000, "unit_price_minor": 900, "price_override": true},
         ]))
         .unwrap();
-        assert_eq!((lines[0].unit_price_minor(), lines[0].options()), (0, &["pro".to_owned(), "support".to_owned()][..]));
+        assert_eq!(
+            (lines[0].unit_price_minor(), lines[0].options()),
+            (0, &["pro".to_owned(), "support".to_owned()][..])
+        );
         assert!(lines[1].price_override());
         assert_eq!(lines[0].to_json()["options"], json!(["pro", "support"]));
         assert!(lines[0].to_json().get("price_override").is_none());

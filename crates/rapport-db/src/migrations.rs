@@ -812,7 +812,8 @@ fn m0015_contact_photos_and_calendar_feeds(db: &Database) -> Vec<String> {
 fn m0018_products_and_quotes(db: &Database) -> Vec<String> {
     let mut out = kind_table(db, "products");
     out.extend(kind_table(db, "quotes"));
-    for column in [ColumnDef::new("number").text().null().to_owned(), ColumnDef::new("revision").big_integer().null().to_owned()]
+    for column in
+        [ColumnDef::new("number").text().null().to_owned(), ColumnDef::new("revision").big_integer().null().to_owned()]
     {
         out.push(db.db_backend().build(&Table::alter().table("quotes").add_column(column).to_owned()).to_string());
     }

@@ -93,7 +93,10 @@ pub fn priced(id: Uuid, fields: &Map<String, Value>) -> Result<PricedProduct, Fi
     let options = match fields.get("options") {
         None | Some(Value::Null) => configurator::ProductOptions::default(),
         Some(o) => configurator::parse_options(o).map_err(|e| {
-            e.0.into_iter().next().unwrap_or_else(|| FieldError::new("", "invalid", "invalid options")).nested("options")
+            e.0.into_iter()
+                .next()
+                .unwrap_or_else(|| FieldError::new("", "invalid", "invalid options"))
+                .nested("options")
         })?,
     };
     Ok(PricedProduct {

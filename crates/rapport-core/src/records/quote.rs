@@ -14,7 +14,9 @@ use uuid::Uuid;
 
 use super::field_list;
 use crate::configurator;
-use crate::descriptor::{CrossFieldRule, Effect, KindRules, Numbering, PendingWrite, RecordKind, StoredWrite, WriteNeeds};
+use crate::descriptor::{
+    CrossFieldRule, Effect, KindRules, Numbering, PendingWrite, RecordKind, StoredWrite, WriteNeeds,
+};
 use crate::line_items::{self, LineItem};
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::values::Money;
@@ -166,7 +168,10 @@ fn lines_of(record: &Map<String, Value>) -> Result<Vec<LineItem>, FieldError> {
     match record.get("lines") {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(lines) => line_items::parse_line_items(lines).map_err(|e| {
-            e.0.into_iter().next().unwrap_or_else(|| FieldError::new("", "invalid", "invalid line items")).nested("lines")
+            e.0.into_iter()
+                .next()
+                .unwrap_or_else(|| FieldError::new("", "invalid", "invalid line items"))
+                .nested("lines")
         }),
     }
 }
@@ -191,7 +196,8 @@ fn price_lines(
     let Some(currency) = text(fields, "currency").map(str::to_owned) else { return Ok(()) };
     let lines = lines_of(fields).map_err(ValidationErrors::from)?;
     let typed = input.get("lines").and_then(Value::as_array);
-    let typed_key = |i: usize, key: &str| typed.and_then(|t| t.get(i)).and_then(|l| l.get(key)).filter(|v| !v.is_null());
+    let typed_key =
+        |i: usize, key: &str| typed.and_then(|t| t.get(i)).and_then(|l| l.get(key)).filter(|v| !v.is_null());
     let mut errors = ValidationErrors::default();
     let mut priced = Vec::with_capacity(lines.len());
     for (i, line) in lines.into_iter().enumerate() {
@@ -237,7 +243,7 @@ fn price_lines(
 }
 
 /// A sent quote past its valid-until date is expired; other statuses stand.
-pub fn effective_status<'a>(status: &'a str, valid_until: Option<NaiveDate>, today: NaiveDate) -> &'a str {
+pub fn effective_status(status: &str, valid_until: Option<NaiveDate>, today: NaiveDate) -> &str {
     match valid_until {
         Some(until) if status == "sent" && until < today => "expired",
         _ => status,
@@ -260,7 +266,11 @@ fn conflict(code: &'static str, message: &str) -> DomainError {
 
 /// Whether `action` is allowed on a quote with these fields today; the
 /// status the quote then has.
-pub fn transition(action: QuoteAction, fields: &Map<String, Value>, today: NaiveDate) -> Result<&'static str, DomainError> {
+pub fn transition(
+    action: QuoteAction,
+    fields: &Map<String, Value>,
+    today: NaiveDate,
+) -> Result<&'static str, DomainError> {
     let valid_until = text(fields, "valid_until").and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
     let stored = text(fields, "status").unwrap_or("draft");
     let status = effective_status(stored, valid_until, today);

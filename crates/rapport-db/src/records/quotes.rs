@@ -51,13 +51,7 @@ pub async fn reject(ctx: &Ctx, writer: &Writer, id: RecordId) -> Result<Record> 
     change_status(ctx, writer, id, QuoteAction::Reject, "decided_at").await
 }
 
-async fn change_status(
-    ctx: &Ctx,
-    writer: &Writer,
-    id: RecordId,
-    action: QuoteAction,
-    stamp: &str,
-) -> Result<Record> {
+async fn change_status(ctx: &Ctx, writer: &Writer, id: RecordId, action: QuoteAction, stamp: &str) -> Result<Record> {
     let actor: &Actor = writer;
     let snapshot = ctx.snapshot().await?;
     let tx = ctx.db.write().await?;
@@ -148,8 +142,10 @@ pub async fn revise(ctx: &Ctx, writer: &Writer, id: RecordId) -> Result<Record> 
     let tx = ctx.db.write().await?;
     let old = fetch_visible(&*tx, actor, &snapshot, RecordType::QUOTE, id, false).await?;
     transition(QuoteAction::Revise, &old.fields, ctx.now().date_naive())?;
-    let mut input: Map<String, Value> =
-        COPIED.iter().filter_map(|k| old.fields.get(*k).filter(|v| !v.is_null()).map(|v| ((*k).into(), v.clone()))).collect();
+    let mut input: Map<String, Value> = COPIED
+        .iter()
+        .filter_map(|k| old.fields.get(*k).filter(|v| !v.is_null()).map(|v| ((*k).into(), v.clone())))
+        .collect();
     if let Some(Value::Array(lines)) = input.get_mut("lines") {
         for line in lines.iter_mut().filter_map(Value::as_object_mut) {
             // The product prices the line again, unless its price was typed.
@@ -197,7 +193,9 @@ pub async fn make_primary(ctx: &Ctx, writer: &Writer, id: RecordId) -> Result<Re
         // the deal's other quotes.
         let ids = super::repo::ids_where(&*tx, RecordType::QUOTE, "deal_id", deal_id).await?;
         let siblings = super::repo::fetch_many(&*tx, RecordType::QUOTE, &ids, &ReadScope::All, false).await?;
-        for sibling in siblings.into_iter().filter(|q| q.id != id && q.fields.get("primary") == Some(&Value::Bool(true))) {
+        for sibling in
+            siblings.into_iter().filter(|q| q.id != id && q.fields.get("primary") == Some(&Value::Bool(true)))
+        {
             let mut demoted = sibling.clone();
             demoted.fields.insert("primary".into(), Value::Bool(false));
             write_update(ctx, &*tx, actor, &snapshot, sibling, demoted, &Map::new(), None).await?;

@@ -72,7 +72,9 @@ fn conflict_code(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
 
 fn validation_codes(result: Result<impl std::fmt::Debug, Error>) -> Vec<(String, String)> {
     match result {
-        Err(Error::Domain(DomainError::Validation(errors))) => errors.0.into_iter().map(|e| (e.field, e.code)).collect(),
+        Err(Error::Domain(DomainError::Validation(errors))) => {
+            errors.0.into_iter().map(|e| (e.field, e.code)).collect()
+        }
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
@@ -200,7 +202,8 @@ async fn sent_quotes_are_read_only_and_changed_by_revisions() {
             .expect("edit a draft");
         assert_eq!(draft.fields["discount_minor"], json!(51_000));
         // Status is the actions' own.
-        let forced = records::update(&t.ctx, &admin, RecordType::QUOTE, draft.id, &json!({"status": "accepted"}), None).await;
+        let forced =
+            records::update(&t.ctx, &admin, RecordType::QUOTE, draft.id, &json!({"status": "accepted"}), None).await;
         assert_eq!(validation_codes(forced), [pair("status", "derived_field")]);
 
         let sent = quotes::send(&t.ctx, &admin, draft.id).await.expect("send");
@@ -218,7 +221,10 @@ async fn sent_quotes_are_read_only_and_changed_by_revisions() {
             .expect("reprice");
         let revision = quotes::revise(&t.ctx, &admin, sent.id).await.expect("revise");
         assert_eq!(revision.fields["number"], sent.fields["number"]);
-        assert_eq!((revision.fields["revision"].clone(), revision.fields["status"].clone()), (json!(2), json!("draft")));
+        assert_eq!(
+            (revision.fields["revision"].clone(), revision.fields["status"].clone()),
+            (json!(2), json!("draft"))
+        );
         assert_eq!(revision.fields["lines"][0]["unit_price_minor"], json!(600_000));
         assert_eq!(revision.fields["lines"][1]["unit_price_minor"], json!(10_000));
         assert_eq!(revision.fields["discount_bp"], json!(1_000));
@@ -312,7 +318,10 @@ async fn accepting_a_quote_wins_its_deal_once_and_never_after_expiry() {
         assert_eq!(wins.len(), 1, "{outcomes:?}");
         for loss in outcomes.iter().filter_map(|o| o.as_ref().err()) {
             assert!(
-                matches!(loss, Error::Domain(DomainError::Conflict { code: "quote_already_accepted" | "quote_changed", .. })),
+                matches!(
+                    loss,
+                    Error::Domain(DomainError::Conflict { code: "quote_already_accepted" | "quote_changed", .. })
+                ),
                 "{loss:?}"
             );
         }

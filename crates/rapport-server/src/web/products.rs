@@ -68,16 +68,13 @@ struct ConfigurePage {
 /// The form as stored, with blank rows to add to it.
 fn stored(product: &Record) -> (Vec<PriceRow>, Vec<GroupRow>, Vec<RuleRow>) {
     let currency_digits = |c: &str, amount: i64| rapport_core::values::money::plain_decimal(amount, c);
-    let prices = product
-        .fields
-        .get("prices")
-        .and_then(|p| configurator::parse_prices(p, false).ok())
-        .unwrap_or_default();
+    let prices =
+        product.fields.get("prices").and_then(|p| configurator::parse_prices(p, false).ok()).unwrap_or_default();
     let currencies: Vec<String> = prices.keys().cloned().collect();
-    let options = rapport_core::records::product::priced(product.id.0, &product.fields)
-        .map(|p| p.options)
-        .unwrap_or_default();
-    let price_rows = prices.iter().map(|(c, a)| PriceRow { currency: c.clone(), amount: currency_digits(c, *a) }).collect();
+    let options =
+        rapport_core::records::product::priced(product.id.0, &product.fields).map(|p| p.options).unwrap_or_default();
+    let price_rows =
+        prices.iter().map(|(c, a)| PriceRow { currency: c.clone(), amount: currency_digits(c, *a) }).collect();
     let groups = options
         .groups
         .iter()
@@ -111,7 +108,12 @@ fn stored(product: &Record) -> (Vec<PriceRow>, Vec<GroupRow>, Vec<RuleRow>) {
 fn choices_of(groups: &[GroupRow]) -> Vec<(String, String)> {
     groups
         .iter()
-        .flat_map(|g| g.options.iter().filter(|o| !o.code.is_empty()).map(move |o| (o.code.clone(), format!("{}: {}", g.label, o.label))))
+        .flat_map(|g| {
+            g.options
+                .iter()
+                .filter(|o| !o.code.is_empty())
+                .map(move |o| (o.code.clone(), format!("{}: {}", g.label, o.label)))
+        })
         .collect()
 }
 
@@ -140,7 +142,11 @@ fn render(
     });
     prices.extend((0..BLANK_PRICES).map(|_| PriceRow { currency: String::new(), amount: String::new() }));
     if !choices.is_empty() {
-        rules.extend((0..BLANK_RULES).map(|_| RuleRow { option: String::new(), kind: "requires".into(), other: String::new() }));
+        rules.extend((0..BLANK_RULES).map(|_| RuleRow {
+            option: String::new(),
+            kind: "requires".into(),
+            other: String::new(),
+        }));
     }
     let errors = errors
         .iter()
@@ -203,7 +209,9 @@ fn posted(form: &[(String, String)]) -> (Vec<PriceRow>, Vec<GroupRow>, Vec<RuleR
         if label.is_empty() || value(form, &at("remove")) == "true" {
             continue;
         }
-        let code = Some(value(form, &at("code"))).filter(|c| !c.is_empty()).map_or_else(|| configurator::code_from_label(&label), str::to_owned);
+        let code = Some(value(form, &at("code")))
+            .filter(|c| !c.is_empty())
+            .map_or_else(|| configurator::code_from_label(&label), str::to_owned);
         let mut options = Vec::new();
         for o in indexes(form, &format!("group.{g}.option.")) {
             let at = |field: &str| format!("group.{g}.option.{o}.{field}");
@@ -211,8 +219,11 @@ fn posted(form: &[(String, String)]) -> (Vec<PriceRow>, Vec<GroupRow>, Vec<RuleR
             if label.is_empty() || value(form, &at("remove")) == "true" {
                 continue;
             }
-            let code = Some(value(form, &at("code"))).filter(|c| !c.is_empty()).map_or_else(|| configurator::code_from_label(&label), str::to_owned);
-            let prices = currencies.iter().map(|c| (c.clone(), value(form, &at(&format!("price.{c}"))).to_owned())).collect();
+            let code = Some(value(form, &at("code")))
+                .filter(|c| !c.is_empty())
+                .map_or_else(|| configurator::code_from_label(&label), str::to_owned);
+            let prices =
+                currencies.iter().map(|c| (c.clone(), value(form, &at(&format!("price.{c}"))).to_owned())).collect();
             options.push(OptionRow { code, label, prices });
         }
         groups.push(GroupRow {
@@ -243,7 +254,8 @@ fn input(prices: &[PriceRow], groups: &[GroupRow], rules: &[RuleRow]) -> Value {
         None if text.is_empty() => Value::from(0),
         None => Value::String(text.to_owned()),
     };
-    let prices: Map<String, Value> = prices.iter().map(|p| (p.currency.clone(), amount(&p.amount, &p.currency))).collect();
+    let prices: Map<String, Value> =
+        prices.iter().map(|p| (p.currency.clone(), amount(&p.amount, &p.currency))).collect();
     let groups: Vec<Value> = groups
         .iter()
         .map(|g| {
@@ -258,7 +270,8 @@ fn input(prices: &[PriceRow], groups: &[GroupRow], rules: &[RuleRow]) -> Value {
             json!({"code": g.code, "label": g.label, "multiple": g.multiple, "required": g.required, "options": options})
         })
         .collect();
-    let rules: Vec<Value> = rules.iter().map(|r| json!({"option": r.option, "kind": r.kind, "other": r.other})).collect();
+    let rules: Vec<Value> =
+        rules.iter().map(|r| json!({"option": r.option, "kind": r.kind, "other": r.other})).collect();
     json!({"prices": prices, "options": {"groups": groups, "rules": rules}})
 }
 
@@ -271,7 +284,8 @@ pub async fn save(State(state): State<AppState>, Path(id): Path<String>, form: F
     match records::update(&state.ctx, &writer, RecordType::PRODUCT, id, &body, None).await {
         Ok(product) => Ok(Redirect::to(&format!("/products/{}", product.id.0)).into_response()),
         Err(rapport_db::Error::Domain(DomainError::Validation(errors))) => {
-            let product = records::get(&state.ctx, &user.actor, RecordType::PRODUCT, id).await.map_err(|e| user.fail(e))?;
+            let product =
+                records::get(&state.ctx, &user.actor, RecordType::PRODUCT, id).await.map_err(|e| user.fail(e))?;
             render(user, &product, prices, groups, rules, &errors.0, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(error) => Err(user.fail(error)),

@@ -159,7 +159,9 @@ async fn product_options(
             continue;
         }
         // A product gone or out of sight shows no options; saving says why.
-        if let Ok(product) = records::get(&state.ctx, &user.actor, RecordType::PRODUCT, rapport_core::ids::RecordId(id)).await {
+        if let Ok(product) =
+            records::get(&state.ctx, &user.actor, RecordType::PRODUCT, rapport_core::ids::RecordId(id)).await
+        {
             if let Ok(priced) = rapport_core::records::product::priced(id, &product.fields) {
                 out.insert(id, priced.options);
             }
@@ -310,7 +312,9 @@ fn actions_for(user: &WebUser, quote: &Record, today: chrono::NaiveDate) -> Vec<
     ]
     .into_iter()
     .filter(|(action, ..)| transition(*action, &quote.fields, today).is_ok())
-    .filter(|(action, ..)| *action != QuoteAction::MakePrimary || quote.fields.get("primary") != Some(&Value::Bool(true)))
+    .filter(|(action, ..)| {
+        *action != QuoteAction::MakePrimary || quote.fields.get("primary") != Some(&Value::Bool(true))
+    })
     .map(|(_, path, key, primary)| Action { path, label: user.tr.t(key), primary })
     .collect()
 }
@@ -342,14 +346,23 @@ async fn render(
     };
     let mut general = Vec::new();
     for error in errors {
-        let line = error.field.strip_prefix("lines[").and_then(|r| r.split_once(']')).and_then(|(i, _)| i.parse::<usize>().ok());
+        let line = error
+            .field
+            .strip_prefix("lines[")
+            .and_then(|r| r.split_once(']'))
+            .and_then(|(i, _)| i.parse::<usize>().ok());
         match line.and_then(|i| rows.get_mut(i)) {
             Some(row) => row.errors.push(error_message(&user.tr, error)),
-            None => general.push(format!("{}: {}", user.tr.field(RecordType::QUOTE, error.field.split(['.', '[']).next().unwrap_or_default()), error_message(&user.tr, error))),
+            None => general.push(format!(
+                "{}: {}",
+                user.tr.field(RecordType::QUOTE, error.field.split(['.', '[']).next().unwrap_or_default()),
+                error_message(&user.tr, error)
+            )),
         }
     }
     let status_code = quotes::effective_status(&state.ctx, quote);
-    let editable = status_code == "draft" && writer(user).is_ok() && quote.fields.get("superseded_by").is_none_or(Value::is_null);
+    let editable =
+        status_code == "draft" && writer(user).is_ok() && quote.fields.get("superseded_by").is_none_or(Value::is_null);
     if editable {
         let next = rows.len();
         rows.extend((next..next + BLANK_ROWS).map(LineRow::blank));
@@ -367,7 +380,9 @@ async fn render(
     } else {
         Vec::new()
     };
-    let money = |key: &str| format::money(quote.fields.get(key).and_then(Value::as_i64).unwrap_or_default(), &currency, user.tr.locale);
+    let money = |key: &str| {
+        format::money(quote.fields.get(key).and_then(Value::as_i64).unwrap_or_default(), &currency, user.tr.locale)
+    };
     let figures = ["subtotal_minor", "discount_minor", "tax_minor", "total_minor"]
         .map(|key| (user.tr.t(&format!("field.{key}")), money(key)))
         .to_vec();
@@ -390,7 +405,10 @@ async fn render(
     let revision = quote.fields.get("revision").and_then(Value::as_i64).unwrap_or(1);
     let number = user.tr.t_with(
         "quote.number",
-        &[("number", Arg::Text(quote.text("number").unwrap_or_default().to_owned())), ("revision", Arg::Number(revision))],
+        &[
+            ("number", Arg::Text(quote.text("number").unwrap_or_default().to_owned())),
+            ("revision", Arg::Number(revision)),
+        ],
     );
     let page = QuotePage {
         frame: user.frame("quotes", number.clone()),
@@ -443,7 +461,14 @@ pub async fn save_lines(State(state): State<AppState>, Path(id): Path<String>, f
     for posted in rows.iter_mut().filter(|r| r.picked()) {
         let options = Uuid::parse_str(&posted.row.product_id).ok().and_then(|p| defaults.get(&p));
         posted.options = options
-            .map(|o| o.groups.iter().filter(|g| g.required).filter_map(|g| g.options.first()).map(|c| c.code.clone()).collect())
+            .map(|o| {
+                o.groups
+                    .iter()
+                    .filter(|g| g.required)
+                    .filter_map(|g| g.options.first())
+                    .map(|c| c.code.clone())
+                    .collect()
+            })
             .unwrap_or_default();
     }
     let input = json!({"lines": lines_input(&rows, &currency)});
@@ -454,7 +479,8 @@ pub async fn save_lines(State(state): State<AppState>, Path(id): Path<String>, f
     };
     // Error paths count the lines sent, which leave out blank and removed rows.
     let sent: Vec<PostedRow> = rows.into_iter().filter(PostedRow::sends_a_line).collect();
-    let options = product_options(&state, user, sent.iter().filter_map(|p| Uuid::parse_str(&p.row.product_id).ok())).await;
+    let options =
+        product_options(&state, user, sent.iter().filter_map(|p| Uuid::parse_str(&p.row.product_id).ok())).await;
     let typed = sent
         .into_iter()
         .enumerate()
@@ -470,7 +496,11 @@ pub async fn save_lines(State(state): State<AppState>, Path(id): Path<String>, f
 }
 
 /// A status action from the page's buttons.
-pub async fn act(State(state): State<AppState>, Path((id, action)): Path<(String, String)>, form: FormPost) -> WebResult {
+pub async fn act(
+    State(state): State<AppState>,
+    Path((id, action)): Path<(String, String)>,
+    form: FormPost,
+) -> WebResult {
     let user = &form.user;
     let id = record_id(user, &id)?;
     let writer = writer(user)?;
@@ -503,7 +533,8 @@ pub async fn new_for_deal(State(state): State<AppState>, Path(id): Path<String>,
     let snapshot = state.ctx.snapshot().await.map_err(|e| user.fail(e))?;
     let currency = deal.text("currency").map_or_else(|| snapshot.settings.default_currency.clone(), str::to_owned);
     let valid_until = (state.ctx.now() + chrono::Duration::days(30)).date_naive().format("%Y-%m-%d").to_string();
-    let mut input = json!({"deal_id": id, "currency": currency, "valid_until": valid_until, "title": deal.display_name()});
+    let mut input =
+        json!({"deal_id": id, "currency": currency, "valid_until": valid_until, "title": deal.display_name()});
     for key in ["contact_id", "company_id"] {
         if let Some(value) = deal.fields.get(key).filter(|v| !v.is_null()) {
             input[key] = value.clone();

@@ -9,7 +9,8 @@ use crate::browser::signed_in;
 #[tokio::test]
 async fn a_quote_is_built_from_a_deal_with_a_configured_product_and_shows_its_total() {
     let Some((app, browser, _guard)) = signed_in("quote").await else { return };
-    let product = app.create("products", &json!({"name": "Rapport Cloud", "prices": {"BRL": 10_000}, "tax_rate_bp": 500})).await;
+    let product =
+        app.create("products", &json!({"name": "Rapport Cloud", "prices": {"BRL": 10_000}, "tax_rate_bp": 500})).await;
     let product_id = product["id"].as_str().expect("an id").to_owned();
     let deal = app.create("deals", &json!({"name": "Cloud for Acme"})).await;
     let deal_id = deal["id"].as_str().expect("an id").to_owned();
