@@ -29,7 +29,7 @@ async fn product(app: &TestApp) -> Value {
 async fn quotes_are_priced_sent_revised_and_accepted_over_http() {
     on_both_backends("quotes_are_priced_sent_revised_and_accepted_over_http", async |app| {
         let token = &app.admin_token;
-        let product = product(&app).await;
+        let product = product(app).await;
         let product_id = product["id"].as_str().expect("an id").to_owned();
         let deal = app.create("deals", &json!({"name": "Subscription"})).await;
 
@@ -91,7 +91,7 @@ async fn quotes_are_priced_sent_revised_and_accepted_over_http() {
 async fn bad_quote_input_gets_field_errors_in_the_callers_language() {
     on_both_backends("bad_quote_input_gets_field_errors_in_the_callers_language", async |app| {
         let token = &app.admin_token;
-        let product = product(&app).await;
+        let product = product(app).await;
         let deal = app.create("deals", &json!({"name": "Bad input"})).await;
         let in_spanish = |body: Value| {
             app.request(reqwest::Method::POST, "/api/v1/quotes", Some(token)).header("Accept-Language", "es").json(&body)
