@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::configurator::PricedProduct;
 use crate::jobs::JobKind;
 use crate::records::pipeline::Pipeline;
 use crate::schema::FieldSpec;
@@ -70,6 +71,8 @@ pub struct ImportAlias {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteNeeds {
     pub pipelines: bool,
+    /// The live products, to price line items that name one.
+    pub products: bool,
 }
 
 /// A record about to be written, as its hooks see it.
@@ -83,6 +86,7 @@ pub struct PendingWrite<'a> {
     pub now: DateTime<Utc>,
     /// Loaded when the kind's [`WriteNeeds`] asks for them.
     pub pipelines: &'a [Pipeline],
+    pub products: &'a [PricedProduct],
 }
 
 /// A record just written (in the write's transaction), as its hooks see it.
@@ -118,6 +122,10 @@ pub enum Effect {
     /// against the order, brings the order's refunds up to date and, for a
     /// new request, applies the automatic rules.
     ReturnChanged { order_id: Uuid },
+    /// Fields of another record follow this one (a deal's amount its
+    /// primary quote's total): written without the other kind's hooks,
+    /// audited under the writer. Nothing happens if that record is gone.
+    Follow { record_type: RecordType, id: Uuid, fields: Map<String, Value> },
 }
 
 /// A number each new record of a kind gets from a gapless sequence per

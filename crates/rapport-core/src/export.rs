@@ -114,7 +114,7 @@ fn field_cell(kind: FieldKind, value: &Value) -> String {
     match kind {
         FieldKind::EmailList | FieldKind::PhoneList | FieldKind::UserList => list(value),
         FieldKind::Money => money(value),
-        FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems => match value {
+        FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems | FieldKind::Structured(_) => match value {
             Value::Array(items) if items.is_empty() => String::new(),
             Value::Null => String::new(),
             other => other.to_string(),

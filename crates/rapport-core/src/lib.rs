@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod branding;
 pub mod clock;
+pub mod configurator;
 pub mod custom_fields;
 pub mod descriptor;
 pub mod duplicates;

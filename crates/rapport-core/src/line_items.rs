@@ -46,8 +46,19 @@ const MILLI_PER_UNIT: i64 = 1_000;
 /// More lines than a person would read; keeps validation and totals cheap.
 pub const MAX_LINES: usize = 500;
 
-const KEYS: [&str; 6] =
-    ["product_id", "description", "quantity_milli", "unit_price_minor", "discount_bp", "tax_rate_bp"];
+const KEYS: [&str; 8] = [
+    "product_id",
+    "description",
+    "quantity_milli",
+    "unit_price_minor",
+    "discount_bp",
+    "tax_rate_bp",
+    "options",
+    "price_override",
+];
+
+/// The most options one line chooses.
+pub const MAX_LINE_OPTIONS: usize = 50;
 
 /// One validated line of a quote or order. Fields are private so that
 /// [`totals`] can rely on the bounds checked by [`LineItem::parse_json`].
@@ -60,6 +71,11 @@ pub struct LineItem {
     unit_price_minor: i64,
     discount_bp: i64,
     tax_rate_bp: i64,
+    /// Codes of the product options chosen (`configurator`), for a product line.
+    options: Vec<String>,
+    /// The unit price was typed on purpose: a product line keeps it instead
+    /// of the price its product and options compute.
+    price_override: bool,
 }
 
 impl LineItem {
@@ -70,9 +86,12 @@ impl LineItem {
 
     /// Reads one line; error paths are relative to the line (`quantity_milli`).
     ///
-    /// `quantity_milli` and `unit_price_minor` are required; `discount_bp` and
-    /// `tax_rate_bp` default to 0; `description` may be omitted only when the
-    /// line names a product. All problems of the line are reported at once.
+    /// `quantity_milli` is required, and `unit_price_minor` unless the line
+    /// names a product (whose price is computed; 0 until then);
+    /// `discount_bp` and `tax_rate_bp` default to 0; `description` may be
+    /// omitted only when the line names a product; `options` (codes) and
+    /// `price_override` only make sense with a product. All problems of the
+    /// line are reported at once.
     pub fn parse_json(value: &Value) -> Result<Self, ValidationErrors> {
         let Some(object) = value.as_object() else {
             return Err(FieldError::new("", "wrong_type", "expected a line item object").into());
@@ -90,6 +109,13 @@ impl LineItem {
         let rate = |key: &str| integer(object, key, 0..=BP_PER_UNIT).map(Option::unwrap_or_default);
         let discount_bp = keep(&mut errors, "discount_bp", rate("discount_bp"));
         let tax_rate_bp = keep(&mut errors, "tax_rate_bp", rate("tax_rate_bp"));
+        let options = keep(&mut errors, "options", parse_options(present(object, "options")));
+        let price_override = keep(&mut errors, "price_override", parse_flag(present(object, "price_override")));
+        if let Some(None) = product_id {
+            if options.as_ref().is_some_and(|o| !o.is_empty()) || price_override == Some(true) {
+                errors.push(FieldError::new("product_id", "required", "options and price overrides need a product"));
+            }
+        }
         if let (Some(None), Some(description)) = (product_id, &description) {
             if description.is_empty() {
                 errors.push(FieldError::new("description", "required", "describe the line or choose a product"));
@@ -98,34 +124,94 @@ impl LineItem {
         if let Some(None) = quantity_milli {
             errors.push(FieldError::required("quantity_milli"));
         }
+        let priced_by_product = product_id.is_some_and(|p| p.is_some()) && price_override != Some(true);
         if let Some(None) = unit_price_minor {
-            errors.push(FieldError::required("unit_price_minor"));
+            if !priced_by_product {
+                errors.push(FieldError::required("unit_price_minor"));
+            }
         }
-        match (product_id, description, quantity_milli, unit_price_minor, discount_bp, tax_rate_bp) {
+        match (
+            product_id,
+            description,
+            quantity_milli,
+            unit_price_minor,
+            discount_bp,
+            tax_rate_bp,
+            options,
+            price_override,
+        ) {
             (
                 Some(product_id),
                 Some(description),
                 Some(Some(quantity_milli)),
-                Some(Some(unit_price_minor)),
+                Some(unit_price_minor),
                 Some(discount_bp),
                 Some(tax_rate_bp),
-            ) if errors.is_empty() => {
-                Ok(Self { product_id, description, quantity_milli, unit_price_minor, discount_bp, tax_rate_bp })
-            }
+                Some(options),
+                Some(price_override),
+            ) if errors.is_empty() => Ok(Self {
+                product_id,
+                description,
+                quantity_milli,
+                unit_price_minor: unit_price_minor.unwrap_or_default(),
+                discount_bp,
+                tax_rate_bp,
+                options,
+                price_override,
+            }),
             _ => Err(errors),
         }
     }
 
-    /// The shape [`Self::parse_json`] reads; `product_id` is `null` when absent.
+    /// The shape [`Self::parse_json`] reads; `product_id` is `null` when
+    /// absent; `options` and `price_override` only when set.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut line = json!({
             "product_id": self.product_id,
             "description": self.description,
             "quantity_milli": self.quantity_milli,
             "unit_price_minor": self.unit_price_minor,
             "discount_bp": self.discount_bp,
             "tax_rate_bp": self.tax_rate_bp,
-        })
+        });
+        if !self.options.is_empty() {
+            line["options"] = json!(self.options);
+        }
+        if self.price_override {
+            line["price_override"] = Value::Bool(true);
+        }
+        line
+    }
+
+    /// The line with what its product computes: unit price (unless
+    /// overridden), the options in the product's order, the description
+    /// unless one of the line's own was written (one the product wrote,
+    /// "Name" or "Name (…)", follows the options), and the tax rate unless
+    /// `keep_tax_rate`.
+    pub fn priced(mut self, configured: &crate::configurator::Configured, keep_tax_rate: bool) -> Self {
+        if !self.price_override {
+            self.unit_price_minor = configured.unit_price_minor;
+        }
+        self.options.clone_from(&configured.options);
+        let name = configured.product_name.as_str();
+        let written_by_the_product = self.description.is_empty()
+            || self.description == name
+            || self.description.strip_prefix(name).is_some_and(|rest| rest.starts_with(" (") && rest.ends_with(')'));
+        if written_by_the_product {
+            self.description = configured.description.chars().take(Self::MAX_DESCRIPTION_CHARS).collect();
+        }
+        if !keep_tax_rate {
+            self.tax_rate_bp = configured.tax_rate_bp;
+        }
+        self
+    }
+
+    pub fn options(&self) -> &[String] {
+        &self.options
+    }
+
+    pub fn price_override(&self) -> bool {
+        self.price_override
     }
 
     pub fn product_id(&self) -> Option<Uuid> {
@@ -192,6 +278,32 @@ fn parse_product_id(value: Option<&Value>) -> Result<Option<Uuid>, FieldError> {
     Uuid::parse_str(text.trim()).map(Some).map_err(|_| {
         FieldError::new("", "invalid_id", format!("'{}' is not a valid id", crate::values::email_truncate(text)))
     })
+}
+
+fn parse_options(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
+    let Some(value) = value else { return Ok(Vec::new()) };
+    let items = value.as_array().ok_or_else(|| FieldError::new("", "wrong_type", "expected a list of option codes"))?;
+    if items.len() > MAX_LINE_OPTIONS {
+        return Err(FieldError::new("", "too_many", format!("at most {MAX_LINE_OPTIONS} options")));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            item.as_str()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty() && s.chars().count() <= 40)
+                .ok_or_else(|| FieldError::new(format!("[{i}]"), "wrong_type", "expected an option code"))
+        })
+        .collect()
+}
+
+fn parse_flag(value: Option<&Value>) -> Result<bool, FieldError> {
+    match value {
+        None => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(FieldError::new("", "wrong_type", "expected true or false")),
+    }
 }
 
 fn parse_description(value: Option<&Value>) -> Result<String, FieldError> {
@@ -374,6 +486,8 @@ mod tests {
             unit_price_minor,
             discount_bp,
             tax_rate_bp,
+            options: Vec::new(),
+            price_override: false,
         }
     }
 
@@ -487,6 +601,30 @@ mod tests {
     }
 
     #[test]
+    fn product_lines_may_leave_the_price_to_the_product() {
+        let product = Uuid::from_u128(7).to_string();
+        let lines = parse_line_items(&json!([
+            {"product_id": product, "quantity_milli": 1000, "options": [" Pro ", "support"]},
+            {"product_id": product, "quantity_milli": 1000, "unit_price_minor": 900, "price_override": true},
+        ]))
+        .unwrap();
+        assert_eq!(
+            (lines[0].unit_price_minor(), lines[0].options()),
+            (0, &["pro".to_owned(), "support".to_owned()][..])
+        );
+        assert!(lines[1].price_override());
+        assert_eq!(lines[0].to_json()["options"], json!(["pro", "support"]));
+        assert!(lines[0].to_json().get("price_override").is_none());
+        assert_eq!(
+            errors_of(json!([
+                {"product_id": product, "quantity_milli": 1000, "price_override": true},
+                {"description": "x", "quantity_milli": 1000, "unit_price_minor": 1, "options": ["pro"]},
+            ])),
+            pairs(&[("[0].unit_price_minor", "required"), ("[1].product_id", "required")])
+        );
+    }
+
+    #[test]
     fn line_errors_name_the_line_and_field() {
         assert_eq!(
             errors_of(json!([
@@ -558,6 +696,8 @@ mod tests {
                     unit_price_minor,
                     discount_bp,
                     tax_rate_bp,
+                    options: Vec::new(),
+                    price_override: false,
                 }
             },
         )

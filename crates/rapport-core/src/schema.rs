@@ -57,7 +57,28 @@ pub enum FieldKind {
     /// Lines of a quote or an order (`line_items::LineItem`); their totals
     /// follow `line_items::totals`.
     LineItems,
+    /// A structure with rules of its own (a product's prices or options),
+    /// stored as JSON and checked by the function its module gives.
+    Structured(&'static Structured),
 }
+
+/// A JSON structure a field holds, with the function that checks and
+/// normalises it; compared by name.
+#[derive(Debug)]
+pub struct Structured {
+    pub name: &'static str,
+    pub normalize: fn(&Value) -> Result<Value, FieldError>,
+    /// A valid value, for the API's documentation.
+    pub example: fn() -> Value,
+}
+
+impl PartialEq for Structured {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Structured {}
 
 /// How a field is stored: one column per field, but two for money
 /// (`{field}_minor`, filtered and sorted on, and `{field}_currency`).
@@ -88,7 +109,7 @@ impl FieldKind {
             Self::Text { .. } | Self::LongText | Self::Email | Self::Phone | Self::Url | Self::Domain => Storage::Text,
             Self::Currency | Self::Country | Self::Enum(_) => Storage::Text,
             Self::EmailList | Self::PhoneList | Self::RefList | Self::UserList | Self::Consents => Storage::Json,
-            Self::LineItems => Storage::Json,
+            Self::LineItems | Self::Structured(_) => Storage::Json,
             Self::Money => Storage::Money,
             Self::Date => Storage::Date,
             Self::DateTime => Storage::Timestamp,
@@ -434,6 +455,7 @@ pub fn normalize_value(kind: FieldKind, value: &Value, ctx: &ValidationContext) 
             })?;
             Value::Array(lines.into_iter().map(Value::from).collect())
         }
+        FieldKind::Structured(structure) => (structure.normalize)(value)?,
         FieldKind::Consents => {
             let mut out = Vec::new();
             for (i, item) in bounded_list(value, "consents")?.iter().enumerate() {

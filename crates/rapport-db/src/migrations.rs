@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (15, "contact_photos_and_calendar_feeds", m0015_contact_photos_and_calendar_feeds),
     (16, "exports", m0016_exports),
     (17, "email_outbox", crate::mail::schema::m0017_email_outbox),
+    (18, "products_and_quotes", m0018_products_and_quotes),
     (19, "orders_returns_and_public_links", m0019_orders_returns_and_public_links),
 ];
 
@@ -805,6 +806,26 @@ fn m0015_contact_photos_and_calendar_feeds(db: &Database) -> Vec<String> {
     ]
 }
 
+/// Products and quotes (their fields' columns come from the descriptors;
+/// quotes are numbered from `number_sequences`, migration 19). A quote's number and
+/// revision are created here rather than by `sync_record_columns`, to carry
+/// the unique index that makes a duplicate number impossible whatever the
+/// code above it does.
+fn m0018_products_and_quotes(db: &Database) -> Vec<String> {
+    let mut out = kind_table(db, "products");
+    out.extend(kind_table(db, "quotes"));
+    for column in
+        [ColumnDef::new("number").text().null().to_owned(), ColumnDef::new("revision").big_integer().null().to_owned()]
+    {
+        out.push(db.db_backend().build(&Table::alter().table("quotes").add_column(column).to_owned()).to_string());
+    }
+    out.push(index(
+        db,
+        &Index::create().name("quotes_number").table("quotes").col("number").col("revision").unique().to_owned(),
+    ));
+    out
+}
+
 /// Orders and return requests (record kinds), the gapless numbering they
 /// share with every numbered kind, the administrator's automatic return
 /// rules, and secret links that show one record to someone without an
@@ -817,7 +838,7 @@ fn m0019_orders_returns_and_public_links(db: &Database) -> Vec<String> {
         &Table::create()
             .table("number_sequences")
             .col(text("key"))
-            .col(ColumnDef::new("year").integer().not_null())
+            .col(ColumnDef::new("year").big_integer().not_null())
             .col(ColumnDef::new("last").big_integer().not_null())
             .primary_key(Index::create().col("key").col("year"))
             .to_owned(),

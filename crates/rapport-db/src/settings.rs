@@ -30,6 +30,13 @@ pub struct Settings {
     pub default_currency: String,
     /// Days a deleted record stays in the trash before it is purged.
     pub trash_retention_days: i64,
+    /// Whether accepting a quote moves its deal to its pipeline's won stage.
+    #[serde(default = "yes")]
+    pub quote_acceptance_wins_deal: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for Settings {
@@ -39,6 +46,7 @@ impl Default for Settings {
             default_region: "BR".into(),
             default_currency: "BRL".into(),
             trash_retention_days: 30,
+            quote_acceptance_wins_deal: true,
         }
     }
 }

@@ -369,7 +369,7 @@ fn field_value(formats: &CellFormats, kind: FieldKind, cell: &str) -> Value {
         FieldKind::Date => date(formats, cell),
         FieldKind::DateTime => Value::String(formats.date_time(cell).unwrap_or_else(|| cell.to_owned())),
         // Structured fields take their JSON form in a cell.
-        FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems => {
+        FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems | FieldKind::Structured(_) => {
             serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_owned()))
         }
         _ => Value::String(cell.to_owned()),

@@ -110,7 +110,7 @@ impl KindRules for Deal {
     }
 
     fn needs(&self) -> WriteNeeds {
-        WriteNeeds { pipelines: true }
+        WriteNeeds { pipelines: true, products: false }
     }
 
     fn before_write(&self, write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
@@ -147,7 +147,7 @@ fn field_uuid(fields: &Map<String, Value>, key: &str) -> Option<Uuid> {
 /// A deal sits in a stage of its pipeline; its status, probability (unless
 /// overridden) and close time follow the stage.
 fn follow_stage(write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
-    let PendingWrite { old, fields, input, now, pipelines } = write;
+    let PendingWrite { old, fields, input, now, pipelines, .. } = write;
     let pipeline_changed = old.is_none_or(|o| field_uuid(o, "pipeline_id") != field_uuid(fields, "pipeline_id"));
     let pipeline = match field_uuid(fields, "pipeline_id") {
         Some(id) => pipelines

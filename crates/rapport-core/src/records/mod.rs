@@ -9,6 +9,8 @@ pub mod gadget;
 pub mod lead;
 pub mod order;
 pub mod pipeline;
+pub mod product;
+pub mod quote;
 pub mod return_request;
 
 use serde_json::{Map, Value};
@@ -31,6 +33,8 @@ pub static KINDS: &[RecordType] = &[
     RecordType::ACTIVITY,
     RecordType::ORDER,
     RecordType::RETURN,
+    RecordType::PRODUCT,
+    RecordType::QUOTE,
     #[cfg(feature = "test-kind")]
     RecordType::of(&gadget::KIND),
 ];

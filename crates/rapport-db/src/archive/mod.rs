@@ -204,6 +204,13 @@ fn tables() -> Vec<Table> {
                 col("is_lost", Bool, false),
             ],
         ),
+        // The last number of each year's quotes and orders: a restored
+        // instance goes on from there instead of numbering from 1 again.
+        table(
+            "number_sequences",
+            None,
+            vec![col("key", Text, false), col("year", BigInt, false), col("last", BigInt, false)],
+        ),
     ];
     for record_type in RecordType::all() {
         let mut columns = vec![

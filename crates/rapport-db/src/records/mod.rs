@@ -1,5 +1,6 @@
-//! The shared machinery of contacts, companies, leads, deals and activities:
-//! storage, validation flow, visibility, audit, search indexing and hooks.
+//! The shared machinery of every record kind: storage, validation flow,
+//! visibility, audit, search indexing and hooks; and the services of kinds
+//! that do more (lead conversion, quote actions).
 
 mod board;
 mod bulk;
@@ -12,6 +13,7 @@ mod keys;
 mod merge;
 mod orders;
 mod privacy;
+pub mod quotes;
 mod reindex;
 mod repo;
 mod returns;

@@ -16,13 +16,13 @@ use crate::error::{Error, Result, StorageContext};
 use crate::idempotency::Completion;
 use crate::settings::{Ctx, Snapshot};
 
-pub(super) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType) -> ReadScope {
+pub(crate) fn scope(actor: &Actor, snapshot: &Snapshot, record_type: RecordType) -> ReadScope {
     actor.read_scope(snapshot.settings.visibility(record_type))
 }
 
 /// A record the actor may see, live (`deleted: false`) or in the trash;
 /// otherwise "not found", whether it is missing or not theirs.
-pub(super) async fn fetch_visible(
+pub(crate) async fn fetch_visible(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     snapshot: &Snapshot,
@@ -64,7 +64,7 @@ pub async fn list(
 
 /// Checks create inputs and builds the records they would store; one entry
 /// per input, in order. Storage is read once per batch, not per record.
-pub(super) async fn prepare_new(
+pub(crate) async fn prepare_new(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -255,7 +255,7 @@ fn parse_tags(value: Option<&Value>) -> Result<Vec<String>, FieldError> {
 }
 
 /// Stores a prepared record and everything its creation causes.
-pub(super) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &mut [Record]) -> Result<()> {
+pub(crate) async fn store_new(conn: &impl ConnectionTrait, actor: &Actor, records: &mut [Record]) -> Result<()> {
     hooks::number_new(conn, records).await?;
     let last_search_row = crate::backend::last_search_row(conn).await?;
     let mut inserts = Vec::new();
@@ -447,6 +447,25 @@ pub(super) async fn update_in(
     record.custom = custom;
     record.tags = tags;
     record.owner_id = owner_id;
+    write_update(ctx, conn, actor, snapshot, old, record, input, import_id).await
+}
+
+/// Stores `record` as the next version of `old` (the same record, changed
+/// by validated input or by a service): the kind's hooks with the client's
+/// `input` (empty for a service's own change), reference checks, the audit
+/// entry. Unchanged, `old` comes back and nothing is written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_update(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    old: Record,
+    mut record: Record,
+    input: &Map<String, Value>,
+    import_id: Option<Uuid>,
+) -> Result<Record> {
+    let (record_type, id) = (record.record_type, record.id);
     let hook_data = hooks::load(conn, record_type).await?;
     hooks::before_write(&hook_data, Some(&old), &mut record, input)?;
     if let Some(Some(errors)) = resolve(conn, actor, snapshot, &mut [(Some(&old), &mut record)]).await?.pop() {

@@ -313,7 +313,7 @@ column notifications.read_at: timestamp with time zone
 column notifications.dedup_key: text not null
 column notifications.params: text
 column number_sequences.key: text not null
-column number_sequences.year: integer not null
+column number_sequences.year: bigint not null
 column number_sequences.last: bigint not null
 column orders.id: uuid not null
 column orders.version: bigint not null
@@ -354,6 +354,26 @@ column pipelines.name: text not null
 column pipelines.is_default: boolean not null
 column pipelines.position: bigint not null
 column pipelines.created_at: timestamp with time zone not null
+column products.id: uuid not null
+column products.version: bigint not null
+column products.owner_id: uuid
+column products.team_id: uuid
+column products.tags: jsonb not null
+column products.custom: jsonb not null
+column products.created_at: timestamp with time zone not null
+column products.created_by: uuid
+column products.updated_at: timestamp with time zone not null
+column products.updated_by: uuid
+column products.deleted_at: timestamp with time zone
+column products.deleted_by: uuid
+column products.name: text
+column products.sku: text
+column products.description: text
+column products.unit: text
+column products.prices: jsonb
+column products.tax_rate_bp: bigint
+column products.active: boolean
+column products.options: jsonb
 column public_links.id: uuid not null
 column public_links.token_hash: text not null
 column public_links.record_type: text not null
@@ -363,6 +383,38 @@ column public_links.created_at: timestamp with time zone not null
 column public_links.created_by: uuid
 column public_links.expires_at: timestamp with time zone not null
 column public_links.revoked_at: timestamp with time zone
+column quotes.id: uuid not null
+column quotes.version: bigint not null
+column quotes.owner_id: uuid
+column quotes.team_id: uuid
+column quotes.tags: jsonb not null
+column quotes.custom: jsonb not null
+column quotes.created_at: timestamp with time zone not null
+column quotes.created_by: uuid
+column quotes.updated_at: timestamp with time zone not null
+column quotes.updated_by: uuid
+column quotes.deleted_at: timestamp with time zone
+column quotes.deleted_by: uuid
+column quotes.number: text
+column quotes.revision: bigint
+column quotes.title: text
+column quotes.deal_id: uuid
+column quotes.contact_id: uuid
+column quotes.company_id: uuid
+column quotes.currency: text
+column quotes.lines: jsonb
+column quotes.discount_bp: bigint
+column quotes.valid_until: date
+column quotes.status: text
+column quotes.primary: boolean
+column quotes.superseded_by: uuid
+column quotes.subtotal_minor: bigint
+column quotes.discount_minor: bigint
+column quotes.tax_minor: bigint
+column quotes.total_minor: bigint
+column quotes.sent_at: timestamp with time zone
+column quotes.decided_at: timestamp with time zone
+column quotes.notes: text
 column recent_records.user_id: uuid not null
 column recent_records.record_id: uuid not null
 column recent_records.record_type: text not null
@@ -589,9 +641,31 @@ index orders_total_minor: CREATE INDEX orders_total_minor ON public.orders USING
 index orders_trash: CREATE INDEX orders_trash ON public.orders USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index orders_updated_at: CREATE INDEX orders_updated_at ON public.orders USING btree (updated_at, id)
 index pipelines_pkey: CREATE UNIQUE INDEX pipelines_pkey ON public.pipelines USING btree (id)
+index products_active: CREATE INDEX products_active ON public.products USING btree (active, id)
+index products_created_at: CREATE INDEX products_created_at ON public.products USING btree (created_at, id)
+index products_name: CREATE INDEX products_name ON public.products USING btree (name, id)
+index products_owner_id: CREATE INDEX products_owner_id ON public.products USING btree (owner_id, id)
+index products_pkey: CREATE UNIQUE INDEX products_pkey ON public.products USING btree (id)
+index products_sku: CREATE INDEX products_sku ON public.products USING btree (sku, id)
+index products_team_id: CREATE INDEX products_team_id ON public.products USING btree (team_id, id)
+index products_trash: CREATE INDEX products_trash ON public.products USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index products_updated_at: CREATE INDEX products_updated_at ON public.products USING btree (updated_at, id)
 index public_links_pkey: CREATE UNIQUE INDEX public_links_pkey ON public.public_links USING btree (id)
 index public_links_record: CREATE INDEX public_links_record ON public.public_links USING btree (record_id, purpose, created_at)
 index public_links_token: CREATE UNIQUE INDEX public_links_token ON public.public_links USING btree (token_hash)
+index quotes_company_id: CREATE INDEX quotes_company_id ON public.quotes USING btree (company_id, id)
+index quotes_contact_id: CREATE INDEX quotes_contact_id ON public.quotes USING btree (contact_id, id)
+index quotes_created_at: CREATE INDEX quotes_created_at ON public.quotes USING btree (created_at, id)
+index quotes_deal_id: CREATE INDEX quotes_deal_id ON public.quotes USING btree (deal_id, id)
+index quotes_number: CREATE UNIQUE INDEX quotes_number ON public.quotes USING btree (number, revision)
+index quotes_owner_id: CREATE INDEX quotes_owner_id ON public.quotes USING btree (owner_id, id)
+index quotes_pkey: CREATE UNIQUE INDEX quotes_pkey ON public.quotes USING btree (id)
+index quotes_status: CREATE INDEX quotes_status ON public.quotes USING btree (status, id)
+index quotes_team_id: CREATE INDEX quotes_team_id ON public.quotes USING btree (team_id, id)
+index quotes_total_minor: CREATE INDEX quotes_total_minor ON public.quotes USING btree (total_minor, id)
+index quotes_trash: CREATE INDEX quotes_trash ON public.quotes USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index quotes_updated_at: CREATE INDEX quotes_updated_at ON public.quotes USING btree (updated_at, id)
+index quotes_valid_until: CREATE INDEX quotes_valid_until ON public.quotes USING btree (valid_until, id)
 index recent_records_pkey: CREATE UNIQUE INDEX recent_records_pkey ON public.recent_records USING btree (user_id, record_id)
 index recent_records_user: CREATE INDEX recent_records_user ON public.recent_records USING btree (user_id, viewed_at)
 index record_keys_record: CREATE INDEX record_keys_record ON public.record_keys USING btree (record_id)
@@ -662,7 +736,9 @@ constraint notifications_pkey on notifications: PRIMARY KEY (id)
 constraint number_sequences_pkey on number_sequences: PRIMARY KEY (key, year)
 constraint orders_pkey on orders: PRIMARY KEY (id)
 constraint pipelines_pkey on pipelines: PRIMARY KEY (id)
+constraint products_pkey on products: PRIMARY KEY (id)
 constraint public_links_pkey on public_links: PRIMARY KEY (id)
+constraint quotes_pkey on quotes: PRIMARY KEY (id)
 constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_id)
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
 constraint return_rules_pkey on return_rules: PRIMARY KEY (id)

@@ -111,6 +111,11 @@ async fn varied_instance(t: &TestCtx) -> Vec<(RecordType, rapport_core::ids::Rec
         }
         input["tags"] = json!(["vip", format!("{}-tag", record_type.as_str())]);
         input["owner_id"] = json!(seller.id.to_string());
+        if record_type == RecordType::QUOTE {
+            // A quote is on a stored deal (the deal kind comes first).
+            let deal = created.iter().find(|(k, _)| *k == RecordType::DEAL).expect("a deal").1;
+            input["deal_id"] = json!(deal.0.to_string());
+        }
         let record = records::create(&t.ctx, &writer, record_type, &input).await.expect("an example record");
         created.push((record_type, record.id));
     }

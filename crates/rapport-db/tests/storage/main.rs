@@ -24,6 +24,7 @@ mod orders;
 mod permissions;
 mod pipelines;
 mod privacy;
+mod quotes;
 mod search;
 mod spreadsheets;
 mod trash;

@@ -13,6 +13,7 @@ mod localize;
 pub mod misc;
 mod openapi;
 pub mod orders;
+pub mod quotes;
 pub mod records;
 pub mod vcards;
 pub mod views;
@@ -38,6 +39,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(duplicates::router())
         .merge(email::router())
         .merge(orders::router())
+        .merge(quotes::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)

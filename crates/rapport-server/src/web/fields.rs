@@ -163,7 +163,7 @@ pub fn display(tr: &Tr, zone: Tz, names: &Names, record: &Record, spec: &FieldSp
             let safe = url.starts_with("https://") || url.starts_with("http://");
             Cell { text: url.to_owned(), href: safe.then(|| url.to_owned()) }
         }
-        FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems => {
+        FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems | FieldKind::Structured(_) => {
             let count = value.as_array().map_or(0, Vec::len);
             Cell::text(if count == 0 { String::new() } else { format::integer(count as i64, locale) })
         }
@@ -258,7 +258,14 @@ pub fn editable(spec: &FieldSpec) -> bool {
     spec.derived.is_none()
         && spec.group != "system"
         && spec.group != "conversion"
-        && !matches!(spec.kind, FieldKind::RefList | FieldKind::UserList | FieldKind::Consents | FieldKind::LineItems)
+        && !matches!(
+            spec.kind,
+            FieldKind::RefList
+                | FieldKind::UserList
+                | FieldKind::Consents
+                | FieldKind::LineItems
+                | FieldKind::Structured(_)
+        )
 }
 
 /// What a form shows: a stored record's values, or what the user typed.
@@ -548,6 +555,12 @@ fn decimal(minor: i64, currency: &str) -> String {
 /// `1234.5`) in minor units of `currency`; `None` when it is not a number.
 pub fn parse_decimal(text: &str, currency: &str) -> Option<i64> {
     let digits = rapport_core::values::Currency::parse(currency).map_or(2, |c| c.minor_digits()) as usize;
+    parse_scaled(text, digits)
+}
+
+/// A decimal as typed in any of our languages, in units of 10^-`digits`
+/// (`1,5` with 3 digits is 1500: a quantity in thousandths).
+pub fn parse_scaled(text: &str, digits: usize) -> Option<i64> {
     let cleaned: String = text.trim().chars().filter(|c| !c.is_whitespace()).collect();
     if cleaned.is_empty() {
         return None;

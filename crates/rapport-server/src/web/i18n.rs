@@ -256,6 +256,8 @@ mod catalogue_tests {
         "return.",
         "public.",
         "rules.",
+        "quote.",
+        "product.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -20,8 +20,11 @@ mod imports;
 mod notifications;
 mod orders;
 mod privacy;
+mod products;
 mod profile;
 pub mod public;
+mod quote_pdf;
+mod quotes;
 mod records;
 mod return_rules;
 mod search;
@@ -133,6 +136,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/contacts/export.vcf", get(records::export_vcf))
         .route("/contacts/{id}/erase", get(privacy::confirm).post(privacy::erase))
         .route("/contacts/{id}/photo", get(vcards::photo))
+        .route("/products/{id}/configure", get(products::page).post(products::save))
+        .route("/quotes/{id}/lines", post(quotes::save_lines))
+        .route("/quotes/{id}/pdf", get(quote_pdf::download))
+        .route("/quotes/{id}/act/{action}", post(quotes::act))
+        .route("/deals/{id}/quotes", post(quotes::new_for_deal))
         .route("/{kind}/views", post(records::save_view))
         .route("/{kind}/views/{id}/delete", post(records::delete_view))
         .route("/{kind}/{id}", get(records::show).post(records::update))
@@ -181,6 +189,8 @@ impl Frame {
             ("deals", "/deals/board", "nav.deals"),
             ("activities", "/activities", "nav.activities"),
             ("orders", "/orders", "nav.orders"),
+            ("quotes", "/quotes", "nav.quotes"),
+            ("products", "/products", "nav.products"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {
@@ -195,7 +205,7 @@ impl Frame {
     /// What the command palette offers before anything is typed: "new …"
     /// for every kind, then the places of the navigation.
     pub fn commands(&self) -> Vec<(String, String)> {
-        let kinds = ["contacts", "companies", "leads", "deals", "activities"];
+        let kinds = ["contacts", "companies", "leads", "deals", "activities", "products"];
         let new = kinds.iter().map(|kind| {
             let one = self.t(&format!("kind.{kind}.one"));
             (format!("/{kind}/new"), self.tr.t1("action.new", "kind", one))

@@ -99,7 +99,10 @@ impl ListColumn<'_> {
 fn all_columns(record_type: RecordType, names: &Names) -> Vec<ListColumn<'_>> {
     let shown_in_list = |spec: &&FieldSpec| {
         !record_type.descriptor().display_name.contains(&spec.name)
-            && !matches!(spec.kind, FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems)
+            && !matches!(
+                spec.kind,
+                FieldKind::RefList | FieldKind::Consents | FieldKind::LineItems | FieldKind::Structured(_)
+            )
     };
     let fields = record_type.fields().iter().filter(shown_in_list).map(ListColumn::Field);
     let custom = names.custom_of(record_type).map(ListColumn::Custom);
@@ -496,6 +499,8 @@ pub(super) fn section_of(record_type: RecordType) -> &'static str {
         "deals" => "deals",
         "activities" => "activities",
         "orders" | "returns" => "orders",
+        "quotes" => "quotes",
+        "products" => "products",
         _ => "",
     }
 }
@@ -770,6 +775,8 @@ pub struct Related {
     pub title: String,
     pub items: Vec<(String, String, String)>,
     pub more_href: String,
+    /// Where a form posts to make a new related record, and its label.
+    pub new_action: Option<(String, String)>,
 }
 
 /// A lead's conversion panel: what it would link to.
@@ -921,6 +928,7 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
             &[(RecordType::DEAL, "contact_id", "related.deals"), (RecordType::ORDER, "contact_id", "related.orders")]
         }
         "orders" => &[(RecordType::RETURN, "order_id", "related.returns")],
+        "deals" => &[(RecordType::QUOTE, "deal_id", "related.quotes")],
         _ => &[],
     };
     let mut related = Vec::new();
@@ -937,6 +945,7 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
                         "deals" => fields::deal_amount(r, &user.tr),
                         "orders" => super::orders::order_summary(r, &user.tr),
                         "returns" => user.tr.choice("status", r.text("status").unwrap_or_default()),
+                        "quotes" => super::quotes::summary(r, &user.tr),
                         _ => r
                             .fields
                             .get("emails")
@@ -949,6 +958,11 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
                 })
                 .collect(),
             more_href: list_href(*kind, &pairs[..1]),
+            // A deal's quotes are made from the deal, which they belong to.
+            new_action: (*kind == RecordType::QUOTE && writer(user).is_ok()).then(|| {
+                let one = user.tr.t(&format!("kind.{}.one", kind.plural()));
+                (format!("/deals/{}/quotes", record.id.0), user.tr.t1("action.new", "kind", one))
+            }),
         });
     }
     Ok(related)
@@ -973,6 +987,10 @@ pub async fn show(
     let record_type = kind(&user, &segment)?;
     let id = record_id(&user, &id)?;
     let record = records::get(&state.ctx, &user.actor, record_type, id).await.map_err(|e| user.fail(e))?;
+    if record_type == RecordType::QUOTE {
+        // Lines, figures and status actions: a page of its own.
+        return super::quotes::page(&state, &user, &record).await;
+    }
     let timeline = records::timeline(&state.ctx, &user.actor, record_type, id, None, TIMELINE_PAGE)
         .await
         .map_err(|e| user.fail(e))?;

@@ -110,6 +110,12 @@ mod schemas;
         crate::api::orders::list_return_rules,
         crate::api::orders::create_return_rule,
         crate::api::orders::delete_return_rule,
+        crate::api::quotes::send_quote,
+        crate::api::quotes::accept_quote,
+        crate::api::quotes::reject_quote,
+        crate::api::quotes::revise_quote,
+        crate::api::quotes::make_quote_primary,
+        crate::api::quotes::configured_price,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

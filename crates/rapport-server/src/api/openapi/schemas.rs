@@ -106,6 +106,13 @@ fn field_schema(spec: &FieldSpec, side: Side) -> Schema {
             let array = if nullable { array.schema_type(or_null(Type::Array)) } else { array };
             Schema::Array(array.build())
         }
+        FieldKind::Structured(structure) => Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(if nullable { or_null(Type::Object) } else { SchemaType::new(Type::Object) })
+                .description(Some(format!("a {} structure, checked as a whole", structure.name.replace('_', " "))))
+                .examples([(structure.example)()])
+                .build(),
+        ),
     }
 }
 
@@ -132,7 +139,11 @@ pub(super) fn line_item_schema() -> Schema {
     let max_price = rapport_core::values::Money::MAX_ABS_MINOR;
     ObjectBuilder::new()
         .schema_type(Type::Object)
-        .description(Some("description is required unless product_id names a product"))
+        .description(Some(
+            "description is required unless product_id names a product; a product line's unit price is computed \
+             from the product's price in the document's currency and the chosen options, and a unit_price_minor \
+             sent with it must equal that price unless price_override is true",
+        ))
         .property("product_id", formatted(KnownFormat::Uuid).schema_type(or_null(Type::String)))
         .property("description", string().max_length(Some(LineItem::MAX_DESCRIPTION_CHARS)))
         .property(
@@ -142,8 +153,20 @@ pub(super) fn line_item_schema() -> Schema {
         .property("unit_price_minor", integer_in(0, max_price))
         .property("discount_bp", integer_in(0, 10_000).description(Some("basis points: 1000 is 10 %")))
         .property("tax_rate_bp", integer_in(0, 10_000).description(Some("basis points: 1000 is 10 %")))
+        .property(
+            "options",
+            ArrayBuilder::new()
+                .items(string().max_length(Some(40)))
+                .max_items(Some(rapport_core::line_items::MAX_LINE_OPTIONS))
+                .description(Some("codes of the product's options chosen")),
+        )
+        .property(
+            "price_override",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .description(Some("keep the typed unit price instead of the product's computed one")),
+        )
         .required("quantity_milli")
-        .required("unit_price_minor")
         .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
         .into()
 }
