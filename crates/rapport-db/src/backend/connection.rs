@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    ConnectOptions, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::database::{Backend, DatabaseUrl};
@@ -51,7 +53,15 @@ impl Writer {
             }
             Self::Pool => (pool, None, None),
         };
-        let tx = conn.begin().await.context("begin a transaction")?;
+        // SQLite: IMMEDIATE takes the write lock now, waiting for another
+        // process's writer under the busy timeout. A deferred transaction
+        // that reads first and writes later fails at once instead
+        // (SQLITE_BUSY_SNAPSHOT) when another process wrote in between.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: guard.is_some().then_some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let tx = conn.begin_with_options(options).await.context("begin a transaction")?;
         Ok(WriteTx { tx, _writer: guard, queue })
     }
 
