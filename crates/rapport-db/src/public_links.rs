@@ -17,8 +17,10 @@ use crate::auth::{random_secret, sha256_hex};
 use crate::error::{Result, StorageContext};
 use crate::settings::Ctx;
 
-/// What a link lets its holder do.
+/// What a link lets its holder do: follow an order and ask for a return.
 pub const ORDER_STATUS: &str = "order_status";
+/// Read a quote, download its PDF, accept or reject it.
+pub const QUOTE_DECISION: &str = "quote_decision";
 
 /// How long a new link works unless its creator says otherwise.
 pub const DEFAULT_VALIDITY_DAYS: i64 = 90;
@@ -60,6 +62,25 @@ pub async fn create(
     }
     crate::records::get(ctx, writer, record_type, record_id).await?;
     let now = ctx.now();
+    let tx = ctx.db.write().await?;
+    let created =
+        create_in(&*tx, writer.user(), record_type, record_id, purpose, now + Duration::days(days), now).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create`] in the caller's transaction, for a record the caller checked
+/// its user may see: the link is only given out if the change it belongs
+/// to (a quote sent) commits.
+pub(crate) async fn create_in(
+    conn: &impl ConnectionTrait,
+    created_by: UserId,
+    record_type: RecordType,
+    record_id: RecordId,
+    purpose: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(PublicLink, String)> {
     let token = random_secret();
     let link = PublicLink {
         id: Uuid::now_v7(),
@@ -67,12 +88,11 @@ pub async fn create(
         record_id: record_id.0,
         purpose: purpose.to_owned(),
         created_at: now,
-        created_by: Some(writer.user_id),
-        expires_at: now + Duration::days(days),
+        created_by: Some(created_by.0),
+        expires_at,
         revoked_at: None,
     };
-    let tx = ctx.db.write().await?;
-    revoke_live(&*tx, record_id.0, purpose, now).await?;
+    revoke_live(conn, record_id.0, purpose, now).await?;
     let insert = Query::insert()
         .into_table("public_links")
         .columns([
@@ -98,8 +118,7 @@ pub async fn create(
             None::<DateTime<Utc>>.into(),
         ])
         .to_owned();
-    tx.execute(&insert).await.context("create a public link")?;
-    tx.commit().await?;
+    conn.execute(&insert).await.context("create a public link")?;
     Ok((link, token))
 }
 

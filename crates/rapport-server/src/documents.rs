@@ -4,12 +4,18 @@
 
 use chrono::NaiveDate;
 use rapport_core::FieldError;
+use rapport_core::access::Actor;
 use rapport_core::branding::Branding;
-use rapport_core::line_items::{LineItem, totals};
+use rapport_core::ids::{RecordId, UserId};
+use rapport_core::line_items::{LineItem, parse_line_items, totals};
+use rapport_core::schema::RecordType;
+use rapport_db::records::Record;
+use rapport_db::settings::Ctx;
 use rapport_documents::{Columns, Document, DocumentError, Line, Party, Rgb, Total};
+use serde_json::Value;
 
 use crate::web::format;
-use crate::web::i18n::{Arg, Tr};
+use crate::web::i18n::{Arg, Locale, Tr};
 
 /// What a quote's PDF shows besides the account's branding.
 pub struct QuoteSheet {
@@ -35,6 +41,103 @@ pub enum QuotePdfError {
     Figures(FieldError),
     #[error(transparent)]
     Document(#[from] DocumentError),
+    /// Reading the quote's customer, owner or the account's branding failed.
+    #[error(transparent)]
+    Storage(#[from] rapport_db::Error),
+}
+
+/// A quote as its customer receives it.
+pub struct QuoteDocument {
+    pub pdf: Vec<u8>,
+    /// "Q-2026-0007.pdf".
+    pub file_name: String,
+    /// The customer's language: the contact's, else the reader's.
+    pub tr: Tr,
+    /// The total and the validity as the PDF words them.
+    pub total: String,
+    pub valid_until: String,
+}
+
+/// The PDF of a quote `actor` sees, in its contact's language (else
+/// `fallback`), with the account's branding. A contact or company the actor
+/// may not see is left off the PDF, not an error.
+pub async fn quote_document(
+    ctx: &Ctx,
+    actor: &Actor,
+    quote: &Record,
+    fallback: Locale,
+) -> Result<QuoteDocument, QuotePdfError> {
+    let referenced = |field: &str| quote.uuid(field).map(RecordId);
+    let contact = match referenced("contact_id") {
+        Some(id) => rapport_db::records::get(ctx, actor, RecordType::CONTACT, id).await.ok(),
+        None => None,
+    };
+    let company = match referenced("company_id") {
+        Some(id) => rapport_db::records::get(ctx, actor, RecordType::COMPANY, id).await.ok(),
+        None => None,
+    };
+    let locale = contact.as_ref().and_then(|c| c.text("language")).and_then(Locale::parse).unwrap_or(fallback);
+    let tr = Tr::new(locale);
+    let salesperson = match quote.owner_id {
+        Some(owner) => rapport_db::users::get(ctx.db.conn(), UserId(owner)).await?.map(|u| u.name),
+        None => None,
+    };
+    let conn = ctx.db.conn();
+    let branding = rapport_db::branding::load(conn).await?;
+    let logo = rapport_db::branding::logo(conn).await?.map(|l| l.bytes);
+    let lines = parse_line_items(quote.fields.get("lines").unwrap_or(&Value::Array(Vec::new()))).map_err(|errors| {
+        let first = errors.0.into_iter().next();
+        QuotePdfError::Figures(first.unwrap_or_else(|| FieldError::new("lines", "invalid", "the lines do not read")))
+    })?;
+    let number = quote.text("number").unwrap_or_default();
+    let file_name = format!("{}.pdf", if number.is_empty() { "quote" } else { number });
+    let number = match quote.fields.get("revision").and_then(Value::as_i64) {
+        Some(revision) if revision > 1 => format!("{number} · rev. {revision}"),
+        _ => number.to_owned(),
+    };
+    let sent = quote.text("sent_at").and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    let valid_until = quote.text("valid_until").and_then(|d| d.parse().ok());
+    let currency = quote.text("currency").unwrap_or("BRL").to_owned();
+    let sheet = QuoteSheet {
+        number,
+        issued: sent.map_or(quote.created_at.date_naive(), |at| at.date_naive()),
+        valid_until,
+        salesperson,
+        customer: customer(contact.as_ref(), company.as_ref()),
+        currency: currency.clone(),
+        details: vec![Vec::new(); lines.len()],
+        lines,
+        discount_bp: quote.fields.get("discount_bp").and_then(Value::as_i64).unwrap_or_default(),
+        terms: String::new(),
+    };
+    let pdf = quote_pdf(&sheet, &branding, logo, &tr)?;
+    let total = quote.fields.get("total_minor").and_then(Value::as_i64).unwrap_or_default();
+    Ok(QuoteDocument {
+        pdf,
+        file_name,
+        total: format::money(total, &currency, locale),
+        valid_until: valid_until.map(|d| format::date(d, locale)).unwrap_or_default(),
+        tr,
+    })
+}
+
+/// The customer block: the contact, their company and e-mail.
+fn customer(contact: Option<&Record>, company: Option<&Record>) -> Party {
+    let company_name = company.and_then(|c| c.text("name")).unwrap_or_default().to_owned();
+    match contact {
+        Some(contact) => {
+            let mut lines = Vec::new();
+            if !company_name.is_empty() {
+                lines.push(company_name);
+            }
+            let email = contact.fields.get("emails").and_then(Value::as_array).and_then(|e| e.first());
+            if let Some(email) = email.and_then(Value::as_str) {
+                lines.push(email.to_owned());
+            }
+            Party { name: contact.display_name(), lines }
+        }
+        None => Party { name: company_name, lines: Vec::new() },
+    }
 }
 
 /// The quote's PDF in `tr`'s language.

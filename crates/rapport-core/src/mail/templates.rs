@@ -32,6 +32,8 @@ pub struct BuiltIn {
 pub const TEST_EMAIL: &str = "test_email";
 /// A note to the person of a record, sent from its page.
 pub const FOLLOW_UP: &str = "follow_up";
+/// A quote sent to its customer, with its PDF and the link to decide.
+pub const QUOTE_SENT: &str = "quote_sent";
 
 pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
@@ -80,6 +82,46 @@ pub const BUILT_IN: &[BuiltIn] = &[
                 "Hola, {{ recipient.name }}:\n\nGracias por su tiempo. Le escribo para dar seguimiento a nuestra \
                  conversación y quedo a su disposición para cualquier consulta.\n\nSaludos cordiales,\n\
                  {{ sender.name }}\n",
+            ),
+        ],
+    },
+    BuiltIn {
+        key: QUOTE_SENT,
+        placeholders: &[
+            "recipient.name",
+            "quote.number",
+            "quote.title",
+            "quote.total",
+            "quote.valid_until",
+            "link",
+            "company.name",
+            "sender.name",
+            "sender.email",
+        ],
+        texts: [
+            (
+                "en",
+                "Quote {{ quote.number }} from {{ company.name }}",
+                "Hello {{ recipient.name }},\n\nPlease find attached our quote {{ quote.number }}{% if quote.title %} \
+                 ({{ quote.title }}){% endif %}, for a total of {{ quote.total }}, valid until {{ quote.valid_until }}.\n\n\
+                 You can read it, accept it or decline it here:\n{{ link }}\n\n\
+                 Best regards,\n{{ sender.name }}\n{{ company.name }}\n",
+            ),
+            (
+                "pt-BR",
+                "Proposta {{ quote.number }} de {{ company.name }}",
+                "Olá, {{ recipient.name }},\n\nSegue em anexo nossa proposta {{ quote.number }}{% if quote.title %} \
+                 ({{ quote.title }}){% endif %}, no valor total de {{ quote.total }}, válida até {{ quote.valid_until }}.\n\n\
+                 Você pode lê-la, aceitá-la ou recusá-la aqui:\n{{ link }}\n\n\
+                 Atenciosamente,\n{{ sender.name }}\n{{ company.name }}\n",
+            ),
+            (
+                "es",
+                "Presupuesto {{ quote.number }} de {{ company.name }}",
+                "Hola, {{ recipient.name }}:\n\nAdjuntamos nuestro presupuesto {{ quote.number }}{% if quote.title %} \
+                 ({{ quote.title }}){% endif %}, por un total de {{ quote.total }}, válido hasta {{ quote.valid_until }}.\n\n\
+                 Puede leerlo, aceptarlo o rechazarlo aquí:\n{{ link }}\n\n\
+                 Saludos cordiales,\n{{ sender.name }}\n{{ company.name }}\n",
             ),
         ],
     },

@@ -40,6 +40,9 @@ pub const FIELDS: &[FieldSpec] = field_list!([
     FieldSpec::new("contact_id", FieldKind::Ref("contact")).indexed().listed(),
     FieldSpec::new("company_id", FieldKind::Ref("company")).indexed().listed(),
     FieldSpec::new("deal_id", FieldKind::Ref("deal")).indexed(),
+    FieldSpec::new("quote_id", FieldKind::Ref("quote"))
+        .indexed()
+        .derived("set when the order comes from an accepted quote"),
     FieldSpec::new("currency", FieldKind::Currency).required(),
     FieldSpec::new("lines", FieldKind::LineItems),
     FieldSpec::new("discount_bp", FieldKind::Integer { min: 0, max: 10_000 }).label("order.field.discount_bp"),

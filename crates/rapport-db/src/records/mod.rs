@@ -53,10 +53,7 @@ pub async fn fetch_unscoped_for_system(
 ) -> crate::Result<Option<Record>> {
     repo::fetch(conn, record_type, id, &rapport_core::access::ReadScope::All, false).await
 }
-pub use orders::{
-    OrderSource, Purchases, create_order_from, order_for_customer, orders_of, purchases, record_payment,
-    returns_of_order,
-};
+pub use orders::{Purchases, order_for_customer, orders_of, purchases, record_payment, returns_of_order};
 pub use privacy::{ErasedWords, Erasure, erase_contact, personal_data};
 pub(crate) use reindex::index_restored;
 pub use returns::{

@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use rapport_core::DomainError;
 use rapport_core::access::{Actor, Writer};
 use rapport_core::ids::RecordId;
-use rapport_core::line_items::LineItem;
 use rapport_core::schema::RecordType;
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Order};
@@ -20,34 +19,6 @@ use super::service::{fetch_visible, scope, update_in};
 use super::{Record, repo};
 use crate::error::{Result, StorageContext};
 use crate::settings::Ctx;
-
-/// Where an order comes from: an accepted quote's lines and references.
-#[derive(Debug, Clone, Default)]
-pub struct OrderSource {
-    pub currency: String,
-    pub lines: Vec<LineItem>,
-    /// The document-level discount, in basis points.
-    pub discount_bp: i64,
-    pub contact_id: Option<Uuid>,
-    pub company_id: Option<Uuid>,
-    pub deal_id: Option<Uuid>,
-    pub promised_delivery_date: Option<chrono::NaiveDate>,
-}
-
-/// Creates a pending order from given lines and references (quote
-/// acceptance calls this), numbered in its transaction.
-pub async fn create_order_from(ctx: &Ctx, writer: &Writer, source: &OrderSource) -> Result<Record> {
-    let input = json!({
-        "currency": source.currency,
-        "lines": source.lines.iter().map(LineItem::to_json).collect::<Vec<_>>(),
-        "discount_bp": source.discount_bp,
-        "contact_id": source.contact_id,
-        "company_id": source.company_id,
-        "deal_id": source.deal_id,
-        "promised_delivery_date": source.promised_delivery_date.map(|d| d.format("%Y-%m-%d").to_string()),
-    });
-    super::create(ctx, writer, RecordType::ORDER, &input).await
-}
 
 /// Adds a payment received to the order's paid amount; never beyond its total.
 pub async fn record_payment(

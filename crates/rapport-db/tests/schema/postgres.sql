@@ -332,6 +332,7 @@ column orders.status: text
 column orders.contact_id: uuid
 column orders.company_id: uuid
 column orders.deal_id: uuid
+column orders.quote_id: uuid
 column orders.currency: text
 column orders.lines: jsonb
 column orders.discount_bp: bigint
@@ -635,6 +636,7 @@ index orders_owner_id: CREATE INDEX orders_owner_id ON public.orders USING btree
 index orders_payment_status: CREATE INDEX orders_payment_status ON public.orders USING btree (payment_status, id)
 index orders_pkey: CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)
 index orders_promised_delivery_date: CREATE INDEX orders_promised_delivery_date ON public.orders USING btree (promised_delivery_date, id)
+index orders_quote_id: CREATE INDEX orders_quote_id ON public.orders USING btree (quote_id, id)
 index orders_status: CREATE INDEX orders_status ON public.orders USING btree (status, id)
 index orders_team_id: CREATE INDEX orders_team_id ON public.orders USING btree (team_id, id)
 index orders_total_minor: CREATE INDEX orders_total_minor ON public.orders USING btree (total_minor, id)

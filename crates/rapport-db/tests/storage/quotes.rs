@@ -10,7 +10,7 @@ use rapport_db::records::{self, Record, quotes};
 use rapport_db::{Error, pipelines};
 use serde_json::{Value, json};
 
-use crate::common::{TestCtx, run_on_both_backends, validation_fields};
+use crate::common::{TestCtx, pairs, run_on_both_backends, validation_fields};
 
 /// A laptop in BRL and USD: a required size, a plan, add-ons; training
 /// requires the Pro plan and the Basic plan excludes support.
@@ -328,6 +328,18 @@ async fn accepting_a_quote_wins_its_deal_once_and_never_after_expiry() {
         assert_eq!(acceptance.quote.fields["status"], json!("accepted"));
         let won = acceptance.deal.as_ref().expect("the deal moved");
         assert_eq!(won.fields["status"], json!("won"));
+        // The acceptance made one pending order with the quote's lines and prices.
+        let order = &acceptance.order;
+        assert_eq!(order.fields["quote_id"], json!(accepted.id.to_string()));
+        assert_eq!(order.fields["status"], json!("pending"));
+        assert_eq!(order.fields["deal_id"], json!(deal.id.to_string()));
+        assert_eq!(order.fields["total_minor"], acceptance.quote.fields["total_minor"]);
+        assert_eq!(order.fields["lines"], acceptance.quote.fields["lines"]);
+        assert!(order.text("number").is_some_and(|n| n.starts_with("O-")), "{order:?}");
+        let filter = pairs(&[("filter[quote_id][eq]", &accepted.id.to_string())]);
+        let made = records::list(&t.ctx, &admin, RecordType::ORDER, &filter).await.expect("list orders");
+        let made: Vec<_> = made.items.iter().map(|o| o.id).collect();
+        assert_eq!(made, [order.id], "two accepts at once made one order");
         assert_eq!(conflict_code(quotes::accept(&t.ctx, &admin, accepted.id).await), "quote_already_accepted");
         assert_eq!(conflict_code(quotes::reject(&t.ctx, &admin, accepted.id).await), "quote_already_accepted");
 
@@ -342,6 +354,95 @@ async fn accepting_a_quote_wins_its_deal_once_and_never_after_expiry() {
         // The revision keeps the past date; sending it asks for a new one.
         let send = quotes::send(&t.ctx, &admin, revision.id).await;
         assert_eq!(validation_codes(send), [pair("valid_until", "date_in_past")]);
+    })
+    .await;
+}
+
+fn delivery(to: Option<&str>) -> quotes::Delivery {
+    quotes::Delivery {
+        to: to.map(str::to_owned),
+        pdf: rapport_core::mail::Attachment {
+            file_name: "Q.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"%PDF-1.7 a quote".to_vec(),
+        },
+        link_base: "https://crm.example.com/p/quotes/".into(),
+        total: "R$ 3,00".into(),
+        valid_until: "31/03/2026".into(),
+    }
+}
+
+/// A quote e-mailed to its customer: with no address to write to nothing
+/// changes; then sent, one outbox message in the contact's language with
+/// the PDF and a link that opens it; the customer accepts through the link:
+/// one order, the owner notified once; a second decision is refused; the
+/// link stops working 30 days after the quote's validity.
+#[tokio::test]
+async fn a_quote_sent_by_email_is_accepted_through_its_link() {
+    run_on_both_backends("quote_email", |t| async move {
+        let (owner, admin) = t.admin().await;
+        let deal = deal(&t, &admin, "By e-mail").await;
+        let draft = quote(&t, &admin, &deal, json!([simple_line(300)])).await.expect("create");
+        let refused = quotes::send_by_email(&t.ctx, &admin, draft.id, delivery(None)).await;
+        assert_eq!(validation_codes(refused), [pair("to", "no_email")]);
+        let still = records::get(&t.ctx, &admin, RecordType::QUOTE, draft.id).await.expect("get");
+        assert_eq!((still.version, &still.fields["status"]), (draft.version, &json!("draft")), "nothing changed");
+
+        // To the contact's address, in the contact's language.
+        let contact =
+            t.contact(&admin, json!({"first_name": "Rita", "emails": ["rita@example.com"], "language": "pt-BR"})).await;
+        let patch = json!({"contact_id": contact.0.to_string()});
+        records::update(&t.ctx, &admin, RecordType::QUOTE, draft.id, &patch, None).await.expect("set the contact");
+        let sent = quotes::send_by_email(&t.ctx, &admin, draft.id, delivery(None)).await.expect("send");
+        assert_eq!(sent.quote.fields["status"], json!("sent"));
+        let number = sent.quote.text("number").expect("numbered").to_owned();
+        let message = rapport_db::mail::get(&t.ctx, &t.admin_right().await, sent.message_id).await.expect("queued");
+        assert_eq!(message.to, ["rita@example.com"]);
+        assert_eq!(message.language.as_deref(), Some("pt-BR"));
+        assert_eq!(message.subject, format!("Proposta {number} de Admin"), "the account has no name yet: the sender's");
+        assert!(message.body.contains("R$ 3,00") && message.body.contains("31/03/2026"), "{}", message.body);
+        assert_eq!(message.attachments.len(), 1);
+        assert_eq!(message.attachments[0].file_name, "Q.pdf");
+        assert_eq!(message.related_id, Some(draft.id.0));
+        let token = message
+            .body
+            .split("https://crm.example.com/p/quotes/")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the link is in the message")
+            .to_owned();
+
+        let link = rapport_db::public_links::resolve(&t.ctx, &token, rapport_db::public_links::QUOTE_DECISION)
+            .await
+            .expect("resolve")
+            .expect("a live link");
+        assert_eq!(link.record_id, draft.id.0);
+        let (accepted, order) =
+            quotes::decide_as_customer(&t.ctx, &link, quotes::Decision::Accept).await.expect("the customer accepts");
+        assert_eq!(accepted.fields["status"], json!("accepted"));
+        let order = order.expect("an order");
+        assert_eq!(order.fields["quote_id"], json!(draft.id.0.to_string()));
+        assert_eq!(order.fields["contact_id"], json!(contact.0.to_string()));
+        let again = quotes::decide_as_customer(&t.ctx, &link, quotes::Decision::Reject).await;
+        assert_eq!(conflict_code(again), "quote_already_accepted");
+        let (seen, order_shown) = quotes::quote_for_customer(&t.ctx, draft.id).await.expect("read").expect("there");
+        assert_eq!((seen.id, order_shown.map(|o| o.id)), (draft.id, Some(order.id)));
+
+        let notes =
+            rapport_db::notifications::for_user(&t.ctx, owner.id, false, None, 10).await.expect("notifications");
+        let accepted_notes: Vec<_> = notes.items.iter().filter(|n| n.kind == "quote_accepted").collect();
+        assert_eq!(accepted_notes.len(), 1, "{:?}", notes.items);
+        assert_eq!(accepted_notes[0].record_id, Some(draft.id));
+
+        // Valid until 31 March: the link works 30 days more, then not.
+        t.clock.advance(Duration::days(29 + 30));
+        let resolved =
+            rapport_db::public_links::resolve(&t.ctx, &token, rapport_db::public_links::QUOTE_DECISION).await;
+        assert!(resolved.expect("resolve").is_ok(), "still open on 30 April");
+        t.clock.advance(Duration::days(2));
+        let resolved =
+            rapport_db::public_links::resolve(&t.ctx, &token, rapport_db::public_links::QUOTE_DECISION).await;
+        assert_eq!(resolved.expect("resolve"), Err(rapport_db::public_links::Refusal::Expired));
     })
     .await;
 }

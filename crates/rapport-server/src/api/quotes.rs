@@ -3,23 +3,29 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use rapport_core::configurator::Configured;
 use rapport_core::ids::RecordId;
+use rapport_core::mail::Attachment;
+use rapport_core::schema::RecordType;
 use rapport_db::records::quotes;
 use serde::Deserialize;
 
 use crate::api::records::etag;
 use crate::auth::{Auth, WriterUser};
-use crate::error::{ApiResult, Problem};
+use crate::documents::{QuotePdfError, quote_document};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::json::{JsonBody, PathParams};
 use crate::state::AppState;
+use crate::web::i18n::Locale;
+use crate::web::public::site_origin;
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/quotes/{id}/send", post(send_quote))
+        .route("/quotes/{id}/email", post(email_quote))
         .route("/quotes/{id}/accept", post(accept_quote))
         .route("/quotes/{id}/reject", post(reject_quote))
         .route("/quotes/{id}/revise", post(revise_quote))
@@ -48,12 +54,67 @@ pub(crate) async fn send_quote(
     Ok(quote_response(StatusCode::OK, &quotes::send(&state.ctx, &writer, id).await?))
 }
 
-/// Accepts a sent quote that has not expired. Of two concurrent accepts one
-/// succeeds and the other gets a 409. With the account setting
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailQuote {
+    /// The recipient; the quote's contact's e-mail when absent.
+    pub to: Option<String>,
+}
+
+/// Sends a draft quote to its customer by e-mail: marks it sent, attaches
+/// its PDF in the contact's language and includes a secret link where the
+/// customer reads, accepts or declines it (valid until 30 days after the
+/// quote's valid-until date). All in one transaction: on any error the quote
+/// stays a draft and nothing is queued. The message leaves through the
+/// e-mail outbox.
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/email", tag = "quotes", params(("id" = Uuid, Path)),
+    request_body = EmailQuote,
+    responses((status = 200, body = Object,
+            description = "{\"quote\": the sent quote, \"message_id\": the outbox message, \"link_expires_at\": when the customer's link stops working}"),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "the quote is not a draft"),
+        (status = 422, body = Problem, description = "no lines, valid_until is past, or no e-mail address to send to")))]
+pub(crate) async fn email_quote(
+    State(state): State<AppState>,
+    WriterUser(writer): WriterUser,
+    PathParams(id): PathParams<RecordId>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<EmailQuote>,
+) -> ApiResult<Json<quotes::Delivered>> {
+    let ctx = &state.ctx;
+    let quote = rapport_db::records::get(ctx, &writer, RecordType::QUOTE, id).await?;
+    let fallback =
+        headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map_or(Locale::En, Locale::negotiate);
+    let document = match quote_document(ctx, &writer, &quote, fallback).await {
+        Ok(document) => document,
+        Err(QuotePdfError::Storage(error)) => return Err(error.into()),
+        Err(error) => {
+            tracing::error!(%error, "a quote's PDF failed");
+            return Err(AppError::Request {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                code: "internal",
+                detail: "the quote's PDF could not be made".into(),
+                errors: Vec::new(),
+            });
+        }
+    };
+    let delivery = quotes::Delivery {
+        to: body.to,
+        pdf: Attachment { file_name: document.file_name, content_type: "application/pdf".into(), bytes: document.pdf },
+        link_base: format!("{}/p/quotes/", site_origin(&headers)),
+        total: document.total,
+        valid_until: document.valid_until,
+    };
+    Ok(Json(quotes::send_by_email(ctx, &writer, id, delivery).await?))
+}
+
+/// Accepts a sent quote that has not expired and makes its pending order
+/// from the quote's lines. Of two concurrent accepts one succeeds and the
+/// other gets a 409, so one order is made. With the account setting
 /// `quote_acceptance_wins_deal` (on by default) the deal moves to its
-/// pipeline's won stage; the answer has the quote and, if moved, the deal.
+/// pipeline's won stage.
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/accept", tag = "quotes", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Object, description = "{\"quote\": the accepted quote, \"deal\": the deal or null}"),
+    responses((status = 200, body = Object, description = "{\"quote\": the accepted quote, \"order\": the order made, \"deal\": the deal or null}"),
         (status = 404, body = Problem),
         (status = 409, body = Problem, description = "not sent, expired, already accepted or accepted meanwhile")))]
 pub(crate) async fn accept_quote(

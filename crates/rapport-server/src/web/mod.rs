@@ -23,7 +23,9 @@ mod privacy;
 mod products;
 mod profile;
 pub mod public;
+mod public_quote;
 mod quote_pdf;
+mod quote_send;
 mod quotes;
 mod records;
 mod return_rules;
@@ -139,6 +141,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/products/{id}/configure", get(products::page).post(products::save))
         .route("/quotes/{id}/lines", post(quotes::save_lines))
         .route("/quotes/{id}/pdf", get(quote_pdf::download))
+        .route("/quotes/{id}/send", get(quote_send::form).post(quote_send::send))
         .route("/quotes/{id}/act/{action}", post(quotes::act))
         .route("/deals/{id}/quotes", post(quotes::new_for_deal))
         .route("/{kind}/views", post(records::save_view))

@@ -30,7 +30,9 @@ use crate::auth::ClientIp;
 use crate::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route("/p/orders/{token}", axum::routing::get(page).post(request_return))
+    axum::Router::new()
+        .route("/p/orders/{token}", axum::routing::get(page).post(request_return))
+        .merge(super::public_quote::router())
 }
 
 /// The address of an order's page for a token, on this site as the
@@ -51,7 +53,7 @@ pub fn site_origin(headers: &HeaderMap) -> String {
 /// Requests per client address per minute, in this process.
 const REQUESTS_PER_MINUTE: u32 = 60;
 
-fn within_rate(client: &str) -> bool {
+pub(super) fn within_rate(client: &str) -> bool {
     static SEEN: OnceLock<Mutex<HashMap<String, (Instant, u32)>>> = OnceLock::new();
     let Ok(mut seen) = SEEN.get_or_init(Default::default).lock() else { return false };
     let now = Instant::now();
@@ -110,25 +112,32 @@ struct RefusedPage {
     message: String,
 }
 
-fn refused(tr: Tr, status: StatusCode, key: &str) -> Response {
+pub(super) fn refused(tr: Tr, status: StatusCode, key: &str) -> Response {
     let message = tr.t(key);
     html(status, &RefusedPage { frame: Frame::anonymous(tr, "public.title"), message })
 }
 
-fn failed(tr: Tr, error: rapport_db::Error) -> Response {
+pub(super) fn failed(tr: Tr, error: rapport_db::Error) -> Response {
     tracing::error!(%error, "a customer's page failed");
     refused(tr, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
 }
 
-/// The link a token opens, or the page that says why it opens nothing.
-async fn open(state: &AppState, tr: &Tr, client: &str, token: &str) -> Result<PublicLink, Response> {
+/// The link a token opens for `purpose`, or the page that says why it
+/// opens nothing.
+pub(super) async fn open(
+    state: &AppState,
+    tr: &Tr,
+    client: &str,
+    token: &str,
+    purpose: &str,
+) -> Result<PublicLink, Response> {
     if !within_rate(client) {
         return Err(refused(tr.clone(), StatusCode::TOO_MANY_REQUESTS, "public.too_many"));
     }
     if token.len() > 100 {
         return Err(refused(tr.clone(), StatusCode::NOT_FOUND, "public.unknown"));
     }
-    match public_links::resolve(&state.ctx, token, ORDER_STATUS).await {
+    match public_links::resolve(&state.ctx, token, purpose).await {
         Ok(Ok(link)) => Ok(link),
         Ok(Err(Refusal::Unknown)) => Err(refused(tr.clone(), StatusCode::NOT_FOUND, "public.unknown")),
         Ok(Err(Refusal::Expired)) => Err(refused(tr.clone(), StatusCode::GONE, "public.expired")),
@@ -144,7 +153,7 @@ pub async fn page(
     Path(token): Path<String>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
-    let link = match open(&state, &tr, &client, &token).await {
+    let link = match open(&state, &tr, &client, &token, ORDER_STATUS).await {
         Ok(link) => link,
         Err(page) => return page,
     };
@@ -239,7 +248,7 @@ pub fn quantity(milli: i64, locale: super::i18n::Locale) -> String {
 }
 
 /// Whether a form came from this site: no `Origin`, or ours.
-fn same_site(headers: &HeaderMap) -> bool {
+pub(super) fn same_site(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
     origin.split_once("://").is_some_and(|(_, rest)| rest == host)
@@ -256,7 +265,7 @@ pub async fn request_return(
     if !same_site(&headers) {
         return refused(tr, StatusCode::FORBIDDEN, "error.csrf");
     }
-    let link = match open(&state, &tr, &client, &token).await {
+    let link = match open(&state, &tr, &client, &token, ORDER_STATUS).await {
         Ok(link) => link,
         Err(page) => return page,
     };

@@ -99,6 +99,10 @@ struct QuotePage {
     status: &'static str,
     status_label: String,
     deal: Option<(String, String)>,
+    /// The order its acceptance made: its page and number.
+    order: Option<(String, String)>,
+    /// A draft the user may e-mail to its customer.
+    can_email: bool,
     facts: Vec<(String, String)>,
     rows: Vec<LineRow>,
     products: Vec<(String, String)>,
@@ -304,7 +308,7 @@ fn lines_input(rows: &[PostedRow], currency: &str) -> Value {
 
 fn actions_for(user: &WebUser, quote: &Record, today: chrono::NaiveDate) -> Vec<Action> {
     [
-        (QuoteAction::Send, "send", "quote.action.send", true),
+        (QuoteAction::Send, "send", "quote.action.send", false),
         (QuoteAction::Accept, "accept", "quote.action.accept", true),
         (QuoteAction::Reject, "reject", "quote.action.reject", false),
         (QuoteAction::Revise, "revise", "quote.action.revise", false),
@@ -393,6 +397,16 @@ async fn render(
             .map(|d| (format!("/deals/{id}"), d.display_name())),
         None => None,
     };
+    let made = [("filter[quote_id][eq]".to_owned(), quote.id.0.to_string()), ("limit".to_owned(), "1".to_owned())];
+    let order = match status_code {
+        "accepted" => records::list(&state.ctx, &user.actor, RecordType::ORDER, &made)
+            .await
+            .map_err(|e| user.fail(e))?
+            .items
+            .first()
+            .map(|o| (format!("/orders/{}", o.id.0), o.text("number").unwrap_or_default().to_owned())),
+        _ => None,
+    };
     let mut facts = vec![(user.tr.t("field.currency"), currency.clone())];
     if let Some(until) = quote.text("valid_until").and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()) {
         facts.push((user.tr.t("field.valid_until"), format::date(until, user.tr.locale)));
@@ -418,6 +432,8 @@ async fn render(
         status: status_code,
         status_label: user.tr.choice("status", status_code),
         deal,
+        order,
+        can_email: status_code == "draft" && writer(user).is_ok(),
         facts,
         rows,
         products,

@@ -77,3 +77,54 @@ async fn a_quote_is_built_from_a_deal_with_a_configured_product_and_shows_its_to
     browser.stop().await;
     app.teardown().await;
 }
+
+/// "Send by e-mail" on a quote: the form proposes the contact's address;
+/// once sent, the customer opens the link from the message on a phone,
+/// accepts, and the quote's page links the order the acceptance made.
+#[tokio::test]
+async fn a_quote_is_sent_by_email_and_accepted_on_the_customers_phone() {
+    let Some((app, browser, _guard)) = signed_in("quote_email").await else { return };
+    let contact =
+        app.create("contacts", &json!({"first_name": "Ana", "last_name": "Lima", "emails": ["ana@example.com"]})).await;
+    let deal = app.create("deals", &json!({"name": "Lima annual plan", "contact_id": contact["id"]})).await;
+    let line = json!({"description": "Annual plan", "quantity_milli": 1_000, "unit_price_minor": 990_000});
+    let quote = app
+        .create(
+            "quotes",
+            &json!({"deal_id": deal["id"], "contact_id": contact["id"], "title": "Annual plan", "currency": "BRL",
+                    "valid_until": "2099-12-31", "lines": [line]}),
+        )
+        .await;
+    let id = quote["id"].as_str().expect("an id").to_owned();
+
+    browser.open(&format!("/quotes/{id}")).await;
+    browser.click("a[data-action='email']").await;
+    browser.see("Send quote Q-2026-0001").await;
+    browser.shot("quote-send").await;
+    browser.click("form.stack button[type=submit]").await;
+    browser.see("Quote sent").await;
+    browser.shot("quote-sent").await;
+
+    let outbox = app.get("/api/v1/email/outbox", &app.admin_token).await;
+    let body = outbox.body["items"][0]["body"].as_str().expect("the message").to_owned();
+    let path = body
+        .split_once("/p/quotes/")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .map(|token| format!("/p/quotes/{token}"))
+        .expect("the customer's link");
+    browser.width(360).await;
+    browser.open(&path).await;
+    browser.see("Accept the quote").await;
+    browser.shot("public-quote-phone").await;
+    browser.click("button[data-decision='accept']").await;
+    browser.see("O-2026-0001").await;
+    browser.shot("public-quote-accepted-phone").await;
+    browser.width(1366).await;
+
+    browser.open(&format!("/quotes/{id}")).await;
+    browser.see("Accepted").await;
+    browser.click("a[href^='/orders/']").await;
+    browser.see("O-2026-0001").await;
+    browser.stop().await;
+    app.teardown().await;
+}

@@ -137,3 +137,88 @@ async fn bad_quote_input_gets_field_errors_in_the_callers_language() {
     })
     .await;
 }
+
+/// A quote e-mailed to its contact goes through a real SMTP exchange with
+/// its PDF attached; the customer opens the link in the message, downloads
+/// the PDF and accepts: the quote is accepted, the deal won and one order
+/// made, shown on the customer's page; a second decision is refused.
+#[tokio::test]
+async fn a_quote_goes_by_email_and_the_customer_accepts_it_through_its_link() {
+    on_both_backends("a_quote_goes_by_email_and_the_customer_accepts_it", async |app| {
+        let token = &app.admin_token;
+        let receiver = rapport_channels::testing::SmtpReceiver::start().await;
+        let settings = json!({
+            "host": "127.0.0.1", "port": receiver.port, "security": "none",
+            "from_address": "crm@rapport.test", "from_name": "Rapport", "default_language": "en",
+        });
+        app.put_json("/api/v1/email/settings", token, &settings).await.expect(StatusCode::OK);
+        let contact = app.create("contacts", &json!({"first_name": "Ana", "emails": ["ana@example.com"]})).await;
+        let deal = app.create("deals", &json!({"name": "Annual plan", "contact_id": contact["id"]})).await;
+        let line = json!({"description": "Annual plan", "quantity_milli": 2_000, "unit_price_minor": 150_000});
+        let quote = app
+            .create("quotes", &json!({"deal_id": deal["id"], "contact_id": contact["id"], "currency": "BRL", "valid_until": "2099-12-31", "lines": [line]}))
+            .await;
+        let id = quote["id"].as_str().expect("an id").to_owned();
+
+        let bad = app.post_json(&format!("/api/v1/quotes/{id}/email"), token, &json!({"to": "not an address"})).await;
+        bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.has_field_error("to", "invalid_email"), "{}", bad.text);
+        let sent = app.post_json(&format!("/api/v1/quotes/{id}/email"), token, &json!({})).await;
+        sent.expect(StatusCode::OK);
+        assert_eq!(sent.body["quote"]["status"], json!("sent"));
+        app.post_json(&format!("/api/v1/quotes/{id}/email"), token, &json!({}))
+            .await
+            .expect_problem(StatusCode::CONFLICT, "quote_transition");
+
+        app.run_due_jobs().await;
+        let got = receiver.received();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].rcpt_to, vec!["ana@example.com".to_owned()]);
+        assert_eq!(got[0].header("Subject").as_deref(), Some("Quote Q-2026-0001 from Admin"));
+        assert!(got[0].data.contains("application/pdf") && got[0].data.contains("Q-2026-0001.pdf"), "{}", got[0].data);
+        let message_id = sent.body["message_id"].as_str().expect("a message");
+        let message = app.get(&format!("/api/v1/email/outbox/{message_id}"), token).await;
+        let body = message.body["body"].as_str().expect("a body").to_owned();
+        let path = body
+            .split_once("/p/quotes/")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .map(|token| format!("/p/quotes/{token}"))
+            .expect("the customer's link is in the message");
+
+        let page = app.send(app.request(reqwest::Method::GET, &path, None).header("Accept-Language", "pt-BR")).await;
+        page.expect(StatusCode::OK);
+        assert!(page.text.contains("Q-2026-0001") && page.text.contains("Aceitar a proposta"), "{}", page.text);
+        assert!(page.text.contains("3.000,00"), "{}", page.text);
+        // The PDF, in the customer's browser's language (the contact has none).
+        let pdf = app.client.get(app.url(&format!("{path}/pdf"))).header("Accept-Language", "pt-BR").send().await;
+        let pdf = pdf.expect("the PDF");
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("customer-quote-{}.pdf", uuid::Uuid::now_v7()));
+        std::fs::write(&file, pdf.bytes().await.expect("bytes")).expect("write the PDF");
+        let text = std::process::Command::new("pdftotext").args(["-layout", "-enc", "UTF-8"]).arg(&file).arg("-").output();
+        let text = String::from_utf8(text.expect("pdftotext runs (poppler-utils)").stdout).expect("UTF-8");
+        for expected in ["Orçamento", "Q-2026-0001", "Annual plan", "Ana", "3.000,00"] {
+            assert!(text.contains(expected), "{expected:?} is missing from:\n{text}");
+        }
+
+        let forged = app
+            .send(app.request(reqwest::Method::POST, &format!("{path}/accept"), None).header("Origin", "https://evil.example"))
+            .await;
+        forged.expect(StatusCode::FORBIDDEN);
+        let accepted = app.send(app.request(reqwest::Method::POST, &format!("{path}/accept"), None)).await;
+        accepted.expect(StatusCode::OK);
+        assert!(accepted.text.contains("O-2026-0001"), "the page names the order: {}", accepted.text);
+        assert!(!accepted.text.contains("data-decision"), "no more buttons");
+        let again = app.send(app.request(reqwest::Method::POST, &format!("{path}/reject"), None)).await;
+        again.expect(StatusCode::CONFLICT);
+        assert!(again.text.contains("already accepted"), "{}", again.text);
+
+        let orders = app.get(&format!("/api/v1/orders?filter[quote_id][eq]={id}"), token).await;
+        let items = orders.body["items"].as_array().expect("orders").clone();
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(items[0]["total_minor"], json!(300_000));
+        let deal_now = app.get(&format!("/api/v1/deals/{}", deal["id"].as_str().unwrap_or_default()), token).await;
+        assert_eq!(deal_now.body["status"], json!("won"));
+    })
+    .await;
+}

@@ -111,6 +111,7 @@ mod schemas;
         crate::api::orders::create_return_rule,
         crate::api::orders::delete_return_rule,
         crate::api::quotes::send_quote,
+        crate::api::quotes::email_quote,
         crate::api::quotes::accept_quote,
         crate::api::quotes::reject_quote,
         crate::api::quotes::revise_quote,

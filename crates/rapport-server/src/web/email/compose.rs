@@ -30,11 +30,14 @@ struct ComposePage {
     errors: Errors,
 }
 
-/// The templates a user may start a message from (not the test message).
+/// The templates a user may start a message from: those written to a
+/// record's person with no more than a record's message knows (not the test
+/// message, not a quote's, which its own send form writes).
 fn template_choices(user: &WebUser) -> Vec<(String, String)> {
+    let known = |placeholder: &&str| ["recipient.", "record.", "sender."].iter().any(|p| placeholder.starts_with(p));
     BUILT_IN
         .iter()
-        .filter(|t| t.placeholders.contains(&"recipient.name"))
+        .filter(|t| t.placeholders.contains(&"recipient.name") && t.placeholders.iter().all(known))
         .map(|t| (t.key.to_owned(), user.tr.t(&format!("email.template.{}", t.key))))
         .collect()
 }

@@ -42,7 +42,7 @@ fn tabs(tr: &Tr, current: &str) -> Vec<Tab> {
 }
 
 /// The field errors of a service error, if it is a validation failure.
-fn field_errors(error: &rapport_db::Error) -> Option<Vec<FieldError>> {
+pub(in crate::web) fn field_errors(error: &rapport_db::Error) -> Option<Vec<FieldError>> {
     match error {
         rapport_db::Error::Domain(rapport_core::DomainError::Validation(errors)) => Some(errors.0.clone()),
         _ => None,
@@ -53,11 +53,11 @@ fn field_errors(error: &rapport_db::Error) -> Option<Vec<FieldError>> {
 pub struct Errors(Vec<(String, String)>);
 
 impl Errors {
-    fn new(tr: &Tr, errors: &[FieldError]) -> Self {
+    pub(in crate::web) fn new(tr: &Tr, errors: &[FieldError]) -> Self {
         Self(errors.iter().map(|e| (e.field.clone(), super::fields::error_message(tr, e))).collect())
     }
 
-    fn none() -> Self {
+    pub(in crate::web) fn none() -> Self {
         Self(Vec::new())
     }
 
