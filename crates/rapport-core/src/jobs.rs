@@ -12,16 +12,19 @@ pub enum JobKind {
     SendEmail,
     /// Apply the automatic return rules that depend on the date (daily).
     ReturnRules,
+    /// Record the current month's and quarter's forecasts (weekly).
+    ForecastSnapshot,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 6] = [
+    const ALL: [JobKind; 7] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
         Self::DuplicateScan,
         Self::SendEmail,
         Self::ReturnRules,
+        Self::ForecastSnapshot,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,7 @@ impl JobKind {
             Self::DuplicateScan => "duplicate_scan",
             Self::SendEmail => "send_email",
             Self::ReturnRules => "return_rules",
+            Self::ForecastSnapshot => "forecast_snapshot",
         }
     }
 

@@ -15,6 +15,7 @@ pub mod descriptor;
 pub mod duplicates;
 pub mod error;
 pub mod export;
+pub mod forecast;
 pub mod ical;
 pub mod ids;
 pub mod import;

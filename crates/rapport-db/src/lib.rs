@@ -14,6 +14,7 @@ pub mod calendar_feeds;
 mod database;
 mod error;
 pub mod exports;
+pub mod forecast;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod imports;

@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (17, "email_outbox", crate::mail::schema::m0017_email_outbox),
     (18, "products_and_quotes", m0018_products_and_quotes),
     (19, "orders_returns_and_public_links", m0019_orders_returns_and_public_links),
+    (21, "quotas_and_forecast_snapshots", m0021_quotas_and_forecast_snapshots),
 ];
 
 /// The test-only kind's table, far above any real version.
@@ -76,6 +77,7 @@ pub async fn run(db: &Database) -> Result<()> {
     backend::lock_migrations(&tx).await?;
     let applied = applied_versions(&tx).await?;
     let backfill_blocking_keys = !applied.is_empty() && !applied.contains(&14);
+    let backfill_forecast_categories = !applied.is_empty() && !applied.contains(&21);
     for (version, name, step) in MIGRATIONS.iter().chain(TEST_MIGRATIONS) {
         if applied.contains(version) {
             continue;
@@ -98,6 +100,9 @@ pub async fn run(db: &Database) -> Result<()> {
     sync_record_columns(&tx).await?;
     if backfill_blocking_keys {
         crate::records::backfill_blocking_keys(&*tx).await?;
+    }
+    if backfill_forecast_categories {
+        deals_get_forecast_categories(&tx).await?;
     }
     tx.commit().await
 }
@@ -135,6 +140,25 @@ async fn backfill_phone_tails(tx: &DatabaseTransaction) -> Result<()> {
         }
         tx.execute(&insert).await.context("write phone tails")?;
     }
+    Ok(())
+}
+
+/// Deals stored before forecast categories get the one their status and
+/// probability give (`ForecastCategory::for_deal`), so that lists filter on it.
+async fn deals_get_forecast_categories(tx: &DatabaseTransaction) -> Result<()> {
+    use rapport_core::forecast::{BEST_CASE_FROM, COMMIT_FROM};
+    let category = Expr::case(Expr::col("status").eq("won"), "closed")
+        .case(Expr::col("status").eq("lost"), "omitted")
+        .case(Expr::col("probability").gte(COMMIT_FROM), "commit")
+        .case(Expr::col("probability").gte(BEST_CASE_FROM), "best_case")
+        .finally("pipeline");
+    let update = Query::update()
+        .table("deals")
+        .value("forecast_category", category)
+        .value("forecast_category_overridden", false)
+        .and_where(Expr::col("forecast_category").is_null())
+        .to_owned();
+    tx.execute(&update).await.context("give deals their forecast category")?;
     Ok(())
 }
 
@@ -886,6 +910,67 @@ fn m0019_orders_returns_and_public_links(db: &Database) -> Vec<String> {
             .to_owned(),
     ));
     out
+}
+
+/// Sales quotas per user or team and month or quarter (one per subject and
+/// period, by a unique index), and forecasts recorded as they stood on a day
+/// (one per period, scope and day). The deals' forecast category and the
+/// indexes the forecast reads come from the deal kind (`sync_record_columns`).
+fn m0021_quotas_and_forecast_snapshots(db: &Database) -> Vec<String> {
+    vec![
+        build(
+            db,
+            &Table::create()
+                .table("quotas")
+                .col(uuid("id").primary_key())
+                .col(text("subject_type"))
+                .col(uuid("subject_id"))
+                .col(text("period_kind"))
+                .col(ColumnDef::new("period_start").date().not_null())
+                .col(ColumnDef::new("amount_minor").big_integer().not_null())
+                .col(text("currency"))
+                .col(ts("updated_at"))
+                .col(uuid_null("updated_by"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("quotas_subject_period")
+                .table("quotas")
+                .col("subject_type")
+                .col("subject_id")
+                .col("period_kind")
+                .col("period_start")
+                .unique()
+                .to_owned(),
+        ),
+        index(db, &Index::create().name("quotas_period_start").table("quotas").col("period_start").to_owned()),
+        build(
+            db,
+            &Table::create()
+                .table("forecast_snapshots")
+                .col(uuid("id").primary_key())
+                .col(text("period"))
+                .col(text("scope"))
+                .col(ColumnDef::new("taken_on").date().not_null())
+                .col(text("currency"))
+                .col(ColumnDef::new("forecast").json_binary().not_null())
+                .col(ts("taken_at"))
+                .to_owned(),
+        ),
+        index(
+            db,
+            &Index::create()
+                .name("forecast_snapshots_period_scope_day")
+                .table("forecast_snapshots")
+                .col("period")
+                .col("scope")
+                .col("taken_on")
+                .unique()
+                .to_owned(),
+        ),
+    ]
 }
 
 /// The name of the index of a kind's `(filter, sort)` pair.

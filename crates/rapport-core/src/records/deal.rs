@@ -8,6 +8,7 @@ use super::{field_list, is_blank, source_fields};
 use crate::descriptor::{
     CrossFieldRule, Effect, ImportAlias, KindRules, PendingWrite, RecordKind, StoredWrite, WriteNeeds,
 };
+use crate::forecast::ForecastCategory;
 use crate::jobs::JobKind;
 use crate::schema::{FieldKind, FieldSpec, RecordType};
 use crate::{DomainError, FieldError, ValidationErrors};
@@ -37,6 +38,11 @@ pub const FIELDS: &[FieldSpec] = field_list!(
             .help()
             .derived("status follows the stage: move the deal to a won or lost stage"),
         FieldSpec::new("closed_at", FieldKind::DateTime).group("details"),
+        // Chosen while the deal is open; else follows status and probability
+        // (`crate::forecast::ForecastCategory::for_deal`).
+        FieldSpec::new("forecast_category", FieldKind::Enum(ForecastCategory::NAMES)).help(),
+        // Set when `forecast_category` is given; while false, it follows the probability.
+        FieldSpec::new("forecast_category_overridden", FieldKind::Bool).group("system"),
     ],
     source_fields!(),
 );
@@ -114,7 +120,14 @@ impl KindRules for Deal {
     }
 
     fn before_write(&self, write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
-        follow_stage(write)
+        follow_stage(write)?;
+        follow_forecast(write.fields, write.input)
+    }
+
+    /// The forecast reads a period's open deals by close date and its won
+    /// deals by the day they were won.
+    fn paired_indexes(&self) -> &'static [(&'static str, &'static str)] {
+        &[("status", "expected_close_date"), ("status", "closed_at")]
     }
 
     /// Every move to another stage is kept in the stage history, and the
@@ -204,6 +217,37 @@ fn follow_stage(write: &mut PendingWrite<'_>) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// A won deal is `closed` and a lost one `omitted` in forecasts; an open
+/// deal keeps the category its user chose, or follows its probability.
+/// Only a won deal is closed: an open one cannot be declared so.
+fn follow_forecast(fields: &mut Map<String, Value>, input: &Map<String, Value>) -> Result<(), DomainError> {
+    let status = fields.get("status").and_then(Value::as_str).unwrap_or("open").to_owned();
+    let probability = fields.get("probability").and_then(Value::as_i64).unwrap_or(0);
+    match input.get("forecast_category") {
+        Some(Value::Null) => {
+            fields.insert("forecast_category_overridden".into(), false.into());
+        }
+        Some(Value::String(chosen)) if status == "open" => {
+            if ForecastCategory::parse(chosen) == Some(ForecastCategory::Closed) {
+                return Err(DomainError::invalid(
+                    "forecast_category",
+                    "forecast_closed_needs_won",
+                    "only a won deal is closed: move it to the won stage",
+                ));
+            }
+            fields.insert("forecast_category_overridden".into(), true.into());
+        }
+        _ => {}
+    }
+    let overridden =
+        status == "open" && fields.get("forecast_category_overridden").and_then(Value::as_bool).unwrap_or(false);
+    let chosen = fields.get("forecast_category").and_then(Value::as_str).and_then(ForecastCategory::parse);
+    let category = ForecastCategory::for_deal(&status, probability, chosen.filter(|_| overridden));
+    fields.insert("forecast_category".into(), category.as_str().into());
+    fields.insert("forecast_category_overridden".into(), overridden.into());
+    Ok(())
+}
+
 fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::default();
     if !is_blank(record, "amount_minor") && is_blank(record, "currency") {
@@ -222,4 +266,52 @@ fn check(record: &Map<String, Value>) -> Result<(), ValidationErrors> {
         }
     }
     errors.into_result()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn after(fields: Value, input: Value) -> Result<Map<String, Value>, DomainError> {
+        let (Value::Object(mut fields), Value::Object(input)) = (fields, input) else { panic!("objects") };
+        follow_forecast(&mut fields, &input)?;
+        Ok(fields)
+    }
+
+    fn category(fields: &Map<String, Value>) -> (&str, bool) {
+        (fields["forecast_category"].as_str().unwrap(), fields["forecast_category_overridden"].as_bool().unwrap())
+    }
+
+    #[test]
+    fn an_open_deal_is_forecast_by_its_probability_until_someone_chooses() {
+        let fields = after(json!({"status": "open", "probability": 90}), json!({})).unwrap();
+        assert_eq!(category(&fields), ("commit", false));
+        let fields = after(json!({"status": "open", "probability": 60}), json!({})).unwrap();
+        assert_eq!(category(&fields), ("best_case", false));
+        let chosen = json!({"status": "open", "probability": 10, "forecast_category": "commit"});
+        let fields = after(chosen, json!({"forecast_category": "commit"})).unwrap();
+        assert_eq!(category(&fields), ("commit", true));
+        // A later change of probability keeps the choice; clearing it gives it back.
+        let mut kept = fields.clone();
+        kept.insert("probability".into(), 20.into());
+        let fields = after(Value::Object(kept.clone()), json!({"probability": 20})).unwrap();
+        assert_eq!(category(&fields), ("commit", true));
+        let fields = after(Value::Object(kept), json!({"forecast_category": null})).unwrap();
+        assert_eq!(category(&fields), ("pipeline", false));
+    }
+
+    #[test]
+    fn won_deals_are_closed_lost_ones_omitted_and_an_open_one_cannot_be_declared_closed() {
+        let won = json!({"status": "won", "probability": 100, "forecast_category": "pipeline", "forecast_category_overridden": true});
+        assert_eq!(category(&after(won, json!({})).unwrap()), ("closed", false));
+        let lost = json!({"status": "lost", "probability": 0, "forecast_category": "commit"});
+        assert_eq!(category(&after(lost, json!({"forecast_category": "commit"})).unwrap()), ("omitted", false));
+        let open = json!({"status": "open", "probability": 50, "forecast_category": "closed"});
+        let DomainError::Validation(errors) = after(open, json!({"forecast_category": "closed"})).unwrap_err() else {
+            panic!("a validation error")
+        };
+        assert_eq!(errors.0[0].code, "forecast_closed_needs_won");
+    }
 }

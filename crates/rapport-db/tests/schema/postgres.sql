@@ -146,6 +146,8 @@ column deals.competitor: text
 column deals.lost_reason: text
 column deals.status: text
 column deals.closed_at: timestamp with time zone
+column deals.forecast_category: text
+column deals.forecast_category_overridden: boolean
 column deals.source_channel: text
 column deals.source_campaign: text
 column deals.utm_source: text
@@ -201,6 +203,13 @@ column exports.error: text
 column exports.leased_until: timestamp with time zone
 column exports.created_at: timestamp with time zone not null
 column exports.finished_at: timestamp with time zone
+column forecast_snapshots.id: uuid not null
+column forecast_snapshots.period: text not null
+column forecast_snapshots.scope: text not null
+column forecast_snapshots.taken_on: date not null
+column forecast_snapshots.currency: text not null
+column forecast_snapshots.forecast: jsonb not null
+column forecast_snapshots.taken_at: timestamp with time zone not null
 column idempotency_keys.user_id: uuid not null
 column idempotency_keys.key: text not null
 column idempotency_keys.request_hash: text not null
@@ -384,6 +393,15 @@ column public_links.created_at: timestamp with time zone not null
 column public_links.created_by: uuid
 column public_links.expires_at: timestamp with time zone not null
 column public_links.revoked_at: timestamp with time zone
+column quotas.id: uuid not null
+column quotas.subject_type: text not null
+column quotas.subject_id: uuid not null
+column quotas.period_kind: text not null
+column quotas.period_start: date not null
+column quotas.amount_minor: bigint not null
+column quotas.currency: text not null
+column quotas.updated_at: timestamp with time zone not null
+column quotas.updated_by: uuid
 column quotes.id: uuid not null
 column quotes.version: bigint not null
 column quotes.owner_id: uuid
@@ -574,6 +592,8 @@ index deals_pkey: CREATE UNIQUE INDEX deals_pkey ON public.deals USING btree (id
 index deals_source_channel: CREATE INDEX deals_source_channel ON public.deals USING btree (source_channel, id)
 index deals_stage_id: CREATE INDEX deals_stage_id ON public.deals USING btree (stage_id, id)
 index deals_status: CREATE INDEX deals_status ON public.deals USING btree (status, id)
+index deals_status_closed_at: CREATE INDEX deals_status_closed_at ON public.deals USING btree (status, closed_at, id)
+index deals_status_expected_close_date: CREATE INDEX deals_status_expected_close_date ON public.deals USING btree (status, expected_close_date, id)
 index deals_team_id: CREATE INDEX deals_team_id ON public.deals USING btree (team_id, id)
 index deals_trash: CREATE INDEX deals_trash ON public.deals USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index deals_updated_at: CREATE INDEX deals_updated_at ON public.deals USING btree (updated_at, id)
@@ -588,6 +608,8 @@ index email_templates_pkey: CREATE UNIQUE INDEX email_templates_pkey ON public.e
 index exports_pkey: CREATE UNIQUE INDEX exports_pkey ON public.exports USING btree (id)
 index exports_status: CREATE INDEX exports_status ON public.exports USING btree (status)
 index exports_user: CREATE INDEX exports_user ON public.exports USING btree (user_id, created_at)
+index forecast_snapshots_period_scope_day: CREATE UNIQUE INDEX forecast_snapshots_period_scope_day ON public.forecast_snapshots USING btree (period, scope, taken_on)
+index forecast_snapshots_pkey: CREATE UNIQUE INDEX forecast_snapshots_pkey ON public.forecast_snapshots USING btree (id)
 index idempotency_keys_created: CREATE INDEX idempotency_keys_created ON public.idempotency_keys USING btree (created_at)
 index idempotency_keys_pkey: CREATE UNIQUE INDEX idempotency_keys_pkey ON public.idempotency_keys USING btree (user_id, key)
 index import_left_out_pkey: CREATE UNIQUE INDEX import_left_out_pkey ON public.import_left_out USING btree (import_id, line)
@@ -655,6 +677,9 @@ index products_updated_at: CREATE INDEX products_updated_at ON public.products U
 index public_links_pkey: CREATE UNIQUE INDEX public_links_pkey ON public.public_links USING btree (id)
 index public_links_record: CREATE INDEX public_links_record ON public.public_links USING btree (record_id, purpose, created_at)
 index public_links_token: CREATE UNIQUE INDEX public_links_token ON public.public_links USING btree (token_hash)
+index quotas_period_start: CREATE INDEX quotas_period_start ON public.quotas USING btree (period_start)
+index quotas_pkey: CREATE UNIQUE INDEX quotas_pkey ON public.quotas USING btree (id)
+index quotas_subject_period: CREATE UNIQUE INDEX quotas_subject_period ON public.quotas USING btree (subject_type, subject_id, period_kind, period_start)
 index quotes_company_id: CREATE INDEX quotes_company_id ON public.quotes USING btree (company_id, id)
 index quotes_contact_id: CREATE INDEX quotes_contact_id ON public.quotes USING btree (contact_id, id)
 index quotes_created_at: CREATE INDEX quotes_created_at ON public.quotes USING btree (created_at, id)
@@ -722,6 +747,7 @@ constraint email_messages_message_id_key on email_messages: UNIQUE (message_id)
 constraint email_messages_pkey on email_messages: PRIMARY KEY (id)
 constraint email_templates_pkey on email_templates: PRIMARY KEY (key, language)
 constraint exports_pkey on exports: PRIMARY KEY (id)
+constraint forecast_snapshots_pkey on forecast_snapshots: PRIMARY KEY (id)
 constraint idempotency_keys_pkey on idempotency_keys: PRIMARY KEY (user_id, key)
 constraint import_left_out_pkey on import_left_out: PRIMARY KEY (import_id, line)
 constraint import_reports_pkey on import_reports: PRIMARY KEY (id)
@@ -740,6 +766,7 @@ constraint orders_pkey on orders: PRIMARY KEY (id)
 constraint pipelines_pkey on pipelines: PRIMARY KEY (id)
 constraint products_pkey on products: PRIMARY KEY (id)
 constraint public_links_pkey on public_links: PRIMARY KEY (id)
+constraint quotas_pkey on quotas: PRIMARY KEY (id)
 constraint quotes_pkey on quotes: PRIMARY KEY (id)
 constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_id)
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)

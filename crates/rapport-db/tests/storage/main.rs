@@ -11,6 +11,7 @@ mod deals;
 mod duplicates;
 mod email;
 mod exports;
+mod forecast;
 mod gadgets;
 mod idempotency;
 mod import_jobs;

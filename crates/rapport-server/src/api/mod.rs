@@ -6,6 +6,7 @@ pub mod docs;
 pub mod duplicates;
 pub mod email;
 pub mod exports;
+pub mod forecast;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
@@ -39,6 +40,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(duplicates::router())
         .merge(email::router())
         .merge(orders::router())
+        .merge(forecast::router())
         .merge(quotes::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))

@@ -258,6 +258,8 @@ mod catalogue_tests {
         "rules.",
         "quote.",
         "product.",
+        "forecast.",
+        "quota.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -13,6 +13,7 @@ mod email;
 mod exports;
 mod feeds;
 mod fields;
+mod forecast;
 pub mod format;
 mod home;
 pub mod i18n;
@@ -117,6 +118,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/deals/board/column", get(board::column))
         .route("/deals/{id}/stage", post(board::move_deal))
         .route("/leads/{id}/convert", post(records::convert))
+        .route("/forecast", get(forecast::page))
+        .route("/settings/quotas", get(forecast::quotas_page).post(forecast::save_quotas))
         .route("/orders/{id}/status", post(orders::move_order))
         .route("/orders/{id}/payment", post(orders::pay))
         .route("/orders/{id}/link", post(orders::create_link))
@@ -194,6 +197,7 @@ impl Frame {
             ("orders", "/orders", "nav.orders"),
             ("quotes", "/quotes", "nav.quotes"),
             ("products", "/products", "nav.products"),
+            ("forecast", "/forecast", "forecast.nav"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {

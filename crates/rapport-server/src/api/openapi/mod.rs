@@ -117,6 +117,9 @@ mod schemas;
         crate::api::quotes::revise_quote,
         crate::api::quotes::make_quote_primary,
         crate::api::quotes::configured_price,
+        crate::api::forecast::forecast,
+        crate::api::forecast::list_quotas,
+        crate::api::forecast::set_quotas,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]
