@@ -16,6 +16,7 @@ nav-board = Deal board
 nav-search = Search
 nav-skip = Skip to the content
 nav-menu = Menu
+nav-more = More
 top-search-placeholder = Search people, companies, deals…
 top-search-label = Search
 top-new = New

@@ -16,6 +16,7 @@ nav-board = Tablero de negocios
 nav-search = Búsqueda
 nav-skip = Saltar al contenido
 nav-menu = Menú
+nav-more = Más
 top-search-placeholder = Buscar personas, empresas, negocios…
 top-search-label = Buscar
 top-new = Nuevo

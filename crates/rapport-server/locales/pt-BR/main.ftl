@@ -16,6 +16,7 @@ nav-board = Quadro de negócios
 nav-search = Busca
 nav-skip = Pular para o conteúdo
 nav-menu = Menu
+nav-more = Mais
 top-search-placeholder = Buscar pessoas, empresas, negócios…
 top-search-label = Buscar
 top-new = Novo

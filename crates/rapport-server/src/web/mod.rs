@@ -205,8 +205,14 @@ impl Frame {
             label: self.t(key),
             current: section == self.section,
             icon: section,
+            on_phone_bar: PHONE_BAR.contains(&section),
         })
         .collect()
+    }
+
+    /// Whether the current page is one of the places under "More" on a phone.
+    pub fn in_more(&self) -> bool {
+        !self.section.is_empty() && !PHONE_BAR.contains(&self.section)
     }
 
     /// What the command palette offers before anything is typed: "new …"
@@ -237,7 +243,12 @@ pub struct NavItem {
     pub label: String,
     pub current: bool,
     pub icon: &'static str,
+    /// On a phone's bottom bar itself; the others are under "More".
+    pub on_phone_bar: bool,
 }
+
+/// The places a phone's bottom bar shows; the rest open from "More".
+const PHONE_BAR: [&str; 4] = ["home", "contacts", "deals", "activities"];
 
 /// A rendered page: HTML that no cache keeps (it holds personal data).
 pub fn html(status: StatusCode, template: &impl Template) -> Response {

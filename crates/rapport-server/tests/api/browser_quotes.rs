@@ -119,6 +119,13 @@ async fn a_quote_is_sent_by_email_and_accepted_on_the_customers_phone() {
     browser.click("button[data-decision='accept']").await;
     browser.see("O-2026-0001").await;
     browser.shot("public-quote-accepted-phone").await;
+    // On a phone the bar holds four places; the others open from "More".
+    browser.open("/").await;
+    browser.click(".nav-more summary").await;
+    browser.see("Quotes").await;
+    browser.shot("nav-more-phone").await;
+    browser.click(".nav-more a[href='/quotes']").await;
+    browser.see("Q-2026-0001").await;
     browser.width(1366).await;
 
     browser.open(&format!("/quotes/{id}")).await;
