@@ -1,6 +1,7 @@
 //! The background worker: runs due jobs (among them the daily scan for
-//! likely duplicates and the daily run of the automatic return rules); hourly, purges the trash and what
-//! has served its purpose (`rapport_db::housekeeping`), takes the scheduled
+//! likely duplicates and the daily run of the automatic return rules);
+//! hourly, marks quotes past their validity expired, purges the trash and
+//! what has served its purpose (`rapport_db::housekeeping`), takes the scheduled
 //! backup when one is due, and refreshes the query planner's statistics.
 
 use std::sync::atomic::Ordering;
@@ -49,6 +50,11 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             let day = state.ctx.now().format("%Y-%m-%d").to_string();
             if let Err(error) = rapport_db::return_rules::request_daily_run(&state.ctx, &day).await {
                 tracing::error!(%error, "could not queue the daily run of the return rules");
+            }
+            match rapport_db::records::quotes::expire_due(&state.ctx).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "quotes past their validity marked expired"),
+                Err(error) => tracing::error!(%error, "could not mark the quotes past their validity"),
             }
             if let Err(error) = rapport_db::forecast::request_weekly_snapshot(&state.ctx).await {
                 tracing::error!(%error, "could not queue the weekly forecast snapshot");

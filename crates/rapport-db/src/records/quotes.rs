@@ -15,13 +15,14 @@ use rapport_core::schema::RecordType;
 use rapport_core::values::Email;
 use rapport_core::{DomainError, FieldError};
 use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::Record;
 use super::service::{fetch_visible, prepare_new, store_new, update_in, write_update};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageContext};
 use crate::mail::TemplateMessage;
 use crate::public_links::QUOTE_DECISION;
 use crate::settings::{Ctx, Snapshot};
@@ -108,7 +109,7 @@ pub async fn send_by_email(ctx: &Ctx, writer: &Writer, id: RecordId, delivery: D
         .unwrap_or_else(|| sender_name.clone());
     let now = ctx.now();
     let valid_until = quote.text("valid_until").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-    let link_ends = valid_until.map_or(now.date_naive(), |d| d.max(now.date_naive()))
+    let link_ends = valid_until.map_or(now.date_naive(), |d| Ord::max(d, now.date_naive()))
         + Duration::days(LINK_OUTLIVES_QUOTE_DAYS + 1);
     let link_expires_at = link_ends.and_time(NaiveTime::MIN).and_utc();
 
@@ -143,6 +144,42 @@ pub async fn send_by_email(ctx: &Ctx, writer: &Writer, id: RecordId, delivery: D
     let message_id = crate::mail::enqueue_from_template(&*tx, ctx, message).await?;
     tx.commit().await?;
     Ok(Delivered { quote, message_id, link_expires_at })
+}
+
+/// Quotes marked expired by one transaction of [`expire_due`].
+const EXPIRE_BATCH: u64 = 500;
+
+/// Stores `expired` on sent quotes past their valid-until day, so that
+/// lists, filters and exports find them (a quote's page says so as soon as
+/// the day passes). Run by the worker every hour; a second run, or one on
+/// another replica, changes nothing more. Audited as the system's.
+pub async fn expire_due(ctx: &Ctx) -> Result<usize> {
+    let today = ctx.now().date_naive();
+    let mut expired = 0;
+    loop {
+        let tx = ctx.db.write().await?;
+        let mut query = super::repo::select(RecordType::QUOTE);
+        query
+            .and_where(Expr::col("status").eq("sent"))
+            .and_where(Expr::col("valid_until").lt(today))
+            .and_where(Expr::col("deleted_at").is_null())
+            .limit(EXPIRE_BATCH);
+        let rows = tx.query_all(&query).await.context("read the quotes past their validity")?;
+        for row in &rows {
+            let quote = super::repo::from_row(RecordType::QUOTE, row)?;
+            let changes = Map::from_iter([("status".to_owned(), Value::from("expired"))]);
+            match super::returns::write_for_system(&*tx, &quote, changes, ctx.now(), None).await {
+                Ok(_) => expired += 1,
+                // Changed meanwhile (accepted, revised): its next read decides.
+                Err(Error::Domain(DomainError::VersionMismatch { .. })) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        tx.commit().await?;
+        if (rows.len() as u64) < EXPIRE_BATCH {
+            return Ok(expired);
+        }
+    }
 }
 
 /// Rejects a sent (or expired) quote.

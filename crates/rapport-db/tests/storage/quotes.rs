@@ -350,6 +350,13 @@ async fn accepting_a_quote_wins_its_deal_once_and_never_after_expiry() {
         assert_eq!(conflict_code(quotes::accept(&t.ctx, &admin, expiring.id).await), "quote_expired");
         let unchanged = records::get(&t.ctx, &admin, RecordType::QUOTE, expiring.id).await.expect("get");
         assert_eq!(unchanged.version, stored.version, "nothing changed");
+        // The worker's hourly pass stores it, so that a filter finds it; once.
+        assert_eq!(quotes::expire_due(&t.ctx).await.expect("expire"), 1);
+        assert_eq!(quotes::expire_due(&t.ctx).await.expect("expire again"), 0);
+        let filter = pairs(&[("filter[status][eq]", "expired")]);
+        let found = records::list(&t.ctx, &admin, RecordType::QUOTE, &filter).await.expect("list");
+        assert_eq!(found.items.iter().map(|q| q.id).collect::<Vec<_>>(), [expiring.id]);
+        assert_eq!(conflict_code(quotes::accept(&t.ctx, &admin, expiring.id).await), "quote_expired");
         let revision = quotes::revise(&t.ctx, &admin, expiring.id).await.expect("revise an expired quote");
         // The revision keeps the past date; sending it asks for a new one.
         let send = quotes::send(&t.ctx, &admin, revision.id).await;
