@@ -12,16 +12,20 @@ pub enum JobKind {
     SendEmail,
     /// Apply the automatic return rules that depend on the date (daily).
     ReturnRules,
+    /// Move contracts to expiring or expired, remind their owners of
+    /// renewals and renew the automatic ones (daily).
+    ContractRenewals,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 6] = [
+    const ALL: [JobKind; 7] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
         Self::DuplicateScan,
         Self::SendEmail,
         Self::ReturnRules,
+        Self::ContractRenewals,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +36,7 @@ impl JobKind {
             Self::DuplicateScan => "duplicate_scan",
             Self::SendEmail => "send_email",
             Self::ReturnRules => "return_rules",
+            Self::ContractRenewals => "contract_renewals",
         }
     }
 

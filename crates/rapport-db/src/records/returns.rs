@@ -120,7 +120,7 @@ async fn decide_by_rules(
 /// A new version of a record with `changes` (derived fields included),
 /// written without a user's rights: the system's own follow-up of a write
 /// already authorized, or of a rule. Audited, with `author` if any.
-async fn write_for_system(
+pub(super) async fn write_for_system(
     conn: &impl ConnectionTrait,
     old: &Record,
     changes: Map<String, Value>,
