@@ -168,11 +168,19 @@ const TERMS_FIXED: CrossFieldRule = CrossFieldRule {
            before signature, or renew it",
 };
 
+/// A contract needs a stored company: one the caller cannot see is refused
+/// (the generic check of references, stated for the document).
+const WITH_A_STORED_COMPANY: CrossFieldRule = CrossFieldRule {
+    field: "company_id",
+    code: "unknown_reference",
+    rule: "a contract is with a company that exists and that the caller can see",
+};
+
 struct Contract;
 
 impl KindRules for Contract {
     fn cross_field_rules(&self) -> &'static [CrossFieldRule] {
-        &[END_AFTER_START, STATUS_MOVES_ON, TERMS_FIXED]
+        &[WITH_A_STORED_COMPANY, END_AFTER_START, STATUS_MOVES_ON, TERMS_FIXED]
     }
 
     fn numbering(&self) -> Option<Numbering> {

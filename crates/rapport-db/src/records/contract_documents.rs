@@ -93,8 +93,12 @@ pub async fn add(
     let tx = ctx.db.write().await?;
     fetch_visible(&*tx, actor, &snapshot, RecordType::CONTRACT, contract, false).await?;
     if list_in(&*tx, contract).await?.len() >= MAX_DOCUMENTS {
-        let error = rapport_core::FieldError::new("file", "too_many", format!("at most {MAX_DOCUMENTS} documents"))
-            .with("max", MAX_DOCUMENTS);
+        let error = rapport_core::FieldError::new(
+            "file",
+            "contract_too_many_documents",
+            format!("at most {MAX_DOCUMENTS} documents"),
+        )
+        .with("max", MAX_DOCUMENTS);
         return Err(DomainError::Validation(error.into()).into());
     }
     let info = DocumentInfo {

@@ -258,6 +258,7 @@ mod catalogue_tests {
         "rules.",
         "quote.",
         "product.",
+        "contract.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

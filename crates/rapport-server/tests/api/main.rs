@@ -12,6 +12,7 @@ mod browser_orders;
 mod browser_quotes;
 mod bulk;
 mod contacts;
+mod contracts;
 mod email;
 mod exports;
 mod fuzz;
