@@ -1126,6 +1126,7 @@ enum-billing-frequency-one-time = One time
 enum-billing-frequency-monthly = Monthly
 enum-billing-frequency-quarterly = Quarterly
 enum-billing-frequency-yearly = Yearly
+field-documents = Signed documents
 contract-related = Contracts
 contract-panel-title = Contract
 contract-until = until { $date }

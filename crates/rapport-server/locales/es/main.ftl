@@ -1126,6 +1126,7 @@ enum-billing-frequency-one-time = Pago único
 enum-billing-frequency-monthly = Mensual
 enum-billing-frequency-quarterly = Trimestral
 enum-billing-frequency-yearly = Anual
+field-documents = Documentos firmados
 contract-related = Contratos
 contract-panel-title = Contrato
 contract-until = hasta el { $date }

@@ -1127,6 +1127,7 @@ enum-billing-frequency-one-time = Pagamento único
 enum-billing-frequency-monthly = Mensal
 enum-billing-frequency-quarterly = Trimestral
 enum-billing-frequency-yearly = Anual
+field-documents = Documentos assinados
 contract-related = Contratos
 contract-panel-title = Contrato
 contract-until = até { $date }

@@ -49,7 +49,7 @@ async fn new_contract(app: &TestApp) -> Value {
 #[tokio::test]
 async fn contracts_are_created_listed_renewed_and_refuse_edits_to_signed_terms() {
     on_both_backends("contract api", async |app| {
-        let contract = new_contract(&app).await;
+        let contract = new_contract(app).await;
         assert_eq!(contract["number"], "CT-2026-0001");
         assert_eq!(contract["status"], "active");
         let id = id_of(&contract);
@@ -85,10 +85,10 @@ async fn contracts_are_created_listed_renewed_and_refuse_edits_to_signed_terms()
 #[tokio::test]
 async fn a_real_pdf_is_stored_and_an_oversized_or_disguised_file_is_refused_in_the_callers_language() {
     on_both_backends("contract documents api", async |app| {
-        let contract = new_contract(&app).await;
+        let contract = new_contract(app).await;
         let id = id_of(&contract).to_string();
 
-        let stored = upload(&app, &id, "en", multipart("Contrato assinado.pdf", "application/pdf", PDF)).await;
+        let stored = upload(app, &id, "en", multipart("Contrato assinado.pdf", "application/pdf", PDF)).await;
         stored.expect(StatusCode::CREATED);
         assert_eq!(stored.body["content_type"], "application/pdf");
         assert_eq!(stored.body["size_bytes"], PDF.len());
@@ -97,7 +97,7 @@ async fn a_real_pdf_is_stored_and_an_oversized_or_disguised_file_is_refused_in_t
         // Too large: 413 problem JSON, nothing stored.
         let mut big = PDF.to_vec();
         big.resize(10 * 1024 * 1024 + 1, b' ');
-        let oversized = upload(&app, &id, "pt-BR", multipart("grande.pdf", "application/pdf", &big)).await;
+        let oversized = upload(app, &id, "pt-BR", multipart("grande.pdf", "application/pdf", &big)).await;
         oversized.expect_problem(StatusCode::PAYLOAD_TOO_LARGE, "contract_document_too_large");
         assert_eq!(oversized.header("content-type"), Some("application/problem+json"));
         assert!(oversized.text.contains("10 MB"), "{}", oversized.text);
@@ -105,7 +105,7 @@ async fn a_real_pdf_is_stored_and_an_oversized_or_disguised_file_is_refused_in_t
 
         // An executable named .pdf and declared as a PDF: 415 in Portuguese.
         let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xffThis program cannot be run in DOS mode.\r\n".to_vec();
-        let disguised = upload(&app, &id, "pt-BR", multipart("contrato.pdf", "application/pdf", &exe)).await;
+        let disguised = upload(app, &id, "pt-BR", multipart("contrato.pdf", "application/pdf", &exe)).await;
         disguised.expect_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "contract_document_type");
         assert_eq!(field_errors(&disguised.body), [("file".to_owned(), "contract_document_type".to_owned())]);
         assert!(disguised.text.contains("não é PDF"), "{}", disguised.text);

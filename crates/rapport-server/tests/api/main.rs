@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod branding;
 mod browser;
+mod browser_contracts;
 mod browser_email;
 mod browser_orders;
 mod browser_quotes;
