@@ -14,10 +14,13 @@ pub enum JobKind {
     ReturnRules,
     /// Record the current month's and quarter's forecasts (weekly).
     ForecastSnapshot,
+    /// Move contracts to expiring or expired, remind their owners of
+    /// renewals and renew the automatic ones (daily).
+    ContractRenewals,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 7] = [
+    const ALL: [JobKind; 8] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
@@ -25,6 +28,7 @@ impl JobKind {
         Self::SendEmail,
         Self::ReturnRules,
         Self::ForecastSnapshot,
+        Self::ContractRenewals,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +40,7 @@ impl JobKind {
             Self::SendEmail => "send_email",
             Self::ReturnRules => "return_rules",
             Self::ForecastSnapshot => "forecast_snapshot",
+            Self::ContractRenewals => "contract_renewals",
         }
     }
 

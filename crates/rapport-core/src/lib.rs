@@ -10,6 +10,7 @@ pub mod auth;
 pub mod branding;
 pub mod clock;
 pub mod configurator;
+pub mod contract_documents;
 pub mod custom_fields;
 pub mod descriptor;
 pub mod duplicates;

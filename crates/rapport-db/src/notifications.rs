@@ -228,6 +228,14 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
         jobs::mark_done(&*tx, job.id, ctx.now()).await?;
         return tx.commit().await;
     }
+    if JobKind::parse(&job.kind) == Some(JobKind::ContractRenewals) {
+        // A transaction per contract; running it twice reminds and renews nothing twice.
+        let summary = crate::records::contracts::run_daily(ctx).await?;
+        tracing::info!(?summary, "contract renewals run");
+        let tx = ctx.db.write().await?;
+        jobs::mark_done(&*tx, job.id, ctx.now()).await?;
+        return tx.commit().await;
+    }
     let now = ctx.now();
     let tx = ctx.db.write().await?;
     let payload_id = |key: &str| job.payload.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
@@ -291,7 +299,13 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
-        Some(JobKind::DuplicateScan | JobKind::SendEmail | JobKind::ReturnRules | JobKind::ForecastSnapshot) => {}
+        Some(
+            JobKind::DuplicateScan
+            | JobKind::SendEmail
+            | JobKind::ReturnRules
+            | JobKind::ForecastSnapshot
+            | JobKind::ContractRenewals,
+        ) => {}
         // A kind this version does not know: finish it rather than retry forever.
         None => tracing::warn!(kind = %job.kind, "unknown job kind"),
     }

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod company;
 pub mod contact;
+pub mod contract;
 pub mod deal;
 #[cfg(feature = "test-kind")]
 pub mod gadget;
@@ -35,6 +36,7 @@ pub static KINDS: &[RecordType] = &[
     RecordType::RETURN,
     RecordType::PRODUCT,
     RecordType::QUOTE,
+    RecordType::CONTRACT,
     #[cfg(feature = "test-kind")]
     RecordType::of(&gadget::KIND),
 ];

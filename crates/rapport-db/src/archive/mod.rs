@@ -258,6 +258,25 @@ fn tables() -> Vec<Table> {
             ],
         )
     });
+    // Signed contract documents, up to 10 MB each: two at a time.
+    out.push(Table {
+        page: 2,
+        ..table(
+            "contract_documents",
+            Some("id"),
+            vec![
+                col("id", Uuid, false),
+                col("contract_id", Uuid, false),
+                col("file_name", Text, false),
+                col("content_type", Text, false),
+                col("size_bytes", BigInt, false),
+                col("sha256", Text, false),
+                blob("bytes"),
+                col("created_at", Timestamp, false),
+                col("created_by", Uuid, true),
+            ],
+        )
+    });
     out.push(table(
         "deal_stage_changes",
         Some("id"),

@@ -5,6 +5,8 @@
 mod board;
 mod bulk;
 mod calendar;
+pub mod contract_documents;
+pub mod contracts;
 mod convert;
 mod duplicates;
 mod hooks;

@@ -324,6 +324,13 @@ pub async fn purge_trash(db: &Database, before: DateTime<Utc>) -> Result<u64> {
                     .to_owned();
                 tx.execute(&photos).await.context("purge contact photos")?;
             }
+            if record_type == RecordType::CONTRACT {
+                let documents = Query::delete()
+                    .from_table("contract_documents")
+                    .and_where(Expr::col("contract_id").is_in(in_chunk()))
+                    .to_owned();
+                tx.execute(&documents).await.context("purge contract documents")?;
+            }
             tx.execute(
                 &Query::delete().from_table(table(record_type)).and_where(Expr::col("id").is_in(in_chunk())).to_owned(),
             )

@@ -104,6 +104,48 @@ column contacts.source_campaign: text
 column contacts.utm_source: text
 column contacts.utm_medium: text
 column contacts.utm_campaign: text
+column contract_documents.id: uuid not null
+column contract_documents.contract_id: uuid not null
+column contract_documents.file_name: text not null
+column contract_documents.content_type: text not null
+column contract_documents.size_bytes: bigint not null
+column contract_documents.sha256: text not null
+column contract_documents.bytes: bytea not null
+column contract_documents.created_at: timestamp with time zone not null
+column contract_documents.created_by: uuid
+column contracts.id: uuid not null
+column contracts.version: bigint not null
+column contracts.owner_id: uuid
+column contracts.team_id: uuid
+column contracts.tags: jsonb not null
+column contracts.custom: jsonb not null
+column contracts.created_at: timestamp with time zone not null
+column contracts.created_by: uuid
+column contracts.updated_at: timestamp with time zone not null
+column contracts.updated_by: uuid
+column contracts.deleted_at: timestamp with time zone
+column contracts.deleted_by: uuid
+column contracts.number: text
+column contracts.version_number: bigint
+column contracts.previous_contract_id: uuid
+column contracts.name: text
+column contracts.status: text
+column contracts.company_id: uuid
+column contracts.contact_id: uuid
+column contracts.deal_id: uuid
+column contracts.quote_id: uuid
+column contracts.start_date: date
+column contracts.end_date: date
+column contracts.value_minor: bigint
+column contracts.currency: text
+column contracts.billing_frequency: text
+column contracts.signed_on: date
+column contracts.auto_renew: boolean
+column contracts.renewal_notice_days: bigint
+column contracts.terminated_on: date
+column contracts.terms: text
+column contracts.notes: text
+column contracts.reminder_activity_id: uuid
 column custom_fields.id: uuid not null
 column custom_fields.record_type: text not null
 column custom_fields.key: text not null
@@ -576,6 +618,27 @@ index contacts_source_channel: CREATE INDEX contacts_source_channel ON public.co
 index contacts_team_id: CREATE INDEX contacts_team_id ON public.contacts USING btree (team_id, id)
 index contacts_trash: CREATE INDEX contacts_trash ON public.contacts USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index contacts_updated_at: CREATE INDEX contacts_updated_at ON public.contacts USING btree (updated_at, id)
+index contract_documents_contract: CREATE INDEX contract_documents_contract ON public.contract_documents USING btree (contract_id, created_at)
+index contract_documents_pkey: CREATE UNIQUE INDEX contract_documents_pkey ON public.contract_documents USING btree (id)
+index contracts_auto_renew: CREATE INDEX contracts_auto_renew ON public.contracts USING btree (auto_renew, id)
+index contracts_billing_frequency: CREATE INDEX contracts_billing_frequency ON public.contracts USING btree (billing_frequency, id)
+index contracts_company_id: CREATE INDEX contracts_company_id ON public.contracts USING btree (company_id, id)
+index contracts_contact_id: CREATE INDEX contracts_contact_id ON public.contracts USING btree (contact_id, id)
+index contracts_created_at: CREATE INDEX contracts_created_at ON public.contracts USING btree (created_at, id)
+index contracts_deal_id: CREATE INDEX contracts_deal_id ON public.contracts USING btree (deal_id, id)
+index contracts_end_date: CREATE INDEX contracts_end_date ON public.contracts USING btree (end_date, id)
+index contracts_number: CREATE UNIQUE INDEX contracts_number ON public.contracts USING btree (number, version_number)
+index contracts_owner_id: CREATE INDEX contracts_owner_id ON public.contracts USING btree (owner_id, id)
+index contracts_pkey: CREATE UNIQUE INDEX contracts_pkey ON public.contracts USING btree (id)
+index contracts_previous_contract_id: CREATE UNIQUE INDEX contracts_previous_contract_id ON public.contracts USING btree (previous_contract_id)
+index contracts_quote_id: CREATE INDEX contracts_quote_id ON public.contracts USING btree (quote_id, id)
+index contracts_start_date: CREATE INDEX contracts_start_date ON public.contracts USING btree (start_date, id)
+index contracts_status: CREATE INDEX contracts_status ON public.contracts USING btree (status, id)
+index contracts_status_end_date: CREATE INDEX contracts_status_end_date ON public.contracts USING btree (status, end_date, id)
+index contracts_team_id: CREATE INDEX contracts_team_id ON public.contracts USING btree (team_id, id)
+index contracts_trash: CREATE INDEX contracts_trash ON public.contracts USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
+index contracts_updated_at: CREATE INDEX contracts_updated_at ON public.contracts USING btree (updated_at, id)
+index contracts_value_minor: CREATE INDEX contracts_value_minor ON public.contracts USING btree (value_minor, id)
 index custom_fields_key: CREATE UNIQUE INDEX custom_fields_key ON public.custom_fields USING btree (record_type, key)
 index custom_fields_pkey: CREATE UNIQUE INDEX custom_fields_pkey ON public.custom_fields USING btree (id)
 index deal_stage_changes_deal: CREATE INDEX deal_stage_changes_deal ON public.deal_stage_changes USING btree (deal_id, changed_at)
@@ -738,6 +801,8 @@ constraint calendar_feeds_pkey on calendar_feeds: PRIMARY KEY (user_id)
 constraint companies_pkey on companies: PRIMARY KEY (id)
 constraint contact_photos_pkey on contact_photos: PRIMARY KEY (contact_id)
 constraint contacts_pkey on contacts: PRIMARY KEY (id)
+constraint contract_documents_pkey on contract_documents: PRIMARY KEY (id)
+constraint contracts_pkey on contracts: PRIMARY KEY (id)
 constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)

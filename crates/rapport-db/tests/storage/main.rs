@@ -7,6 +7,7 @@ mod backups;
 mod calendar_feeds;
 mod common;
 mod contacts;
+mod contracts;
 mod deals;
 mod duplicates;
 mod email;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod branding;
+pub mod contracts;
 pub mod docs;
 pub mod duplicates;
 pub mod email;
@@ -41,6 +42,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(email::router())
         .merge(orders::router())
         .merge(forecast::router())
+        .merge(contracts::router())
         .merge(quotes::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))

@@ -260,6 +260,7 @@ mod catalogue_tests {
         "product.",
         "forecast.",
         "quota.",
+        "contract.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -8,6 +8,7 @@ mod auth;
 mod board;
 mod branding;
 mod calendar;
+mod contracts;
 mod duplicates;
 mod email;
 mod exports;
@@ -125,6 +126,14 @@ pub fn router() -> axum::Router<AppState> {
         .route("/orders/{id}/link", post(orders::create_link))
         .route("/orders/{id}/link/revoke", post(orders::revoke_link))
         .route("/returns/{id}/decision", post(orders::decide))
+        .route(
+            "/contracts/{id}/documents",
+            post(contracts::upload).layer(axum::extract::DefaultBodyLimit::max(crate::api::contracts::UPLOAD_LIMIT)),
+        )
+        .route("/contracts/{id}/documents/{document}", get(contracts::download))
+        .route("/contracts/{id}/documents/{document}/delete", post(contracts::remove_document))
+        .route("/contracts/{id}/renew", post(contracts::renew))
+        .route("/contracts/{id}/terminate", post(contracts::terminate))
         .route("/merges/{id}/undo", post(duplicates::undo))
         .route("/{kind}/duplicates", get(duplicates::review))
         .route("/{kind}/duplicates/scan", post(duplicates::scan))

@@ -501,6 +501,7 @@ pub(super) fn section_of(record_type: RecordType) -> &'static str {
         "orders" | "returns" => "orders",
         "quotes" => "quotes",
         "products" => "products",
+        "contracts" => "companies",
         _ => "",
     }
 }
@@ -820,6 +821,8 @@ struct ShowPage {
     can_email: bool,
     /// Purchases, an order's actions or a return's decisions.
     panel: Option<super::orders::Panel>,
+    /// A contract's status, versions, documents and actions.
+    contract: Option<super::contracts::ContractPanel>,
 }
 
 #[derive(Template)]
@@ -923,6 +926,7 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
             (RecordType::CONTACT, "company_id", "related.contacts"),
             (RecordType::DEAL, "company_id", "related.deals"),
             (RecordType::ORDER, "company_id", "related.orders"),
+            (RecordType::CONTRACT, "company_id", "contract.related"),
         ],
         "contacts" => {
             &[(RecordType::DEAL, "contact_id", "related.deals"), (RecordType::ORDER, "contact_id", "related.orders")]
@@ -946,6 +950,7 @@ async fn related_lists(state: &AppState, user: &WebUser, record: &Record) -> rap
                         "orders" => super::orders::order_summary(r, &user.tr),
                         "returns" => user.tr.choice("status", r.text("status").unwrap_or_default()),
                         "quotes" => super::quotes::summary(r, &user.tr),
+                        "contracts" => super::contracts::summary(r, &user.tr),
                         _ => r
                             .fields
                             .get("emails")
@@ -974,6 +979,8 @@ pub struct ShowQuery {
     duplicates: Option<String>,
     merged: Option<Uuid>,
     unmerged: Option<String>,
+    /// Why a contract's document upload was refused.
+    document_error: Option<String>,
 }
 
 pub async fn show(
@@ -997,6 +1004,9 @@ pub async fn show(
     let names = Names::load(&state, &user.actor, &[&record]).await.map_err(|e| user.fail(e))?;
     let related = related_lists(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let panel = super::orders::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
+    let contract = super::contracts::panel(&state, &user, &record, query.document_error.as_deref())
+        .await
+        .map_err(|e| user.fail(e))?;
     let can_write = writer(&user).is_ok();
     // Inputs of the fields edited in place: plain values (amounts and links
     // to other records are edited with the whole form).
@@ -1085,6 +1095,7 @@ pub async fn show(
         groups,
         related,
         panel,
+        contract,
         version: record.version,
         can_write,
         activity_kinds: rapport_core::records::activity::KINDS
