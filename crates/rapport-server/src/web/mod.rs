@@ -206,6 +206,7 @@ impl Frame {
             ("orders", "/orders", "nav.orders"),
             ("quotes", "/quotes", "nav.quotes"),
             ("products", "/products", "nav.products"),
+            ("contracts", "/contracts", "kind.contracts"),
             ("forecast", "/forecast", "forecast.nav"),
         ]
         .into_iter()

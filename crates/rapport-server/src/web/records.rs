@@ -501,7 +501,7 @@ pub(super) fn section_of(record_type: RecordType) -> &'static str {
         "orders" | "returns" => "orders",
         "quotes" => "quotes",
         "products" => "products",
-        "contracts" => "companies",
+        "contracts" => "contracts",
         _ => "",
     }
 }
