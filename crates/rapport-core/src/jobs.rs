@@ -12,16 +12,22 @@ pub enum JobKind {
     SendEmail,
     /// Apply the automatic return rules that depend on the date (daily).
     ReturnRules,
+    /// Create the due step of a cadence enrollment.
+    CadenceStep,
+    /// Send a message of the WhatsApp outbox.
+    SendWhatsapp,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 6] = [
+    const ALL: [JobKind; 8] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
         Self::DuplicateScan,
         Self::SendEmail,
         Self::ReturnRules,
+        Self::CadenceStep,
+        Self::SendWhatsapp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +38,8 @@ impl JobKind {
             Self::DuplicateScan => "duplicate_scan",
             Self::SendEmail => "send_email",
             Self::ReturnRules => "return_rules",
+            Self::CadenceStep => "cadence_step",
+            Self::SendWhatsapp => "send_whatsapp",
         }
     }
 

@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (17, "email_outbox", crate::mail::schema::m0017_email_outbox),
     (18, "products_and_quotes", m0018_products_and_quotes),
     (19, "orders_returns_and_public_links", m0019_orders_returns_and_public_links),
+    (22, "cadences_and_whatsapp", crate::cadences::schema::m0022_cadences_and_whatsapp),
 ];
 
 /// The test-only kind's table, far above any real version.

@@ -32,6 +32,8 @@ pub struct BuiltIn {
 pub const TEST_EMAIL: &str = "test_email";
 /// A note to the person of a record, sent from its page.
 pub const FOLLOW_UP: &str = "follow_up";
+/// To a record's owner when a step of a follow-up cadence is due.
+pub const CADENCE_STEP_DUE: &str = "cadence_step_due";
 
 pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
@@ -80,6 +82,33 @@ pub const BUILT_IN: &[BuiltIn] = &[
                 "Hola, {{ recipient.name }}:\n\nGracias por su tiempo. Le escribo para dar seguimiento a nuestra \
                  conversación y quedo a su disposición para cualquier consulta.\n\nSaludos cordiales,\n\
                  {{ sender.name }}\n",
+            ),
+        ],
+    },
+    BuiltIn {
+        key: CADENCE_STEP_DUE,
+        placeholders: &["recipient.name", "step.title", "step.note", "record.name", "cadence.name", "link"],
+        texts: [
+            (
+                "en",
+                "Due today: {{ step.title }} ({{ record.name }})",
+                "Hello {{ recipient.name }},\n\nA step of the cadence \"{{ cadence.name }}\" is due for \
+                 {{ record.name }}: {{ step.title }}.\n{% if step.note %}\n{{ step.note }}\n{% endif %}\nIt is \
+                 on your task list: {{ link }}\n",
+            ),
+            (
+                "pt-BR",
+                "Para hoje: {{ step.title }} ({{ record.name }})",
+                "Olá, {{ recipient.name }},\n\nUma etapa da cadência \"{{ cadence.name }}\" vence hoje para \
+                 {{ record.name }}: {{ step.title }}.\n{% if step.note %}\n{{ step.note }}\n{% endif %}\nEla \
+                 está na sua lista de tarefas: {{ link }}\n",
+            ),
+            (
+                "es",
+                "Para hoy: {{ step.title }} ({{ record.name }})",
+                "Hola, {{ recipient.name }}:\n\nUn paso de la cadencia \"{{ cadence.name }}\" vence hoy para \
+                 {{ record.name }}: {{ step.title }}.\n{% if step.note %}\n{{ step.note }}\n{% endif %}\nEstá \
+                 en su lista de tareas: {{ link }}\n",
             ),
         ],
     },
