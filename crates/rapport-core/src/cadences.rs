@@ -117,7 +117,7 @@ impl CadenceInput {
             } else if step.day_offset < previous {
                 errors.push(FieldError::new(
                     at("day_offset"),
-                    "before_previous_step",
+                    "step_before_previous",
                     "a step cannot come before the step above it",
                 ));
             } else {
@@ -279,7 +279,7 @@ mod tests {
         let fields: Vec<_> = errors.0.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
         assert!(fields.contains(&("name", "required")));
         assert!(fields.contains(&("steps[1].title", "required")));
-        assert!(fields.contains(&("steps[1].day_offset", "before_previous_step")));
+        assert!(fields.contains(&("steps[1].day_offset", "step_before_previous")));
         assert!(fields.contains(&("steps[2].day_offset", "out_of_range")));
         let empty = CadenceInput { name: "x".into(), active: true, steps: vec![] };
         assert!(empty.checked().is_err());

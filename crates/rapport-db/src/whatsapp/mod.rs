@@ -148,14 +148,14 @@ pub async fn save_settings(ctx: &Ctx, _by: &Admin, change: &WhatsappSettingsChan
             .strip_prefix('v')
             .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'));
         if !ok {
-            errors.push(FieldError::new("api_version", "invalid_format", "a Graph API version such as v21.0"));
+            errors.push(FieldError::new("api_version", "whatsapp_invalid_format", "a Graph API version such as v21.0"));
         }
     }
     stored.phone_number_id = trimmed(&change.phone_number_id);
     if stored.phone_number_id.as_ref().is_some_and(|id| id.len() > 30 || !id.chars().all(|c| c.is_ascii_digit())) {
         errors.push(FieldError::new(
             "phone_number_id",
-            "invalid_format",
+            "whatsapp_invalid_format",
             "the phone number ID: digits, from Meta's app dashboard",
         ));
     }
@@ -167,7 +167,7 @@ pub async fn save_settings(ctx: &Ctx, _by: &Admin, change: &WhatsappSettingsChan
     {
         errors.push(FieldError::new(
             "template_name",
-            "invalid_format",
+            "whatsapp_invalid_format",
             "a template name: lowercase letters, digits and _",
         ));
     }
@@ -184,7 +184,11 @@ pub async fn save_settings(ctx: &Ctx, _by: &Admin, change: &WhatsappSettingsChan
     }
     stored.enabled = change.enabled;
     if stored.enabled && (stored.phone_number_id.is_none() || stored.access_token.is_none()) {
-        errors.push(FieldError::new("enabled", "incomplete", "set the phone number ID and the access token first"));
+        errors.push(FieldError::new(
+            "enabled",
+            "whatsapp_incomplete",
+            "set the phone number ID and the access token first",
+        ));
     }
     if !errors.is_empty() {
         return Err(DomainError::Validation(errors).into());

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod branding;
+pub mod cadences;
 pub mod docs;
 pub mod duplicates;
 pub mod email;
@@ -39,6 +40,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(duplicates::router())
         .merge(email::router())
         .merge(orders::router())
+        .merge(cadences::router())
         .merge(quotes::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))

@@ -258,6 +258,8 @@ mod catalogue_tests {
         "rules.",
         "quote.",
         "product.",
+        "cadence.",
+        "whatsapp.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -820,6 +820,8 @@ struct ShowPage {
     can_email: bool,
     /// Purchases, an order's actions or a return's decisions.
     panel: Option<super::orders::Panel>,
+    /// A lead's, contact's or deal's cadences.
+    cadences: Option<super::cadences::Panel>,
 }
 
 #[derive(Template)]
@@ -997,6 +999,7 @@ pub async fn show(
     let names = Names::load(&state, &user.actor, &[&record]).await.map_err(|e| user.fail(e))?;
     let related = related_lists(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let panel = super::orders::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
+    let cadences = super::cadences::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let can_write = writer(&user).is_ok();
     // Inputs of the fields edited in place: plain values (amounts and links
     // to other records are edited with the whole form).
@@ -1085,6 +1088,7 @@ pub async fn show(
         groups,
         related,
         panel,
+        cadences,
         version: record.version,
         can_write,
         activity_kinds: rapport_core::records::activity::KINDS
