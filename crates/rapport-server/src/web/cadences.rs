@@ -111,12 +111,10 @@ pub async fn list(State(state): State<AppState>, user: WebUser) -> WebResult {
 pub async fn save_rule(State(state): State<AppState>, form: FormPost) -> WebResult {
     let user = &form.user;
     let admin = admin(user)?;
-    let rule = match form.value("cadence_id").and_then(|v| Uuid::parse_str(v).ok()) {
-        None => None,
-        Some(cadence_id) => {
-            Some(AutoStart { lead_source: form.value("lead_source").unwrap_or_default().to_owned(), cadence_id })
-        }
-    };
+    let rule = form.value("cadence_id").and_then(|v| Uuid::parse_str(v).ok()).map(|cadence_id| AutoStart {
+        lead_source: form.value("lead_source").unwrap_or_default().to_owned(),
+        cadence_id,
+    });
     match cadences::set_auto_start(&state.ctx, &admin, rule).await {
         Ok(_) => render_list(&state, user, StatusCode::OK, true, Errors(Vec::new())).await,
         Err(error) => {

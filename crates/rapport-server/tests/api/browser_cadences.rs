@@ -57,6 +57,8 @@ async fn an_administrator_writes_a_three_step_cadence_and_starts_it_on_a_lead() 
     browser.see("1 of 3 steps done").await;
     browser.see("Call today").await;
     browser.shot("cadence-on-lead").await;
+    browser.click("a[href='#cadences']").await;
+    browser.shot("cadence-on-lead-panel").await;
     browser.width(360).await;
     browser.shot("cadence-on-lead-phone").await;
     browser.width(1366).await;
