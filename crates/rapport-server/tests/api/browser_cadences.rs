@@ -57,15 +57,35 @@ async fn an_administrator_writes_a_three_step_cadence_and_starts_it_on_a_lead() 
     browser.see("1 of 3 steps done").await;
     browser.see("Call today").await;
     browser.shot("cadence-on-lead").await;
-    browser.click("a[href='#cadences']").await;
+    browser.click("a.cadence-jump").await;
     browser.shot("cadence-on-lead-panel").await;
     browser.width(360).await;
+    browser.open(&format!("/leads/{id}")).await;
+    browser.see("Cadences").await;
     browser.shot("cadence-on-lead-phone").await;
+    let overflow: bool = browser
+        .driver
+        .execute("return document.documentElement.scrollWidth > window.innerWidth;", Vec::new())
+        .await
+        .expect("measure the page")
+        .convert()
+        .expect("a boolean");
+    assert!(!overflow, "the lead page fits a phone's width");
     browser.width(1366).await;
     browser.click(".cadence-panel button.link").await;
     browser.see("Stopped by its owner").await;
     let enrollments = app.get(&format!("/api/v1/leads/{id}/enrollments"), &app.admin_token).await;
     assert_eq!(enrollments.body["items"][0]["stop_reason"], "by_owner", "{}", enrollments.text);
+
+    // Settings › WhatsApp: off until a number ID and a token are set.
+    browser.open("/settings/whatsapp").await;
+    browser.see("WhatsApp Business Cloud API").await;
+    browser.click("#whatsapp-form input[name=enabled][type=checkbox]").await;
+    browser.click("#whatsapp-form button[type=submit]").await;
+    browser.see("Set the phone number ID and the access token first.").await;
+    browser.shot("whatsapp-settings").await;
+    browser.width(360).await;
+    browser.shot("whatsapp-settings-phone").await;
     browser.stop().await;
     app.teardown().await;
 }
