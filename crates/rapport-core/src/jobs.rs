@@ -17,10 +17,14 @@ pub enum JobKind {
     /// Move contracts to expiring or expired, remind their owners of
     /// renewals and renew the automatic ones (daily).
     ContractRenewals,
+    /// Create the due step of a cadence enrollment.
+    CadenceStep,
+    /// Send a message of the WhatsApp outbox.
+    SendWhatsapp,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 8] = [
+    const ALL: [JobKind; 10] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
@@ -29,6 +33,8 @@ impl JobKind {
         Self::ReturnRules,
         Self::ForecastSnapshot,
         Self::ContractRenewals,
+        Self::CadenceStep,
+        Self::SendWhatsapp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +47,8 @@ impl JobKind {
             Self::ReturnRules => "return_rules",
             Self::ForecastSnapshot => "forecast_snapshot",
             Self::ContractRenewals => "contract_renewals",
+            Self::CadenceStep => "cadence_step",
+            Self::SendWhatsapp => "send_whatsapp",
         }
     }
 

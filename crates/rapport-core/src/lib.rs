@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod branding;
+pub mod cadences;
 pub mod clock;
 pub mod configurator;
 pub mod contract_documents;
@@ -32,5 +33,6 @@ pub mod text;
 pub mod values;
 pub mod vcard;
 pub mod views;
+pub mod whatsapp;
 
 pub use error::{DomainError, FieldError, ValidationErrors};

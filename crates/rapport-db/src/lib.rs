@@ -10,6 +10,7 @@ pub mod auth;
 pub mod backend;
 pub mod backup;
 pub mod branding;
+pub mod cadences;
 pub mod calendar_feeds;
 mod database;
 mod error;
@@ -35,6 +36,7 @@ pub mod settings;
 mod sqlite_reader;
 pub mod users;
 pub mod views;
+pub mod whatsapp;
 
 pub use database::{Backend, Database, DatabaseUrl, WriteTx};
 pub use error::{Error, Result, StorageContext};

@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (19, "orders_returns_and_public_links", m0019_orders_returns_and_public_links),
     (20, "contracts_and_documents", m0020_contracts_and_documents),
     (21, "quotas_and_forecast_snapshots", m0021_quotas_and_forecast_snapshots),
+    (22, "cadences_and_whatsapp", crate::cadences::schema::m0022_cadences_and_whatsapp),
 ];
 
 /// The test-only kind's table, far above any real version.

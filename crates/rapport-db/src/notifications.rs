@@ -201,6 +201,14 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
         // Talks to an SMTP server between transactions of its own.
         return crate::mail::deliver(ctx, job).await;
     }
+    if JobKind::parse(&job.kind) == Some(JobKind::SendWhatsapp) {
+        // Talks to the WhatsApp Cloud API between transactions of its own.
+        return crate::whatsapp::deliver(ctx, job).await;
+    }
+    if JobKind::parse(&job.kind) == Some(JobKind::CadenceStep) {
+        // The step, its reminders and the job's end in one transaction.
+        return crate::cadences::run_step(ctx, job).await;
+    }
     if JobKind::parse(&job.kind) == Some(JobKind::DuplicateScan) {
         // A long read in batches of its own transactions, then done.
         let record_type = job.payload.get("record_type").and_then(Value::as_str).and_then(RecordType::parse);
@@ -304,7 +312,9 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
             | JobKind::SendEmail
             | JobKind::ReturnRules
             | JobKind::ForecastSnapshot
-            | JobKind::ContractRenewals,
+            | JobKind::ContractRenewals
+            | JobKind::CadenceStep
+            | JobKind::SendWhatsapp,
         ) => {}
         // A kind this version does not know: finish it rather than retry forever.
         None => tracing::warn!(kind = %job.kind, "unknown job kind"),

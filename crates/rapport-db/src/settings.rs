@@ -104,6 +104,8 @@ pub struct Ctx {
     pub(crate) credentials: Arc<crate::auth::CredentialCache>,
     /// How this process sends e-mail; set once at start, shared by clones.
     mail: Arc<std::sync::OnceLock<crate::mail::MailSetup>>,
+    /// How this process sends WhatsApp messages; set once at start.
+    whatsapp: Arc<std::sync::OnceLock<Arc<dyn rapport_core::whatsapp::WhatsappTransport>>>,
 }
 
 /// A snapshot and when it was loaded.
@@ -114,7 +116,14 @@ const CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl Ctx {
     pub fn new(db: Database, clock: SharedClock) -> Self {
-        Self { db, clock, cache: Arc::new(RwLock::new(None)), credentials: Arc::default(), mail: Arc::default() }
+        Self {
+            db,
+            clock,
+            cache: Arc::new(RwLock::new(None)),
+            credentials: Arc::default(),
+            mail: Arc::default(),
+            whatsapp: Arc::default(),
+        }
     }
 
     /// Sets how this process sends e-mail (transport, secret key, SMTP from
@@ -126,6 +135,15 @@ impl Ctx {
 
     pub fn mail(&self) -> Option<&crate::mail::MailSetup> {
         self.mail.get()
+    }
+
+    /// Sets how this process sends WhatsApp messages (the first call counts).
+    pub fn install_whatsapp(&self, transport: Arc<dyn rapport_core::whatsapp::WhatsappTransport>) -> bool {
+        self.whatsapp.set(transport).is_ok()
+    }
+
+    pub fn whatsapp_transport(&self) -> Option<&Arc<dyn rapport_core::whatsapp::WhatsappTransport>> {
+        self.whatsapp.get()
     }
 
     /// Forgets the credentials checked in the last seconds, so that the next

@@ -51,6 +51,7 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         secret_key: config.secret_key.clone(),
         configured: config.smtp.clone(),
     });
+    ctx.install_whatsapp(Arc::new(rapport_channels::CloudApiTransport));
     let setup_token =
         if rapport_db::users::count(&ctx).await? == 0 { Some(uuid::Uuid::new_v4().simple().to_string()) } else { None };
     let (stop, stopping) = tokio::sync::watch::channel(false);

@@ -34,6 +34,8 @@ pub const TEST_EMAIL: &str = "test_email";
 pub const FOLLOW_UP: &str = "follow_up";
 /// A quote sent to its customer, with its PDF and the link to decide.
 pub const QUOTE_SENT: &str = "quote_sent";
+/// To a record's owner when a step of a follow-up cadence is due.
+pub const CADENCE_STEP_DUE: &str = "cadence_step_due";
 
 pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
@@ -122,6 +124,33 @@ pub const BUILT_IN: &[BuiltIn] = &[
                  ({{ quote.title }}){% endif %}, por un total de {{ quote.total }}, válido hasta {{ quote.valid_until }}.\n\n\
                  Puede leerlo, aceptarlo o rechazarlo aquí:\n{{ link }}\n\n\
                  Saludos cordiales,\n{{ sender.name }}\n{{ company.name }}\n",
+            ),
+        ],
+    },
+    BuiltIn {
+        key: CADENCE_STEP_DUE,
+        placeholders: &["recipient.name", "step.title", "step.note", "record.name", "cadence.name", "link"],
+        texts: [
+            (
+                "en",
+                "Due today: {{ step.title }} ({{ record.name }})",
+                "Hello {{ recipient.name }},\n\nA step of the cadence \"{{ cadence.name }}\" is due for \
+                 {{ record.name }}: {{ step.title }}.\n{% if step.note %}\n{{ step.note }}\n{% endif %}\nIt is \
+                 on your task list: {{ link }}\n",
+            ),
+            (
+                "pt-BR",
+                "Para hoje: {{ step.title }} ({{ record.name }})",
+                "Olá, {{ recipient.name }},\n\nUma etapa da cadência \"{{ cadence.name }}\" vence hoje para \
+                 {{ record.name }}: {{ step.title }}.\n{% if step.note %}\n{{ step.note }}\n{% endif %}\nEla \
+                 está na sua lista de tarefas: {{ link }}\n",
+            ),
+            (
+                "es",
+                "Para hoy: {{ step.title }} ({{ record.name }})",
+                "Hola, {{ recipient.name }}:\n\nUn paso de la cadencia \"{{ cadence.name }}\" vence hoy para \
+                 {{ record.name }}: {{ step.title }}.\n{% if step.note %}\n{{ step.note }}\n{% endif %}\nEstá \
+                 en su lista de tareas: {{ link }}\n",
             ),
         ],
     },
@@ -255,10 +284,12 @@ mod tests {
             let tags: Vec<&str> = built_in.texts.iter().map(|(tag, _, _)| *tag).collect();
             assert_eq!(tags, super::super::LANGUAGES, "{}", built_in.key);
             for (tag, _, _) in &built_in.texts {
-                let context =
-                    json!({"sender": {"name": "Marina"}, "recipient": {"name": "Ana"}, "record": {"name": "Acme"}});
+                let context = json!({"sender": {"name": "Marina"}, "recipient": {"name": "Ana"}, "record": {"name": "Acme"},
+                    "step": {"title": "Call"}, "cadence": {"name": "Web"}, "link": "/activities/1"});
                 let rendered = render(&built_in.text(tag), &context).expect("a built-in template renders");
-                assert!(rendered.body.contains("Marina"), "{}/{tag}: {}", built_in.key, rendered.body);
+                // Written by someone (a sender) or to someone (a reminder's recipient).
+                let named = rendered.body.contains("Marina") || rendered.body.contains("Ana");
+                assert!(named, "{}/{tag}: {}", built_in.key, rendered.body);
             }
         }
     }

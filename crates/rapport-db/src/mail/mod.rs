@@ -79,6 +79,11 @@ pub async fn enqueue_from_template(
     enqueue(conn, ctx.mail(), &outgoing, ctx.now()).await
 }
 
+/// Whether e-mail can be sent: SMTP set up by the configuration or an administrator.
+pub(crate) async fn smtp_ready(setup: &MailSetup, conn: &impl ConnectionTrait) -> Result<bool> {
+    Ok(smtp::for_sending(setup, conn).await?.is_ok())
+}
+
 /// Queues the settings page's test message to `to`, in the sender's language.
 pub async fn send_test(ctx: &Ctx, admin: &Admin, to: &str) -> Result<Uuid> {
     let to = Email::parse(to).map_err(|e| DomainError::Validation(e.nested("to").into()))?;

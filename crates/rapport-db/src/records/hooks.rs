@@ -132,7 +132,7 @@ pub async fn after_write(
             }
         }
     }
-    Ok(())
+    crate::cadences::after_record_write(conn, actor, old, record).await
 }
 
 /// Writes fields of a record that follow another one's (see

@@ -39,6 +39,30 @@ column audit_log.record_id: uuid not null
 column audit_log.action: text not null
 column audit_log.changes: jsonb not null
 column audit_log.import_id: uuid
+column cadence_enrollments.id: uuid not null
+column cadence_enrollments.cadence_id: uuid not null
+column cadence_enrollments.record_type: text not null
+column cadence_enrollments.record_id: uuid not null
+column cadence_enrollments.owner_id: uuid
+column cadence_enrollments.steps: jsonb not null
+column cadence_enrollments.started_at: timestamp with time zone not null
+column cadence_enrollments.started_by: uuid
+column cadence_enrollments.next_step: bigint not null
+column cadence_enrollments.status: text not null
+column cadence_enrollments.stop_reason: text
+column cadence_enrollments.stopped_by: uuid
+column cadence_enrollments.ended_at: timestamp with time zone
+column cadence_step_runs.enrollment_id: uuid not null
+column cadence_step_runs.step: bigint not null
+column cadence_step_runs.activity_id: uuid
+column cadence_step_runs.created_at: timestamp with time zone not null
+column cadences.id: uuid not null
+column cadences.name: text not null
+column cadences.active: boolean not null
+column cadences.steps: jsonb not null
+column cadences.created_at: timestamp with time zone not null
+column cadences.created_by: uuid
+column cadences.updated_at: timestamp with time zone not null
 column calendar_feeds.user_id: uuid not null
 column calendar_feeds.token_hash: text not null
 column calendar_feeds.created_at: timestamp with time zone not null
@@ -576,6 +600,24 @@ column users.disabled: boolean not null default false
 column users.created_at: timestamp with time zone not null
 column users.updated_at: timestamp with time zone not null
 column users.time_zone: text
+column whatsapp_messages.id: uuid not null
+column whatsapp_messages.dedup_key: text not null
+column whatsapp_messages.user_id: uuid
+column whatsapp_messages.to_phone: text not null
+column whatsapp_messages.body: jsonb not null
+column whatsapp_messages.related_type: text
+column whatsapp_messages.related_id: uuid
+column whatsapp_messages.status: text not null
+column whatsapp_messages.attempts: bigint not null default 0
+column whatsapp_messages.last_error: text
+column whatsapp_messages.provider_message_id: text
+column whatsapp_messages.created_at: timestamp with time zone not null
+column whatsapp_messages.sending_since: timestamp with time zone
+column whatsapp_messages.sent_at: timestamp with time zone
+column whatsapp_messages.failed_at: timestamp with time zone
+column whatsapp_numbers.user_id: uuid not null
+column whatsapp_numbers.phone: text not null
+column whatsapp_numbers.updated_at: timestamp with time zone not null
 index activities_created_at: CREATE INDEX activities_created_at ON public.activities USING btree (created_at, id)
 index activities_done: CREATE INDEX activities_done ON public.activities USING btree (done, id)
 index activities_due_at: CREATE INDEX activities_due_at ON public.activities USING btree (due_at, id)
@@ -589,6 +631,11 @@ index api_tokens_pkey: CREATE UNIQUE INDEX api_tokens_pkey ON public.api_tokens 
 index audit_log_import: CREATE INDEX audit_log_import ON public.audit_log USING btree (import_id) WHERE (import_id IS NOT NULL)
 index audit_log_pkey: CREATE UNIQUE INDEX audit_log_pkey ON public.audit_log USING btree (id)
 index audit_log_record: CREATE INDEX audit_log_record ON public.audit_log USING btree (record_id, at)
+index cadence_enrollments_one_active: CREATE UNIQUE INDEX cadence_enrollments_one_active ON public.cadence_enrollments USING btree (cadence_id, record_id) WHERE (status = 'active'::text)
+index cadence_enrollments_pkey: CREATE UNIQUE INDEX cadence_enrollments_pkey ON public.cadence_enrollments USING btree (id)
+index cadence_enrollments_record: CREATE INDEX cadence_enrollments_record ON public.cadence_enrollments USING btree (record_id, started_at)
+index cadence_step_runs_pkey: CREATE UNIQUE INDEX cadence_step_runs_pkey ON public.cadence_step_runs USING btree (enrollment_id, step)
+index cadences_pkey: CREATE UNIQUE INDEX cadences_pkey ON public.cadences USING btree (id)
 index calendar_feeds_pkey: CREATE UNIQUE INDEX calendar_feeds_pkey ON public.calendar_feeds USING btree (user_id)
 index calendar_feeds_token: CREATE UNIQUE INDEX calendar_feeds_token ON public.calendar_feeds USING btree (token_hash)
 index companies_city: CREATE INDEX companies_city ON public.companies USING btree (city, id)
@@ -794,9 +841,16 @@ index teams_name_normalized_key: CREATE UNIQUE INDEX teams_name_normalized_key O
 index teams_pkey: CREATE UNIQUE INDEX teams_pkey ON public.teams USING btree (id)
 index users_email_normalized_key: CREATE UNIQUE INDEX users_email_normalized_key ON public.users USING btree (email_normalized)
 index users_pkey: CREATE UNIQUE INDEX users_pkey ON public.users USING btree (id)
+index whatsapp_messages_created: CREATE INDEX whatsapp_messages_created ON public.whatsapp_messages USING btree (created_at)
+index whatsapp_messages_dedup_key_key: CREATE UNIQUE INDEX whatsapp_messages_dedup_key_key ON public.whatsapp_messages USING btree (dedup_key)
+index whatsapp_messages_pkey: CREATE UNIQUE INDEX whatsapp_messages_pkey ON public.whatsapp_messages USING btree (id)
+index whatsapp_numbers_pkey: CREATE UNIQUE INDEX whatsapp_numbers_pkey ON public.whatsapp_numbers USING btree (user_id)
 constraint activities_pkey on activities: PRIMARY KEY (id)
 constraint api_tokens_pkey on api_tokens: PRIMARY KEY (id)
 constraint audit_log_pkey on audit_log: PRIMARY KEY (id)
+constraint cadence_enrollments_pkey on cadence_enrollments: PRIMARY KEY (id)
+constraint cadence_step_runs_pkey on cadence_step_runs: PRIMARY KEY (enrollment_id, step)
+constraint cadences_pkey on cadences: PRIMARY KEY (id)
 constraint calendar_feeds_pkey on calendar_feeds: PRIMARY KEY (user_id)
 constraint companies_pkey on companies: PRIMARY KEY (id)
 constraint contact_photos_pkey on contact_photos: PRIMARY KEY (contact_id)
@@ -851,6 +905,9 @@ constraint teams_name_normalized_key on teams: UNIQUE (name_normalized)
 constraint teams_pkey on teams: PRIMARY KEY (id)
 constraint users_email_normalized_key on users: UNIQUE (email_normalized)
 constraint users_pkey on users: PRIMARY KEY (id)
+constraint whatsapp_messages_dedup_key_key on whatsapp_messages: UNIQUE (dedup_key)
+constraint whatsapp_messages_pkey on whatsapp_messages: PRIMARY KEY (id)
+constraint whatsapp_numbers_pkey on whatsapp_numbers: PRIMARY KEY (user_id)
 trigger search_rows_title_terms_ad: CREATE TRIGGER search_rows_title_terms_ad AFTER DELETE ON public.search_rows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_title_terms_remove()
 trigger search_rows_title_terms_ai: CREATE TRIGGER search_rows_title_terms_ai AFTER INSERT ON public.search_rows REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_title_terms_add()
 function search_title_terms_add: CREATE OR REPLACE FUNCTION public.search_title_terms_add()

@@ -4,6 +4,7 @@
 mod archive;
 mod auth;
 mod backups;
+mod cadences;
 mod calendar_feeds;
 mod common;
 mod contacts;

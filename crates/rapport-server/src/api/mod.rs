@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod branding;
+pub mod cadences;
 pub mod contracts;
 pub mod docs;
 pub mod duplicates;
@@ -43,6 +44,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(orders::router())
         .merge(forecast::router())
         .merge(contracts::router())
+        .merge(cadences::router())
         .merge(quotes::router())
         .merge(records::router())
         .route("/openapi.json", axum::routing::get(openapi::serve))

@@ -261,6 +261,8 @@ mod catalogue_tests {
         "forecast.",
         "quota.",
         "contract.",
+        "cadence.",
+        "whatsapp.",
     ];
 
     fn literal_keys(source: &str, keys: &mut BTreeSet<String>) {

@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod board;
 mod branding;
+mod cadences;
 mod calendar;
 mod contracts;
 mod duplicates;
@@ -60,6 +61,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/profile/tokens/{id}/revoke", post(profile::revoke_token))
         .route("/profile/calendar", post(profile::create_calendar))
         .route("/profile/calendar/off", post(profile::turn_off_calendar))
+        .route("/profile/whatsapp", post(profile::whatsapp))
         .route("/calendar/{file}", get(feeds::serve))
         .merge(public::router())
         .route("/assets/{file}", get(assets::serve))
@@ -105,6 +107,13 @@ pub fn router() -> axum::Router<AppState> {
         .route("/settings/company/sample.pdf", get(branding::sample))
         .route("/settings/return-rules", get(return_rules::page).post(return_rules::create))
         .route("/settings/return-rules/{id}/delete", post(return_rules::delete))
+        .route("/settings/cadences", get(cadences::list))
+        .route("/settings/cadences/rule", post(cadences::save_rule))
+        .route("/settings/cadences/new", get(cadences::new_page).post(cadences::save_new))
+        .route("/settings/cadences/{id}", get(cadences::edit_page).post(cadences::save_existing))
+        .route("/settings/whatsapp", get(cadences::whatsapp_page).post(cadences::save_whatsapp))
+        .route("/cadences/enrollments/{id}/stop", post(cadences::stop))
+        .route("/{kind}/{id}/cadences", post(cadences::start))
         .route(
             "/imports",
             get(imports::list)

@@ -72,6 +72,8 @@ struct ProfilePage {
     calendar_since: Option<String>,
     /// The feed's link, just made: shown this once.
     calendar_url: Option<String>,
+    /// Where WhatsApp reminders go (E.164), if given.
+    whatsapp_phone: String,
 }
 
 async fn render(
@@ -92,6 +94,10 @@ async fn render_with(
     error: Option<String>,
     calendar_url: Option<String>,
 ) -> WebResult {
+    let whatsapp_phone = rapport_db::whatsapp::number_of(state.ctx.db.conn(), user.actor.user())
+        .await
+        .map_err(|e| user.fail(e))?
+        .unwrap_or_default();
     let calendar = rapport_db::calendar_feeds::status(&state.ctx, user.actor.user()).await.map_err(|e| user.fail(e))?;
     let tokens = rapport_db::auth::list_tokens(&state.ctx, user.actor.user()).await.map_err(|e| user.fail(e))?;
     let when =
@@ -120,6 +126,7 @@ async fn render_with(
         calendar_since: calendar
             .map(|at| user.tr.t1("profile.calendar_since", "when", format::datetime(at, user.zone, user.tr.locale))),
         calendar_url,
+        whatsapp_phone,
         frame: user.frame("", user.tr.t("profile.title")),
     };
     let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -141,6 +148,21 @@ pub async fn name(State(state): State<AppState>, form: FormPost) -> WebResult {
     let name = form.value("name").unwrap_or_default();
     match rapport_db::users::set_preferences(&state.ctx, &account, Some(name), None, None).await {
         Ok(()) => Ok(Redirect::to("/profile").into_response()),
+        Err(rapport_db::Error::Domain(DomainError::Validation(errors))) => {
+            let message = errors.0.first().map(|e| super::fields::error_message(&user.tr, e)).unwrap_or_default();
+            render(&state, user, None, None, Some(message)).await
+        }
+        Err(error) => Err(user.fail(error)),
+    }
+}
+
+/// The user's WhatsApp number, where cadence reminders go.
+pub async fn whatsapp(State(state): State<AppState>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let account = account(user)?;
+    let phone = form.value("whatsapp_phone").unwrap_or_default();
+    match rapport_db::whatsapp::set_own_number(&state.ctx, &account, phone).await {
+        Ok(_) => Ok(Redirect::to("/profile").into_response()),
         Err(rapport_db::Error::Domain(DomainError::Validation(errors))) => {
             let message = errors.0.first().map(|e| super::fields::error_message(&user.tr, e)).unwrap_or_default();
             render(&state, user, None, None, Some(message)).await

@@ -823,6 +823,8 @@ struct ShowPage {
     panel: Option<super::orders::Panel>,
     /// A contract's status, versions, documents and actions.
     contract: Option<super::contracts::ContractPanel>,
+    /// A lead's, contact's or deal's cadences.
+    cadences: Option<super::cadences::Panel>,
 }
 
 #[derive(Template)]
@@ -1007,6 +1009,7 @@ pub async fn show(
     let contract = super::contracts::panel(&state, &user, &record, query.document_error.as_deref())
         .await
         .map_err(|e| user.fail(e))?;
+    let cadences = super::cadences::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let can_write = writer(&user).is_ok();
     // Inputs of the fields edited in place: plain values (amounts and links
     // to other records are edited with the whole form).
@@ -1096,6 +1099,7 @@ pub async fn show(
         related,
         panel,
         contract,
+        cadences,
         version: record.version,
         can_write,
         activity_kinds: rapport_core::records::activity::KINDS
