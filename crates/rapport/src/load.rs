@@ -81,6 +81,16 @@ fn set_ref(record: &mut Map<String, Value>, key: &str, ids: &[Option<Uuid>], ind
     }
 }
 
+/// Turns each line's `product_index` helper key into the stored product's `product_id`.
+pub fn set_line_products(record: &mut Map<String, Value>, product_ids: &[Option<Uuid>]) {
+    for line in record.get_mut("lines").and_then(Value::as_array_mut).into_iter().flatten() {
+        if let Some(line) = line.as_object_mut() {
+            let index = take_index(line, "product_index");
+            set_ref(line, "product_id", product_ids, index);
+        }
+    }
+}
+
 pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     rapport_db::pipelines::ensure_default(ctx).await?;
     let actor = demo_actor(ctx).await?;
@@ -118,7 +128,7 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
         })
         .collect::<Vec<_>>();
     let deal_count = deals.len();
-    store(ctx, &actor, RecordType::DEAL, deals).await?;
+    let deal_ids = store(ctx, &actor, RecordType::DEAL, deals).await?;
     let activities = data
         .activities
         .into_iter()
@@ -133,14 +143,55 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     let activity_count = activities.len();
     store(ctx, &actor, RecordType::ACTIVITY, activities).await?;
 
+    let product_ids = store(ctx, &actor, RecordType::PRODUCT, data.products).await?;
+    let orders = data
+        .orders
+        .into_iter()
+        .map(|mut o| {
+            let company = take_index(&mut o, "company_index");
+            let contact = take_index(&mut o, "contact_index");
+            set_ref(&mut o, "company_id", &company_ids, company);
+            set_ref(&mut o, "contact_id", &contact_ids, contact);
+            set_line_products(&mut o, &product_ids);
+            o
+        })
+        .collect::<Vec<_>>();
+    let order_count = orders.len();
+    store(ctx, &actor, RecordType::ORDER, orders).await?;
+    let quotes = data
+        .quotes
+        .into_iter()
+        .map(|mut q| {
+            let deal = take_index(&mut q, "deal_index");
+            let company = take_index(&mut q, "company_index");
+            let contact = take_index(&mut q, "contact_index");
+            set_ref(&mut q, "deal_id", &deal_ids, deal);
+            set_ref(&mut q, "company_id", &company_ids, company);
+            set_ref(&mut q, "contact_id", &contact_ids, contact);
+            set_line_products(&mut q, &product_ids);
+            q
+        })
+        .collect::<Vec<_>>();
+    let quote_count = quotes.len();
+    store(ctx, &actor, RecordType::QUOTE, quotes).await?;
+
     rapport_db::backend::refresh_statistics(&ctx.db).await?;
-    let total = company_ids.len() + contact_ids.len() + lead_count + deal_count + activity_count;
+    let total = company_ids.len()
+        + contact_ids.len()
+        + lead_count
+        + deal_count
+        + activity_count
+        + product_ids.len()
+        + order_count
+        + quote_count;
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "loaded {} companies, {} contacts, {lead_count} leads, {deal_count} deals, {activity_count} activities \
-         ({total} records) in {seconds:.1} s: {:.0} records/s (generation {:.1} s)",
+        "loaded {} companies, {} contacts, {lead_count} leads, {deal_count} deals, {activity_count} activities, \
+         {} products, {order_count} orders, {quote_count} quotes ({total} records) in {seconds:.1} s: \
+         {:.0} records/s (generation {:.1} s)",
         company_ids.len(),
         contact_ids.len(),
+        product_ids.len(),
         total as f64 / seconds,
         generated.as_secs_f64()
     );

@@ -21,6 +21,8 @@ pub struct ImportFigures {
     pub rapport: Duration,
     pub baseline: Duration,
     pub companies: usize,
+    /// The stored companies' ids in generation order (None where rejected).
+    pub company_ids: Vec<Option<Uuid>>,
     pub company_time: Duration,
     pub rejected: usize,
 }
@@ -151,6 +153,7 @@ pub async fn run(ctx: &Ctx, actor: &Writer, config: &DemoConfig) -> anyhow::Resu
         rapport,
         baseline,
         companies: company_ids.len(),
+        company_ids,
         company_time,
         rejected: company_rejected + contact_rejected,
     })

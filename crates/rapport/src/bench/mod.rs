@@ -4,6 +4,7 @@
 mod http;
 mod import;
 mod load;
+mod sales;
 mod server;
 mod web;
 
@@ -69,6 +70,12 @@ pub struct BenchArgs {
     /// Measure the web pages alone (workload 7), to profile or compare them quickly.
     #[arg(long, conflicts_with = "import_only")]
     pub web_only: bool,
+    /// Measure the orders' bulk load and the quote PDFs alone (workloads 8 and 9, after the import they need).
+    #[arg(long, conflicts_with_all = ["import_only", "web_only", "reuse"])]
+    pub sales_only: bool,
+    /// Renders of each quote PDF (workload 9).
+    #[arg(long, default_value_t = 50)]
+    pub pdf_runs: usize,
 }
 
 const SEARCHES: &[&str] =
@@ -261,6 +268,8 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
     let ctx = Ctx::new(db, Arc::new(SystemClock));
     rapport_db::pipelines::ensure_default(&ctx).await?;
     let users = bench_users(&ctx).await?;
+    let mut sales_report = String::new();
+    let mut sales_rejected = 0;
     let import = if args.reuse {
         eprintln!("== {name}: reusing the database in the --keep-in folder");
         None
@@ -272,6 +281,22 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
             ctx.db.close().await?;
             let mut report = import_rows(name, &import, None);
             let _ = writeln!(report, "\nRejected while importing: {}.", import.rejected);
+            return Ok(report);
+        }
+        eprintln!("== {name}: bulk-loading the orders");
+        let orders = sales::orders(&ctx, &users.admin, &config, &import.company_ids).await?;
+        sales_report.push_str(&sales::order_rows(&orders));
+        sales_rejected = orders.rejected;
+        if args.sales_only {
+            ctx.db.close().await?;
+            let mut report = import_rows(name, &import, None);
+            report.push_str(&sales_report);
+            report.push_str(&pdf_rows(args.pdf_runs).await?);
+            let _ = writeln!(
+                report,
+                "\nRejected while importing: {}; orders rejected: {}.",
+                import.rejected, orders.rejected
+            );
             return Ok(report);
         }
         board_data(&ctx, &users.owner, args.board_items).await?;
@@ -467,10 +492,25 @@ async fn run_on(args: &BenchArgs, url: &DatabaseUrl, name: &str) -> anyhow::Resu
         binary as f64 / 1_048_576.0,
         binary as f64 / 1_000_000.0
     );
-    let rejected = import.map(|i| format!("Rejected while importing: {}; ", i.rejected)).unwrap_or_default();
+    r.push_str(&sales_report);
+    r.push_str(&pdf_rows(args.pdf_runs).await?);
+    let rejected = import
+        .map(|i| format!("Rejected while importing: {}; orders rejected: {sales_rejected}; ", i.rejected))
+        .unwrap_or_default();
     let _ = writeln!(r, "\n{rejected}failed HTTP requests: {errors}.");
     report.push_str(&web_report);
     Ok(report)
+}
+
+/// Workload 9 on a blocking thread: a quote of 10 lines and one of 120 (several pages).
+async fn pdf_rows(runs: usize) -> anyhow::Result<String> {
+    eprintln!("== quote PDFs");
+    let figures = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<sales::PdfFigures>> {
+        Ok(vec![sales::quote_pdfs(10, runs)?, sales::quote_pdfs(120, runs)?])
+    })
+    .await
+    .context("render the quote PDFs")??;
+    Ok(sales::pdf_rows(&figures))
 }
 
 fn table_heading(title: &str) -> String {

@@ -9,6 +9,10 @@
 //! | `company_index` | contacts, deals             | index into [`DemoData::companies`] / [`companies`]  |
 //! | `contact_index` | deals, activities           | index into [`DemoData::contacts`]                   |
 //! | `stage_index`   | deals                       | pipeline stage `0..=5`; 4 = won, 5 = lost           |
+//! | `company_index` | orders, quotes              | the customer company                                |
+//! | `contact_index` | orders (when the company has contacts), quotes | one of the company's contacts    |
+//! | `deal_index`    | quotes                      | index into [`DemoData::deals`]                      |
+//! | `product_index` | each line of orders, quotes | index into [`DemoData::products`] → `product_id`    |
 //!
 //! The data set looks like a Latin-American CRM: ~55% Brazilian, ~30% Spanish-speaking (MX, CO, AR, CL, PE,
 //! ES) and ~15% US records, with names, cities, phone formats, tax ids, currencies and texts to match. All
@@ -16,7 +20,23 @@
 //!
 //! Output depends only on [`DemoConfig`]: the same seed always yields byte-identical records. Scales:
 //! companies = contacts / 10 (at least 1), leads = contacts / 5, deals = contacts / 4,
-//! activities = 5 × contacts.
+//! activities = 5 × contacts, orders = contacts (so ≈ 10 per company), products = a fixed catalogue of 46,
+//! quotes = one per open deal in the Proposal or Negotiation stage (≈ 11 % of the deals).
+//!
+//! Sales data (see `catalogue` and `sales`):
+//! * products are the catalogue of a Brazilian B2B software house (SaaS plans and add-ons, services, hardware,
+//!   training; Portuguese names), priced in all eight demo currencies at fixed exchange rates, four of them
+//!   configurable (option groups with `requires`/`excludes` rules);
+//! * orders cover the three years before "today" with seasonality (slow January–February, strong
+//!   November–December) and growth; a company buys, in its own currency, with probability skewed towards the low
+//!   (big) indices, so the top 10 % of customers place over 40 % of the orders while most buy a few times (at
+//!   20,000 contacts: median 6 orders, the biggest customer ~5 % of all). Lines (1–5) carry the product's
+//!   configured price, description and tax rate, in the customer's currency; orders older than 45 days are
+//!   delivered (7 % cancelled), recent ones pending, confirmed, invoiced or shipped; `paid_minor` is the total,
+//!   half of it or nothing (the payment status is derived); invoice numbers follow the dates. The order `number`
+//!   and totals are derived by the server (numbers by the year the records are stored in);
+//! * quotes are drafts only (a quote's status is derived and moves by its actions), in the deal's currency, with
+//!   1–4 product lines without prices: the server prices them from the product and its chosen options.
 //!
 //! Guarantees worth knowing when writing tests against this data:
 //! * every contact address is unique in the data set (the local part ends with the contact index);
@@ -25,12 +45,14 @@
 //!   matching); every other lead address contains `_`, which contact addresses never do;
 //! * deal amounts follow the same distribution whatever the currency (no exchange-rate scaling).
 
+mod catalogue;
 mod company;
 mod geo;
 mod ids;
 mod names;
 mod people;
 mod records;
+mod sales;
 mod tables;
 mod text;
 mod util;
@@ -46,6 +68,8 @@ const STREAM_CONTACTS: u64 = 10;
 const STREAM_LEADS: u64 = 11;
 const STREAM_DEALS: u64 = 12;
 const STREAM_ACTIVITIES: u64 = 13;
+const STREAM_ORDERS: u64 = 14;
+const STREAM_QUOTES: u64 = 15;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +94,14 @@ pub struct DemoData {
     pub deals: Vec<Map<String, Value>>,
     /// `5 × contacts` activities. Helper key `contact_index` must be removed before storing.
     pub activities: Vec<Map<String, Value>>,
+    /// The fixed product catalogue (the same for every configuration).
+    pub products: Vec<Map<String, Value>>,
+    /// `contacts` orders, oldest first. Helper keys `company_index`, `contact_index` (absent when the company has
+    /// no contact) and, on each line, `product_index` must be replaced before storing.
+    pub orders: Vec<Map<String, Value>>,
+    /// Draft quotes. Helper keys `deal_index`, `company_index`, `contact_index` and, on each line,
+    /// `product_index` must be replaced before storing.
+    pub quotes: Vec<Map<String, Value>>,
 }
 
 /// Generates the full data set in memory. Contacts are the same as those yielded by [`contact_batches`] and
@@ -84,7 +116,41 @@ pub fn generate(config: &DemoConfig) -> DemoData {
     let leads = people::leads(t, &contacts, &infos, &mut stream_rng(config.seed, STREAM_LEADS));
     let deals = records::deals(t, &contacts, &infos, &mut stream_rng(config.seed, STREAM_DEALS));
     let activities = records::activities(t, &contacts, &mut stream_rng(config.seed, STREAM_ACTIVITIES));
-    DemoData { companies, contacts, leads, deals, activities }
+    let products = catalogue::products();
+    let contact_companies: Vec<usize> = contacts.iter().map(company_of).collect();
+    let company_countries: Vec<usize> = infos.iter().map(|c| c.country).collect();
+    let orders = sales::orders(
+        &sales::Customers { contact_companies: &contact_companies, company_countries: &company_countries },
+        &catalogue::priced(&products),
+        &mut stream_rng(config.seed, STREAM_ORDERS),
+    );
+    let quotes = sales::quotes(&deals, &mut stream_rng(config.seed, STREAM_QUOTES));
+    DemoData { companies, contacts, leads, deals, activities, products, orders, quotes }
+}
+
+fn company_of(contact: &Record) -> usize {
+    contact.get("company_index").and_then(Value::as_u64).unwrap_or(0) as usize
+}
+
+/// The product catalogue of [`generate`] (fixed; the order and quote lines' `product_index` points into it).
+pub fn products() -> Vec<Map<String, Value>> {
+    catalogue::products()
+}
+
+/// The orders of [`generate`] for the same configuration, streaming the contacts instead of keeping them.
+pub fn orders(config: &DemoConfig) -> Vec<Map<String, Value>> {
+    let t = tables::tables();
+    let mut contact_companies = Vec::with_capacity(config.contacts);
+    for batch in contact_batches(config, 4096) {
+        contact_companies.extend(batch.iter().map(company_of));
+    }
+    let company_countries: Vec<usize> =
+        (0..company::company_count(config)).map(|i| company::CompanyCore::new(t, config.seed, i).country).collect();
+    sales::orders(
+        &sales::Customers { contact_companies: &contact_companies, company_countries: &company_countries },
+        &catalogue::priced(&catalogue::products()),
+        &mut stream_rng(config.seed, STREAM_ORDERS),
+    )
 }
 
 /// The companies of [`generate`] for the same configuration, without generating anything else.

@@ -1,5 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
+use chrono::Datelike;
+
 use serde_json::Value;
 
 use super::company::CompanyCore;
@@ -91,8 +93,10 @@ fn same_seed_gives_identical_output() {
     let a = data(3_000, 42);
     let b = data(3_000, 42);
     let c = data(3_000, 43);
-    let json =
-        |d: &DemoData| serde_json::to_string(&(&d.companies, &d.contacts, &d.leads, &d.deals, &d.activities)).unwrap();
+    let json = |d: &DemoData| {
+        serde_json::to_string(&(&d.companies, &d.contacts, &d.leads, &d.deals, &d.activities, &d.orders, &d.quotes))
+            .unwrap()
+    };
     assert_eq!(json(&a), json(&b));
     assert_ne!(json(&a), json(&c));
 }
@@ -118,6 +122,10 @@ fn counts_are_proportional() {
         assert_eq!(d.leads.len(), contacts / 5);
         assert_eq!(d.deals.len(), contacts / 4);
         assert_eq!(d.activities.len(), contacts * 5);
+        assert_eq!(d.orders.len(), contacts);
+        assert_eq!(d.products.len(), 46);
+        let quoted = d.deals.iter().filter(|deal| [2, 3].contains(&deal["stage_index"].as_u64().unwrap())).count();
+        assert_eq!(d.quotes.len(), quoted);
     }
 }
 
@@ -332,4 +340,197 @@ fn every_phone_number_is_accepted_by_the_validator() {
         .filter_map(Value::as_str);
     let rejected: Vec<&str> = phones.filter(|p| rapport_core::values::PhoneE164::parse(p, region).is_err()).collect();
     assert!(rejected.is_empty(), "{} rejected, e.g. {:?}", rejected.len(), &rejected[..rejected.len().min(40)]);
+}
+
+/// Stage index of the deal's pipeline stage for quotes: Proposal or Negotiation, never closed.
+fn quote_stage(d: &DemoData, quote: &serde_json::Map<String, Value>) -> u64 {
+    d.deals[quote["deal_index"].as_u64().unwrap() as usize]["stage_index"].as_u64().unwrap()
+}
+
+#[test]
+fn orders_and_quotes_are_deterministic_and_streaming_matches_generate() {
+    let config = DemoConfig { contacts: 2_000, seed: 31 };
+    let all = generate(&config);
+    assert_eq!(super::orders(&config), all.orders);
+    assert_eq!(super::products(), all.products);
+    assert_eq!(generate(&config).quotes, all.quotes);
+    assert_ne!(super::orders(&DemoConfig { contacts: 2_000, seed: 32 }), all.orders);
+}
+
+#[test]
+fn a_tenth_of_the_customers_place_a_large_share_of_the_orders() {
+    let d = data(20_000, 13);
+    let mut per_company = vec![0usize; d.companies.len()];
+    for order in &d.orders {
+        per_company[order["company_index"].as_u64().unwrap() as usize] += 1;
+    }
+    let average = d.orders.len() as f64 / d.companies.len() as f64;
+    assert!((9.5..=10.5).contains(&average), "average {average}");
+    let mut sorted = per_company.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let top: usize = sorted[..sorted.len() / 10].iter().sum();
+    let share = top as f64 / d.orders.len() as f64;
+    assert!(share > 0.35, "top 10 % hold {share}");
+    let median = sorted[sorted.len() / 2];
+    assert!((2..=8).contains(&median), "median {median}");
+    // The biggest companies are the low indices.
+    let low: usize = per_company[..per_company.len() / 10].iter().sum();
+    assert!(low as f64 / d.orders.len() as f64 > 0.35);
+    // An order's contact works at the order's company.
+    for order in &d.orders {
+        if let Some(contact) = order.get("contact_index") {
+            let contact = &d.contacts[contact.as_u64().unwrap() as usize];
+            assert_eq!(contact["company_index"], order["company_index"]);
+        }
+    }
+    assert!(d.orders.iter().filter(|o| o.contains_key("contact_index")).count() * 100 > d.orders.len() * 98);
+}
+
+#[test]
+fn orders_span_three_years_before_today_with_seasons_and_consistent_statuses() {
+    let d = data(20_000, 17);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let first = super::sales::first_order_day();
+    assert_eq!(first, chrono::NaiveDate::from_ymd_opt(2023, 11, 24).unwrap());
+    let mut by_month = [0usize; 12];
+    let mut by_year = std::collections::BTreeMap::new();
+    let mut previous = String::new();
+    let mut statuses: HashMap<&str, usize> = HashMap::new();
+    for order in &d.orders {
+        let at = str_of(order, "ordered_at");
+        assert!(previous.as_str() <= at, "orders are sorted by date");
+        previous = at.to_owned();
+        let at = chrono::DateTime::parse_from_rfc3339(at).unwrap().date_naive();
+        assert!(first <= at && at < today, "{at}");
+        by_month[at.month0() as usize] += 1;
+        *by_year.entry((today - at).num_days() / 365).or_insert(0usize) += 1;
+        let status = str_of(order, "status");
+        *statuses.entry(status).or_default() += 1;
+        let days_ago = (today - at).num_days();
+        if days_ago > 46 {
+            assert!(["delivered", "cancelled"].contains(&status), "{status} {days_ago} days ago");
+        }
+        assert_eq!(matches!(status, "invoiced" | "shipped" | "delivered"), order.contains_key("invoice_number"));
+        assert_eq!(status == "delivered", order.contains_key("delivered_on"));
+        if let Some(on) = order.get("delivered_on") {
+            let on = chrono::NaiveDate::parse_from_str(on.as_str().unwrap(), "%Y-%m-%d").unwrap();
+            assert!(at <= on && on < today);
+        }
+        let total = rapport_core::records::order::order_totals(&without_product_index(order)).unwrap().total_minor;
+        let paid = order["paid_minor"].as_i64().unwrap();
+        assert!((0..=total).contains(&paid));
+        if status == "cancelled" {
+            assert_eq!(paid, 0);
+        }
+    }
+    // November–December busier than January–February; the last year busier than the first.
+    assert!(by_month[10] + by_month[11] > (by_month[0] + by_month[1]) * 3 / 2, "{by_month:?}");
+    assert!(by_year[&0] > by_year[&2] * 3 / 2, "{by_year:?}");
+    assert!(statuses["delivered"] * 100 > d.orders.len() * 80, "{statuses:?}");
+    for status in ["pending", "confirmed", "invoiced", "shipped", "cancelled"] {
+        assert!(statuses.get(status).copied().unwrap_or(0) > 0, "no {status} order");
+    }
+}
+
+#[test]
+fn every_product_is_priced_in_every_demo_currency_and_lines_price_as_the_server_does() {
+    let d = data(4_000, 19);
+    let currencies = ["BRL", "MXN", "ARS", "COP", "CLP", "EUR", "PEN", "USD"];
+    let mut skus = HashSet::new();
+    let mut configurable = 0;
+    for product in &d.products {
+        assert!(skus.insert(str_of(product, "sku")));
+        let prices = product["prices"].as_object().unwrap();
+        assert_eq!(prices.len(), currencies.len());
+        for currency in currencies {
+            assert!(prices[currency].as_i64().unwrap() > 0, "{} in {currency}", str_of(product, "name"));
+        }
+        if let Some(options) = product.get("options") {
+            configurable += 1;
+            for group in options["groups"].as_array().unwrap() {
+                for option in group["options"].as_array().unwrap() {
+                    assert_eq!(option["prices"].as_object().unwrap().len(), currencies.len());
+                }
+            }
+            assert!(!options["rules"].as_array().unwrap().is_empty());
+            // What the product field accepts.
+            rapport_core::configurator::normalize_options(options).unwrap();
+        }
+        rapport_core::configurator::normalize_prices(&product["prices"]).unwrap();
+    }
+    assert_eq!(configurable, 4);
+    // Fixed rates: a US$ 25 plan is R$ 135, CLP 23,500 and COP 103,000 (three significant digits).
+    assert_eq!(
+        d.products[0]["prices"],
+        serde_json::json!({
+            "ARS": 2_880_000, "BRL": 13_500, "CLP": 23_500, "COP": 10_300_000, "EUR": 2_300, "MXN": 46_300,
+            "PEN": 9_380, "USD": 2_500
+        })
+    );
+    let catalogue = super::catalogue::priced(&d.products);
+    let configure = |line: &Value, currency: &str| {
+        let index = line["product_index"].as_u64().unwrap() as usize;
+        let options: Vec<String> = line
+            .get("options")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|o| o.as_str().unwrap().to_owned())
+            .collect();
+        rapport_core::configurator::configure(&catalogue[index], currency, &options)
+    };
+    for order in &d.orders {
+        let lines = order["lines"].as_array().unwrap();
+        assert!((1..=5).contains(&lines.len()));
+        for line in lines {
+            let configured = configure(line, str_of(order, "currency")).unwrap();
+            assert_eq!(line["unit_price_minor"], serde_json::json!(configured.unit_price_minor));
+            assert_eq!(line["description"], serde_json::json!(configured.description));
+        }
+        rapport_core::records::order::order_totals(&without_product_index(order)).unwrap();
+    }
+    assert!(!d.quotes.is_empty());
+    for quote in &d.quotes {
+        assert!([2, 3].contains(&quote_stage(&d, quote)));
+        let deal = &d.deals[quote["deal_index"].as_u64().unwrap() as usize];
+        assert_eq!(quote["currency"], deal["currency"]);
+        assert_eq!(quote["company_index"], deal["company_index"]);
+        assert_eq!(quote["contact_index"], deal["contact_index"]);
+        let lines = quote["lines"].as_array().unwrap();
+        assert!((1..=4).contains(&lines.len()));
+        for line in lines {
+            configure(line, str_of(quote, "currency")).unwrap();
+            assert!(line.get("unit_price_minor").is_none(), "the server prices quote lines");
+        }
+        let valid = chrono::NaiveDate::parse_from_str(str_of(quote, "valid_until"), "%Y-%m-%d").unwrap();
+        assert!(valid > chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+    }
+}
+
+#[test]
+fn orders_products_and_quotes_set_only_writable_fields() {
+    use rapport_core::schema::RecordType;
+    let d = data(3_000, 23);
+    let check = |records: &[serde_json::Map<String, Value>], kind: RecordType, helpers: &[&str]| {
+        for record in records {
+            for key in record.keys().filter(|k| !helpers.contains(&k.as_str())) {
+                let spec = kind.fields().iter().find(|f| f.name == key).unwrap_or_else(|| panic!("{kind}: no {key}"));
+                assert!(spec.derived.is_none(), "{kind}.{key} is derived");
+            }
+        }
+    };
+    check(&d.products, RecordType::PRODUCT, &[]);
+    check(&d.orders, RecordType::ORDER, &["company_index", "contact_index"]);
+    check(&d.quotes, RecordType::QUOTE, &["company_index", "contact_index", "deal_index"]);
+}
+
+/// An order or quote with each line's `product_index` helper key turned into a `product_id` (a placeholder).
+fn without_product_index(record: &serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    let mut record = record.clone();
+    for line in record.get_mut("lines").and_then(Value::as_array_mut).into_iter().flatten() {
+        let line = line.as_object_mut().unwrap();
+        let index = line.remove("product_index").unwrap().as_u64().unwrap();
+        line.insert("product_id".into(), Value::String(uuid::Uuid::from_u128(u128::from(index)).to_string()));
+    }
+    record
 }
