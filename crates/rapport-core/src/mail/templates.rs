@@ -283,9 +283,20 @@ mod tests {
         for built_in in BUILT_IN {
             let tags: Vec<&str> = built_in.texts.iter().map(|(tag, _, _)| *tag).collect();
             assert_eq!(tags, super::super::LANGUAGES, "{}", built_in.key);
+            // A value for each placeholder the template offers, and only those.
+            let mut context = json!({});
+            for placeholder in built_in.placeholders {
+                let value = match *placeholder {
+                    "sender.name" => "Marina",
+                    "recipient.name" => "Ana",
+                    _ => "sample",
+                };
+                match placeholder.split_once('.') {
+                    Some((object, key)) => context[object][key] = json!(value),
+                    None => context[*placeholder] = json!(value),
+                }
+            }
             for (tag, _, _) in &built_in.texts {
-                let context = json!({"sender": {"name": "Marina"}, "recipient": {"name": "Ana"}, "record": {"name": "Acme"},
-                    "step": {"title": "Call"}, "cadence": {"name": "Web"}, "link": "/activities/1"});
                 let rendered = render(&built_in.text(tag), &context).expect("a built-in template renders");
                 // Written by someone (a sender) or to someone (a reminder's recipient).
                 let named = rendered.body.contains("Marina") || rendered.body.contains("Ana");

@@ -127,7 +127,7 @@ impl Table {
 /// fields, pipelines, then each record kind (through the descriptors), then
 /// the history that refers to records.
 fn tables() -> Vec<Table> {
-    use Storage::{BigInt, Bool, Json, Text, Timestamp, Uuid};
+    use Storage::{BigInt, Bool, Date, Json, Text, Timestamp, Uuid};
     let table = |name: &str, key: Option<&'static str>, columns: Vec<Column>| Table {
         name: name.to_owned(),
         kind: name.to_owned(),
@@ -210,6 +210,64 @@ fn tables() -> Vec<Table> {
             "number_sequences",
             None,
             vec![col("key", Text, false), col("year", BigInt, false), col("last", BigInt, false)],
+        ),
+        table(
+            "quotas",
+            Some("id"),
+            vec![
+                col("id", Uuid, false),
+                col("subject_type", Text, false),
+                col("subject_id", Uuid, false),
+                col("period_kind", Text, false),
+                col("period_start", Date, false),
+                col("amount_minor", BigInt, false),
+                col("currency", Text, false),
+                col("updated_at", Timestamp, false),
+                col("updated_by", Uuid, true),
+            ],
+        ),
+        table(
+            "cadences",
+            Some("id"),
+            vec![
+                col("id", Uuid, false),
+                col("name", Text, false),
+                col("active", Bool, false),
+                col("steps", Json, false),
+                col("created_at", Timestamp, false),
+                col("created_by", Uuid, true),
+                col("updated_at", Timestamp, false),
+            ],
+        ),
+        table(
+            "cadence_enrollments",
+            Some("id"),
+            vec![
+                col("id", Uuid, false),
+                col("cadence_id", Uuid, false),
+                col("record_type", Text, false),
+                col("record_id", Uuid, false),
+                col("owner_id", Uuid, true),
+                col("steps", Json, false),
+                col("started_at", Timestamp, false),
+                col("started_by", Uuid, true),
+                col("next_step", BigInt, false),
+                col("status", Text, false),
+                col("stop_reason", Text, true),
+                col("stopped_by", Uuid, true),
+                col("ended_at", Timestamp, true),
+            ],
+        ),
+        // Which steps were made: a restored instance does not make them again.
+        table(
+            "cadence_step_runs",
+            None,
+            vec![
+                col("enrollment_id", Uuid, false),
+                col("step", BigInt, false),
+                col("activity_id", Uuid, true),
+                col("created_at", Timestamp, false),
+            ],
         ),
     ];
     for record_type in RecordType::all() {

@@ -150,6 +150,18 @@ async fn varied_instance(t: &TestCtx) -> Vec<(RecordType, rapport_core::ids::Rec
     created.push((RecordType::DEAL, deal.id));
     let patch = json!({"custom": {"segments": ["retail", "b2b"]}, "city": "Campinas"});
     records::update(&t.ctx, &writer, RecordType::COMPANY, company, &patch, None).await.expect("update the company");
+    // A quota, and a cadence running on the deal with its first step made.
+    let quota = serde_json::from_value(json!({"user_id": seller.id, "period_kind": "quarter",
+        "period_start": "2026-01-01", "amount_minor": 5_000_000, "currency": "BRL"}))
+    .expect("a quota");
+    rapport_db::forecast::set_quotas(&t.ctx, &admin, &[quota]).await.expect("set the quota");
+    let cadence = serde_json::from_value(json!({"name": "Proposta enviada", "steps": [
+        {"day_offset": 0, "kind": "call", "title": "Ligar"},
+        {"day_offset": 2, "kind": "email", "title": "Enviar e-mail", "note": "Lembrar do desconto"}]}))
+    .expect("a cadence");
+    let cadence = rapport_db::cadences::create(&t.ctx, &admin, cadence).await.expect("create the cadence");
+    rapport_db::cadences::enroll(&t.ctx, &writer, cadence.id, RecordType::DEAL, deal.id).await.expect("enroll");
+    rapport_db::notifications::run_due_jobs(&t.ctx, 100).await.expect("make the first step");
     let trashed = records::create(&t.ctx, &writer, RecordType::CONTACT, &json!({"first_name": "Lixeira"}))
         .await
         .expect("a contact to trash");
@@ -230,8 +242,15 @@ async fn an_exported_instance_imports_into_an_empty_one_as_it_was() {
             "deal_stage_changes",
             "team_members",
             "contact_photos",
+            "quotas",
+            "cadences",
+            "cadence_enrollments",
+            "cadence_step_runs",
         ] {
             assert_eq!(count(&t.ctx, table).await, count(&fresh.ctx, table).await, "{table}");
+        }
+        for table in ["quotas", "cadence_enrollments", "cadence_step_runs"] {
+            assert!(count(&t.ctx, table).await > 0, "the instance has {table}");
         }
         // The search index was rebuilt, and the printed passwords log in.
         let hits =
