@@ -868,6 +868,7 @@ group-delivery = Delivery
 group-decision = Decision
 field-number = Number
 field-deal-id = Deal
+field-quote-id = Quote
 field-lines = Lines
 field-ordered-at = Ordered at
 field-invoice-number = Invoice number

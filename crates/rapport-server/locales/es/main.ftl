@@ -868,6 +868,7 @@ group-delivery = Entrega
 group-decision = Decisión
 field-number = Número
 field-deal-id = Negocio
+field-quote-id = Presupuesto
 field-lines = Líneas
 field-ordered-at = Pedido el
 field-invoice-number = Número de factura

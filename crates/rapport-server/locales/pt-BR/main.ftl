@@ -869,6 +869,7 @@ group-delivery = Entrega
 group-decision = Decisão
 field-number = Número
 field-deal-id = Negócio
+field-quote-id = Proposta
 field-lines = Itens
 field-ordered-at = Pedido em
 field-invoice-number = Número da nota fiscal
