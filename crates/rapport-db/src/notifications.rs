@@ -195,60 +195,68 @@ fn one_line(name: &str) -> String {
     bounded
 }
 
-/// Runs one job and marks it done in the same transaction as its effects.
+/// Runs one job: those that notify a user are marked done in the same
+/// transaction as their notification; the others commit their work
+/// themselves (talking to a provider, or in batches) and are marked done
+/// after, or mark themselves.
 async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
-    if JobKind::parse(&job.kind) == Some(JobKind::SendEmail) {
-        // Talks to an SMTP server between transactions of its own.
-        return crate::mail::deliver(ctx, job).await;
-    }
-    if JobKind::parse(&job.kind) == Some(JobKind::SendWhatsapp) {
-        // Talks to the WhatsApp Cloud API between transactions of its own.
-        return crate::whatsapp::deliver(ctx, job).await;
-    }
-    if JobKind::parse(&job.kind) == Some(JobKind::CadenceStep) {
+    let Some(kind) = JobKind::parse(&job.kind) else {
+        // A kind this version does not know: finish it rather than retry forever.
+        tracing::warn!(kind = %job.kind, "unknown job kind");
+        return finish(ctx, job).await;
+    };
+    match kind {
+        JobKind::ActivityReminder | JobKind::LeadAssigned | JobKind::DealMoved => notify(ctx, job, kind).await,
+        // Talk to the SMTP server or the WhatsApp Cloud API between transactions of their own.
+        JobKind::SendEmail => crate::mail::deliver(ctx, job).await,
+        JobKind::SendWhatsapp => crate::whatsapp::deliver(ctx, job).await,
         // The step, its reminders and the job's end in one transaction.
-        return crate::cadences::run_step(ctx, job).await;
-    }
-    if JobKind::parse(&job.kind) == Some(JobKind::DuplicateScan) {
-        // A long read in batches of its own transactions, then done.
-        let record_type = job.payload.get("record_type").and_then(Value::as_str).and_then(RecordType::parse);
-        if let Some(record_type) = record_type {
-            let summary = crate::records::scan_duplicates(ctx, record_type).await?;
-            tracing::info!(%record_type, records = summary.records, pairs = summary.pairs, "duplicate scan done");
+        JobKind::CadenceStep => crate::cadences::run_step(ctx, job).await,
+        JobKind::DuplicateScan => {
+            // A long read in batches of its own transactions, then done.
+            let record_type = job.payload.get("record_type").and_then(Value::as_str).and_then(RecordType::parse);
+            if let Some(record_type) = record_type {
+                let summary = crate::records::scan_duplicates(ctx, record_type).await?;
+                tracing::info!(%record_type, records = summary.records, pairs = summary.pairs, "duplicate scan done");
+            }
+            finish(ctx, job).await
         }
-        let tx = ctx.db.write().await?;
-        jobs::mark_done(&*tx, job.id, ctx.now()).await?;
-        return tx.commit().await;
+        JobKind::ReturnRules => {
+            // Its own write transaction; running it twice approves nothing twice.
+            let approved = crate::records::apply_return_rules(ctx).await?;
+            tracing::info!(approved, "return rules applied");
+            finish(ctx, job).await
+        }
+        JobKind::ForecastSnapshot => {
+            // A second run on a day replaces the first day's record.
+            let recorded = crate::forecast::record_current(ctx).await?;
+            tracing::info!(recorded, "forecasts recorded");
+            finish(ctx, job).await
+        }
+        JobKind::ContractRenewals => {
+            // A transaction per contract; running it twice reminds and renews nothing twice.
+            let summary = crate::records::contracts::run_daily(ctx).await?;
+            tracing::info!(?summary, "contract renewals run");
+            finish(ctx, job).await
+        }
     }
-    if JobKind::parse(&job.kind) == Some(JobKind::ReturnRules) {
-        // Its own write transaction; running it twice approves nothing twice.
-        let approved = crate::records::apply_return_rules(ctx).await?;
-        tracing::info!(approved, "return rules applied");
-        let tx = ctx.db.write().await?;
-        jobs::mark_done(&*tx, job.id, ctx.now()).await?;
-        return tx.commit().await;
-    }
-    if JobKind::parse(&job.kind) == Some(JobKind::ForecastSnapshot) {
-        // A second run on a day replaces the first day's record.
-        let recorded = crate::forecast::record_current(ctx).await?;
-        tracing::info!(recorded, "forecasts recorded");
-        let tx = ctx.db.write().await?;
-        jobs::mark_done(&*tx, job.id, ctx.now()).await?;
-        return tx.commit().await;
-    }
-    if JobKind::parse(&job.kind) == Some(JobKind::ContractRenewals) {
-        // A transaction per contract; running it twice reminds and renews nothing twice.
-        let summary = crate::records::contracts::run_daily(ctx).await?;
-        tracing::info!(?summary, "contract renewals run");
-        let tx = ctx.db.write().await?;
-        jobs::mark_done(&*tx, job.id, ctx.now()).await?;
-        return tx.commit().await;
-    }
+}
+
+/// Marks a job done whose work committed on its own.
+async fn finish(ctx: &Ctx, job: &Job) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    jobs::mark_done(&*tx, job.id, ctx.now()).await?;
+    tx.commit().await
+}
+
+/// The jobs that tell a user something: the notification and the job's end
+/// in one transaction, so that a retry never notifies twice.
+async fn notify(ctx: &Ctx, job: &Job, kind: JobKind) -> Result<()> {
     let now = ctx.now();
     let tx = ctx.db.write().await?;
     let payload_id = |key: &str| job.payload.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
-    match JobKind::parse(&job.kind) {
-        Some(JobKind::ActivityReminder) => {
+    match kind {
+        JobKind::ActivityReminder => {
             if let Some(activity) = load(&*tx, RecordType::ACTIVITY, payload_id("activity_id")).await? {
                 let still_due = activity.text("reminder_at") == job.payload.get("reminder_at").and_then(Value::as_str);
                 let done = activity.fields.get("done").and_then(Value::as_bool).unwrap_or(false);
@@ -266,7 +274,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 }
             }
         }
-        Some(JobKind::LeadAssigned) => {
+        JobKind::LeadAssigned => {
             let lead = load(&*tx, RecordType::LEAD, payload_id("lead_id")).await?;
             if let (Some(lead), Some(owner)) = (lead, payload_id("owner_id")) {
                 let notification = NewNotification {
@@ -281,7 +289,7 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
-        Some(JobKind::DealMoved) => {
+        JobKind::DealMoved => {
             let deal = load(&*tx, RecordType::DEAL, payload_id("deal_id")).await?;
             if let (Some(deal), Some(owner)) = (deal, payload_id("owner_id")) {
                 let pipelines = crate::pipelines::list(&*tx).await?;
@@ -307,17 +315,8 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
                 insert(&*tx, notification, now).await?;
             }
         }
-        Some(
-            JobKind::DuplicateScan
-            | JobKind::SendEmail
-            | JobKind::ReturnRules
-            | JobKind::ForecastSnapshot
-            | JobKind::ContractRenewals
-            | JobKind::CadenceStep
-            | JobKind::SendWhatsapp,
-        ) => {}
-        // A kind this version does not know: finish it rather than retry forever.
-        None => tracing::warn!(kind = %job.kind, "unknown job kind"),
+        // `run_job` sends only the kinds above here.
+        _ => {}
     }
     jobs::mark_done(&*tx, job.id, now).await?;
     tx.commit().await
