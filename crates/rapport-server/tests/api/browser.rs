@@ -109,9 +109,10 @@ impl Browser {
     /// whole test suite shares two cores with Chromium).
     pub async fn see(&self, wanted: &str) {
         let started = std::time::Instant::now();
+        let mut body = String::new();
         while started.elapsed() < Duration::from_secs(20) {
             // A page being replaced has no body for a moment.
-            let body = match self.driver.find(By::Css("body")).await {
+            body = match self.driver.find(By::Css("body")).await {
                 Ok(body) => body.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
@@ -120,7 +121,8 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        self.fail(&format!("the page never said {wanted:?}")).await
+        // What it said instead, to tell a slow page from a different one.
+        self.fail(&format!("the page never said {wanted:?}; it said:\n{body}")).await
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
