@@ -192,24 +192,28 @@ fn index(db: &Database, index: &IndexCreateStatement) -> String {
     db.db_backend().build(index).to_string()
 }
 
-fn ts(name: &'static str) -> ColumnDef {
+pub(crate) fn ts(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
 }
 
-fn ts_null(name: &'static str) -> ColumnDef {
+pub(crate) fn ts_null(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
 }
 
-fn uuid(name: &'static str) -> ColumnDef {
+pub(crate) fn uuid(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).uuid().not_null().to_owned()
 }
 
-fn uuid_null(name: &'static str) -> ColumnDef {
+pub(crate) fn uuid_null(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).uuid().null().to_owned()
 }
 
-fn text(name: &'static str) -> ColumnDef {
+pub(crate) fn text(name: &'static str) -> ColumnDef {
     ColumnDef::new(name).text().not_null().to_owned()
+}
+
+pub(crate) fn text_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).text().null().to_owned()
 }
 
 fn m0001_accounts(db: &Database) -> Vec<String> {

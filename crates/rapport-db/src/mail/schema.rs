@@ -4,22 +4,7 @@
 use sea_orm::sea_query::{ColumnDef, Index, Table};
 
 use crate::database::Database;
-
-fn ts(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn ts_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
-}
-
-fn text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().to_owned()
-}
-
-fn text_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).text().null().to_owned()
-}
+use crate::migrations::{text, text_null, ts, ts_null};
 
 pub(crate) fn m0017_email_outbox(db: &Database) -> Vec<String> {
     let backend = db.db_backend();
