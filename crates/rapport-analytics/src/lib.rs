@@ -2,3 +2,7 @@
 //! has already read (no I/O, no clock, no database). Each module takes rows as
 //! slices of small structs and returns figures the screens and the API show;
 //! money stays in integer minor units of one currency per call.
+
+pub mod features;
+pub mod personas;
+pub mod scoring;
