@@ -1,11 +1,12 @@
 //! Personas: customers grouped by k-means over their encoded features, each
 //! group described by the traits that set it apart and by the money it brings.
 //!
-//! How k is chosen: [`KChoice::Auto`] fits every k in the range and keeps the
-//! one with the best mean silhouette (ties go to the smaller k), measured on a
-//! seeded sample of at most [`SILHOUETTE_SAMPLE_ROWS`] rows because the
-//! silhouette costs O(n²); every tried k's score is reported. [`KChoice::Fixed`]
-//! is the user's override.
+//! How k is chosen: [`KChoice::Auto`] fits every k in the range on a trial
+//! sample and keeps the one with the best mean silhouette (ties go to the
+//! smaller k), measured on a seeded sample of at most
+//! [`SILHOUETTE_SAMPLE_ROWS`] rows because the silhouette costs O(n²); every
+//! tried k's score is reported, the chosen k's being that of the final fit.
+//! [`KChoice::Fixed`] is the user's override.
 //!
 //! How it scales: k-means (k-means++ init, [`KMEANS_RUNS`] seeded runs, the
 //! best inertia kept) is fitted on a seeded sample of at most
@@ -35,8 +36,13 @@ pub const FIT_SAMPLE_ROWS: usize = 50_000;
 pub const SILHOUETTE_SAMPLE_ROWS: usize = 2_000;
 /// More personas than this are not something a person reads.
 pub const MAX_CLUSTERS: usize = 50;
-/// Seeded k-means runs per k; the run with the lowest inertia is kept.
+/// Seeded k-means runs for the final fit; the run with the lowest inertia is kept.
 pub const KMEANS_RUNS: usize = 4;
+/// When k is chosen automatically, each candidate is first fitted on at most
+/// this many rows (a seeded sample of the fit sample), with [`TRIAL_RUNS`] runs:
+/// the silhouette on 2,000 rows does not need a finer fit to rank the k's.
+pub const TRIAL_SAMPLE_ROWS: usize = 10_000;
+pub const TRIAL_RUNS: usize = 2;
 const KMEANS_MAX_ITERATIONS: u64 = 100;
 const KMEANS_TOLERANCE: f64 = 1e-4;
 
@@ -60,9 +66,10 @@ impl Default for KChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Personas {
     pub k: usize,
-    /// The chosen k's mean silhouette on the sample.
+    /// The chosen k's mean silhouette on the sample (-1..=1, higher is better).
     pub silhouette: f64,
-    /// Every k tried with its silhouette, in increasing k.
+    /// Every k tried with its silhouette, in increasing k (the chosen k's
+    /// entry is the final fit's score; a fixed k is the only entry).
     pub tried: Vec<(usize, f64)>,
     /// Each row's cluster, an index into `clusters`.
     pub assignments: Vec<u16>,
@@ -144,6 +151,32 @@ pub fn cluster(
     k: KChoice,
     seed: u64,
 ) -> Result<Personas, PersonaError> {
+    cluster_with_samples(specs, rows, values, k, seed, SampleSizes::default())
+}
+
+/// How many rows k-means and the silhouette look at; smaller in tests so the
+/// sampled path runs on small data.
+#[derive(Debug, Clone, Copy)]
+struct SampleSizes {
+    trial: usize,
+    fit: usize,
+    silhouette: usize,
+}
+
+impl Default for SampleSizes {
+    fn default() -> Self {
+        Self { trial: TRIAL_SAMPLE_ROWS, fit: FIT_SAMPLE_ROWS, silhouette: SILHOUETTE_SAMPLE_ROWS }
+    }
+}
+
+fn cluster_with_samples(
+    specs: &[FeatureSpec],
+    rows: &[Vec<FeatureValue>],
+    values: &[i64],
+    k: KChoice,
+    seed: u64,
+    samples: SampleSizes,
+) -> Result<Personas, PersonaError> {
     if rows.is_empty() {
         return Err(PersonaError::NoRows);
     }
@@ -179,24 +212,38 @@ pub fn cluster(
     let max_k = max_k.min(distinct);
 
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let fit_rows = sample_rows(encoded.view(), FIT_SAMPLE_ROWS, &mut rng);
-    let silhouette_rows = sample_rows(encoded.view(), SILHOUETTE_SAMPLE_ROWS, &mut rng);
+    let fit_rows = sample_rows(encoded.view(), samples.fit, &mut rng);
+    let silhouette_rows = sample_rows(encoded.view(), samples.silhouette, &mut rng);
     let distances = DistanceMatrix::new(silhouette_rows.view());
-
-    let mut tried = Vec::new();
-    let mut best: Option<(usize, f64, Vec<Vec<f64>>)> = None;
-    for k in min_k..=max_k {
-        let centroids = fit_kmeans(fit_rows.view(), k, seed.wrapping_add(k as u64))?;
-        let labels: Vec<usize> = silhouette_rows.rows().into_iter().map(|row| nearest_view(&centroids, row)).collect();
-        let score = mean_silhouette(&distances, &labels, k);
-        tried.push((k, score));
-        if best.as_ref().is_none_or(|(_, best_score, _)| score > *best_score) {
-            best = Some((k, score, centroids));
-        }
-    }
-    let Some((k, silhouette, centroids)) = best else {
-        return Err(PersonaError::FitFailed);
+    let silhouette_of = |centroids: &[Vec<f64>], k: usize| {
+        let labels: Vec<usize> = silhouette_rows.rows().into_iter().map(|row| nearest_view(centroids, row)).collect();
+        mean_silhouette(&distances, &labels, k)
     };
+
+    // Auto: quick trial fits on a smaller sample pick k; then only the chosen
+    // k is fitted in full.
+    let mut tried = Vec::new();
+    let k = if min_k == max_k {
+        min_k
+    } else {
+        let trial_rows = sample_rows(fit_rows.view(), samples.trial, &mut rng);
+        let mut best = (min_k, f64::NEG_INFINITY);
+        for k in min_k..=max_k {
+            let centroids = fit_kmeans(trial_rows.view(), k, TRIAL_RUNS, seed.wrapping_add(k as u64))?;
+            let score = silhouette_of(&centroids, k);
+            tried.push((k, score));
+            if score > best.1 {
+                best = (k, score);
+            }
+        }
+        best.0
+    };
+    let centroids = fit_kmeans(fit_rows.view(), k, KMEANS_RUNS, seed.wrapping_add(k as u64))?;
+    let silhouette = silhouette_of(&centroids, k);
+    match tried.iter_mut().find(|(tried_k, _)| *tried_k == k) {
+        Some(entry) => entry.1 = silhouette,
+        None => tried.push((k, silhouette)),
+    }
 
     // Assign every row, then renumber clusters largest first.
     let raw: Vec<usize> = encoded.rows().into_iter().map(|row| nearest_view(&centroids, row)).collect();
@@ -242,11 +289,11 @@ fn describe_clusters(
 }
 
 /// Fits k-means and returns its centroids.
-fn fit_kmeans(data: ArrayView2<f64>, k: usize, seed: u64) -> Result<Vec<Vec<f64>>, PersonaError> {
+fn fit_kmeans(data: ArrayView2<f64>, k: usize, runs: usize, seed: u64) -> Result<Vec<Vec<f64>>, PersonaError> {
     let dataset = DatasetBase::from(data);
     let model = KMeans::params_with_rng(k, Xoshiro256PlusPlus::seed_from_u64(seed))
         .init_method(KMeansInit::KMeansPlusPlus)
-        .n_runs(KMEANS_RUNS)
+        .n_runs(runs)
         .max_n_iterations(KMEANS_MAX_ITERATIONS)
         .tolerance(KMEANS_TOLERANCE)
         .fit(&dataset)

@@ -60,8 +60,8 @@ fn auto_finds_three_blobs_and_each_blob_is_one_cluster() {
     let personas = cluster(&specs(), &rows, &values, KChoice::default(), 7).unwrap();
     assert_eq!(personas.k, 3, "tried {:?}", personas.tried);
     assert_eq!(personas.tried.iter().map(|(k, _)| *k).collect::<Vec<_>>(), (2..=8).collect::<Vec<_>>());
-    let best_tried = personas.tried.iter().map(|(_, s)| *s).fold(f64::MIN, f64::max);
-    assert_eq!(personas.silhouette, best_tried);
+    assert_eq!(personas.tried[1], (3, personas.silhouette));
+    assert!(personas.tried.iter().all(|(_, s)| *s <= personas.silhouette));
     assert!(personas.silhouette > 0.5, "{}", personas.silhouette);
 
     let of_blob = cluster_of_each_blob(&personas.assignments, &truth);
@@ -219,6 +219,18 @@ fn zero_values_missing_features_and_huge_values_give_finite_results() {
     }
     // value sums saturate rather than overflow
     assert!(personas.clusters.iter().any(|c| c.value_minor == i64::MAX));
+}
+
+#[test]
+fn the_sampled_path_finds_the_blobs_and_places_every_row_at_its_nearest_centroid() {
+    let (rows, values, truth) = blobs(300, false, 5);
+    let samples = SampleSizes { trial: 60, fit: 120, silhouette: 60 };
+    let personas = cluster_with_samples(&specs(), &rows, &values, KChoice::default(), 8, samples).unwrap();
+    assert_eq!(personas.k, 3, "tried {:?}", personas.tried);
+    cluster_of_each_blob(&personas.assignments, &truth);
+    for (row, &assigned) in rows.iter().zip(&personas.assignments) {
+        assert_eq!(personas.model.assign(row), assigned);
+    }
 }
 
 /// 1M rows × 10 encoded columns, timed; run with

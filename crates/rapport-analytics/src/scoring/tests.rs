@@ -195,3 +195,24 @@ fn a_perfectly_separating_category_still_trains_finite_weights() {
     assert!(model.cv_auc > 0.99, "{}", model.cv_auc);
     assert!(model.score(&lead("referral", 2.0, 1.0)).points > 80);
 }
+
+/// Training time on 50,000 closed leads; run with
+/// `cargo test --release -p rapport-analytics training_on_fifty_thousand_leads -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn training_on_fifty_thousand_leads() {
+    let (examples, true_auc) = generated(50_000, 11);
+    let started = std::time::Instant::now();
+    let model = train(&specs(), &examples, 1).unwrap();
+    let trained = started.elapsed();
+    let started = std::time::Instant::now();
+    let points: u64 = examples.iter().map(|e| u64::from(model.score(&e.features).points)).sum();
+    let scored = started.elapsed();
+    println!(
+        "50k leads x {} encoded columns: train (5-fold CV + final fit) {trained:?}, cv AUC {:.4} (generating model {true_auc:.4}); scoring 50k with reasons {scored:?} (mean {} points)",
+        model.encoding.width(),
+        model.cv_auc,
+        points / 50_000
+    );
+    assert!((model.cv_auc - true_auc).abs() < 0.02);
+}
