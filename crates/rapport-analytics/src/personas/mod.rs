@@ -82,6 +82,8 @@ pub struct Personas {
 /// One persona.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
+    /// Rows in the cluster; 0 only when k-means left a centroid without rows
+    /// (possible when the fit sample holds fewer distinct rows than k).
     pub size: usize,
     /// `size` over all rows.
     pub share: f64,

@@ -233,6 +233,31 @@ fn the_sampled_path_finds_the_blobs_and_places_every_row_at_its_nearest_centroid
     }
 }
 
+#[test]
+fn a_cluster_left_empty_by_the_sample_is_reported_empty_not_nan() {
+    // 200 rows at 0, 200 at 10 and one at 100: a 20-row fit sample almost
+    // surely misses the lone row, so k-means sees two distinct points for k = 3.
+    let mut rows: Vec<Vec<FeatureValue>> = Vec::new();
+    rows.extend((0..200).map(|_| vec![num(0.0)]));
+    rows.extend((0..200).map(|_| vec![num(10.0)]));
+    rows.push(vec![num(100.0)]);
+    let values = vec![1; rows.len()];
+    let samples = SampleSizes { trial: 20, fit: 20, silhouette: 20 };
+    let personas =
+        cluster_with_samples(&[FeatureSpec::number("x")], &rows, &values, KChoice::Fixed(3), 1, samples).unwrap();
+    assert_eq!(personas.clusters.len(), 3);
+    assert_eq!(personas.clusters.iter().map(|c| c.size).sum::<usize>(), rows.len());
+    assert!(personas.silhouette.is_finite());
+    assert_eq!(personas.clusters[2].size, 0, "{:?}", personas.clusters);
+    for cluster in &personas.clusters {
+        assert!(cluster.share.is_finite());
+        if cluster.size == 0 {
+            assert!(cluster.traits.is_empty());
+            assert_eq!(cluster.value_minor, 0);
+        }
+    }
+}
+
 /// 1M rows × 10 encoded columns, timed; run with
 /// `cargo test --release -p rapport-analytics personas_on_a_million_rows -- --ignored --nocapture`.
 #[test]
