@@ -3,4 +3,7 @@
 //! slices of small structs and returns figures the screens and the API show;
 //! money stays in integer minor units of one currency per call.
 
+pub mod features;
+pub mod personas;
 pub mod sales;
+pub mod scoring;
