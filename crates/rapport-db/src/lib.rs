@@ -4,6 +4,7 @@
 //! database URL names. Where the engines truly differ (full-text search, job
 //! claiming, JSON access, pragmas) the difference lives in [`backend`].
 
+pub mod analytics;
 pub mod archive;
 pub mod audit;
 pub mod auth;

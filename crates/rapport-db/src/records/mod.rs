@@ -63,7 +63,7 @@ pub use returns::{
     request_return, request_return_by_customer,
 };
 pub use service::{create, create_idempotent, delete, get, list, restore, update};
-pub(crate) use service::{prepare_new, store_new};
+pub(crate) use service::{prepare_new, scope as read_scope, store_new};
 pub use timeline::{TimelineEntry, timeline};
 pub use vcards::{MAX_VCARD_BYTES, VcardOutcome, VcardReport, contact_photo, has_photo, import_vcards};
 pub use workbook::{FileKind, as_csv as spreadsheet_as_csv, kind_of as file_kind};

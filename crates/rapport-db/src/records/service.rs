@@ -467,6 +467,8 @@ pub(crate) async fn write_update(
 ) -> Result<Record> {
     let (record_type, id) = (record.record_type, record.id);
     let hook_data = hooks::load(conn, record_type).await?;
+    // The hooks date what this write does (a deal's `closed_at`) by it.
+    record.updated_at = ctx.now();
     hooks::before_write(&hook_data, Some(&old), &mut record, input)?;
     if let Some(Some(errors)) = resolve(conn, actor, snapshot, &mut [(Some(&old), &mut record)]).await?.pop() {
         return Err(DomainError::from(errors).into());
@@ -476,7 +478,6 @@ pub(crate) async fn write_update(
         return Ok(old);
     }
     record.version = old.version + 1;
-    record.updated_at = ctx.now();
     record.updated_by = Some(actor.user_id);
     if !repo::update(conn, &record, old.version).await? {
         return Err(DomainError::VersionMismatch { current: old.version + 1 }.into());

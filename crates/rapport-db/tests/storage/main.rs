@@ -1,6 +1,7 @@
 //! Storage integration tests, each run on SQLite and (when
 //! `RAPPORT_TEST_POSTGRES_URL` is set) on PostgreSQL.
 
+mod analytics;
 mod archive;
 mod auth;
 mod backups;

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: one table of routes, one OpenAPI document.
 
 pub mod admin;
+pub mod analytics;
 pub mod branding;
 pub mod cadences;
 pub mod contracts;
@@ -43,6 +44,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(email::router())
         .merge(orders::router())
         .merge(forecast::router())
+        .merge(analytics::router())
         .merge(contracts::router())
         .merge(cadences::router())
         .merge(quotes::router())

@@ -259,6 +259,7 @@ mod catalogue_tests {
         "quote.",
         "product.",
         "forecast.",
+        "analytics.",
         "quota.",
         "contract.",
         "cadence.",

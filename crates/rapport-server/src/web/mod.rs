@@ -3,6 +3,7 @@
 //! modules (`static/`). Pages work without JavaScript; scripts add partial
 //! updates, drag and drop, type-ahead and shortcuts.
 
+mod analytics;
 mod assets;
 mod auth;
 mod board;
@@ -129,6 +130,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/deals/{id}/stage", post(board::move_deal))
         .route("/leads/{id}/convert", post(records::convert))
         .route("/forecast", get(forecast::page))
+        .route("/analytics", get(analytics::index))
+        .route("/analytics/sales", get(analytics::sales_page))
         .route("/settings/quotas", get(forecast::quotas_page).post(forecast::save_quotas))
         .route("/orders/{id}/status", post(orders::move_order))
         .route("/orders/{id}/payment", post(orders::pay))
@@ -217,6 +220,7 @@ impl Frame {
             ("products", "/products", "nav.products"),
             ("contracts", "/contracts", "kind.contracts"),
             ("forecast", "/forecast", "forecast.nav"),
+            ("analytics", "/analytics", "analytics.nav"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {

@@ -141,6 +141,7 @@ mod schemas;
         crate::api::forecast::forecast,
         crate::api::forecast::list_quotas,
         crate::api::forecast::set_quotas,
+        crate::api::analytics::sales,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

@@ -1,0 +1,121 @@
+//! Analytics read from stored records, on both backends.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use rapport_core::access::{Role, Visibility, Writer};
+use rapport_core::ids::RecordId;
+use rapport_core::schema::RecordType;
+use rapport_db::analytics::sales::{SalesQuery, analyse};
+use rapport_db::{pipelines, records, settings};
+use serde_json::{Value, json};
+
+use crate::common::{TestCtx, as_admin, run_on_both_backends};
+
+fn at(m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0).single().expect("a time")
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+}
+
+async fn create(t: &TestCtx, by: &Writer, when: DateTime<Utc>, kind: RecordType, input: Value) -> RecordId {
+    t.clock.set(when);
+    records::create(&t.ctx, by, kind, &input).await.expect("create").id
+}
+
+async fn update(t: &TestCtx, by: &Writer, when: DateTime<Utc>, id: RecordId, patch: Value) {
+    t.clock.set(when);
+    records::update(&t.ctx, by, RecordType::DEAL, id, &patch, None).await.expect("update a deal");
+}
+
+#[tokio::test]
+async fn sales_analytics_follow_deals_through_their_stages_and_respect_visibility() {
+    run_on_both_backends("analytics_sales", |t| async move {
+        let (_, admin) = t.admin().await;
+        pipelines::ensure_default(&t.ctx).await.expect("default pipeline");
+        let mut config = settings::load(t.ctx.db.conn()).await.expect("settings");
+        config.visibility.insert(RecordType::DEAL, Visibility::Private);
+        settings::save(&t.ctx, &as_admin(&admin), &config).await.expect("save settings");
+        let pipeline = pipelines::list(t.ctx.db.conn()).await.expect("pipelines").remove(0);
+        let stage = |name: &str| pipeline.stages.iter().find(|s| s.name == name).expect("a stage").id.to_string();
+        let (ana, _) = t.user("Ana Lima", Role::Member).await;
+        let (bia, _) = t.user("Bia Souza", Role::Member).await;
+        let ana_writer = t.writer(ana.id).await;
+        let retail = create(&t, &admin, at(5, 1), RecordType::COMPANY, json!({"name": "Mercado Sol", "industry": "Retail", "size_band": "11-50"})).await;
+        let deal = |owner: &rapport_core::ids::UserId, extra: Value| {
+            let mut input = json!({"owner_id": owner.to_string(), "currency": "BRL", "stage_id": stage("Qualification")});
+            input.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
+            input
+        };
+
+        // Won in 9 days: 2 in qualification, 5 in needs analysis, 2 in proposal.
+        let won = create(&t, &admin, at(6, 1), RecordType::DEAL, deal(&ana.id, json!({"name": "Frota", "amount_minor": 1_000_000, "company_id": retail.to_string(), "source_channel": "web"}))).await;
+        update(&t, &admin, at(6, 3), won, json!({"stage_id": stage("Needs analysis")})).await;
+        update(&t, &admin, at(6, 8), won, json!({"stage_id": stage("Proposal")})).await;
+        update(&t, &admin, at(6, 10), won, json!({"stage_id": stage("Won")})).await;
+        // Lost from qualification after 4 days, against a competitor.
+        let lost = create(&t, &admin, at(6, 1), RecordType::DEAL, deal(&bia.id, json!({"name": "Lojas", "amount_minor": 400_000, "competitor": "Acme CRM", "source_channel": "referral"}))).await;
+        update(&t, &admin, at(6, 5), lost, json!({"stage_id": stage("Lost"), "lost_reason": "Price"})).await;
+        // Still in qualification.
+        create(&t, &admin, at(6, 2), RecordType::DEAL, deal(&ana.id, json!({"name": "Aberto", "amount_minor": 50_000, "competitor": "acme crm"}))).await;
+        // Outside the period, and one in the trash.
+        create(&t, &admin, at(3, 1), RecordType::DEAL, deal(&ana.id, json!({"name": "Antigo", "amount_minor": 10}))).await;
+        let trashed = create(&t, &admin, at(6, 4), RecordType::DEAL, deal(&bia.id, json!({"name": "Lixo", "amount_minor": 10}))).await;
+        t.clock.set(at(6, 20));
+        records::delete(&t.ctx, &admin, RecordType::DEAL, trashed, None).await.expect("trash");
+
+        let query = SalesQuery { pipeline: None, from: day(2026, 5, 1), to: day(2026, 7, 1) };
+        let everyone = analyse(&t.ctx, &admin, &query).await.expect("analyse");
+        assert_eq!(everyone.created, 3);
+        let reached: Vec<(Option<&str>, u64)> =
+            everyone.funnel.iter().map(|s| (s.stage.as_deref(), s.reached)).collect();
+        assert_eq!(
+            reached,
+            [(Some("Qualification"), 3), (Some("Needs analysis"), 1), (Some("Proposal"), 1), (Some("Negotiation"), 1), (None, 1)]
+        );
+        assert_eq!((everyone.won, everyone.lost, everyone.win_rate), (1, 1, Some(0.5)));
+        assert_eq!(everyone.average_won_minor, Some(1_000_000));
+        let cycle = everyone.won_cycle.as_ref().expect("a won cycle");
+        // Won on the day it moved to the won stage (the hooks once dated it by the write before).
+        let stored = records::get(&t.ctx, &admin, RecordType::DEAL, won).await.expect("get");
+        assert_eq!(stored.fields["closed_at"], json!("2026-06-10T12:00:00.000000Z"));
+        assert!((cycle.median_days - 9.0).abs() < 1e-9, "{cycle:?}");
+        let qualification = &everyone.stage_times[0];
+        assert_eq!(qualification.stage, "Qualification");
+        let stays = qualification.durations.as_ref().expect("stays");
+        assert_eq!((stays.count, stays.median_days), (2, 3.0));
+        assert_eq!(qualification.open_now, 1);
+        assert_eq!(qualification.longest_open_days, Some(18.0));
+        let needs = everyone.stage_times[1].durations.as_ref().expect("stays");
+        assert_eq!((needs.count, needs.mean_days), (1, 5.0));
+        assert_eq!(everyone.lost_reasons.len(), 1);
+        assert_eq!((everyone.lost_reasons[0].reason.as_deref(), everyone.lost_reasons[0].deals), (Some("Price"), 1));
+        let acme = &everyone.competitors[0];
+        assert_eq!((acme.competitor.as_str(), acme.deals, acme.lost, acme.open), ("Acme CRM", 2, 1, 1));
+        let owners: Vec<(Option<&str>, u64, u64)> =
+            everyone.by_owner.iter().map(|r| (r.key.as_deref(), r.won, r.lost)).collect();
+        assert!(owners.contains(&(Some("Ana Lima"), 1, 0)) && owners.contains(&(Some("Bia Souza"), 0, 1)));
+        assert_eq!(everyone.by_industry.iter().find(|r| r.key.as_deref() == Some("Retail")).map(|r| r.won), Some(1));
+        // Two open deals in the pipeline now: the one in qualification and the old one.
+        assert_eq!(everyone.open_deals, 2);
+        let velocity = everyone.velocity.as_ref().expect("a velocity");
+        assert_eq!(velocity.per_day_minor, (2.0 * 0.5 * 1_000_000.0 / 9.0_f64).round() as i64);
+        assert!(everyone.forecast.is_some(), "administrators see forecast accuracy");
+
+        // Ana sees only her deals: no lost deal, no forecast accuracy.
+        let hers = analyse(&t.ctx, &ana_writer, &query).await.expect("analyse");
+        assert_eq!((hers.created, hers.won, hers.lost), (2, 1, 0));
+        assert!(hers.lost_reasons.is_empty());
+        assert!(hers.forecast.is_none());
+
+        // An empty period is figures of zero, never an error.
+        let empty = analyse(&t.ctx, &admin, &SalesQuery { pipeline: None, from: day(2020, 1, 1), to: day(2020, 2, 1) })
+            .await
+            .expect("analyse");
+        assert_eq!((empty.created, empty.win_rate, empty.velocity.is_some()), (0, None, false));
+        // A backwards period is refused.
+        let backwards = SalesQuery { pipeline: None, from: day(2026, 7, 1), to: day(2026, 5, 1) };
+        assert!(analyse(&t.ctx, &admin, &backwards).await.is_err());
+    })
+    .await;
+}

@@ -1,0 +1,52 @@
+//! Analytics: `/api/v1/analytics/…`, the same figures as the analytics pages.
+
+use axum::Json;
+use axum::extract::State;
+use axum::routing::get;
+use chrono::{Months, NaiveDate};
+use rapport_db::analytics::sales::{SalesAnalysis, SalesQuery};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::Auth;
+use crate::error::{ApiResult, Problem};
+use crate::json::QueryParams;
+use crate::state::AppState;
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/analytics/sales", get(sales))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SalesParams {
+    /// The pipeline; the default one when left out.
+    pub pipeline: Option<Uuid>,
+    /// First day of the period (UTC); twelve months before `to` by default.
+    pub from: Option<NaiveDate>,
+    /// Day after the period's last (exclusive); tomorrow by default.
+    pub to: Option<NaiveDate>,
+}
+
+/// Sales analytics of a pipeline over a period: the funnel and time in each
+/// stage of the deals created in it; win rates by owner, source, industry
+/// and company size, the sales cycle, lost reasons and competitors of the
+/// deals closed in it; the open pipeline's velocity; and, for
+/// administrators and managers, how accurate past forecasts were. Only the
+/// deals the caller may see count.
+#[utoipa::path(get, path = "/api/v1/analytics/sales", tag = "analytics", params(SalesParams),
+    responses((status = 200, body = Object, description = "the analysis: `funnel`, `stage_times`, `won`, `lost`, `win_rate`, `average_won_minor`, `won_cycle`, `lost_cycle`, `by_owner`, `by_source`, `by_industry`, `by_size_band`, `lost_reasons`, `competitors`, `open_deals`, `velocity`, `forecast`"),
+        (status = 422, body = Problem)))]
+pub(crate) async fn sales(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    QueryParams(params): QueryParams<SalesParams>,
+) -> ApiResult<Json<SalesAnalysis>> {
+    let tomorrow = state.ctx.now().date_naive().succ_opt().unwrap_or_default();
+    let to = params.to.unwrap_or(tomorrow);
+    let from = params.from.unwrap_or_else(|| to - Months::new(12));
+    let query = SalesQuery { pipeline: params.pipeline, from, to };
+    Ok(Json(rapport_db::analytics::sales::analyse(&state.ctx, &actor, &query).await?))
+}
