@@ -2,3 +2,9 @@
 //! has already read (no I/O, no clock, no database). Each module takes rows as
 //! slices of small structs and returns figures the screens and the API show;
 //! money stays in integer minor units of one currency per call.
+
+pub mod attribution;
+pub mod clv;
+pub mod cohorts;
+pub mod purchases;
+pub mod rfm;
