@@ -4,8 +4,8 @@
 //!
 //! **Time unit: weeks.** From a [`PurchaseSummary`] and `today`: x = purchases
 //! − 1 (repeat purchases), t_x = (last_day − first_day) / 7 and T = (today −
-//! first_day) / 7. Rows whose first purchase is after `today`, or whose last
-//! purchase is before their first, are skipped when fitting.
+//! first_day) / 7. Rows with no purchase, a last purchase before the first or
+//! after `today`, are skipped when fitting (predictions repair them instead).
 //!
 //! **Speed.** Identical (x, t_x, T) triples are fitted once with a weight
 //! (days make many repeats), and above [`FIT_SAMPLE`] customers the fit uses a

@@ -112,7 +112,8 @@ fn the_grid_maps_corners_to_the_named_segments() {
 
 #[test]
 fn segment_keys_are_stable_and_parse_back() {
-    for segment in Segment::ALL {
+    for (index, segment) in Segment::ALL.into_iter().enumerate() {
+        assert_eq!(segment as usize, index, "summarize indexes by discriminant");
         assert_eq!(Segment::parse(segment.as_str()), Some(segment));
         let json = serde_json::to_string(&segment).unwrap();
         assert_eq!(json, format!("\"{}\"", segment.as_str()));
@@ -144,4 +145,22 @@ fn summary_counts_shares_and_means_per_segment() {
     let top = summary.iter().find(|s| s.segment == scores[0].segment).unwrap();
     assert!(top.customers >= 1);
     assert!(summarize(&[], &[]).iter().all(|s| s.customers == 0 && s.share == 0.0));
+}
+
+/// `cargo test --release -p rapport-analytics -- --ignored --nocapture rfm_one_million`
+#[test]
+#[ignore = "a measurement, run in release"]
+fn rfm_one_million_customers() {
+    let rows: Vec<_> = (0..1_000_000u32)
+        .map(|i| {
+            let h = i.wrapping_mul(2_654_435_761);
+            row(20_000 + (h % 730) as i32, h % 37 + 1, i64::from(h % 1_000_003))
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let scores = score(&rows, 20_730);
+    let scored = started.elapsed();
+    let summary = summarize(&scores, &rows);
+    eprintln!("score 1M: {scored:?}, score + summarize: {:?}", started.elapsed());
+    assert_eq!(summary.iter().map(|s| s.customers).sum::<u64>(), 1_000_000);
 }
