@@ -253,3 +253,39 @@ mod tests {
         assert_eq!(repeat_purchase_rate(&[row(1), row(2), row(7), row(1)]), Some(0.5));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn retention_is_a_share_and_counts_are_kept(
+            cells in prop::collection::vec((0i32..24, 0i32..24, 0u32..500, -100i64..100_000), 0..80)
+        ) {
+            let cells: Vec<CohortCell> = cells
+                .into_iter()
+                .map(|(cohort_month, later, customers, revenue_minor)| CohortCell {
+                    cohort_month,
+                    active_month: cohort_month + later - 3, // some cells before their cohort
+                    customers,
+                    revenue_minor,
+                })
+                .collect();
+            let table = retention(&cells);
+            let kept: u64 = cells.iter().filter(|c| c.active_month >= c.cohort_month).map(|c| u64::from(c.customers)).sum();
+            let counted: u64 = table.cohorts.iter().flat_map(|row| &row.months).map(|m| u64::from(m.customers)).sum();
+            prop_assert_eq!(kept, counted);
+            for row in &table.cohorts {
+                prop_assert_eq!(row.size, row.months[0].customers);
+                for month in &row.months {
+                    prop_assert_eq!(month.retention.is_some(), row.size > 0);
+                    prop_assert!(month.retention.is_none_or(|r| (0.0..=1.0).contains(&r)));
+                }
+            }
+            prop_assert!(table.average_retention.iter().flatten().all(|r| (0.0..=1.0).contains(r)));
+        }
+    }
+}

@@ -58,6 +58,8 @@ pub enum ClvError {
     NoRepeatPurchases,
     #[error("every customer has the same history, which identifies no model")]
     NoVariation,
+    /// The search ran out of evaluations, or a parameter ran off to the edge
+    /// of the searched range (e^±24): the data do not pin the model down.
     #[error("the likelihood search did not converge")]
     DidNotConverge,
 }
@@ -142,6 +144,11 @@ fn within_bounds(point: &[f64]) -> bool {
     point.iter().all(|v| v.abs() <= LOG_BOUND)
 }
 
+/// A minimum that is an interior point, not the search range's edge.
+fn interior(minimum: &nelder_mead::Minimum) -> bool {
+    minimum.converged && minimum.value.is_finite() && minimum.point.iter().all(|v| v.abs() < LOG_BOUND - 1.0)
+}
+
 fn fit_bgnbd(data: &bgnbd::Data) -> Result<(BgNbdParams, f64), ClvError> {
     let params = |p: &[f64]| BgNbdParams { r: p[0].exp(), alpha: p[1].exp(), a: p[2].exp(), b: p[3].exp() };
     // Start where the mean purchase rate r/α matches the data's repeat rate.
@@ -159,7 +166,7 @@ fn fit_bgnbd(data: &bgnbd::Data) -> Result<(BgNbdParams, f64), ClvError> {
     };
     let start = [0.0, alpha_start.ln(), 0.0, 0.0];
     let minimum = nelder_mead::minimize(objective, &start, 1.0, MAX_EVALUATIONS);
-    if !minimum.converged || !minimum.value.is_finite() {
+    if !interior(&minimum) {
         return Err(ClvError::DidNotConverge);
     }
     Ok((params(&minimum.point), -minimum.value * scale))
@@ -186,5 +193,5 @@ fn fit_gamma_gamma(spends: &[gamma_gamma::Spend]) -> Option<GammaGammaParams> {
     // p = 2, q = 3 and γ = mean: the population mean pγ/(q−1) starts at the data's.
     let start = [2f64.ln(), 3f64.ln(), mean.ln()];
     let minimum = nelder_mead::minimize(objective, &start, 1.0, MAX_EVALUATIONS);
-    (minimum.converged && minimum.value.is_finite()).then(|| params(&minimum.point))
+    interior(&minimum).then(|| params(&minimum.point))
 }

@@ -199,3 +199,40 @@ fn one_million_customers_fit_and_predict() {
     eprintln!("predict one by one: {:?} (sum {one_by_one:.0})", started.elapsed());
     assert!(relative_error(total, f64::from(actual)) < 0.05);
 }
+
+mod arbitrary_input {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn rows() -> impl Strategy<Value = Vec<PurchaseSummary>> {
+        let row = (0i32..400, 0i32..400, 0u32..30, -1_000i64..1_000_000).prop_map(|(first, span, purchases, total)| {
+            PurchaseSummary { first_day: 600 + first, last_day: 600 + first + span, purchases, total_minor: total }
+        });
+        prop::collection::vec(row, 15..80)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the rows, `fit` returns a typed error or a model whose
+        /// predictions are finite and in range: never NaN, never a panic.
+        #[test]
+        fn fit_and_predict_never_produce_nan(rows in rows()) {
+            let today = 1000;
+            match fit(&rows, today) {
+                Ok(model) => {
+                    let BgNbdParams { r, alpha, a, b } = model.bgnbd;
+                    prop_assert!([r, alpha, a, b, model.log_likelihood].iter().all(|v| v.is_finite()));
+                    for row in &rows {
+                        let p = model.predict(row, today, 365);
+                        prop_assert!(p.expected_purchases.is_finite() && p.expected_purchases >= 0.0);
+                        prop_assert!((0.0..=1.0).contains(&p.p_alive));
+                        prop_assert!(p.value_minor >= 0);
+                    }
+                }
+                Err(error) => prop_assert!(!error.code().is_empty()),
+            }
+        }
+    }
+}

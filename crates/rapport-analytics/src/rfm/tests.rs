@@ -164,3 +164,28 @@ fn rfm_one_million_customers() {
     eprintln!("score 1M: {scored:?}, score + summarize: {:?}", started.elapsed());
     assert_eq!(summary.iter().map(|s| s.customers).sum::<u64>(), 1_000_000);
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn equal_values_share_a_score_and_better_never_scores_lower(
+            raw in prop::collection::vec((0i32..20, 1u32..6, 0i64..10), 0..200)
+        ) {
+            let rows: Vec<_> = raw.iter().map(|&(last, purchases, total)| row(last, purchases, total)).collect();
+            let scores = score(&rows, 30);
+            prop_assert_eq!(scores.len(), rows.len());
+            for (a, sa) in rows.iter().zip(&scores) {
+                prop_assert!((1..=5).contains(&sa.recency) && (1..=5).contains(&sa.frequency) && (1..=5).contains(&sa.monetary));
+                for (b, sb) in rows.iter().zip(&scores) {
+                    if a.last_day <= b.last_day { prop_assert!(sa.recency <= sb.recency); }
+                    if a.purchases <= b.purchases { prop_assert!(sa.frequency <= sb.frequency); }
+                    if a.total_minor <= b.total_minor { prop_assert!(sa.monetary <= sb.monetary); }
+                }
+            }
+        }
+    }
+}
