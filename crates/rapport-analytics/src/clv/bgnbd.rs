@@ -132,9 +132,10 @@ impl BgNbdParams {
     /// E = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x; a+b+x−1; z)] · P(alive),
     /// z = t/(α+T+t).
     ///
-    /// Evaluated through Euler's transformation
-    /// (1−z)^{r+x} ₂F₁(r+x, b+x; c; z) = (1−z)^{a−1} ₂F₁(a+b−1−r, a−1; c; z),
-    /// whose series converges fast even for large x. At a = 1 the expression
+    /// The hypergeometric product is summed directly or through Euler's
+    /// transformation, whichever series is tamer (see `unconditioned_bracket`),
+    /// so it stays accurate both for heavy buyers (large x) and for fits on a
+    /// ridge where a and b are huge. At a = 1 the expression
     /// is 0/0; there the mean of a ± 1e-5 is used. When the series cannot be
     /// summed, the fallback is P(alive) × E[λ | x, T] × t = P(alive) (r+x)/(α+T) t,
     /// which ignores dropout during the horizon (an upper bound).
@@ -167,14 +168,32 @@ impl BgNbdParams {
         }
     }
 
-    /// (a+b+x−1)/(a−1) · [1 − (1−z)^{a−1} ₂F₁(a+b−1−r, a−1; a+b+x−1; z)].
+    /// (a+b+x−1)/(a−1) · [1 − (1−z)^{r+x} ₂F₁(r+x, b+x; c; z)], c = a+b+x−1,
+    /// with the product (1−z)^{r+x} ₂F₁(…) summed in whichever of two equal
+    /// forms has the tamer series: the direct one, or Euler's transformation
+    /// (1−z)^{a−1} ₂F₁(a+b−1−r, a−1; c; z). The first term ratio of a series
+    /// is about z·AB/C, so the form with the smaller |AB/C| is tried first:
+    /// the transformed one for heavy buyers (large x), the direct one when a
+    /// is huge (everyone with the same dropout probability).
     fn unconditioned_bracket(&self, x: f64, big_t: f64, t: f64) -> Option<f64> {
         let BgNbdParams { r, alpha, a, b } = *self;
         let c = a + b + x - 1.0;
         let z = t / (alpha + big_t + t);
-        let series = hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)?;
-        let bracket = 1.0 - ((a - 1.0) * (-z).ln_1p()).exp() * series;
-        Some(c / (a - 1.0) * bracket)
+        let ln_one_minus_z = (-z).ln_1p();
+        let direct = (r + x, b + x, r + x);
+        let transformed = (a + b - 1.0 - r, a - 1.0, a - 1.0);
+        let growth = |(p, q, _): (f64, f64, f64)| (p * q / c).abs();
+        let forms = if growth(transformed) <= growth(direct) { [transformed, direct] } else { [direct, transformed] };
+        let product = forms.into_iter().find_map(|(p, q, power)| {
+            let series = hyp2f1(p, q, c, z)?;
+            let product = if series > 0.0 {
+                (power * ln_one_minus_z + series.ln()).exp()
+            } else {
+                (power * ln_one_minus_z).exp() * series
+            };
+            product.is_finite().then_some(product)
+        })?;
+        Some(c / (a - 1.0) * (1.0 - product))
     }
 }
 

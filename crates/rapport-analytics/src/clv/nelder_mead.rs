@@ -3,12 +3,20 @@
 //! parameter stays positive without constraints. Non-finite objective values
 //! count as +∞, so a NaN never becomes the best point.
 
+/// Evaluations between checks for a stall: if the best value improved by less
+/// than [`VALUE_TOLERANCE`] over this many evaluations, the simplex is crawling
+/// along a flat ridge (parameters the data cannot tell apart, such as a and b
+/// growing together when everyone has the same dropout probability), and the
+/// value has converged even though the point has not.
+const STALL_WINDOW: usize = 600;
+
 /// Where a minimisation ended.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Minimum {
     pub point: Vec<f64>,
     pub value: f64,
-    /// The simplex shrank below the tolerances before the evaluation budget ran out.
+    /// The simplex shrank below the tolerances, or its best value stalled
+    /// (see [`STALL_WINDOW`]), before the evaluation budget ran out.
     pub converged: bool,
 }
 
@@ -55,6 +63,7 @@ fn run(objective: &impl Fn(&[f64]) -> f64, start: &[f64], step: f64, budget: &mu
         objective(point)
     };
     let limit = *budget;
+    let mut checkpoint = (STALL_WINDOW, f64::INFINITY);
     let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(dimensions + 1);
     simplex.push((start.to_vec(), evaluate(start)));
     for axis in 0..dimensions {
@@ -76,6 +85,13 @@ fn run(objective: &impl Fn(&[f64]) -> f64, start: &[f64], step: f64, budget: &mu
         if best.is_finite() && worst - best <= VALUE_TOLERANCE && spread <= POINT_TOLERANCE {
             *budget = limit.saturating_sub(evaluations.get());
             return Minimum { point: simplex[0].0.clone(), value: best, converged: true };
+        }
+        if evaluations.get() >= checkpoint.0 {
+            if best.is_finite() && checkpoint.1 - best < VALUE_TOLERANCE {
+                *budget = limit.saturating_sub(evaluations.get());
+                return Minimum { point: simplex[0].0.clone(), value: best, converged: true };
+            }
+            checkpoint = (evaluations.get() + STALL_WINDOW, best);
         }
         if evaluations.get() >= limit {
             *budget = 0;
@@ -150,6 +166,16 @@ mod tests {
         for (x, c) in minimum.point.iter().zip(centre) {
             assert!((x - c).abs() < 1e-4, "{minimum:?}");
         }
+    }
+
+    #[test]
+    fn stops_on_a_flat_ridge() {
+        // Minimal value 0 approached as p[0] → ∞ along p[1] = p[0]: a ridge
+        // flatter than the tolerance long before the edge.
+        let ridge = |p: &[f64]| (p[0] - p[1]).powi(2) + (-p[0]).exp() * 1e-3;
+        let minimum = minimize(ridge, &[0.0, 0.0], 1.0, 100_000);
+        assert!(minimum.converged, "{minimum:?}");
+        assert!(minimum.value < 1e-9 && (minimum.point[0] - minimum.point[1]).abs() < 1e-3, "{minimum:?}");
     }
 
     #[test]

@@ -236,3 +236,25 @@ mod arbitrary_input {
         }
     }
 }
+
+#[test]
+fn bases_the_model_cannot_tell_apart_still_fit_and_predict() {
+    // Everyone with the same dropout probability (a, b → ∞ with a/(a+b)
+    // fixed), or the same purchase rate (r, α → ∞ with r/α fixed): the
+    // likelihood has a flat ridge, the search stops on it, and the predictions
+    // are those of the simpler model the data come from.
+    for (bg, seed) in [
+        (BgNbdParams { r: 0.24, alpha: 4.41, a: 500.0, b: 9500.0 }, 1),
+        (BgNbdParams { r: 200.0, alpha: 1000.0, a: 0.79, b: 2.43 }, 1),
+    ] {
+        let world = simulate(5000, bg, GG, seed);
+        let model = fit(&world.rows, world.today).unwrap();
+        let predicted: f64 =
+            model.predict_all(&world.rows, world.today, world.holdout_days).iter().map(|p| p.expected_purchases).sum();
+        let actual: u32 = world.holdout_purchases.iter().sum();
+        eprintln!("{:?}: predicted {predicted:.0}, actual {actual}", model.bgnbd);
+        assert!(relative_error(predicted, f64::from(actual)) < 0.15);
+        let fitted = model.bgnbd;
+        assert!(relative_error(fitted.r / fitted.alpha, bg.r / bg.alpha) < 0.15);
+    }
+}
