@@ -3,7 +3,12 @@
 //! slices of small structs and returns figures the screens and the API show;
 //! money stays in integer minor units of one currency per call.
 
+pub mod attribution;
+pub mod clv;
+pub mod cohorts;
 pub mod features;
 pub mod personas;
+pub mod purchases;
+pub mod rfm;
 pub mod sales;
 pub mod scoring;
