@@ -1359,3 +1359,17 @@ error-cadence-no-owner = The cadence has no owner.
 error-step-before-previous = A step cannot come before the step above it.
 error-whatsapp-incomplete = Set the phone number ID and the access token first.
 error-whatsapp-invalid-format = This does not have the expected format.
+
+# Charts (web/charts)
+chart-no-data = No data to show yet.
+chart-no-previous = No previous data to compare with
+chart-category = Category
+chart-previous = Previous period
+chart-kind-bar = Bars
+chart-kind-horizontal-bar = Horizontal bars
+chart-kind-stacked-bar = Stacked bars
+chart-kind-line = Line
+chart-kind-area = Area
+chart-kind-donut = Donut
+chart-kind-funnel = Funnel
+chart-kind-kpi = Key number

@@ -1359,3 +1359,17 @@ error-cadence-no-owner = La cadencia no tiene responsable.
 error-step-before-previous = Un paso no puede ir antes del paso de arriba.
 error-whatsapp-incomplete = Indique primero el ID del número de teléfono y el token de acceso.
 error-whatsapp-invalid-format = Esto no tiene el formato esperado.
+
+# Charts (web/charts)
+chart-no-data = Todavía no hay datos para mostrar.
+chart-no-previous = Sin datos del período anterior para comparar
+chart-category = Categoría
+chart-previous = Período anterior
+chart-kind-bar = Barras
+chart-kind-horizontal-bar = Barras horizontales
+chart-kind-stacked-bar = Barras apiladas
+chart-kind-line = Línea
+chart-kind-area = Área
+chart-kind-donut = Anillo
+chart-kind-funnel = Embudo
+chart-kind-kpi = Indicador
