@@ -10,6 +10,7 @@ mod board;
 mod branding;
 mod cadences;
 mod calendar;
+pub mod charts;
 mod contracts;
 mod duplicates;
 mod email;
