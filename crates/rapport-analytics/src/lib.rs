@@ -12,3 +12,4 @@ pub mod purchases;
 pub mod rfm;
 pub mod sales;
 pub mod scoring;
+pub mod team;

@@ -3,6 +3,7 @@
 //! they go through the reader pool, so a long analysis never holds up a write.
 
 pub mod sales;
+pub mod team;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -119,3 +119,61 @@ async fn sales_analytics_follow_deals_through_their_stages_and_respect_visibilit
     })
     .await;
 }
+
+#[tokio::test]
+async fn team_performance_counts_each_persons_month_for_whoever_may_see_it() {
+    run_on_both_backends("analytics_team", |t| async move {
+        use rapport_core::forecast::{Period, PeriodKind};
+        use rapport_db::analytics::team::performance;
+        let (_, admin) = t.admin().await;
+        pipelines::ensure_default(&t.ctx).await.expect("default pipeline");
+        let pipeline = pipelines::list(t.ctx.db.conn()).await.expect("pipelines").remove(0);
+        let won_stage = pipeline.stages.iter().find(|s| s.is_won).expect("won").id.to_string();
+        let team = rapport_db::users::create_team(&t.ctx, &as_admin(&admin), "Inside").await.expect("team");
+        let (ana, _) = t.user("Ana Lima", Role::Member).await;
+        let (bia, _) = t.user("Bia Souza", Role::Member).await;
+        let (mario, _) = t.user("Mário Costa", Role::Manager).await;
+        for user in [ana.id, bia.id, mario.id] {
+            rapport_db::users::add_member(&t.ctx, &as_admin(&admin), team.id, user).await.expect("member");
+        }
+        let owned = |owner: &rapport_core::ids::UserId, fields: Value| {
+            let mut input = json!({"owner_id": owner.to_string()});
+            input.as_object_mut().expect("an object").extend(fields.as_object().expect("an object").clone());
+            input
+        };
+        // Ana: a lead on 1 June at noon, first called four hours later; two calls and a done task.
+        let lead = create(&t, &admin, at(6, 1), RecordType::LEAD, owned(&ana.id, json!({"first_name": "Rui", "last_name": "Mota", "email": "rui@mota.com.br"}))).await;
+        t.clock.set(at(6, 1) + chrono::Duration::hours(4));
+        records::create(&t.ctx, &admin, RecordType::ACTIVITY, &owned(&ana.id, json!({"kind": "call", "subject": "Primeiro contato", "related": [{"type": "lead", "id": lead.to_string()}]})))
+            .await
+            .expect("a call");
+        create(&t, &admin, at(6, 2), RecordType::ACTIVITY, owned(&ana.id, json!({"kind": "call", "subject": "Retorno"}))).await;
+        create(&t, &admin, at(6, 3), RecordType::ACTIVITY, owned(&ana.id, json!({"kind": "task", "subject": "Proposta", "done": true}))).await;
+        // Ana wins a deal created 10 days before.
+        let deal = create(&t, &admin, at(6, 5), RecordType::DEAL, owned(&ana.id, json!({"name": "Frota", "amount_minor": 300_000, "currency": "BRL"}))).await;
+        update(&t, &admin, at(6, 15), deal, json!({"stage_id": won_stage})).await;
+        // Bia: a task due on 10 June still open on the 20th; May's activity does not count.
+        create(&t, &admin, at(6, 2), RecordType::ACTIVITY, owned(&bia.id, json!({"kind": "task", "subject": "Ligar", "due_at": "2026-06-10T12:00:00Z"}))).await;
+        create(&t, &admin, at(5, 20), RecordType::ACTIVITY, owned(&bia.id, json!({"kind": "meeting", "subject": "Visita"}))).await;
+        t.clock.set(at(6, 20));
+
+        let june = Period::containing(PeriodKind::Month, day(2026, 6, 1));
+        let manager = t.actor(mario.id).await;
+        let report = performance(&t.ctx, &manager, june, None).await.expect("performance");
+        let line = |id: rapport_core::ids::UserId| report.members.iter().find(|m| m.owner == id.0).expect("a line");
+        let a = line(ana.id);
+        assert_eq!(a.activities.get("call"), Some(&2));
+        assert_eq!((a.tasks_done, a.overdue, a.new_leads, a.leads_not_contacted), (1, 0, 1, 0));
+        assert_eq!(a.median_first_contact_hours, Some(4.0));
+        assert_eq!((a.won, a.won_minor, a.win_rate), (1, 300_000, Some(1.0)));
+        assert_eq!(a.average_cycle_days, Some(10.0));
+        let b = line(bia.id);
+        assert_eq!((b.activities.get("meeting"), b.overdue), (None, 1));
+        assert!(report.members.iter().any(|m| m.owner == mario.id.0), "an idle member still has a line");
+
+        // A member sees only their own line.
+        let own = performance(&t.ctx, &t.actor(bia.id).await, june, None).await.expect("performance");
+        assert_eq!(own.members.iter().map(|m| m.owner).collect::<Vec<_>>(), [bia.id.0]);
+    })
+    .await;
+}

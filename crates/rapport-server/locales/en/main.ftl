@@ -1359,7 +1359,6 @@ error-cadence-no-owner = The cadence has no owner.
 error-step-before-previous = A step cannot come before the step above it.
 error-whatsapp-incomplete = Set the phone number ID and the access token first.
 error-whatsapp-invalid-format = This does not have the expected format.
-<<<<<<< HEAD
 error-period-order = The end of the period must come after its start.
 error-period-too-long = Choose a period of at most three years.
 analytics-nav = Analytics
@@ -1435,7 +1434,6 @@ analytics-actual = Actually won
 analytics-commit-error = Commit error
 analytics-weighted-error = Weighted error
 analytics-within-range = Between commit and best case
-=======
 
 # Charts (web/charts)
 chart-no-data = No data to show yet.
@@ -1450,4 +1448,18 @@ chart-kind-area = Area
 chart-kind-donut = Donut
 chart-kind-funnel = Funnel
 chart-kind-kpi = Key number
->>>>>>> 9b9cf1f
+analytics-win-rate-chart = Share of the closed deals that were won, per group.
+analytics-lost-reasons-chart = Lost deals of the period by the reason given.
+analytics-team-title = Team performance
+analytics-team-text = Per person and team, for a month or quarter: activities, tasks done and overdue, time to first contact of new leads, deals won, win rate, cycle and quota attainment.
+analytics-hours = { $hours } h
+analytics-activities-chart = Activities logged
+analytics-activities-chart-help = Activities created in the period per person, by kind.
+analytics-people = People
+analytics-team-help = Activities created in the period, overdue tasks as of now, leads that arrived in the period (first contact: the median time to their first activity), deals closed in the period.
+analytics-tasks-done = Tasks done
+analytics-overdue = Overdue now
+analytics-new-leads = New leads
+analytics-first-contact = First contact
+analytics-not-contacted = Not contacted
+analytics-average-cycle = Average cycle

@@ -1359,7 +1359,6 @@ error-cadence-no-owner = La cadencia no tiene responsable.
 error-step-before-previous = Un paso no puede ir antes del paso de arriba.
 error-whatsapp-incomplete = Indique primero el ID del número de teléfono y el token de acceso.
 error-whatsapp-invalid-format = Esto no tiene el formato esperado.
-<<<<<<< HEAD
 error-period-order = El fin del período debe ser posterior a su inicio.
 error-period-too-long = Elige un período de tres años como máximo.
 analytics-nav = Análisis
@@ -1435,7 +1434,6 @@ analytics-actual = Ganado en realidad
 analytics-commit-error = Error del compromiso
 analytics-weighted-error = Error del ponderado
 analytics-within-range = Entre compromiso y mejor caso
-=======
 
 # Charts (web/charts)
 chart-no-data = Todavía no hay datos para mostrar.
@@ -1450,4 +1448,18 @@ chart-kind-area = Área
 chart-kind-donut = Anillo
 chart-kind-funnel = Embudo
 chart-kind-kpi = Indicador
->>>>>>> 9b9cf1f
+analytics-win-rate-chart = Proporción de los negocios cerrados que se ganaron, por grupo.
+analytics-lost-reasons-chart = Negocios perdidos en el período, por el motivo indicado.
+analytics-team-title = Desempeño del equipo
+analytics-team-text = Por persona y equipo, en el mes o trimestre: actividades, tareas hechas y atrasadas, tiempo hasta el primer contacto con nuevos leads, negocios ganados, tasa de cierre, ciclo y cumplimiento de la cuota.
+analytics-hours = { $hours } h
+analytics-activities-chart = Actividades registradas
+analytics-activities-chart-help = Actividades creadas en el período por persona, por tipo.
+analytics-people = Personas
+analytics-team-help = Actividades creadas en el período, tareas atrasadas a hoy, leads que llegaron en el período (primer contacto: el tiempo mediano hasta su primera actividad), negocios cerrados en el período.
+analytics-tasks-done = Tareas hechas
+analytics-overdue = Atrasadas hoy
+analytics-new-leads = Nuevos leads
+analytics-first-contact = Primer contacto
+analytics-not-contacted = Sin contactar
+analytics-average-cycle = Ciclo medio

@@ -1360,7 +1360,6 @@ error-cadence-no-owner = A cadência não tem responsável.
 error-step-before-previous = Uma etapa não pode vir antes da etapa de cima.
 error-whatsapp-incomplete = Informe primeiro o ID do número de telefone e o token de acesso.
 error-whatsapp-invalid-format = Isto não está no formato esperado.
-<<<<<<< HEAD
 error-period-order = O fim do período precisa vir depois do início.
 error-period-too-long = Escolha um período de no máximo três anos.
 analytics-nav = Análises
@@ -1436,7 +1435,6 @@ analytics-actual = Ganho de fato
 analytics-commit-error = Erro do compromisso
 analytics-weighted-error = Erro do ponderado
 analytics-within-range = Entre compromisso e melhor cenário
-=======
 
 # Charts (web/charts)
 chart-no-data = Ainda não há dados para mostrar.
@@ -1451,4 +1449,18 @@ chart-kind-area = Área
 chart-kind-donut = Rosca
 chart-kind-funnel = Funil
 chart-kind-kpi = Indicador
->>>>>>> 9b9cf1f
+analytics-win-rate-chart = Parcela dos negócios fechados que foram ganhos, por grupo.
+analytics-lost-reasons-chart = Negócios perdidos no período, pelo motivo informado.
+analytics-team-title = Desempenho da equipe
+analytics-team-text = Por pessoa e equipe, no mês ou trimestre: atividades, tarefas feitas e atrasadas, tempo até o primeiro contato com novos leads, negócios ganhos, taxa de ganho, ciclo e atingimento da meta.
+analytics-hours = { $hours } h
+analytics-activities-chart = Atividades registradas
+analytics-activities-chart-help = Atividades criadas no período por pessoa, por tipo.
+analytics-people = Pessoas
+analytics-team-help = Atividades criadas no período, tarefas atrasadas hoje, leads que chegaram no período (primeiro contato: o tempo mediano até a primeira atividade), negócios fechados no período.
+analytics-tasks-done = Tarefas feitas
+analytics-overdue = Atrasadas hoje
+analytics-new-leads = Novos leads
+analytics-first-contact = Primeiro contato
+analytics-not-contacted = Sem contato
+analytics-average-cycle = Ciclo médio

@@ -4,18 +4,21 @@ use axum::Json;
 use axum::extract::State;
 use axum::routing::get;
 use chrono::{Months, NaiveDate};
+use rapport_core::forecast::{Period, PeriodKind};
+use rapport_core::ids::TeamId;
 use rapport_db::analytics::sales::{SalesAnalysis, SalesQuery};
+use rapport_db::analytics::team::TeamPerformance;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::Auth;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::json::QueryParams;
 use crate::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route("/analytics/sales", get(sales))
+    axum::Router::new().route("/analytics/sales", get(sales)).route("/analytics/team", get(team))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -49,4 +52,35 @@ pub(crate) async fn sales(
     let from = params.from.unwrap_or_else(|| to - Months::new(12));
     let query = SalesQuery { pipeline: params.pipeline, from, to };
     Ok(Json(rapport_db::analytics::sales::analyse(&state.ctx, &actor, &query).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TeamParams {
+    /// `2026-11` (a month) or `2026-Q4` (a quarter); the current month by default.
+    pub period: Option<String>,
+    /// A team (administrators: any; managers: theirs); by default a manager's first team.
+    pub team: Option<TeamId>,
+}
+
+/// Team performance for a month or quarter: per person, activities logged by
+/// kind, tasks done, overdue tasks now, new leads and the median time to their
+/// first activity, deals won and lost, win rate, won amount, average cycle,
+/// next to the period's forecast with quotas and attainment. Administrators
+/// see everyone, managers their team, anyone else themselves.
+#[utoipa::path(get, path = "/api/v1/analytics/team", tag = "analytics", params(TeamParams),
+    responses((status = 200, body = Object, description = "`forecast` (as /api/v1/forecast) and `members`: one line per person"),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn team(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    QueryParams(params): QueryParams<TeamParams>,
+) -> ApiResult<Json<TeamPerformance>> {
+    let period = match params.period.as_deref() {
+        Some(text) => Period::parse(text)
+            .map_err(|e| AppError::from(rapport_db::Error::from(rapport_core::DomainError::Validation(e.into()))))?,
+        None => Period::containing(PeriodKind::Month, state.ctx.now().date_naive()),
+    };
+    Ok(Json(rapport_db::analytics::team::performance(&state.ctx, &actor, period, params.team).await?))
 }

@@ -142,6 +142,7 @@ mod schemas;
         crate::api::forecast::list_quotas,
         crate::api::forecast::set_quotas,
         crate::api::analytics::sales,
+        crate::api::analytics::team,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

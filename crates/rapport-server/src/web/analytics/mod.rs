@@ -3,8 +3,10 @@
 //! and only formats them here.
 
 mod sales;
+mod team;
 
 pub use sales::sales_page;
+pub use team::team_page;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -17,7 +19,7 @@ use super::{Frame, WebResult, format, html};
 
 /// The analyses there are, in the order the index shows them: (path, name
 /// and description keys' stem).
-const ANALYSES: &[(&str, &str)] = &[("/analytics/sales", "analytics.sales")];
+const ANALYSES: &[(&str, &str)] = &[("/analytics/sales", "analytics.sales"), ("/analytics/team", "analytics.team")];
 
 pub struct Card {
     pub href: &'static str,

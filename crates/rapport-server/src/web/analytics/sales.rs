@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{PeriodQuery, RANGES, days, meter, percent, period_of};
 use crate::state::AppState;
+use crate::web::charts::{self, ChartData, ChartKind, ChartText, Series, ValueFormat};
 use crate::web::i18n::Tr;
 use crate::web::session::WebUser;
 use crate::web::{Frame, WebResult, format, html};
@@ -54,6 +55,8 @@ pub struct RateTable {
     pub id: &'static str,
     pub title: String,
     pub rows: Vec<RateRow>,
+    /// Win rate per group as bars (SVG markup), none without closed deals.
+    pub chart: Option<String>,
 }
 
 pub struct ReasonRow {
@@ -101,9 +104,11 @@ struct SalesPage {
     period_text: String,
     figures: Vec<Figure>,
     funnel: Vec<FunnelRow>,
+    funnel_chart: String,
     stages: Vec<StageRow>,
     rates: Vec<RateTable>,
     reasons: Vec<ReasonRow>,
+    reasons_chart: Option<String>,
     competitors: Vec<CompetitorRow>,
     accuracy: Option<(Vec<AccuracyRow>, String, String)>,
 }
@@ -113,6 +118,24 @@ fn signed_percent(share: Option<f64>, tr: &Tr) -> String {
         Some(s) if s > 0.0 => format!("+{}", percent(Some(s), tr.locale)),
         other => percent(other, tr.locale),
     }
+}
+
+/// Win rates as horizontal bars in percent, linked like the table's rows.
+fn rate_chart(tr: &Tr, id: &str, title: &str, rows: &[RateRow], rates: &[GroupRate<Option<String>>]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let data = ChartData::new(
+        rows.iter().map(|r| r.name.clone()).collect(),
+        vec![Series {
+            name: tr.t("analytics.win_rate"),
+            values: rates.iter().take(rows.len()).map(|r| r.win_rate.unwrap_or(0.0) * 100.0).collect(),
+        }],
+    )
+    .with_links(rows.iter().map(|r| r.href.clone()).collect());
+    let text = ChartText::new(tr, title, tr.t("analytics.win_rate_chart"), ValueFormat::Percent)
+        .with_id(format!("an-chart-{id}"));
+    Some(charts::render(ChartKind::HorizontalBar, &data, &text))
 }
 
 fn rate_rows(
@@ -243,21 +266,25 @@ pub async fn sales_page(State(state): State<AppState>, user: WebUser, Query(quer
                 let id = k.as_ref().and_then(|name| owner_ids.get(name))?;
                 closed_in_period("filter[owner_id][eq]", &Some(id.to_string()))
             }),
+            chart: None,
         },
         RateTable {
             id: "source",
             title: tr.t("analytics.by_source"),
             rows: rate_rows(tr, &analysis.by_source, &currency, |k| closed_in_period("filter[source_channel][eq]", k)),
+            chart: None,
         },
         RateTable {
             id: "industry",
             title: tr.t("analytics.by_industry"),
             rows: rate_rows(tr, &analysis.by_industry, &currency, |_| None),
+            chart: None,
         },
         RateTable {
             id: "size",
             title: tr.t("analytics.by_size"),
             rows: rate_rows(tr, &analysis.by_size_band, &currency, |_| None),
+            chart: None,
         },
     ];
     let reasons = analysis
@@ -307,6 +334,48 @@ pub async fn sales_page(State(state): State<AppState>, user: WebUser, Query(quer
             .collect();
         (rows, percent(f.commit_mean_error, tr.locale), percent(f.weighted_mean_error, tr.locale))
     });
+    let funnel_chart = charts::render(
+        ChartKind::Funnel,
+        &ChartData::new(
+            analysis.funnel.iter().map(|s| s.stage.clone().unwrap_or_else(|| tr.t("analytics.won"))).collect(),
+            vec![Series {
+                name: tr.t("analytics.reached"),
+                values: analysis.funnel.iter().map(|s| s.reached as f64).collect(),
+            }],
+        ),
+        &ChartText::new(tr, tr.t("analytics.funnel"), tr.t("analytics.funnel_help"), ValueFormat::Number)
+            .with_id("an-chart-funnel"),
+    );
+    let reasons_chart = (!analysis.lost_reasons.is_empty()).then(|| {
+        let shown: Vec<_> = analysis.lost_reasons.iter().take(8).collect();
+        charts::render(
+            ChartKind::Donut,
+            &ChartData::new(
+                shown.iter().map(|r| r.reason.clone().unwrap_or_else(|| tr.t("analytics.not_set"))).collect(),
+                vec![Series { name: tr.t("analytics.deals"), values: shown.iter().map(|r| r.deals as f64).collect() }],
+            ),
+            &ChartText::new(
+                tr,
+                tr.t("analytics.lost_reasons"),
+                tr.t("analytics.lost_reasons_chart"),
+                ValueFormat::Number,
+            )
+            .with_id("an-chart-reasons"),
+        )
+    });
+    let rates = rates
+        .into_iter()
+        .map(|mut table| {
+            let source = match table.id {
+                "owner" => &analysis.by_owner,
+                "source" => &analysis.by_source,
+                "industry" => &analysis.by_industry,
+                _ => &analysis.by_size_band,
+            };
+            table.chart = rate_chart(tr, table.id, &table.title, &table.rows, source);
+            table
+        })
+        .collect();
     let page = SalesPage {
         frame: user.frame("analytics", tr.t("analytics.sales_title")),
         ranges: RANGES.iter().map(|r| (*r, tr.t(&format!("analytics.range_{r}")), *r == range)).collect(),
@@ -322,9 +391,11 @@ pub async fn sales_page(State(state): State<AppState>, user: WebUser, Query(quer
         ),
         figures: figures(tr, &analysis),
         funnel,
+        funnel_chart,
         stages,
         rates,
         reasons,
+        reasons_chart,
         competitors,
         accuracy,
     };
