@@ -7,6 +7,7 @@ pub mod attribution;
 pub mod clv;
 pub mod cohorts;
 pub mod features;
+pub mod market;
 pub mod personas;
 pub mod purchases;
 pub mod rfm;

@@ -177,3 +177,48 @@ async fn team_performance_counts_each_persons_month_for_whoever_may_see_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_market_view_counts_what_the_actor_sees_and_grows_by_first_order() {
+    run_on_both_backends("analytics_market", |t| async move {
+        use rapport_db::analytics::market::view;
+        let (_, admin) = t.admin().await;
+        let mut config = settings::load(t.ctx.db.conn()).await.expect("settings");
+        config.visibility.insert(RecordType::CONTACT, Visibility::Private);
+        settings::save(&t.ctx, &as_admin(&admin), &config).await.expect("save settings");
+        let (ana, _) = t.user("Ana Lima", Role::Member).await;
+        let ana_writer = t.writer(ana.id).await;
+        let sol = create(&t, &admin, at(1, 5), RecordType::COMPANY, json!({"name": "Sol", "industry": "Retail", "size_band": "11-50", "country": "BR", "state": "SP"})).await;
+        let mar = create(&t, &admin, at(1, 5), RecordType::COMPANY, json!({"name": "Mar", "industry": "Health", "country": "MX"})).await;
+        for (first, state, birth) in [("Rui", "SP", "1990-03-01"), ("Eva", "SP", "1960-01-01"), ("Ivo", "RJ", "")] {
+            let mut input = json!({"first_name": first, "last_name": "Silva", "country": "BR", "state": state, "source_channel": "web"});
+            if !birth.is_empty() {
+                input["birth_date"] = json!(birth);
+            }
+            create(&t, &ana_writer, at(2, 1), RecordType::CONTACT, input).await;
+        }
+        create(&t, &admin, at(2, 1), RecordType::CONTACT, json!({"first_name": "Zé", "last_name": "Mora", "country": "MX"})).await;
+        let order = |company: RecordId, day: &str| json!({"company_id": company.to_string(), "currency": "BRL", "ordered_at": format!("{day}T12:00:00Z"), "lines": [{"description": "Item", "quantity_milli": 1000, "unit_price_minor": 1000}]});
+        create(&t, &admin, at(3, 1), RecordType::ORDER, order(sol, "2025-11-20")).await;
+        create(&t, &admin, at(3, 1), RecordType::ORDER, order(sol, "2026-02-01")).await;
+        create(&t, &admin, at(3, 1), RecordType::ORDER, order(mar, "2026-03-01")).await;
+        t.clock.set(at(6, 1));
+
+        let all = view(&t.ctx, &admin, day(2026, 6, 1)).await.expect("market");
+        assert_eq!((all.contacts, all.companies, all.contacts_without_birth_date), (4, 2, 2));
+        assert_eq!(all.brazil_states, vec![(Some("SP".to_owned()), 2), (Some("RJ".to_owned()), 1)]);
+        assert_eq!(all.age_bands.iter().find(|b| b.0 == "35_44").map(|b| b.1), Some(1));
+        assert_eq!(all.age_bands.iter().find(|b| b.0 == "65_plus").map(|b| b.1), Some(1));
+        assert_eq!(all.countries[0], (Some("BR".to_owned()), 3));
+        assert_eq!(all.growth_by_industry.quarters, ["2025-Q4", "2026-Q1"]);
+        let retail = all.growth_by_industry.segments.iter().find(|s| s.0.as_deref() == Some("Retail")).expect("retail");
+        assert_eq!(retail.1, [1, 0], "a customer counts once, in the quarter of its first order");
+        assert!(all.growth_by_region.segments.iter().any(|s| s.0.as_deref() == Some("BR-SP")));
+
+        // Ana's contacts are hers: the Mexican one is not counted for her.
+        let hers = view(&t.ctx, &ana_writer, day(2026, 6, 1)).await.expect("market");
+        assert_eq!(hers.contacts, 3);
+        assert!(hers.countries.iter().all(|c| c.0.as_deref() == Some("BR")));
+    })
+    .await;
+}

@@ -6,6 +6,7 @@ use axum::routing::get;
 use chrono::{Months, NaiveDate};
 use rapport_core::forecast::{Period, PeriodKind};
 use rapport_core::ids::TeamId;
+use rapport_db::analytics::market::MarketView;
 use rapport_db::analytics::sales::{SalesAnalysis, SalesQuery};
 use rapport_db::analytics::team::TeamPerformance;
 use serde::Deserialize;
@@ -18,7 +19,10 @@ use crate::json::QueryParams;
 use crate::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route("/analytics/sales", get(sales)).route("/analytics/team", get(team))
+    axum::Router::new()
+        .route("/analytics/sales", get(sales))
+        .route("/analytics/team", get(team))
+        .route("/analytics/market", get(market))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -83,4 +87,15 @@ pub(crate) async fn team(
         None => Period::containing(PeriodKind::Month, state.ctx.now().date_naive()),
     };
     Ok(Json(rapport_db::analytics::team::performance(&state.ctx, &actor, period, params.team).await?))
+}
+
+/// The customer base as a market, over the records the caller may see:
+/// contacts per age band, per Brazilian state, country and channel;
+/// companies per industry and size; new customer companies per quarter of
+/// their first order, by industry and region; competitors met in deals.
+#[utoipa::path(get, path = "/api/v1/analytics/market", tag = "analytics",
+    responses((status = 200, body = Object, description = "`age_bands`, `brazil_states`, `countries`, `channels`, `industries`, `sizes` as [value, count] pairs; `growth_by_industry`, `growth_by_region` with `quarters` and `segments`; `competitors`")))]
+pub(crate) async fn market(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<MarketView>> {
+    let today = state.ctx.now().date_naive();
+    Ok(Json(rapport_db::analytics::market::view(&state.ctx, &actor, today).await?))
 }

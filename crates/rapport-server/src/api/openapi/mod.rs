@@ -143,6 +143,7 @@ mod schemas;
         crate::api::forecast::set_quotas,
         crate::api::analytics::sales,
         crate::api::analytics::team,
+        crate::api::analytics::market,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

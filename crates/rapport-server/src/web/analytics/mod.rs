@@ -2,9 +2,12 @@
 //! its figures from `rapport_db::analytics` (computed by `rapport_analytics`)
 //! and only formats them here.
 
+mod brazil_map;
+mod market;
 mod sales;
 mod team;
 
+pub use market::market_page;
 pub use sales::sales_page;
 pub use team::team_page;
 
@@ -19,7 +22,11 @@ use super::{Frame, WebResult, format, html};
 
 /// The analyses there are, in the order the index shows them: (path, name
 /// and description keys' stem).
-const ANALYSES: &[(&str, &str)] = &[("/analytics/sales", "analytics.sales"), ("/analytics/team", "analytics.team")];
+const ANALYSES: &[(&str, &str)] = &[
+    ("/analytics/sales", "analytics.sales"),
+    ("/analytics/team", "analytics.team"),
+    ("/analytics/market", "analytics.market"),
+];
 
 pub struct Card {
     pub href: &'static str,

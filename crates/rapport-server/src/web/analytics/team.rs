@@ -116,7 +116,7 @@ pub async fn team_page(State(state): State<AppState>, user: WebUser, Query(query
                 name: name_of(&m.owner),
                 href: format!("/activities?filter[owner_id][eq]={}", m.owner),
                 activities: KINDS.iter().map(|k| int(m.activities.get(*k).copied().unwrap_or(0))).collect(),
-                tasks_done: int(m.tasks_done),
+                tasks_done: tr.t_with("analytics.done_count", &[("count", Arg::Text(int(m.tasks_done)))]),
                 overdue: int(m.overdue),
                 overdue_high: m.overdue >= 10,
                 new_leads: int(m.new_leads),
@@ -133,7 +133,8 @@ pub async fn team_page(State(state): State<AppState>, user: WebUser, Query(query
                         }
                     },
                 ),
-                not_contacted: int(m.leads_not_contacted),
+                not_contacted: tr
+                    .t_with("analytics.not_contacted_count", &[("count", Arg::Text(int(m.leads_not_contacted)))]),
                 won: int(m.won),
                 win_rate: percent(m.win_rate, tr.locale),
                 won_amount: format::money(m.won_minor, &currency, tr.locale),
