@@ -41,6 +41,21 @@ pub struct MarketView {
     pub currency: String,
 }
 
+/// Segments a growth chart shows apart (the rest are summed): one colour
+/// each, and one for the rest, within the charts' six.
+const GROWTH_SEGMENTS: usize = 5;
+
+/// Company sizes smallest first, as the bands read, the unknown last.
+fn in_band_order(mut sizes: Distribution) -> Distribution {
+    let rank = |band: &Option<String>| {
+        band.as_deref()
+            .and_then(|b| rapport_core::records::company::SIZE_BANDS.iter().position(|s| *s == b))
+            .unwrap_or(usize::MAX)
+    };
+    sizes.sort_by_key(|(band, _)| rank(band));
+    sizes
+}
+
 fn scope(actor: &Actor, snapshot: &Snapshot, kind: RecordType) -> Condition {
     Condition::all()
         .add(Expr::col("deleted_at").is_null())
@@ -68,9 +83,9 @@ pub async fn view(ctx: &Ctx, actor: &Actor, today: NaiveDate) -> Result<MarketVi
         countries: count_by(conn, "contacts", "country", contacts.clone()).await?,
         channels: count_by(conn, "contacts", "source_channel", contacts).await?,
         industries: count_by(conn, "companies", "industry", companies.clone()).await?,
-        sizes: count_by(conn, "companies", "size_band", companies).await?,
-        growth_by_industry: market::growth(&by_industry, 6),
-        growth_by_region: market::growth(&by_region, 6),
+        sizes: in_band_order(count_by(conn, "companies", "size_band", companies).await?),
+        growth_by_industry: market::growth(&by_industry, GROWTH_SEGMENTS),
+        growth_by_region: market::growth(&by_region, GROWTH_SEGMENTS),
         competitors: figures::competitors(
             &competitor_deals(conn, scope(actor, &snapshot, RecordType::DEAL), &currency).await?,
         ),

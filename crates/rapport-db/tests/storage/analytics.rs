@@ -222,3 +222,37 @@ async fn the_market_view_counts_what_the_actor_sees_and_grows_by_first_order() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn attribution_splits_each_won_deal_over_the_sources_that_touched_it() {
+    run_on_both_backends("analytics_attribution", |t| async move {
+        use rapport_db::analytics::attribution::{AttributionQuery, Dimension, attribute};
+        let (_, admin) = t.admin().await;
+        pipelines::ensure_default(&t.ctx).await.expect("default pipeline");
+        let pipeline = pipelines::list(t.ctx.db.conn()).await.expect("pipelines").remove(0);
+        let won_stage = pipeline.stages.iter().find(|s| s.is_won).expect("won").id.to_string();
+        let contact = create(&t, &admin, at(1, 10), RecordType::CONTACT, json!({"first_name": "Rui", "last_name": "Mota", "source_channel": "referral", "source_campaign": "Indique"})).await;
+        let deal = create(&t, &admin, at(2, 1), RecordType::DEAL, json!({"name": "Frota", "amount_minor": 1_000, "currency": "BRL", "contact_id": contact.to_string(), "utm_source": "google", "source_channel": "web"})).await;
+        update(&t, &admin, at(3, 1), deal, json!({"stage_id": won_stage})).await;
+        let plain = create(&t, &admin, at(2, 2), RecordType::DEAL, json!({"name": "Sem origem", "amount_minor": 301, "currency": "BRL"})).await;
+        update(&t, &admin, at(3, 2), plain, json!({"stage_id": won_stage})).await;
+        let dollars = create(&t, &admin, at(2, 3), RecordType::DEAL, json!({"name": "Dólar", "amount_minor": 5, "currency": "USD"})).await;
+        update(&t, &admin, at(3, 3), dollars, json!({"stage_id": won_stage})).await;
+
+        let query = AttributionQuery { from: day(2026, 1, 1), to: day(2026, 4, 1), dimension: Dimension::Channel, with_activities: false };
+        let result = attribute(&t.ctx, &admin, &query).await.expect("attribution");
+        assert_eq!((result.deals, result.other_currency_deals, result.revenue_minor, result.without_touches), (2, 1, 1_301, 1));
+        assert_eq!(result.models, ["first_touch", "last_touch", "linear", "u_shaped", "time_decay"]);
+        let row = |source: Option<&str>| result.rows.iter().find(|r| r.source.as_deref() == source).expect("a row");
+        // Contact first (referral), then the deal (its UTM source wins over its channel).
+        assert_eq!(row(Some("referral")).revenue_minor[..3], [1_000, 0, 500]);
+        assert_eq!(row(Some("google")).revenue_minor[..3], [0, 1_000, 500]);
+        assert_eq!(row(None).revenue_minor, [301; 5]);
+        for model in 0..5 {
+            assert_eq!(result.rows.iter().map(|r| r.revenue_minor[model]).sum::<i64>(), 1_301, "every model credits all the revenue");
+        }
+        let campaigns = attribute(&t.ctx, &admin, &AttributionQuery { dimension: Dimension::Campaign, ..query }).await.expect("attribution");
+        assert_eq!(campaigns.rows.iter().find(|r| r.source.as_deref() == Some("Indique")).map(|r| r.revenue_minor[0]), Some(1_000));
+    })
+    .await;
+}

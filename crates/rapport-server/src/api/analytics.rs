@@ -6,6 +6,7 @@ use axum::routing::get;
 use chrono::{Months, NaiveDate};
 use rapport_core::forecast::{Period, PeriodKind};
 use rapport_core::ids::TeamId;
+use rapport_db::analytics::attribution::{Attribution, AttributionQuery, Dimension};
 use rapport_db::analytics::market::MarketView;
 use rapport_db::analytics::sales::{SalesAnalysis, SalesQuery};
 use rapport_db::analytics::team::TeamPerformance;
@@ -23,6 +24,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/analytics/sales", get(sales))
         .route("/analytics/team", get(team))
         .route("/analytics/market", get(market))
+        .route("/analytics/attribution", get(attribution))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,4 +100,49 @@ pub(crate) async fn team(
 pub(crate) async fn market(State(state): State<AppState>, Auth(actor): Auth) -> ApiResult<Json<MarketView>> {
     let today = state.ctx.now().date_naive();
     Ok(Json(rapport_db::analytics::market::view(&state.ctx, &actor, today).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AttributionParams {
+    /// First day of the period (UTC); twelve months before `to` by default.
+    pub from: Option<NaiveDate>,
+    /// Day after the period's last (exclusive); tomorrow by default.
+    pub to: Option<NaiveDate>,
+    /// `channel` (UTM source, else source channel; the default) or `campaign`.
+    pub by: Option<String>,
+    /// Count calls, meetings and e-mails on the deal and its contact as touches.
+    pub activities: Option<bool>,
+}
+
+/// Revenue of the deals won in the period, credited to channels or
+/// campaigns under five models side by side (first touch, last touch,
+/// linear, U-shaped, time decay with a 30-day half-life). A deal's touches
+/// are the lead it was converted from, its contact and itself, each with
+/// the source it recorded when created; unknown when none did.
+#[utoipa::path(get, path = "/api/v1/analytics/attribution", tag = "analytics", params(AttributionParams),
+    responses((status = 200, body = Object, description = "`models` (column keys), `rows`: per `source` the `revenue_minor` under each model and `journeys_touched`; `deals`, `revenue_minor`, `without_touches`, `other_currency_deals`"),
+        (status = 422, body = Problem)))]
+pub(crate) async fn attribution(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    QueryParams(params): QueryParams<AttributionParams>,
+) -> ApiResult<Json<Attribution>> {
+    let tomorrow = state.ctx.now().date_naive().succ_opt().unwrap_or_default();
+    let to = params.to.unwrap_or(tomorrow);
+    let from = params.from.unwrap_or_else(|| to - Months::new(12));
+    let dimension = match params.by.as_deref() {
+        None | Some("channel") => Dimension::Channel,
+        Some("campaign") => Dimension::Campaign,
+        Some(_) => {
+            return Err(AppError::from(rapport_db::Error::from(rapport_core::DomainError::invalid(
+                "by",
+                "invalid_choice",
+                "channel or campaign",
+            ))));
+        }
+    };
+    let query = AttributionQuery { from, to, dimension, with_activities: params.activities.unwrap_or(false) };
+    Ok(Json(rapport_db::analytics::attribution::attribute(&state.ctx, &actor, &query).await?))
 }

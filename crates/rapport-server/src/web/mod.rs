@@ -135,6 +135,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/analytics/sales", get(analytics::sales_page))
         .route("/analytics/team", get(analytics::team_page))
         .route("/analytics/market", get(analytics::market_page))
+        .route("/analytics/attribution", get(analytics::attribution_page))
         .route("/settings/quotas", get(forecast::quotas_page).post(forecast::save_quotas))
         .route("/orders/{id}/status", post(orders::move_order))
         .route("/orders/{id}/payment", post(orders::pay))

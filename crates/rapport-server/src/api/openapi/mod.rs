@@ -144,6 +144,7 @@ mod schemas;
         crate::api::analytics::sales,
         crate::api::analytics::team,
         crate::api::analytics::market,
+        crate::api::analytics::attribution,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

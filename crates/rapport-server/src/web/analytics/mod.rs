@@ -2,11 +2,13 @@
 //! its figures from `rapport_db::analytics` (computed by `rapport_analytics`)
 //! and only formats them here.
 
+mod attribution;
 mod brazil_map;
 mod market;
 mod sales;
 mod team;
 
+pub use attribution::attribution_page;
 pub use market::market_page;
 pub use sales::sales_page;
 pub use team::team_page;
