@@ -3,6 +3,7 @@
 //! on PostgreSQL.
 
 mod admin;
+mod analytics;
 mod auth;
 mod bad_input;
 mod branding;

@@ -64,6 +64,11 @@ async fn every_input_of_every_screen_has_a_label() {
         "/settings?tab=pipelines",
         "/settings?tab=trash",
         "/settings/company",
+        "/analytics",
+        "/analytics/sales",
+        "/analytics/team",
+        "/analytics/market",
+        "/analytics/attribution",
     ]
     .iter()
     .map(|p| (*p).to_owned())

@@ -23,11 +23,12 @@ use super::session::WebUser;
 use super::{Frame, WebResult, format, html};
 
 /// The analyses there are, in the order the index shows them: (path, name
-/// and description keys' stem).
-const ANALYSES: &[(&str, &str)] = &[
-    ("/analytics/sales", "analytics.sales"),
-    ("/analytics/team", "analytics.team"),
-    ("/analytics/market", "analytics.market"),
+/// key, description key).
+const ANALYSES: &[(&str, &str, &str)] = &[
+    ("/analytics/sales", "analytics.sales_title", "analytics.sales_text"),
+    ("/analytics/team", "analytics.team_title", "analytics.team_text"),
+    ("/analytics/market", "analytics.market_title", "analytics.market_text"),
+    ("/analytics/attribution", "analytics.attribution_title", "analytics.attribution_text"),
 ];
 
 pub struct Card {
@@ -45,10 +46,8 @@ struct IndexPage {
 
 pub async fn index(user: WebUser) -> WebResult {
     let tr = &user.tr;
-    let cards = ANALYSES
-        .iter()
-        .map(|(href, stem)| Card { href, title: tr.t(&format!("{stem}_title")), text: tr.t(&format!("{stem}_text")) })
-        .collect();
+    let cards =
+        ANALYSES.iter().map(|(href, title, text)| Card { href, title: tr.t(title), text: tr.t(text) }).collect();
     Ok(html(StatusCode::OK, &IndexPage { frame: user.frame("analytics", tr.t("analytics.title")), cards }))
 }
 
