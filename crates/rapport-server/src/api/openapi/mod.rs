@@ -142,6 +142,9 @@ mod schemas;
         crate::api::forecast::list_quotas,
         crate::api::forecast::set_quotas,
         crate::api::analytics::sales,
+        crate::api::customers::customers,
+        crate::api::customers::segment_customers,
+        crate::api::customers::refresh,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

@@ -2,8 +2,11 @@
 //! its figures from `rapport_db::analytics` (computed by `rapport_analytics`)
 //! and only formats them here.
 
+mod customer_lists;
+mod customers;
 mod sales;
 
+pub use customers::{customers_page, refresh_now, segment_csv, segment_page};
 pub use sales::sales_page;
 
 use askama::Template;
@@ -17,7 +20,8 @@ use super::{Frame, WebResult, format, html};
 
 /// The analyses there are, in the order the index shows them: (path, name
 /// and description keys' stem).
-const ANALYSES: &[(&str, &str)] = &[("/analytics/sales", "analytics.sales")];
+const ANALYSES: &[(&str, &str)] =
+    &[("/analytics/sales", "analytics.sales"), ("/analytics/customers", "analytics.customers")];
 
 pub struct Card {
     pub href: &'static str,
