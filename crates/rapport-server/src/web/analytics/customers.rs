@@ -220,7 +220,10 @@ fn segment_rows(tr: &Tr, a: &CustomerAnalysis) -> Vec<SegmentRow> {
 fn segment_chart(tr: &Tr, a: &CustomerAnalysis) -> String {
     let data = ChartData::new(
         a.segments.iter().map(|s| segment_name(tr, s.segment)).collect(),
-        vec![Series { name: tr.t("customers.customers"), values: a.segments.iter().map(|s| s.customers as f64).collect() }],
+        vec![Series {
+            name: tr.t("customers.customers"),
+            values: a.segments.iter().map(|s| s.customers as f64).collect(),
+        }],
     )
     .with_links(
         a.segments.iter().map(|s| Some(format!("/analytics/customers/segments/{}", s.segment.as_str()))).collect(),
@@ -294,10 +297,9 @@ fn clv_lines(tr: &Tr, a: &CustomerAnalysis) -> (Vec<String>, Option<String>) {
                 lines.push(tr.t_with("clv.share_alive", &[("share", text(percent(Some(*alive), tr.locale)))]));
             }
             match mean_order_value_minor {
-                Some(value) => lines.push(tr.t_with(
-                    "clv.order_value",
-                    &[("value", text(format::money(*value, &a.currency, tr.locale)))],
-                )),
+                Some(value) => lines.push(
+                    tr.t_with("clv.order_value", &[("value", text(format::money(*value, &a.currency, tr.locale)))]),
+                ),
                 None => lines.push(tr.t("clv.order_value_own")),
             }
             let fitted = i64::try_from(model.customers_fitted).unwrap_or(i64::MAX);
@@ -307,11 +309,7 @@ fn clv_lines(tr: &Tr, a: &CustomerAnalysis) -> (Vec<String>, Option<String>) {
     }
 }
 
-pub async fn customers_page(
-    State(state): State<AppState>,
-    user: WebUser,
-    Query(query): Query<PageQuery>,
-) -> WebResult {
+pub async fn customers_page(State(state): State<AppState>, user: WebUser, Query(query): Query<PageQuery>) -> WebResult {
     let tr = &user.tr;
     let analysis = store::stored(&state.ctx).await.map_err(|e| user.fail(e))?;
     let mut page = CustomersPage {
@@ -331,10 +329,9 @@ pub async fn customers_page(
         clv_failed: None,
     };
     if let Some(a) = analysis {
-        page.refreshed = Some(tr.t_with(
-            "customers.refreshed",
-            &[("at", text(format::datetime(a.computed_at, user.zone, tr.locale)))],
-        ));
+        page.refreshed = Some(
+            tr.t_with("customers.refreshed", &[("at", text(format::datetime(a.computed_at, user.zone, tr.locale)))]),
+        );
         page.has_customers = a.customers > 0;
         page.left_out = left_out(tr, &a);
         if page.has_customers {
