@@ -21,10 +21,12 @@ pub enum JobKind {
     CadenceStep,
     /// Send a message of the WhatsApp outbox.
     SendWhatsapp,
+    /// Recompute the stored customer analytics (daily, or on request).
+    AnalyticsRefresh,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 10] = [
+    const ALL: [JobKind; 11] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
@@ -35,6 +37,7 @@ impl JobKind {
         Self::ContractRenewals,
         Self::CadenceStep,
         Self::SendWhatsapp,
+        Self::AnalyticsRefresh,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +52,7 @@ impl JobKind {
             Self::ContractRenewals => "contract_renewals",
             Self::CadenceStep => "cadence_step",
             Self::SendWhatsapp => "send_whatsapp",
+            Self::AnalyticsRefresh => "analytics_refresh",
         }
     }
 

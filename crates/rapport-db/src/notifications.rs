@@ -227,6 +227,11 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
             tracing::info!(approved, "return rules applied");
             finish(ctx, job).await
         }
+        JobKind::AnalyticsRefresh => {
+            // Logs its own timings; a failure is retried like any job.
+            crate::analytics::customers::refresh(ctx).await?;
+            finish(ctx, job).await
+        }
         JobKind::ForecastSnapshot => {
             // A second run on a day replaces the first day's record.
             let recorded = crate::forecast::record_current(ctx).await?;

@@ -22,6 +22,9 @@ column activities.duration_minutes: bigint
 column activities.related: jsonb
 column activities.participants: jsonb
 column activities.reminder_at: timestamp with time zone
+column analytics_results.key: text not null
+column analytics_results.computed_at: timestamp with time zone not null
+column analytics_results.payload: jsonb not null
 column api_tokens.id: uuid not null
 column api_tokens.user_id: uuid not null
 column api_tokens.name: text not null
@@ -178,6 +181,22 @@ column custom_fields.field_type: text not null
 column custom_fields.options: jsonb not null
 column custom_fields.required: boolean not null
 column custom_fields.created_at: timestamp with time zone not null
+column customer_metrics.customer_type: text not null
+column customer_metrics.customer_id: uuid not null
+column customer_metrics.first_day: date not null
+column customer_metrics.last_day: date not null
+column customer_metrics.purchases: bigint not null
+column customer_metrics.total_minor: bigint not null
+column customer_metrics.currency: text not null
+column customer_metrics.recency_score: bigint not null
+column customer_metrics.frequency_score: bigint not null
+column customer_metrics.monetary_score: bigint not null
+column customer_metrics.recency_days: bigint not null
+column customer_metrics.segment: text not null
+column customer_metrics.expected_purchases_12m: double precision
+column customer_metrics.p_alive: double precision
+column customer_metrics.clv_12m_minor: bigint
+column customer_metrics.refreshed_at: timestamp with time zone not null
 column deal_stage_changes.id: uuid not null
 column deal_stage_changes.deal_id: uuid not null
 column deal_stage_changes.pipeline_id: uuid not null
@@ -627,6 +646,7 @@ index activities_pkey: CREATE UNIQUE INDEX activities_pkey ON public.activities 
 index activities_team_id: CREATE INDEX activities_team_id ON public.activities USING btree (team_id, id)
 index activities_trash: CREATE INDEX activities_trash ON public.activities USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index activities_updated_at: CREATE INDEX activities_updated_at ON public.activities USING btree (updated_at, id)
+index analytics_results_pkey: CREATE UNIQUE INDEX analytics_results_pkey ON public.analytics_results USING btree (key)
 index api_tokens_pkey: CREATE UNIQUE INDEX api_tokens_pkey ON public.api_tokens USING btree (id)
 index audit_log_import: CREATE INDEX audit_log_import ON public.audit_log USING btree (import_id) WHERE (import_id IS NOT NULL)
 index audit_log_pkey: CREATE UNIQUE INDEX audit_log_pkey ON public.audit_log USING btree (id)
@@ -688,6 +708,9 @@ index contracts_updated_at: CREATE INDEX contracts_updated_at ON public.contract
 index contracts_value_minor: CREATE INDEX contracts_value_minor ON public.contracts USING btree (value_minor, id)
 index custom_fields_key: CREATE UNIQUE INDEX custom_fields_key ON public.custom_fields USING btree (record_type, key)
 index custom_fields_pkey: CREATE UNIQUE INDEX custom_fields_pkey ON public.custom_fields USING btree (id)
+index customer_metrics_clv: CREATE INDEX customer_metrics_clv ON public.customer_metrics USING btree (clv_12m_minor, customer_id)
+index customer_metrics_pkey: CREATE UNIQUE INDEX customer_metrics_pkey ON public.customer_metrics USING btree (customer_type, customer_id)
+index customer_metrics_segment_value: CREATE INDEX customer_metrics_segment_value ON public.customer_metrics USING btree (segment, total_minor, customer_id)
 index deal_stage_changes_deal: CREATE INDEX deal_stage_changes_deal ON public.deal_stage_changes USING btree (deal_id, changed_at)
 index deal_stage_changes_pkey: CREATE UNIQUE INDEX deal_stage_changes_pkey ON public.deal_stage_changes USING btree (id)
 index deals_amount_minor: CREATE INDEX deals_amount_minor ON public.deals USING btree (amount_minor, id)
@@ -846,6 +869,7 @@ index whatsapp_messages_dedup_key_key: CREATE UNIQUE INDEX whatsapp_messages_ded
 index whatsapp_messages_pkey: CREATE UNIQUE INDEX whatsapp_messages_pkey ON public.whatsapp_messages USING btree (id)
 index whatsapp_numbers_pkey: CREATE UNIQUE INDEX whatsapp_numbers_pkey ON public.whatsapp_numbers USING btree (user_id)
 constraint activities_pkey on activities: PRIMARY KEY (id)
+constraint analytics_results_pkey on analytics_results: PRIMARY KEY (key)
 constraint api_tokens_pkey on api_tokens: PRIMARY KEY (id)
 constraint audit_log_pkey on audit_log: PRIMARY KEY (id)
 constraint cadence_enrollments_pkey on cadence_enrollments: PRIMARY KEY (id)
@@ -858,6 +882,7 @@ constraint contacts_pkey on contacts: PRIMARY KEY (id)
 constraint contract_documents_pkey on contract_documents: PRIMARY KEY (id)
 constraint contracts_pkey on contracts: PRIMARY KEY (id)
 constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
+constraint customer_metrics_pkey on customer_metrics: PRIMARY KEY (customer_type, customer_id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)
 constraint duplicate_pairs_pkey on duplicate_pairs: PRIMARY KEY (record_id, other_id)

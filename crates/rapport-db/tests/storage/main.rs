@@ -10,6 +10,7 @@ mod calendar_feeds;
 mod common;
 mod contacts;
 mod contracts;
+mod customers;
 mod deals;
 mod duplicates;
 mod email;

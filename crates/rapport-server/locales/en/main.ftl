@@ -1517,3 +1517,97 @@ analytics-model-u-shaped = U-shaped
 analytics-model-u-shaped-help = 40 % to the first touch, 40 % to the last, 20 % spread over those in between.
 analytics-model-time-decay = Time decay
 analytics-model-time-decay-help = More credit to touches closer to the win: a touch 30 days earlier counts half as much.
+
+## Customer value (analytics/customers)
+analytics-customers-title = Customers: value and segments
+analytics-customers-text = Who your best customers are: RFM segments, repeat purchases, lifetime value over the next year and how each month's new customers keep buying.
+customers-lede = Customer value, segments and cohorts from your orders.
+customers-refresh-now = Refresh now
+customers-queued = The refresh is queued. Reload this page in a minute to see the new figures.
+customers-not-refreshed-title = Not calculated yet
+customers-not-refreshed-text = These figures are calculated once a day in the background from your orders. The first calculation has not run yet.
+customers-not-refreshed-ask = An administrator can start it now with "Refresh now".
+customers-no-orders-title = No purchases yet
+customers-no-orders-text = Once orders are recorded for companies or contacts, this page shows who buys, how often and how much, and which customers need attention.
+customers-go-to-orders = Go to orders
+customers-refreshed = Calculated { $at }
+customers-customers = Customers
+customers-purchases-note = { $purchases } purchases
+customers-repeat-rate = Repeat-purchase rate
+customers-repeat-note = { $customers } bought more than once
+customers-revenue = Revenue
+customers-average-clv = Average value, next 12 months
+customers-average-clv-note = expected per customer
+customers-left-out-currency = { $orders ->
+    [one] One order in another currency than { $currency } is left out ({ $currencies }).
+   *[other] { $orders } orders in other currencies than { $currency } are left out ({ $currencies }).
+}
+customers-left-out-no-customer = { $orders ->
+    [one] One order names no company or contact and is left out.
+   *[other] { $orders } orders name no company or contact and are left out.
+}
+customers-segments = Segments
+customers-segments-help = Each customer is scored 1 to 5 on how recently, how often and how much they bought (RFM), and put in a segment. Open a segment to see its customers.
+customers-segments-chart-help = Customers in each RFM segment.
+customers-segment = Segment
+customers-average-recency = Since last purchase
+customers-average-purchases = Purchases each
+customers-top-clv = Top customers by expected value
+customers-top-clv-help = What each customer is expected to spend over the next 12 months.
+customers-customer = Customer
+customers-clv = Value, next 12 months
+customers-p-alive = Still active
+customers-total = Spent so far
+customers-no-clv = No lifetime value could be calculated yet.
+customers-clv-model = How lifetime value is estimated
+customers-clv-model-help = A statistical model of how often customers buy and when they stop, fitted to your order history.
+customers-cohorts = Cohorts: do new customers come back?
+customers-cohorts-help = Customers grouped by the month of their first purchase; each cell is the share of them who bought again that many months later.
+customers-cohort = First purchase
+customers-cohorts-axis = Columns: months since the first purchase.
+customers-unnamed = (no name)
+customers-segment-count = Customers in this segment
+customers-download-csv = Download CSV
+customers-rfm = R · F · M
+customers-rfm-title = Recency, frequency and monetary scores, 1 to 5
+customers-purchases = Purchases
+customers-last-purchase = Last purchase
+customers-segment-empty = No customer you can see is in this segment.
+customers-no-more = No more customers.
+customers-next-page = Next customers
+clv-error-not-enough-data = Too few customers to estimate lifetime value yet: it needs at least 20 customers with purchases.
+clv-error-no-repeat-purchases = No customer has bought twice yet, so it is impossible to tell how often customers come back.
+clv-error-no-variation = Every customer has the same purchase history, which is not enough to learn from.
+clv-error-did-not-converge = The order history does not fit the model well enough to give a reliable estimate.
+clv-error-other = Lifetime value could not be estimated from the current orders.
+clv-purchases-per-year = While they remain customers, a typical customer buys about { $purchases } times a year.
+clv-dropout = After each purchase, about { $share } of customers stop buying.
+clv-share-alive = About { $share } of customers are still active today.
+clv-order-value = A typical order is worth about { $value }.
+clv-order-value-own = Each customer's future orders are valued at their own average order.
+clv-fitted-on = Fitted on { $customers ->
+    [one] one customer
+   *[other] { $customers } customers
+}.
+segment-champions = Champions
+segment-champions-help = Bought recently, often and a lot: reward them and ask for referrals.
+segment-loyal = Loyal
+segment-loyal-help = Buy regularly and spend well: offer more and keep them close.
+segment-potential-loyalists = Potential loyalists
+segment-potential-loyalists-help = Recent customers with a few purchases: a membership or follow-up can make them loyal.
+segment-new-customers = New customers
+segment-new-customers-help = Bought for the first time recently: welcome them and help them get started.
+segment-promising = Promising
+segment-promising-help = Recent buyers who have not spent much yet: build awareness with useful offers.
+segment-need-attention = Need attention
+segment-need-attention-help = Average on every count and slipping: a timely, personal offer can win them back.
+segment-about-to-sleep = About to sleep
+segment-about-to-sleep-help = Have not bought for a while and bought little: reconnect before you lose them.
+segment-at-risk = At risk
+segment-at-risk-help = Spent well and often, but long ago: reach out personally with a reason to return.
+segment-cant-lose-them = Can't lose them
+segment-cant-lose-them-help = Your biggest customers have gone quiet: call them and find out why.
+segment-hibernating = Hibernating
+segment-hibernating-help = Last bought long ago, seldom and little: try a special offer, or let them rest.
+segment-lost = Lost
+segment-lost-help = Lowest on every count: only a strong reason will bring them back; do not spend much here.

@@ -1517,3 +1517,97 @@ analytics-model-u-shaped = En U
 analytics-model-u-shaped-help = 40 % al primer toque, 40 % al último, 20 % entre los del medio.
 analytics-model-time-decay = Decaimiento temporal
 analytics-model-time-decay-help = Más crédito a los toques más cercanos al cierre: un toque 30 días antes vale la mitad.
+
+## Customer value (analytics/customers)
+analytics-customers-title = Clientes: valor y segmentos
+analytics-customers-text = Quiénes son sus mejores clientes: segmentos RFM, recompra, valor esperado en el próximo año y cuánto siguen comprando los clientes de cada mes.
+customers-lede = Valor, segmentos y cohortes de clientes a partir de los pedidos.
+customers-refresh-now = Actualizar ahora
+customers-queued = La actualización está en cola. Recargue esta página en un minuto para ver las nuevas cifras.
+customers-not-refreshed-title = Aún no calculado
+customers-not-refreshed-text = Estas cifras se calculan una vez al día, en segundo plano, a partir de los pedidos. El primer cálculo aún no se ha ejecutado.
+customers-not-refreshed-ask = Un administrador puede iniciarlo ahora con "Actualizar ahora".
+customers-no-orders-title = Aún no hay compras
+customers-no-orders-text = Cuando haya pedidos de empresas o contactos, esta página muestra quién compra, con qué frecuencia y cuánto, y qué clientes necesitan atención.
+customers-go-to-orders = Ir a los pedidos
+customers-refreshed = Calculado el { $at }
+customers-customers = Clientes
+customers-purchases-note = { $purchases } compras
+customers-repeat-rate = Tasa de recompra
+customers-repeat-note = { $customers } compraron más de una vez
+customers-revenue = Ingresos
+customers-average-clv = Valor medio, próximos 12 meses
+customers-average-clv-note = esperado por cliente
+customers-left-out-currency = { $orders ->
+    [one] Un pedido en una moneda distinta de { $currency } queda fuera ({ $currencies }).
+   *[other] { $orders } pedidos en monedas distintas de { $currency } quedan fuera ({ $currencies }).
+}
+customers-left-out-no-customer = { $orders ->
+    [one] Un pedido sin empresa ni contacto queda fuera.
+   *[other] { $orders } pedidos sin empresa ni contacto quedan fuera.
+}
+customers-segments = Segmentos
+customers-segments-help = Cada cliente recibe una nota de 1 a 5 según lo reciente, frecuente y cuantioso de sus compras (RFM) y entra en un segmento. Abra un segmento para ver sus clientes.
+customers-segments-chart-help = Clientes en cada segmento RFM.
+customers-segment = Segmento
+customers-average-recency = Desde la última compra
+customers-average-purchases = Compras por cliente
+customers-top-clv = Principales clientes por valor esperado
+customers-top-clv-help = Lo que se espera que gaste cada cliente en los próximos 12 meses.
+customers-customer = Cliente
+customers-clv = Valor, próximos 12 meses
+customers-p-alive = Aún activo
+customers-total = Gastado hasta ahora
+customers-no-clv = Aún no se pudo calcular el valor del cliente.
+customers-clv-model = Cómo se estima el valor del cliente
+customers-clv-model-help = Un modelo estadístico de con qué frecuencia compran los clientes y cuándo dejan de hacerlo, ajustado al historial de pedidos.
+customers-cohorts = Cohortes: ¿vuelven los nuevos clientes?
+customers-cohorts-help = Clientes agrupados por el mes de su primera compra; cada celda es la parte de ellos que volvió a comprar tantos meses después.
+customers-cohort = Primera compra
+customers-cohorts-axis = Columnas: meses desde la primera compra.
+customers-unnamed = (sin nombre)
+customers-segment-count = Clientes en este segmento
+customers-download-csv = Descargar CSV
+customers-rfm = R · F · M
+customers-rfm-title = Notas de recencia, frecuencia y valor, de 1 a 5
+customers-purchases = Compras
+customers-last-purchase = Última compra
+customers-segment-empty = Ningún cliente que usted pueda ver está en este segmento.
+customers-no-more = No hay más clientes.
+customers-next-page = Siguientes clientes
+clv-error-not-enough-data = Muy pocos clientes para estimar el valor del cliente: se necesitan al menos 20 clientes con compras.
+clv-error-no-repeat-purchases = Ningún cliente ha comprado dos veces todavía, así que no se puede saber con qué frecuencia vuelven.
+clv-error-no-variation = Todos los clientes tienen el mismo historial de compras, lo que no basta para aprender.
+clv-error-did-not-converge = El historial de pedidos no se ajusta lo bastante bien al modelo para dar una estimación fiable.
+clv-error-other = No se pudo estimar el valor del cliente con los pedidos actuales.
+clv-purchases-per-year = Mientras sigue siendo cliente, un cliente típico compra unas { $purchases } veces al año.
+clv-dropout = Después de cada compra, alrededor del { $share } de los clientes deja de comprar.
+clv-share-alive = Alrededor del { $share } de los clientes sigue activo hoy.
+clv-order-value = Un pedido típico vale unos { $value }.
+clv-order-value-own = Los próximos pedidos de cada cliente se valoran por su propio pedido medio.
+clv-fitted-on = Ajustado con { $customers ->
+    [one] un cliente
+   *[other] { $customers } clientes
+}.
+segment-champions = Campeones
+segment-champions-help = Compraron hace poco, a menudo y mucho: recompénselos y pídales referencias.
+segment-loyal = Leales
+segment-loyal-help = Compran con regularidad y gastan bien: ofrézcales más y manténgalos cerca.
+segment-potential-loyalists = Posibles leales
+segment-potential-loyalists-help = Clientes recientes con algunas compras: un programa de fidelidad o un seguimiento puede fidelizarlos.
+segment-new-customers = Clientes nuevos
+segment-new-customers-help = Compraron por primera vez hace poco: deles la bienvenida y ayúdelos a empezar.
+segment-promising = Prometedores
+segment-promising-help = Compradores recientes que aún gastaron poco: ofrézcales ofertas útiles.
+segment-need-attention = Necesitan atención
+segment-need-attention-help = Medianos en todo y perdiendo ritmo: una oferta personal a tiempo puede recuperarlos.
+segment-about-to-sleep = A punto de dormirse
+segment-about-to-sleep-help = Hace tiempo que no compran y compraron poco: retome el contacto antes de perderlos.
+segment-at-risk = En riesgo
+segment-at-risk-help = Gastaron bien y a menudo, pero hace tiempo: contáctelos personalmente con un motivo para volver.
+segment-cant-lose-them = No podemos perderlos
+segment-cant-lose-them-help = Sus mayores clientes se han quedado callados: llámelos y averigüe por qué.
+segment-hibernating = Hibernando
+segment-hibernating-help = Compraron hace mucho, poco y rara vez: pruebe una oferta especial o déjelos descansar.
+segment-lost = Perdidos
+segment-lost-help = Los más bajos en todo: solo un motivo fuerte los traerá de vuelta; no invierta mucho aquí.

@@ -1518,3 +1518,97 @@ analytics-model-u-shaped = Em U
 analytics-model-u-shaped-help = 40 % para o primeiro toque, 40 % para o último, 20 % entre os do meio.
 analytics-model-time-decay = Decaimento no tempo
 analytics-model-time-decay-help = Mais crédito aos toques mais próximos do ganho: um toque 30 dias antes vale a metade.
+
+## Customer value (analytics/customers)
+analytics-customers-title = Clientes: valor e segmentos
+analytics-customers-text = Quem são seus melhores clientes: segmentos RFM, recompra, valor esperado no próximo ano e quanto os clientes de cada mês continuam comprando.
+customers-lede = Valor, segmentos e coortes dos clientes a partir dos pedidos.
+customers-refresh-now = Atualizar agora
+customers-queued = A atualização está na fila. Recarregue esta página em um minuto para ver os novos números.
+customers-not-refreshed-title = Ainda não calculado
+customers-not-refreshed-text = Estes números são calculados uma vez por dia, em segundo plano, a partir dos pedidos. O primeiro cálculo ainda não rodou.
+customers-not-refreshed-ask = Um administrador pode iniciá-lo agora com "Atualizar agora".
+customers-no-orders-title = Nenhuma compra ainda
+customers-no-orders-text = Quando houver pedidos de empresas ou contatos, esta página mostra quem compra, com que frequência e quanto, e quais clientes precisam de atenção.
+customers-go-to-orders = Ir para os pedidos
+customers-refreshed = Calculado em { $at }
+customers-customers = Clientes
+customers-purchases-note = { $purchases } compras
+customers-repeat-rate = Taxa de recompra
+customers-repeat-note = { $customers } compraram mais de uma vez
+customers-revenue = Receita
+customers-average-clv = Valor médio, próximos 12 meses
+customers-average-clv-note = esperado por cliente
+customers-left-out-currency = { $orders ->
+    [one] Um pedido em moeda diferente de { $currency } ficou de fora ({ $currencies }).
+   *[other] { $orders } pedidos em moedas diferentes de { $currency } ficaram de fora ({ $currencies }).
+}
+customers-left-out-no-customer = { $orders ->
+    [one] Um pedido sem empresa nem contato ficou de fora.
+   *[other] { $orders } pedidos sem empresa nem contato ficaram de fora.
+}
+customers-segments = Segmentos
+customers-segments-help = Cada cliente recebe uma nota de 1 a 5 por quão recente, com que frequência e quanto comprou (RFM) e entra em um segmento. Abra um segmento para ver seus clientes.
+customers-segments-chart-help = Clientes em cada segmento RFM.
+customers-segment = Segmento
+customers-average-recency = Desde a última compra
+customers-average-purchases = Compras por cliente
+customers-top-clv = Principais clientes por valor esperado
+customers-top-clv-help = Quanto se espera que cada cliente gaste nos próximos 12 meses.
+customers-customer = Cliente
+customers-clv = Valor, próximos 12 meses
+customers-p-alive = Ainda ativo
+customers-total = Gasto até agora
+customers-no-clv = Ainda não foi possível calcular o valor do cliente.
+customers-clv-model = Como o valor do cliente é estimado
+customers-clv-model-help = Um modelo estatístico de com que frequência os clientes compram e quando param, ajustado ao histórico de pedidos.
+customers-cohorts = Coortes: os novos clientes voltam?
+customers-cohorts-help = Clientes agrupados pelo mês da primeira compra; cada célula é a parte deles que comprou de novo tantos meses depois.
+customers-cohort = Primeira compra
+customers-cohorts-axis = Colunas: meses desde a primeira compra.
+customers-unnamed = (sem nome)
+customers-segment-count = Clientes neste segmento
+customers-download-csv = Baixar CSV
+customers-rfm = R · F · M
+customers-rfm-title = Notas de recência, frequência e valor, de 1 a 5
+customers-purchases = Compras
+customers-last-purchase = Última compra
+customers-segment-empty = Nenhum cliente que você pode ver está neste segmento.
+customers-no-more = Não há mais clientes.
+customers-next-page = Próximos clientes
+clv-error-not-enough-data = Poucos clientes para estimar o valor do cliente: são necessários pelo menos 20 clientes com compras.
+clv-error-no-repeat-purchases = Nenhum cliente comprou duas vezes ainda, então não dá para saber com que frequência os clientes voltam.
+clv-error-no-variation = Todos os clientes têm o mesmo histórico de compras, o que não basta para aprender.
+clv-error-did-not-converge = O histórico de pedidos não se ajusta bem o bastante ao modelo para dar uma estimativa confiável.
+clv-error-other = Não foi possível estimar o valor do cliente com os pedidos atuais.
+clv-purchases-per-year = Enquanto continua cliente, um cliente típico compra cerca de { $purchases } vezes por ano.
+clv-dropout = Depois de cada compra, cerca de { $share } dos clientes param de comprar.
+clv-share-alive = Cerca de { $share } dos clientes ainda estão ativos hoje.
+clv-order-value = Um pedido típico vale cerca de { $value }.
+clv-order-value-own = Os próximos pedidos de cada cliente são avaliados pela média dos pedidos dele.
+clv-fitted-on = Ajustado com { $customers ->
+    [one] um cliente
+   *[other] { $customers } clientes
+}.
+segment-champions = Campeões
+segment-champions-help = Compraram há pouco, com frequência e muito: recompense-os e peça indicações.
+segment-loyal = Fiéis
+segment-loyal-help = Compram com regularidade e gastam bem: ofereça mais e mantenha-os por perto.
+segment-potential-loyalists = Potenciais fiéis
+segment-potential-loyalists-help = Clientes recentes com algumas compras: um programa de fidelidade ou um acompanhamento pode fidelizá-los.
+segment-new-customers = Novos clientes
+segment-new-customers-help = Compraram pela primeira vez há pouco: dê boas-vindas e ajude-os a começar.
+segment-promising = Promissores
+segment-promising-help = Compradores recentes que ainda gastaram pouco: apresente ofertas úteis.
+segment-need-attention = Precisam de atenção
+segment-need-attention-help = Medianos em tudo e perdendo o ritmo: uma oferta pessoal na hora certa pode reconquistá-los.
+segment-about-to-sleep = Quase inativos
+segment-about-to-sleep-help = Não compram há algum tempo e compraram pouco: retome o contato antes de perdê-los.
+segment-at-risk = Em risco
+segment-at-risk-help = Gastaram bem e com frequência, mas faz tempo: procure-os pessoalmente com um motivo para voltar.
+segment-cant-lose-them = Não podemos perder
+segment-cant-lose-them-help = Seus maiores clientes sumiram: ligue para eles e descubra por quê.
+segment-hibernating = Hibernando
+segment-hibernating-help = Compraram há muito tempo, pouco e raramente: tente uma oferta especial ou deixe-os descansar.
+segment-lost = Perdidos
+segment-lost-help = Os mais baixos em tudo: só um motivo forte os trará de volta; não invista muito aqui.

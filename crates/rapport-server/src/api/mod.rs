@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod branding;
 pub mod cadences;
 pub mod contracts;
+pub mod customers;
 pub mod docs;
 pub mod duplicates;
 pub mod email;
@@ -45,6 +46,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(orders::router())
         .merge(forecast::router())
         .merge(analytics::router())
+        .merge(customers::router())
         .merge(contracts::router())
         .merge(cadences::router())
         .merge(quotes::router())

@@ -145,6 +145,9 @@ mod schemas;
         crate::api::analytics::team,
         crate::api::analytics::market,
         crate::api::analytics::attribution,
+        crate::api::customers::customers,
+        crate::api::customers::segment_customers,
+        crate::api::customers::refresh,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

@@ -1,0 +1,96 @@
+//! Customer value through the API: nothing before the first refresh, a
+//! refresh only administrators may ask for, then the stored figures and the
+//! segment lists with each caller's visibility.
+
+use rapport_core::access::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::on_both_backends;
+
+#[tokio::test]
+async fn customer_value_is_stored_by_a_refresh_admins_ask_for_and_lists_by_segment() {
+    on_both_backends("customers api", async |app| {
+        let (_, member_token) = app.user("Bia Souza", Role::Member).await;
+        let before = app.get("/api/v1/analytics/customers", &app.admin_token).await;
+        before.expect(StatusCode::OK);
+        assert_eq!((before.body["refreshed"].as_bool(), before.body["analysis"].is_null()), (Some(false), true));
+
+        let acme = app.create("companies", &json!({"name": "Acme"})).await;
+        let ana = app.create("contacts", &json!({"first_name": "Ana", "last_name": "Lima"})).await;
+        let line = |amount: i64| json!([{"description": "Item", "quantity_milli": 1000, "unit_price_minor": amount}]);
+        for (customer, day, amount) in [
+            (json!({"company_id": acme["id"]}), "2026-01-10", 10_000),
+            (json!({"company_id": acme["id"]}), "2026-02-25", 30_000),
+            (json!({"contact_id": ana["id"]}), "2026-02-20", 5_000),
+        ] {
+            let mut order = json!({"currency": "BRL", "ordered_at": format!("{day}T12:00:00Z"), "lines": line(amount)});
+            order.as_object_mut().expect("an object").extend(customer.as_object().expect("an object").clone());
+            app.create("orders", &order).await;
+        }
+        let dollars = json!({"currency": "USD", "contact_id": ana["id"], "ordered_at": "2026-02-21T12:00:00Z", "lines": line(900)});
+        app.create("orders", &dollars).await;
+
+        app.send(app.request(Method::POST, "/api/v1/analytics/refresh", Some(&member_token)))
+            .await
+            .expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        let queued = app.send(app.request(Method::POST, "/api/v1/analytics/refresh", Some(&app.admin_token))).await;
+        queued.expect(StatusCode::ACCEPTED);
+        assert_eq!(queued.body["queued"], true);
+        assert!(app.run_due_jobs().await >= 1);
+
+        let after = app.get("/api/v1/analytics/customers", &member_token).await;
+        after.expect(StatusCode::OK);
+        let analysis = &after.body["analysis"];
+        assert_eq!(after.body["refreshed"], true);
+        assert_eq!((analysis["customers"].as_u64(), analysis["purchases"].as_u64()), (Some(2), Some(3)));
+        assert_eq!((analysis["revenue_minor"].as_i64(), analysis["currency"].as_str()), (Some(45_000), Some("BRL")));
+        assert_eq!(analysis["repeat_purchase_rate"].as_f64(), Some(0.5));
+        assert_eq!(analysis["left_out"]["other_currency_orders"], 1);
+        assert_eq!((analysis["clv"]["status"].as_str(), analysis["clv"]["code"].as_str()), (Some("failed"), Some("not_enough_data")));
+        let segments = analysis["segments"].as_array().expect("segments");
+        assert_eq!(segments.len(), 11);
+        assert_eq!(segments.iter().filter_map(|s| s["customers"].as_u64()).sum::<u64>(), 2);
+
+        // Acme bought later, more often and more: loyal (scores 4/4/4 of two).
+        let loyal = app.get("/api/v1/analytics/customers/segments/loyal", &app.admin_token).await;
+        loyal.expect(StatusCode::OK);
+        let items = loyal.body["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1);
+        assert_eq!((items[0]["name"].as_str(), items[0]["customer_type"].as_str()), (Some("Acme"), Some("company")));
+        assert_eq!((items[0]["purchases"].as_u64(), items[0]["total_minor"].as_i64()), (Some(2), Some(40_000)));
+        assert!(loyal.body["next_cursor"].is_null());
+        app.get("/api/v1/analytics/customers/segments/favourites", &app.admin_token)
+            .await
+            .expect_problem(StatusCode::NOT_FOUND, "not_found");
+    })
+    .await;
+}
+
+/// A company and 29 contacts with 1 to 5 purchases each over the six months
+/// before the tests' clock, and the figures refreshed: enough customers for
+/// a lifetime-value model.
+pub async fn thirty_customers(app: &crate::helpers::TestApp) {
+    let line = |amount: i64| json!([{"description": "Item", "quantity_milli": 1000, "unit_price_minor": amount}]);
+    let acme = app.create("companies", &json!({"name": "Acme Ltda"})).await;
+    for i in 0..30u32 {
+        let customer = if i == 0 {
+            json!({"company_id": acme["id"]})
+        } else {
+            let contact =
+                app.create("contacts", &json!({"first_name": format!("Cliente {i:02}"), "last_name": "Silva"})).await;
+            json!({"contact_id": contact["id"]})
+        };
+        for k in 0..(1 + i % 5) {
+            // September 2025 to February 2026, before the tests' clock (2 March).
+            let index = (i + 2 * k) % 6;
+            let (year, month) = if index < 4 { (2025, 9 + index) } else { (2026, index - 3) };
+            let day = 1 + (i * 7 + k * 3) % 27;
+            let amount = 2_000 + i64::from(i) * 300 + i64::from(k) * 450;
+            let mut order = json!({"currency": "BRL", "ordered_at": format!("{year}-{month:02}-{day:02}T12:00:00Z"), "lines": line(amount)});
+            order.as_object_mut().expect("an object").extend(customer.as_object().expect("an object").clone());
+            app.create("orders", &order).await;
+        }
+    }
+    rapport_db::analytics::customers::refresh(&app.ctx).await.expect("refresh");
+}
