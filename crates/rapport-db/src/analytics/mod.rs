@@ -4,6 +4,7 @@
 
 pub mod attribution;
 pub mod market;
+pub mod personas;
 pub mod customers;
 pub mod sales;
 pub mod team;
