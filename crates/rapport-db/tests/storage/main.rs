@@ -11,6 +11,7 @@ mod common;
 mod contacts;
 mod contracts;
 mod deals;
+mod demo_history;
 mod duplicates;
 mod email;
 mod exports;
