@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod import;
 mod load;
+mod load_past;
 
 use std::io::BufRead;
 use std::sync::Arc;
