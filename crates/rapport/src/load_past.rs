@@ -14,7 +14,9 @@ use rapport_db::users::NewUser;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::demo::history::{DealHistory, LeadHistory, SELLERS, STAGE_LOST, STAGE_WON, TEAMS, reference_time};
+use crate::demo::history::{
+    DealHistory, LeadHistory, NEGOTIATION, SELLERS, STAGE_LOST, STAGE_WON, TEAMS, reference_time,
+};
 
 /// Months and quarters with a recorded forecast, counted back from (and including) the one of the reference date,
 /// so that the accuracy's six past months and four past quarters are there whether it is read in the reference
@@ -68,8 +70,7 @@ pub struct Stored<'a> {
     pub sellers: &'a [Uuid],
     pub teams: &'a BTreeMap<Uuid, Uuid>,
     pub deal_ids: &'a [Option<Uuid>],
-    /// The deals as generated (helper keys removed or not: only amount, currency, expected close date and forecast
-    /// category are read).
+    /// The deals as generated (only amount, currency and expected close date are read).
     pub deals: &'a [Map<String, Value>],
     pub deal_pasts: &'a [DealHistory],
     pub lead_ids: &'a [Option<Uuid>],
@@ -140,7 +141,7 @@ fn past_periods() -> Vec<Period> {
 }
 
 /// The deals as they stood at `at`: those created before and not closed yet, in the stage they were in then, with
-/// that stage's probability (their seller's commitment stands only in negotiation).
+/// that stage's probability, committed if their seller committed them in negotiation.
 fn rows_at(stored: &Stored<'_>, at: DateTime<Utc>) -> Vec<DealRow> {
     let mut rows = Vec::new();
     for ((id, history), deal) in stored.deal_ids.iter().zip(stored.deal_pasts).zip(stored.deals) {
@@ -149,7 +150,6 @@ fn rows_at(stored: &Stored<'_>, at: DateTime<Utc>) -> Vec<DealRow> {
         }
         let Some(stage) = history.open_stage_at(at) else { continue };
         let probability = stored.pipeline.stages.get(stage).map_or(0, |s| i64::from(s.probability));
-        let committed = deal.get("forecast_category").and_then(Value::as_str) == Some("commit");
         let owner = stored.sellers.get(history.owner).copied();
         rows.push(DealRow {
             owner_id: owner,
@@ -157,7 +157,7 @@ fn rows_at(stored: &Stored<'_>, at: DateTime<Utc>) -> Vec<DealRow> {
             amount_minor: deal.get("amount_minor").and_then(Value::as_i64).unwrap_or(0),
             currency: deal.get("currency").and_then(Value::as_str).map(str::to_owned),
             probability,
-            category: (committed && stage == 3).then_some(ForecastCategory::Commit),
+            category: (history.committed && stage == NEGOTIATION).then_some(ForecastCategory::Commit),
             expected_close_date: deal
                 .get("expected_close_date")
                 .and_then(Value::as_str)

@@ -19,6 +19,8 @@ use super::util::{DemoRng, date_at, pct};
 /// Open stages are `0..STAGE_WON`.
 pub(crate) const STAGE_WON: usize = 4;
 pub(crate) const STAGE_LOST: usize = 5;
+/// The last open stage, where sellers commit deals to the forecast.
+pub(crate) const NEGOTIATION: usize = 3;
 
 /// How far back deals and leads were created.
 const HISTORY_DAYS: f64 = 730.0;
@@ -65,6 +67,9 @@ pub(crate) struct DealHistory {
     /// Index into [`SELLERS`].
     pub owner: usize,
     pub path: Vec<(usize, DateTime<Utc>)>,
+    /// Whether its seller committed it (forecast category `commit`) while it was in negotiation: most deals that
+    /// were then won, a quarter of those lost, half of those still there.
+    pub committed: bool,
 }
 
 impl DealHistory {
@@ -192,7 +197,20 @@ pub(crate) fn deal_history(rng: &mut DemoRng, owner: usize, channel: &str, tier:
         at = next;
         path.push((stage, at));
     }
-    DealHistory { owner, path }
+    let committed = path.iter().any(|&(s, _)| s == NEGOTIATION) && {
+        let last = path[path.len() - 1].0;
+        pct(
+            rng,
+            if last == STAGE_WON {
+                70
+            } else if last == STAGE_LOST {
+                25
+            } else {
+                50
+            },
+        )
+    };
+    DealHistory { owner, path, committed }
 }
 
 /// What the generator knows of a lead when deciding its fate.

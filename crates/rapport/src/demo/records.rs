@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::company::CompanyInfo;
 use super::geo::{COUNTRIES, country_index};
-use super::history::{DealHistory, deal_history, pick_seller, size_tier};
+use super::history::{DealHistory, NEGOTIATION, deal_history, pick_seller, size_tier};
 use super::tables::Tables;
 use super::util::{DemoRng, Record, below, date_at, fmt_date, fmt_datetime, pct, put};
 
@@ -86,8 +86,7 @@ pub(super) fn deals(
         if stage == STAGE_LOST as usize {
             put(&mut m, "lost_reason", t.lost_reasons[lang].pick(rng));
         }
-        // Sellers commit half of their deals in negotiation.
-        if stage == 3 && pct(rng, 50) {
+        if stage == NEGOTIATION && past.committed {
             put(&mut m, "forecast_category", "commit");
         }
         put(&mut m, "company_index", company_index);
