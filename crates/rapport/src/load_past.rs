@@ -149,7 +149,7 @@ fn rows_at(stored: &Stored<'_>, at: DateTime<Utc>) -> Vec<DealRow> {
             continue;
         }
         let Some(stage) = history.open_stage_at(at) else { continue };
-        let probability = stored.pipeline.stages.get(stage).map_or(0, |s| i64::from(s.probability));
+        let probability = stored.pipeline.stages.get(stage).map_or(0, |s| s.probability);
         let owner = stored.sellers.get(history.owner).copied();
         rows.push(DealRow {
             owner_id: owner,
