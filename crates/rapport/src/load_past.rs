@@ -207,3 +207,125 @@ fn past_forecasts(stored: &Stored<'_>) -> Vec<PastForecast> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use rapport_core::records::pipeline::Stage;
+
+    use super::*;
+
+    fn at(m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, m, d, 12, 0, 0).single().unwrap()
+    }
+
+    fn pipeline() -> Pipeline {
+        let stage = |i: i64, probability, is_won, is_lost| Stage {
+            id: Uuid::from_u128(100 + i as u128),
+            name: format!("s{i}"),
+            position: i,
+            probability,
+            is_won,
+            is_lost,
+        };
+        Pipeline {
+            id: Uuid::from_u128(1),
+            name: "Sales".into(),
+            is_default: true,
+            stages: vec![
+                stage(0, 10, false, false),
+                stage(1, 25, false, false),
+                stage(2, 50, false, false),
+                stage(3, 75, false, false),
+                stage(4, 100, true, false),
+                stage(5, 0, false, true),
+            ],
+        }
+    }
+
+    fn deal(amount: i64, close: &str) -> Map<String, Value> {
+        serde_json::json!({"amount_minor": amount, "currency": "BRL", "expected_close_date": close})
+            .as_object()
+            .cloned()
+            .unwrap()
+    }
+
+    #[test]
+    fn past_periods_are_the_accuracy_windows_and_start_before_today() {
+        let periods = past_periods();
+        assert_eq!(periods.len(), MONTHS + QUARTERS);
+        assert_eq!(periods[0].to_string(), "2026-11");
+        assert_eq!(periods[MONTHS].to_string(), "2026-Q4");
+        assert_eq!(periods[MONTHS + QUARTERS - 1].to_string(), "2025-Q4");
+        assert!(periods.iter().all(|p| p.start() <= reference_time().date_naive()));
+    }
+
+    #[test]
+    fn a_past_forecast_counts_the_deals_open_then_in_their_stage_then() {
+        let pipeline = pipeline();
+        let seller = Uuid::from_u128(7);
+        let team = Uuid::from_u128(8);
+        let sellers = [seller];
+        let teams = BTreeMap::from([(seller, team)]);
+        let deal_pasts = vec![
+            // In proposal on 1 June, won on 10 June: 50 % of 1,000 weighted.
+            DealHistory {
+                owner: 0,
+                path: vec![(0, at(5, 1)), (2, at(5, 20)), (STAGE_WON, at(6, 10))],
+                committed: false,
+            },
+            // Committed in negotiation on 1 June, lost later: a commit of 2,000.
+            DealHistory {
+                owner: 0,
+                path: vec![(0, at(5, 2)), (3, at(5, 25)), (STAGE_LOST, at(6, 20))],
+                committed: true,
+            },
+            // Created after 1 June, and one closed before: neither was open then.
+            DealHistory { owner: 0, path: vec![(0, at(6, 3)), (STAGE_WON, at(6, 9))], committed: false },
+            DealHistory { owner: 0, path: vec![(0, at(5, 1)), (STAGE_LOST, at(5, 9))], committed: false },
+            // Open on 1 June but expected to close in July.
+            DealHistory { owner: 0, path: vec![(0, at(5, 1))], committed: false },
+        ];
+        let deals = vec![
+            deal(1_000, "2026-06-12"),
+            deal(2_000, "2026-06-15"),
+            deal(4_000, "2026-06-09"),
+            deal(8_000, "2026-05-09"),
+            deal(16_000, "2026-07-02"),
+        ];
+        let ids: Vec<Option<Uuid>> = (0..5).map(|i| Some(Uuid::from_u128(50 + i))).collect();
+        let stored = Stored {
+            pipeline: &pipeline,
+            sellers: &sellers,
+            teams: &teams,
+            deal_ids: &ids,
+            deals: &deals,
+            deal_pasts: &deal_pasts,
+            lead_ids: &[],
+            lead_statuses: &[],
+            lead_pasts: &[],
+            activities: &[],
+            currency: "BRL",
+        };
+        let june_first = day_start(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()) + chrono::Duration::hours(6);
+        let rows = rows_at(&stored, june_first);
+        let seen: Vec<(i64, i64, Option<ForecastCategory>)> =
+            rows.iter().map(|r| (r.amount_minor, r.probability, r.category)).collect();
+        assert_eq!(seen, [(1_000, 50, None), (2_000, 75, Some(ForecastCategory::Commit)), (16_000, 10, None)]);
+        assert!(rows.iter().all(|r| r.team_id == Some(team) && r.owner_id == Some(seller)));
+
+        let june = Period::containing(PeriodKind::Month, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
+        let forecast = forecast::compute(&ForecastInput {
+            period: june,
+            currency: "BRL",
+            owners: &sellers,
+            team: None,
+            deals: &rows,
+            quotas: &[],
+        });
+        assert_eq!((forecast.total.commit_minor, forecast.total.closed_minor), (2_000, 0));
+        assert_eq!(forecast.total.weighted_minor, 500 + 1_500);
+        // A deal whose last stage was an open one never counts as closed before its time.
+        assert_eq!(deal_pasts[4].open_stage_at(at(11, 1)), Some(0));
+    }
+}
