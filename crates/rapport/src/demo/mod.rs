@@ -22,8 +22,9 @@
 //!
 //! Output depends only on [`DemoConfig`]: the same seed always yields byte-identical records. Scales:
 //! companies = contacts / 10 (at least 1), leads = contacts / 5, deals = contacts / 4,
-//! activities = 5 × contacts, orders = contacts (so ≈ 10 per company), products = a fixed catalogue of 46,
-//! quotes = one per open deal in the Proposal or Negotiation stage (≈ 11 % of the deals).
+//! activities = 5 × contacts (plus ≈ 1.8 calls, e-mails and meetings per lead in its first month), orders = contacts
+//! (so ≈ 10 per company), products = a fixed catalogue of 46, quotes = one per open deal in the Proposal or
+//! Negotiation stage (≈ 3.5 % of the deals: most deals of a two-year history are closed).
 //!
 //! Sales data (see `catalogue` and `sales`):
 //! * products are the catalogue of a Brazilian B2B software house (SaaS plans and add-ons, services, hardware,
