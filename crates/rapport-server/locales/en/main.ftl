@@ -1359,6 +1359,7 @@ error-cadence-no-owner = The cadence has no owner.
 error-step-before-previous = A step cannot come before the step above it.
 error-whatsapp-incomplete = Set the phone number ID and the access token first.
 error-whatsapp-invalid-format = This does not have the expected format.
+<<<<<<< HEAD
 error-period-order = The end of the period must come after its start.
 error-period-too-long = Choose a period of at most three years.
 analytics-nav = Analytics
@@ -1434,6 +1435,7 @@ analytics-actual = Actually won
 analytics-commit-error = Commit error
 analytics-weighted-error = Weighted error
 analytics-within-range = Between commit and best case
+=======
 
 # Charts (web/charts)
 chart-no-data = No data to show yet.
@@ -1448,3 +1450,4 @@ chart-kind-area = Area
 chart-kind-donut = Donut
 chart-kind-funnel = Funnel
 chart-kind-kpi = Key number
+>>>>>>> 9b9cf1f

@@ -1359,6 +1359,7 @@ error-cadence-no-owner = La cadencia no tiene responsable.
 error-step-before-previous = Un paso no puede ir antes del paso de arriba.
 error-whatsapp-incomplete = Indique primero el ID del número de teléfono y el token de acceso.
 error-whatsapp-invalid-format = Esto no tiene el formato esperado.
+<<<<<<< HEAD
 error-period-order = El fin del período debe ser posterior a su inicio.
 error-period-too-long = Elige un período de tres años como máximo.
 analytics-nav = Análisis
@@ -1434,6 +1435,7 @@ analytics-actual = Ganado en realidad
 analytics-commit-error = Error del compromiso
 analytics-weighted-error = Error del ponderado
 analytics-within-range = Entre compromiso y mejor caso
+=======
 
 # Charts (web/charts)
 chart-no-data = Todavía no hay datos para mostrar.
@@ -1448,3 +1450,4 @@ chart-kind-area = Área
 chart-kind-donut = Anillo
 chart-kind-funnel = Embudo
 chart-kind-kpi = Indicador
+>>>>>>> 9b9cf1f

@@ -1360,6 +1360,7 @@ error-cadence-no-owner = A cadência não tem responsável.
 error-step-before-previous = Uma etapa não pode vir antes da etapa de cima.
 error-whatsapp-incomplete = Informe primeiro o ID do número de telefone e o token de acesso.
 error-whatsapp-invalid-format = Isto não está no formato esperado.
+<<<<<<< HEAD
 error-period-order = O fim do período precisa vir depois do início.
 error-period-too-long = Escolha um período de no máximo três anos.
 analytics-nav = Análises
@@ -1435,6 +1436,7 @@ analytics-actual = Ganho de fato
 analytics-commit-error = Erro do compromisso
 analytics-weighted-error = Erro do ponderado
 analytics-within-range = Entre compromisso e melhor cenário
+=======
 
 # Charts (web/charts)
 chart-no-data = Ainda não há dados para mostrar.
@@ -1449,3 +1451,4 @@ chart-kind-area = Área
 chart-kind-donut = Rosca
 chart-kind-funnel = Funil
 chart-kind-kpi = Indicador
+>>>>>>> 9b9cf1f
