@@ -183,7 +183,7 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
                 a.insert("related".into(), serde_json::json!([{"type": "lead", "id": id}]));
             }
             let due = a.get("due_at").and_then(Value::as_str).and_then(|d| DateTime::parse_from_rfc3339(d).ok());
-            lead_activity_times.push(due.map_or_else(Utc::now, |d| d.with_timezone(&Utc)));
+            lead_activity_times.push(due.map(|d| d.with_timezone(&Utc)));
             a
         })
         .collect::<Vec<_>>();
@@ -222,8 +222,12 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     store(ctx, &actor, RecordType::QUOTE, quotes).await?;
 
     let history_started = Instant::now();
-    let activity_times: Vec<(Option<Uuid>, DateTime<Utc>)> =
-        lead_activity_ids.into_iter().zip(lead_activity_times).collect();
+    // Each was written when it was due (the generator always gives a due time).
+    let activity_times: Vec<(Option<Uuid>, DateTime<Utc>)> = lead_activity_ids
+        .into_iter()
+        .zip(lead_activity_times)
+        .filter_map(|(id, due)| due.map(|due| (id, due)))
+        .collect();
     let backdated = crate::load_past::write(
         ctx,
         &crate::load_past::Stored {
