@@ -13,6 +13,7 @@ use rapport_db::users::NewUser;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::demo::history::reference_time;
 use crate::demo::{self, DemoConfig};
 
 const DEMO_ADMIN: &str = "demo@rapport.local";
@@ -160,6 +161,12 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
         })
         .collect();
     let lead_ids = store(ctx, &actor, RecordType::LEAD, leads).await?;
+    // Activities were written when they were due, or (those due later) by the reference day.
+    let written_at = |a: &Map<String, Value>| {
+        let due = a.get("due_at").and_then(Value::as_str).and_then(|d| DateTime::parse_from_rfc3339(d).ok());
+        due.map(|d| d.with_timezone(&Utc).min(reference_time()))
+    };
+    let mut contact_activity_times = Vec::with_capacity(data.activities.len());
     let activities = data
         .activities
         .into_iter()
@@ -168,11 +175,15 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
             if let Some(id) = contact.and_then(|i| contact_ids.get(i).copied().flatten()) {
                 a.insert("related".into(), serde_json::json!([{"type": "contact", "id": id}]));
             }
+            if let Some(owner) = take_index(&mut a, "owner_index") {
+                a.insert("owner_id".into(), seller_id(owner));
+            }
+            contact_activity_times.push(written_at(&a));
             a
         })
         .collect::<Vec<_>>();
     let activity_count = activities.len() + data.lead_activities.len();
-    store(ctx, &actor, RecordType::ACTIVITY, activities).await?;
+    let contact_activity_ids = store(ctx, &actor, RecordType::ACTIVITY, activities).await?;
     let mut lead_activity_times = Vec::with_capacity(data.lead_activities.len());
     let lead_activities = data
         .lead_activities
@@ -182,8 +193,7 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
             if let Some(id) = lead.and_then(|i| lead_ids.get(i).copied().flatten()) {
                 a.insert("related".into(), serde_json::json!([{"type": "lead", "id": id}]));
             }
-            let due = a.get("due_at").and_then(Value::as_str).and_then(|d| DateTime::parse_from_rfc3339(d).ok());
-            lead_activity_times.push(due.map(|d| d.with_timezone(&Utc)));
+            lead_activity_times.push(written_at(&a));
             a
         })
         .collect::<Vec<_>>();
@@ -222,10 +232,11 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     store(ctx, &actor, RecordType::QUOTE, quotes).await?;
 
     let history_started = Instant::now();
-    // Each was written when it was due (the generator always gives a due time).
-    let activity_times: Vec<(Option<Uuid>, DateTime<Utc>)> = lead_activity_ids
+    // The generator always gives a due time; one without keeps its load time.
+    let activity_times: Vec<(Option<Uuid>, DateTime<Utc>)> = contact_activity_ids
         .into_iter()
-        .zip(lead_activity_times)
+        .zip(contact_activity_times)
+        .chain(lead_activity_ids.into_iter().zip(lead_activity_times))
         .filter_map(|(id, due)| due.map(|due| (id, due)))
         .collect();
     let backdated = crate::load_past::write(

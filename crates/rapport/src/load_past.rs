@@ -76,7 +76,7 @@ pub struct Stored<'a> {
     pub lead_ids: &'a [Option<Uuid>],
     pub lead_statuses: &'a [String],
     pub lead_pasts: &'a [LeadHistory],
-    /// The leads' activities with when they happened.
+    /// Activities with when they were written.
     pub activities: &'a [(Option<Uuid>, DateTime<Utc>)],
     pub currency: &'a str,
 }

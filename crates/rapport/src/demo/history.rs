@@ -145,6 +145,14 @@ pub(crate) fn pick_seller(rng: &mut DemoRng, tier: usize) -> usize {
     members[rng.gen_range(0..members.len() as u64) as usize]
 }
 
+/// The seller who looks after a contact: a member of the team of its company's size (Field Sales for mid-market
+/// and enterprise companies), the same one for every activity with the contact.
+pub(crate) fn contact_seller(company: usize, companies: usize, contact: usize) -> usize {
+    let team = usize::from(size_tier(company, companies) > 0);
+    let members: Vec<usize> = (0..SELLERS.len()).filter(|&i| SELLERS[i].team == team).collect();
+    members[contact % members.len()]
+}
+
 /// Days since an event, up to [`HISTORY_DAYS`], more recent ones more likely (density falling linearly with age).
 fn age_days(rng: &mut DemoRng) -> f64 {
     HISTORY_DAYS * (1.0 - rng.gen_range(0.0..1.0f64).sqrt())

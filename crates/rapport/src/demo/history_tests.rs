@@ -161,3 +161,18 @@ fn leads_close_about_forty_percent_and_convert_by_source_phone_and_engagement() 
         }
     }
 }
+
+#[test]
+fn a_contacts_activities_belong_to_one_seller_of_the_team_for_its_companys_size() {
+    let d = data();
+    let mut seller_of: HashMap<u64, u64> = HashMap::new();
+    for a in &d.activities {
+        let contact = a["contact_index"].as_u64().unwrap();
+        let owner = a["owner_index"].as_u64().unwrap();
+        assert_eq!(*seller_of.entry(contact).or_insert(owner), owner);
+        let company = d.contacts[contact as usize]["company_index"].as_u64().unwrap() as usize;
+        let team = super::history::SELLERS[owner as usize].team;
+        assert_eq!(team, usize::from(size_tier(company, d.companies.len()) > 0));
+    }
+    assert_eq!(seller_of.values().collect::<std::collections::HashSet<_>>().len(), 6);
+}

@@ -8,6 +8,7 @@
 //! |-----------------|-----------------------------|-----------------------------------------------------|
 //! | `company_index` | contacts, deals             | index into [`DemoData::companies`] / [`companies`]  |
 //! | `contact_index` | deals, activities           | index into [`DemoData::contacts`]                   |
+//! | `owner_index`   | activities                  | index into the demo sellers (`history::SELLERS`)    |
 //! | `stage_index`   | deals                       | pipeline stage `0..=5`; 4 = won, 5 = lost           |
 //! | `company_index` | orders, quotes              | the customer company                                |
 //! | `contact_index` | orders (when the company has contacts), quotes | one of the company's contacts    |
@@ -135,7 +136,7 @@ pub fn generate(config: &DemoConfig) -> DemoData {
     let (deals, deal_pasts) = records::deals(t, &contacts, &infos, &mut stream_rng(config.seed, STREAM_DEALS));
     let people::Leads { leads, pasts: lead_pasts, activities: lead_activities } =
         people::leads(t, &contacts, &infos, (&deals, &deal_pasts), &mut stream_rng(config.seed, STREAM_LEADS));
-    let activities = records::activities(t, &contacts, &mut stream_rng(config.seed, STREAM_ACTIVITIES));
+    let activities = records::activities(t, &contacts, infos.len(), &mut stream_rng(config.seed, STREAM_ACTIVITIES));
     let products = catalogue::products();
     let contact_companies: Vec<usize> = contacts.iter().map(company_of).collect();
     let company_countries: Vec<usize> = infos.iter().map(|c| c.country).collect();

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::company::CompanyInfo;
 use super::geo::{COUNTRIES, country_index};
-use super::history::{DealHistory, NEGOTIATION, deal_history, pick_seller, size_tier};
+use super::history::{DealHistory, NEGOTIATION, contact_seller, deal_history, pick_seller, size_tier};
 use super::tables::Tables;
 use super::util::{DemoRng, Record, below, date_at, fmt_date, fmt_datetime, pct, put};
 
@@ -100,7 +100,8 @@ pub(super) fn deals(
 
 /// Activities: `5 × contacts`, each for a uniformly random contact, in the contact's language. Due dates span
 /// 2023-11-24 to 2027-01-23 on weekdays during local business hours (stored as UTC); past ones are mostly done.
-pub(super) fn activities(t: &Tables, contacts: &[Record], rng: &mut DemoRng) -> Vec<Record> {
+/// Each is owned (helper key `owner_index`, into `history::SELLERS`) by the seller who looks after the contact.
+pub(super) fn activities(t: &Tables, contacts: &[Record], companies: usize, rng: &mut DemoRng) -> Vec<Record> {
     let count = contacts.len() * 5;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
@@ -142,6 +143,8 @@ pub(super) fn activities(t: &Tables, contacts: &[Record], rng: &mut DemoRng) -> 
             put(&mut m, "duration_minutes", minutes);
         }
         put(&mut m, "contact_index", contact_index);
+        let company = contacts[contact_index].get("company_index").and_then(Value::as_u64).unwrap_or(0) as usize;
+        put(&mut m, "owner_index", contact_seller(company, companies, contact_index));
         out.push(m);
     }
     out

@@ -76,7 +76,8 @@ const DEAL_FIELDS: &[&str] = &[
     "contact_index",
     "stage_index",
 ];
-const ACTIVITY_FIELDS: &[&str] = &["kind", "subject", "body", "due_at", "done", "duration_minutes", "contact_index"];
+const ACTIVITY_FIELDS: &[&str] =
+    &["kind", "subject", "body", "due_at", "done", "duration_minutes", "contact_index", "owner_index"];
 
 fn data(contacts: usize, seed: u64) -> DemoData {
     generate(&DemoConfig { contacts, seed })
