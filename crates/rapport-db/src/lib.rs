@@ -14,6 +14,7 @@ pub mod branding;
 pub mod cadences;
 pub mod calendar_feeds;
 mod database;
+pub mod demo_history;
 mod error;
 pub mod exports;
 pub mod forecast;

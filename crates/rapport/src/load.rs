@@ -1,8 +1,10 @@
 //! `rapport demo`: writes generated data through the bulk record path.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use rapport_core::access::{Scope, Writer};
 use rapport_core::schema::RecordType;
 use rapport_db::Ctx;
@@ -11,6 +13,7 @@ use rapport_db::users::NewUser;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::demo::history::reference_time;
 use crate::demo::{self, DemoConfig};
 
 const DEMO_ADMIN: &str = "demo@rapport.local";
@@ -94,10 +97,19 @@ pub fn set_line_products(record: &mut Map<String, Value>, product_ids: &[Option<
 pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     rapport_db::pipelines::ensure_default(ctx).await?;
     let actor = demo_actor(ctx).await?;
+    let sellers = crate::load_past::ensure_sellers(ctx).await?;
+    let teams: BTreeMap<Uuid, Uuid> = rapport_db::users::list(ctx)
+        .await?
+        .into_iter()
+        .filter_map(|u| u.primary_team_id.map(|t| (u.id.0, t.0)))
+        .collect();
+    let currency = ctx.snapshot().await?.settings.default_currency.clone();
     let started = Instant::now();
     let data = demo::generate(&DemoConfig { contacts: scale, seed });
     let generated = started.elapsed();
-    let stages = rapport_db::pipelines::default_pipeline(ctx.db.conn()).await?.context("no default pipeline")?.stages;
+    let pipeline = rapport_db::pipelines::default_pipeline(ctx.db.conn()).await?.context("no default pipeline")?;
+    let stages = pipeline.stages.clone();
+    let seller_id = |index: usize| Value::String(sellers[index % sellers.len()].to_string());
 
     let company_ids = store(ctx, &actor, RecordType::COMPANY, data.companies).await?;
     let contacts = data
@@ -110,12 +122,12 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
         })
         .collect();
     let contact_ids = store(ctx, &actor, RecordType::CONTACT, contacts).await?;
-    let lead_count = data.leads.len();
-    store(ctx, &actor, RecordType::LEAD, data.leads).await?;
+    let generated_deals = data.deals.clone();
     let deals = data
         .deals
         .into_iter()
-        .map(|mut d| {
+        .zip(&data.deal_pasts)
+        .map(|(mut d, past)| {
             let company = take_index(&mut d, "company_index");
             let contact = take_index(&mut d, "contact_index");
             let stage = take_index(&mut d, "stage_index");
@@ -124,11 +136,37 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
             if let Some(stage) = stage.and_then(|s| stages.get(s)) {
                 d.insert("stage_id".into(), Value::String(stage.id.to_string()));
             }
+            d.insert("owner_id".into(), seller_id(past.owner));
             d
         })
         .collect::<Vec<_>>();
     let deal_count = deals.len();
     let deal_ids = store(ctx, &actor, RecordType::DEAL, deals).await?;
+    let lead_count = data.leads.len();
+    let lead_statuses: Vec<String> =
+        data.leads.iter().map(|l| l.get("status").and_then(Value::as_str).unwrap_or("new").to_owned()).collect();
+    let leads = data
+        .leads
+        .into_iter()
+        .zip(&data.lead_pasts)
+        .map(|(mut l, past)| {
+            let contact = take_index(&mut l, "converted_contact_index");
+            let company = take_index(&mut l, "converted_company_index");
+            let deal = take_index(&mut l, "converted_deal_index");
+            set_ref(&mut l, "converted_contact_id", &contact_ids, contact);
+            set_ref(&mut l, "converted_company_id", &company_ids, company);
+            set_ref(&mut l, "converted_deal_id", &deal_ids, deal);
+            l.insert("owner_id".into(), seller_id(past.owner));
+            l
+        })
+        .collect();
+    let lead_ids = store(ctx, &actor, RecordType::LEAD, leads).await?;
+    // Activities were written when they were due, or (those due later) by the reference day.
+    let written_at = |a: &Map<String, Value>| {
+        let due = a.get("due_at").and_then(Value::as_str).and_then(|d| DateTime::parse_from_rfc3339(d).ok());
+        due.map(|d| d.with_timezone(&Utc).min(reference_time()))
+    };
+    let mut contact_activity_times = Vec::with_capacity(data.activities.len());
     let activities = data
         .activities
         .into_iter()
@@ -137,11 +175,29 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
             if let Some(id) = contact.and_then(|i| contact_ids.get(i).copied().flatten()) {
                 a.insert("related".into(), serde_json::json!([{"type": "contact", "id": id}]));
             }
+            if let Some(owner) = take_index(&mut a, "owner_index") {
+                a.insert("owner_id".into(), seller_id(owner));
+            }
+            contact_activity_times.push(written_at(&a));
             a
         })
         .collect::<Vec<_>>();
-    let activity_count = activities.len();
-    store(ctx, &actor, RecordType::ACTIVITY, activities).await?;
+    let activity_count = activities.len() + data.lead_activities.len();
+    let contact_activity_ids = store(ctx, &actor, RecordType::ACTIVITY, activities).await?;
+    let mut lead_activity_times = Vec::with_capacity(data.lead_activities.len());
+    let lead_activities = data
+        .lead_activities
+        .into_iter()
+        .map(|mut a| {
+            let lead = take_index(&mut a, "lead_index");
+            if let Some(id) = lead.and_then(|i| lead_ids.get(i).copied().flatten()) {
+                a.insert("related".into(), serde_json::json!([{"type": "lead", "id": id}]));
+            }
+            lead_activity_times.push(written_at(&a));
+            a
+        })
+        .collect::<Vec<_>>();
+    let lead_activity_ids = store(ctx, &actor, RecordType::ACTIVITY, lead_activities).await?;
 
     let product_ids = store(ctx, &actor, RecordType::PRODUCT, data.products).await?;
     let orders = data
@@ -175,6 +231,33 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     let quote_count = quotes.len();
     store(ctx, &actor, RecordType::QUOTE, quotes).await?;
 
+    let history_started = Instant::now();
+    // The generator always gives a due time; one without keeps its load time.
+    let activity_times: Vec<(Option<Uuid>, DateTime<Utc>)> = contact_activity_ids
+        .into_iter()
+        .zip(contact_activity_times)
+        .chain(lead_activity_ids.into_iter().zip(lead_activity_times))
+        .filter_map(|(id, due)| due.map(|due| (id, due)))
+        .collect();
+    let backdated = crate::load_past::write(
+        ctx,
+        &crate::load_past::Stored {
+            pipeline: &pipeline,
+            sellers: &sellers,
+            teams: &teams,
+            deal_ids: &deal_ids,
+            deals: &generated_deals,
+            deal_pasts: &data.deal_pasts,
+            lead_ids: &lead_ids,
+            lead_statuses: &lead_statuses,
+            lead_pasts: &data.lead_pasts,
+            activities: &activity_times,
+            currency: &currency,
+        },
+    )
+    .await?;
+    let history_seconds = history_started.elapsed().as_secs_f64();
+
     rapport_db::backend::refresh_statistics(&ctx.db).await?;
     let total = company_ids.len()
         + contact_ids.len()
@@ -188,12 +271,17 @@ pub async fn demo(ctx: &Ctx, scale: usize, seed: u64) -> anyhow::Result<()> {
     println!(
         "loaded {} companies, {} contacts, {lead_count} leads, {deal_count} deals, {activity_count} activities, \
          {} products, {order_count} orders, {quote_count} quotes ({total} records) in {seconds:.1} s: \
-         {:.0} records/s (generation {:.1} s)",
+         {:.0} records/s (generation {:.1} s; history of {} deals, {} stage changes, {} leads, {} forecasts \
+         in {history_seconds:.1} s)",
         company_ids.len(),
         contact_ids.len(),
         product_ids.len(),
         total as f64 / seconds,
-        generated.as_secs_f64()
+        generated.as_secs_f64(),
+        backdated.deals,
+        backdated.stage_changes,
+        backdated.leads,
+        backdated.forecasts,
     );
     Ok(())
 }

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod import;
 mod load;
+mod load_past;
 
 use std::io::BufRead;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ enum Command {
     },
     /// Run the benchmark workloads on a fresh database and print the figures.
     Bench(bench::BenchArgs),
-    /// Load a realistic demo data set (Brazil, Spanish-speaking countries, US).
+    /// Load a realistic demo data set (Brazil, Spanish-speaking countries, US) with two years of sales history.
     Demo {
         /// Number of contacts; companies, leads, deals and activities scale with it.
         #[arg(long, default_value_t = 2000)]

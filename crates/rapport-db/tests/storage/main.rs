@@ -12,6 +12,7 @@ mod contacts;
 mod contracts;
 mod customers;
 mod deals;
+mod demo_history;
 mod duplicates;
 mod email;
 mod exports;

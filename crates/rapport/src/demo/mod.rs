@@ -8,10 +8,13 @@
 //! |-----------------|-----------------------------|-----------------------------------------------------|
 //! | `company_index` | contacts, deals             | index into [`DemoData::companies`] / [`companies`]  |
 //! | `contact_index` | deals, activities           | index into [`DemoData::contacts`]                   |
+//! | `owner_index`   | activities                  | index into the demo sellers (`history::SELLERS`)    |
 //! | `stage_index`   | deals                       | pipeline stage `0..=5`; 4 = won, 5 = lost           |
 //! | `company_index` | orders, quotes              | the customer company                                |
 //! | `contact_index` | orders (when the company has contacts), quotes | one of the company's contacts    |
 //! | `deal_index`    | quotes                      | index into [`DemoData::deals`]                      |
+//! | `lead_index`    | lead activities             | index into [`DemoData::leads`]                      |
+//! | `converted_*_index` | converted leads         | the contact, company and deal the lead became       |
 //! | `product_index` | each line of orders, quotes | index into [`DemoData::products`] → `product_id`    |
 //!
 //! The data set looks like a Latin-American CRM: ~55% Brazilian, ~30% Spanish-speaking (MX, CO, AR, CL, PE,
@@ -20,8 +23,9 @@
 //!
 //! Output depends only on [`DemoConfig`]: the same seed always yields byte-identical records. Scales:
 //! companies = contacts / 10 (at least 1), leads = contacts / 5, deals = contacts / 4,
-//! activities = 5 × contacts, orders = contacts (so ≈ 10 per company), products = a fixed catalogue of 46,
-//! quotes = one per open deal in the Proposal or Negotiation stage (≈ 11 % of the deals).
+//! activities = 5 × contacts (plus ≈ 1.8 calls, e-mails and meetings per lead in its first month), orders = contacts
+//! (so ≈ 10 per company), products = a fixed catalogue of 46, quotes = one per open deal in the Proposal or
+//! Negotiation stage (≈ 3.5 % of the deals: most deals of a two-year history are closed).
 //!
 //! Sales data (see `catalogue` and `sales`):
 //! * products are the catalogue of a Brazilian B2B software house (SaaS plans and add-ons, services, hardware,
@@ -38,6 +42,12 @@
 //! * quotes are drafts only (a quote's status is derived and moves by its actions), in the deal's currency, with
 //!   1–4 product lines without prices: the server prices them from the product and its chosen options.
 //!
+//! History (see `history`): deals were created over the last two years (recent ones more often) and moved through
+//! the pipeline's stages by their sellers (six demo sellers in two teams); won and lost deals closed when they reached
+//! their final stage, open ones sit in theirs since their last move. About 40 % of the leads are converted or
+//! disqualified, conversion depending on channel, phone, company, job title and first-month activities. Contacts,
+//! their deals and the leads converted into them share acquisition fields (channel, campaign, UTM).
+//!
 //! Guarantees worth knowing when writing tests against this data:
 //! * every contact address is unique in the data set (the local part ends with the contact index);
 //! * every company domain and every Brazilian CNPJ (valid check digits) is unique;
@@ -48,6 +58,7 @@
 mod catalogue;
 mod company;
 mod geo;
+pub(crate) mod history;
 mod ids;
 mod names;
 mod people;
@@ -57,6 +68,8 @@ mod tables;
 mod text;
 mod util;
 
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod tests;
 
@@ -102,6 +115,13 @@ pub struct DemoData {
     /// Draft quotes. Helper keys `deal_index`, `company_index`, `contact_index` and, on each line,
     /// `product_index` must be replaced before storing.
     pub quotes: Vec<Map<String, Value>>,
+    /// Each deal's past (seller, creation, stage path), in `deals` order.
+    pub deal_pasts: Vec<history::DealHistory>,
+    /// Each lead's past (seller, creation, close), in `leads` order.
+    pub lead_pasts: Vec<history::LeadHistory>,
+    /// Calls, e-mails and meetings of the leads' first 30 days. Helper key `lead_index` (index into `leads`) must be
+    /// removed before storing; each was written when it was due.
+    pub lead_activities: Vec<Map<String, Value>>,
 }
 
 /// Generates the full data set in memory. Contacts are the same as those yielded by [`contact_batches`] and
@@ -113,9 +133,10 @@ pub fn generate(config: &DemoConfig) -> DemoData {
     for batch in contact_batches(config, 4096) {
         contacts.extend(batch);
     }
-    let leads = people::leads(t, &contacts, &infos, &mut stream_rng(config.seed, STREAM_LEADS));
-    let deals = records::deals(t, &contacts, &infos, &mut stream_rng(config.seed, STREAM_DEALS));
-    let activities = records::activities(t, &contacts, &mut stream_rng(config.seed, STREAM_ACTIVITIES));
+    let (deals, deal_pasts) = records::deals(t, &contacts, &infos, &mut stream_rng(config.seed, STREAM_DEALS));
+    let people::Leads { leads, pasts: lead_pasts, activities: lead_activities } =
+        people::leads(t, &contacts, &infos, (&deals, &deal_pasts), &mut stream_rng(config.seed, STREAM_LEADS));
+    let activities = records::activities(t, &contacts, infos.len(), &mut stream_rng(config.seed, STREAM_ACTIVITIES));
     let products = catalogue::products();
     let contact_companies: Vec<usize> = contacts.iter().map(company_of).collect();
     let company_countries: Vec<usize> = infos.iter().map(|c| c.country).collect();
@@ -125,7 +146,19 @@ pub fn generate(config: &DemoConfig) -> DemoData {
         &mut stream_rng(config.seed, STREAM_ORDERS),
     );
     let quotes = sales::quotes(&deals, &mut stream_rng(config.seed, STREAM_QUOTES));
-    DemoData { companies, contacts, leads, deals, activities, products, orders, quotes }
+    DemoData {
+        companies,
+        contacts,
+        leads,
+        deals,
+        activities,
+        products,
+        orders,
+        quotes,
+        deal_pasts,
+        lead_pasts,
+        lead_activities,
+    }
 }
 
 fn company_of(contact: &Record) -> usize {

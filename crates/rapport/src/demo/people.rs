@@ -1,12 +1,19 @@
 //! Contacts and leads.
 
+use std::collections::HashMap;
 use std::fmt::Write;
+
+use chrono::Duration;
 
 use rand::Rng;
 use serde_json::Value;
 
 use super::company::{CompanyCore, CompanyInfo};
 use super::geo::{COUNTRIES, EN, ES, PT, country_index, landline, mobile};
+use super::history::{
+    DealHistory, LeadHistory, LeadTraits, SELLERS, engagement_times, lead_converts, lead_engagement, lead_timing,
+};
+use super::records::SOURCE_FIELDS;
 use super::tables::Tables;
 use super::util::{DemoRng, Record, below, date_at, fmt_date, fold_ascii, pct, put};
 
@@ -88,7 +95,9 @@ fn acquisition(t: &Tables, lang: usize, rng: &mut DemoRng, m: &mut Record, with_
         put(m, "utm_medium", medium);
         if pct(rng, 70) {
             let year = rng.gen_range(2024..=2026u32);
-            put(m, "utm_campaign", format!("{}_{year}", t.campaigns[lang].pick(rng)));
+            let campaign = format!("{}_{year}", t.campaigns[lang].pick(rng));
+            put(m, "source_campaign", campaign.as_str());
+            put(m, "utm_campaign", campaign);
         }
     }
 }
@@ -167,13 +176,47 @@ pub(super) fn contact(t: &Tables, seed: u64, companies: usize, index: usize, rng
     m
 }
 
-/// Leads: `contacts / 5`. About 10% deliberately reuse an existing contact's first e-mail address together with
-/// that contact's name and company name (to exercise duplicate matching); each contact is reused at most once.
-/// All other lead addresses contain an underscore, which contact addresses never do, so they cannot collide.
-pub(super) fn leads(t: &Tables, contacts: &[Record], companies: &[CompanyInfo], rng: &mut DemoRng) -> Vec<Record> {
+/// Leads: `contacts / 5`, each with its past ([`LeadHistory`], same order), and the calls, e-mails and meetings of
+/// their first 30 days (helper key `lead_index`). About 10% deliberately reuse an existing contact's first e-mail
+/// address together with that contact's name and company name (to exercise duplicate matching); each contact is
+/// reused at most once. All other lead addresses contain an underscore, which contact addresses never do, so they
+/// cannot collide.
+///
+/// About 40 % are closed: converted (then, when a deal of the same channel is left, into that deal's contact,
+/// company and deal, taking their acquisition fields, the day the deal was created) or disqualified with a reason,
+/// by `history::lead_converts`. Open leads are `new`, `contacted` or `qualified` by their activities.
+pub(super) fn leads(
+    t: &Tables,
+    contacts: &[Record],
+    companies: &[CompanyInfo],
+    deals: (&[Record], &[DealHistory]),
+    rng: &mut DemoRng,
+) -> Leads {
     let count = contacts.len() / 5;
-    let mut out = Vec::with_capacity(count);
+    let mut out = Leads {
+        leads: Vec::with_capacity(count),
+        pasts: Vec::with_capacity(count),
+        activities: Vec::with_capacity(count * 2),
+    };
     let mut reused = 0u64;
+    // Deals a converted lead may become, per channel, taken in order.
+    let mut open_deals: HashMap<&str, std::vec::IntoIter<usize>> = HashMap::new();
+    {
+        let mut by_channel: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, deal) in deals.0.iter().enumerate() {
+            let channel = deal.get("source_channel").and_then(Value::as_str).unwrap_or_default();
+            by_channel.entry(channel).or_default().push(index);
+        }
+        open_deals.extend(by_channel.into_iter().map(|(k, v)| (k, v.into_iter())));
+    }
+    let engaging: Vec<usize> = t
+        .activity_kinds
+        .items()
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| ["call", "email", "meeting"].contains(k))
+        .map(|(i, _)| i)
+        .collect();
     // Affine permutation of the contact indices (2^31 − 1 is prime and exceeds any realistic count): distinct picks.
     let offset = rng.gen_range(0..contacts.len().max(1) as u64);
     for index in 0..count {
@@ -215,20 +258,58 @@ pub(super) fn leads(t: &Tables, contacts: &[Record], companies: &[CompanyInfo], 
             } else {
                 email.push_str(t.personal_domains[lang].pick(rng));
             }
-            put(&mut m, "job_title", job_title(t, lang, p.female, rng));
+            if pct(rng, 70) {
+                put(&mut m, "job_title", job_title(t, lang, p.female, rng));
+            }
             put(&mut m, "first_name", p.first);
             put(&mut m, "last_name", p.last);
-            put(&mut m, "company_name", company);
+            if pct(rng, 75) {
+                put(&mut m, "company_name", company);
+            }
             put(&mut m, "email", email);
         }
         if pct(rng, 80) {
             put(&mut m, "phone", mobile(country, city, rng));
         }
-        let status = t.lead_status.pick(rng);
+        acquisition(t, lang, rng, &mut m, true);
+        let channel = m.get("source_channel").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let traits = LeadTraits {
+            channel: &channel,
+            has_phone: m.contains_key("phone"),
+            has_company: m.contains_key("company_name"),
+            has_title: m.contains_key("job_title"),
+            engagement: lead_engagement(rng, &channel),
+        };
+        let (mut created_at, mut closed_at) = lead_timing(rng);
+        let mut owner = rng.gen_range(0..SELLERS.len() as u64) as usize;
+        let status = match closed_at {
+            Some(_) if lead_converts(rng, &traits) => {
+                if let Some(deal) = open_deals.get_mut(channel.as_str()).and_then(Iterator::next) {
+                    let (record, past) = (&deals.0[deal], &deals.1[deal]);
+                    for key in SOURCE_FIELDS {
+                        m.remove(key);
+                        if let Some(value) = record.get(key) {
+                            m.insert(key.into(), value.clone());
+                        }
+                    }
+                    put(&mut m, "converted_deal_index", deal);
+                    put(&mut m, "converted_contact_index", record["contact_index"].clone());
+                    put(&mut m, "converted_company_index", record["company_index"].clone());
+                    closed_at = Some(past.created_at());
+                    created_at = past.created_at() - Duration::days(rng.gen_range(5..=45)) - Duration::hours(3);
+                    owner = past.owner;
+                }
+                "converted"
+            }
+            Some(_) => "disqualified",
+            None if traits.engagement >= 3 => "qualified",
+            None if traits.engagement >= 1 => "contacted",
+            None => "new",
+        };
         let score = match status {
             "new" => rng.gen_range(5..=60u32),
             "contacted" => rng.gen_range(20..=75),
-            "qualified" => rng.gen_range(60..=100),
+            "qualified" | "converted" => rng.gen_range(60..=100),
             _ => rng.gen_range(0..=35),
         };
         put(&mut m, "status", status);
@@ -236,8 +317,35 @@ pub(super) fn leads(t: &Tables, contacts: &[Record], companies: &[CompanyInfo], 
             put(&mut m, "disqualified_reason", t.disqualified_reasons[lang].pick(rng));
         }
         put(&mut m, "score", score);
-        acquisition(t, lang, rng, &mut m, false);
-        out.push(m);
+        for at in engagement_times(rng, traits.engagement, created_at, closed_at) {
+            let kind_index = engaging[below(rng, engaging.len())];
+            let kind = t.activity_kinds.items()[kind_index];
+            let mut a = Record::new();
+            put(&mut a, "kind", kind);
+            put(&mut a, "subject", t.subjects[lang][kind_index].pick(rng));
+            put(&mut a, "due_at", at.format("%Y-%m-%dT%H:%M:00Z").to_string());
+            put(&mut a, "done", true);
+            let minutes = match kind {
+                "call" => t.call_minutes.pick(rng).parse::<u32>().ok(),
+                "meeting" => t.meeting_minutes.pick(rng).parse::<u32>().ok(),
+                _ => None,
+            };
+            if let Some(minutes) = minutes {
+                put(&mut a, "duration_minutes", minutes);
+            }
+            put(&mut a, "lead_index", index);
+            out.activities.push(a);
+        }
+        out.leads.push(m);
+        out.pasts.push(LeadHistory { owner, created_at, closed_at });
     }
     out
+}
+
+/// What [`leads`] makes.
+pub(super) struct Leads {
+    pub leads: Vec<Record>,
+    pub pasts: Vec<LeadHistory>,
+    /// Calls, e-mails and meetings of the leads' first 30 days; helper key `lead_index`.
+    pub activities: Vec<Record>,
 }

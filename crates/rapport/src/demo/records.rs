@@ -1,16 +1,15 @@
 //! Deals and activities.
 
-use chrono::{Datelike, Weekday};
+use chrono::{Datelike, Duration, Weekday};
 use rand::Rng;
 use serde_json::Value;
 
 use super::company::CompanyInfo;
-use super::geo::{COUNTRIES, EN, country_index};
+use super::geo::{COUNTRIES, country_index};
+use super::history::{DealHistory, NEGOTIATION, contact_seller, deal_history, pick_seller, size_tier};
 use super::tables::Tables;
 use super::util::{DemoRng, Record, below, date_at, fmt_date, fmt_datetime, pct, put};
 
-/// Stage index of won deals.
-pub(super) const STAGE_WON: u64 = 4;
 /// Stage index of lost deals.
 pub(super) const STAGE_LOST: u64 = 5;
 
@@ -32,11 +31,23 @@ fn amount_minor(rng: &mut DemoRng) -> u64 {
     (units / 100 * 100).max(lo) * 100
 }
 
-/// Deals: `contacts / 4`. Each picks a random contact and that contact's company, so big companies get more deals.
-/// Close dates run from ~2024-05-24 to ~2027-05-24: past deals are mostly won or lost, future ones open.
-pub(super) fn deals(t: &Tables, contacts: &[Record], companies: &[CompanyInfo], rng: &mut DemoRng) -> Vec<Record> {
+/// The acquisition fields a deal takes from its contact, so that contact → deal attribution agrees.
+pub(super) const SOURCE_FIELDS: [&str; 5] =
+    ["source_channel", "source_campaign", "utm_source", "utm_medium", "utm_campaign"];
+
+/// Deals: `contacts / 4`, each with its past ([`DealHistory`], same order). Each picks a random contact and that
+/// contact's company, so big companies get more deals, and takes the contact's acquisition fields. The stage is
+/// where the deal's history ends; closed deals were expected to close within three weeks of when they did, open
+/// ones mostly in the next months (one in seven is overdue).
+pub(super) fn deals(
+    t: &Tables,
+    contacts: &[Record],
+    companies: &[CompanyInfo],
+    rng: &mut DemoRng,
+) -> (Vec<Record>, Vec<DealHistory>) {
     let count = contacts.len() / 4;
     let mut out = Vec::with_capacity(count);
+    let mut pasts = Vec::with_capacity(count);
     for _ in 0..count {
         let contact_index = below(rng, contacts.len());
         let contact = &contacts[contact_index];
@@ -44,43 +55,53 @@ pub(super) fn deals(t: &Tables, contacts: &[Record], companies: &[CompanyInfo], 
         let company = &companies[company_index];
         let country = &COUNTRIES[company.country];
         let lang = country.lang;
-
-        let offset = rng.gen_range(-914..=181i64);
-        let stage = if offset < 0 {
-            match rng.gen_range(0..100u32) {
-                0..=47 => STAGE_WON,
-                48..=87 => STAGE_LOST,
-                _ => rng.gen_range(1..4u64),
+        let channel = contact.get("source_channel").and_then(Value::as_str).unwrap_or("website");
+        let tier = size_tier(company_index, companies.len());
+        let owner = pick_seller(rng, tier);
+        let past = deal_history(rng, owner, channel, tier);
+        let stage = past.stage();
+        let last_move = past.path[past.path.len() - 1].1.date_naive();
+        let today = date_at(0);
+        let close = match past.closed_at() {
+            Some(closed) => closed.date_naive() + Duration::days(rng.gen_range(-20..=10)),
+            None => {
+                let planned = last_move + Duration::days(rng.gen_range(10..=90));
+                if planned <= today && !pct(rng, 15) { today + Duration::days(rng.gen_range(3..=60)) } else { planned }
             }
-        } else {
-            // Deals closing later are, on average, in earlier stages.
-            let cap = if offset > 90 { 2 } else { 4 };
-            rng.gen_range(0..cap)
         };
 
         let mut m = Record::new();
         put(&mut m, "name", format!("{} — {}", company.short_name, t.products[lang].pick(rng)));
         put(&mut m, "amount_minor", amount_minor(rng));
         put(&mut m, "currency", country.currency);
-        put(&mut m, "expected_close_date", fmt_date(date_at(offset)));
-        put(&mut m, "source_channel", t.channels[usize::from(lang == EN)].pick(rng));
-        if pct(rng, if stage == STAGE_LOST { 60 } else { 25 }) {
+        put(&mut m, "expected_close_date", fmt_date(close));
+        for key in SOURCE_FIELDS {
+            if let Some(value) = contact.get(key) {
+                m.insert(key.into(), value.clone());
+            }
+        }
+        if pct(rng, if stage == STAGE_LOST as usize { 60 } else { 25 }) {
             put(&mut m, "competitor", t.competitors.pick(rng));
         }
-        if stage == STAGE_LOST {
+        if stage == STAGE_LOST as usize {
             put(&mut m, "lost_reason", t.lost_reasons[lang].pick(rng));
+        }
+        if stage == NEGOTIATION && past.committed {
+            put(&mut m, "forecast_category", "commit");
         }
         put(&mut m, "company_index", company_index);
         put(&mut m, "contact_index", contact_index);
         put(&mut m, "stage_index", stage);
         out.push(m);
+        pasts.push(past);
     }
-    out
+    (out, pasts)
 }
 
 /// Activities: `5 × contacts`, each for a uniformly random contact, in the contact's language. Due dates span
 /// 2023-11-24 to 2027-01-23 on weekdays during local business hours (stored as UTC); past ones are mostly done.
-pub(super) fn activities(t: &Tables, contacts: &[Record], rng: &mut DemoRng) -> Vec<Record> {
+/// Each is owned (helper key `owner_index`, into `history::SELLERS`) by the seller who looks after the contact.
+pub(super) fn activities(t: &Tables, contacts: &[Record], companies: usize, rng: &mut DemoRng) -> Vec<Record> {
     let count = contacts.len() * 5;
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
@@ -122,6 +143,8 @@ pub(super) fn activities(t: &Tables, contacts: &[Record], rng: &mut DemoRng) -> 
             put(&mut m, "duration_minutes", minutes);
         }
         put(&mut m, "contact_index", contact_index);
+        let company = contacts[contact_index].get("company_index").and_then(Value::as_u64).unwrap_or(0) as usize;
+        put(&mut m, "owner_index", contact_seller(company, companies, contact_index));
         out.push(m);
     }
     out

@@ -43,7 +43,6 @@ pub(super) struct Tables {
     pub utm: Vec<Weighted>,
     pub preferred: [Weighted; 2],
     pub lifecycle: Weighted,
-    pub lead_status: Weighted,
     pub call_minutes: Weighted,
     pub meeting_minutes: Weighted,
 }
@@ -98,7 +97,6 @@ fn build() -> Tables {
         utm: UTM.iter().map(|u| Weighted::parse(u)).collect(),
         preferred: PREFERRED.map(Weighted::parse),
         lifecycle: Weighted::parse(LIFECYCLE),
-        lead_status: Weighted::parse(LEAD_STATUS),
         call_minutes: Weighted::parse(CALL_MINUTES),
         meeting_minutes: Weighted::parse(MEETING_MINUTES),
     }

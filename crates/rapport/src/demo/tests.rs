@@ -34,6 +34,7 @@ const CONTACT_FIELDS: &[&str] = &[
     "state",
     "country",
     "source_channel",
+    "source_campaign",
     "utm_source",
     "utm_medium",
     "utm_campaign",
@@ -50,9 +51,13 @@ const LEAD_FIELDS: &[&str] = &[
     "disqualified_reason",
     "score",
     "source_channel",
+    "source_campaign",
     "utm_source",
     "utm_medium",
     "utm_campaign",
+    "converted_contact_index",
+    "converted_company_index",
+    "converted_deal_index",
 ];
 const DEAL_FIELDS: &[&str] = &[
     "name",
@@ -60,13 +65,19 @@ const DEAL_FIELDS: &[&str] = &[
     "currency",
     "expected_close_date",
     "source_channel",
+    "source_campaign",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "forecast_category",
     "competitor",
     "lost_reason",
     "company_index",
     "contact_index",
     "stage_index",
 ];
-const ACTIVITY_FIELDS: &[&str] = &["kind", "subject", "body", "due_at", "done", "duration_minutes", "contact_index"];
+const ACTIVITY_FIELDS: &[&str] =
+    &["kind", "subject", "body", "due_at", "done", "duration_minutes", "contact_index", "owner_index"];
 
 fn data(contacts: usize, seed: u64) -> DemoData {
     generate(&DemoConfig { contacts, seed })
@@ -262,7 +273,7 @@ fn field_names_and_values_follow_the_rules() {
     }
     for l in &d.leads {
         let status = str_of(l, "status");
-        assert!(["new", "contacted", "qualified", "disqualified"].contains(&status));
+        assert!(["new", "contacted", "qualified", "disqualified", "converted"].contains(&status));
         assert_eq!(status == "disqualified", l.contains_key("disqualified_reason"));
         assert!(l["score"].as_u64().unwrap() <= 100);
     }

@@ -190,6 +190,5 @@ pub(super) const UTM: [&str; 6] = [
 /// Preferred channel, `[Latin America, United States]`.
 pub(super) const PREFERRED: [&str; 2] = ["email:35|whatsapp:40|phone:15|sms:10", "email:60|phone:25|sms:12|whatsapp:3"];
 pub(super) const LIFECYCLE: &str = "subscriber:15|lead:30|qualified:15|opportunity:12|customer:20|evangelist:3|other:5";
-pub(super) const LEAD_STATUS: &str = "new:35|contacted:30|qualified:20|disqualified:15";
 pub(super) const CALL_MINUTES: &str = "5:2|10:3|15:4|20:2|30:3|45:1";
 pub(super) const MEETING_MINUTES: &str = "30:4|45:2|60:5|90:2|120:1";
