@@ -7,12 +7,14 @@ mod brazil_map;
 mod customer_lists;
 mod customers;
 mod market;
+mod personas;
 mod sales;
 mod team;
 
 pub use attribution::attribution_page;
 pub use customers::{customers_page, refresh_now, segment_csv, segment_page};
 pub use market::market_page;
+pub use personas::{personas_page, save_persona, segment_page as saved_segment_page};
 pub use sales::sales_page;
 pub use team::team_page;
 
@@ -30,6 +32,7 @@ use super::{Frame, WebResult, format, html};
 const ANALYSES: &[(&str, &str, &str)] = &[
     ("/analytics/sales", "analytics.sales_title", "analytics.sales_text"),
     ("/analytics/customers", "analytics.customers_title", "analytics.customers_text"),
+    ("/analytics/personas", "analytics.personas_title", "analytics.personas_text"),
     ("/analytics/team", "analytics.team_title", "analytics.team_text"),
     ("/analytics/market", "analytics.market_title", "analytics.market_text"),
     ("/analytics/attribution", "analytics.attribution_title", "analytics.attribution_text"),
