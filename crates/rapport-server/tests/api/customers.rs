@@ -6,7 +6,7 @@ use rapport_core::access::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::on_both_backends;
+use crate::helpers::{PASSWORD, on_both_backends, spawn_app};
 
 #[tokio::test]
 async fn customer_value_is_stored_by_a_refresh_admins_ask_for_and_lists_by_segment() {
@@ -93,4 +93,39 @@ pub async fn thirty_customers(app: &crate::helpers::TestApp) {
         }
     }
     rapport_db::analytics::customers::refresh(&app.ctx).await.expect("refresh");
+}
+
+#[tokio::test]
+async fn a_segments_csv_lists_its_customers_and_refreshing_from_the_page_needs_the_csrf_token() {
+    let app = spawn_app(rapport_db::Backend::Sqlite).await;
+    let form = [("email", "admin@rapport.test"), ("password", PASSWORD), ("next", "/")];
+    let signed_in = app.send(app.client.post(app.url("/sign-in")).form(&form)).await;
+    assert!(signed_in.status.is_success() || signed_in.status.is_redirection(), "{}", signed_in.status);
+    thirty_customers(&app).await;
+
+    let summary = app.get("/api/v1/analytics/customers", &app.admin_token).await;
+    let segments = summary.body["analysis"]["segments"].as_array().expect("segments").clone();
+    let (key, customers) = segments
+        .iter()
+        .filter_map(|s| Some((s["segment"].as_str()?.to_owned(), s["customers"].as_u64()?)))
+        .max_by_key(|(_, n)| *n)
+        .expect("a segment");
+    assert!(customers > 0);
+    let csv = app.send(app.client.get(app.url(&format!("/analytics/customers/segments/{key}/csv")))).await;
+    csv.expect(StatusCode::OK);
+    assert!(csv.header("content-type").is_some_and(|t| t.starts_with("text/csv")));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert!(lines[0].starts_with("customer_type,customer_id,name,segment,"), "{}", lines[0]);
+    assert_eq!(lines.len() as u64, customers + 1, "a header and one line per customer");
+    assert!(lines[1..].iter().all(|l| l.contains(&format!(",{key},"))));
+
+    let page = app.send(app.client.get(app.url(&format!("/analytics/customers/segments/{key}")))).await;
+    page.expect(StatusCode::OK);
+    assert_eq!(page.text.matches("<tr><th scope=\"row\"><a href=\"/").count() as u64, customers.min(50));
+    app.send(app.client.get(app.url("/analytics/customers/segments/favourites"))).await.expect(StatusCode::NOT_FOUND);
+    // A form without the session's token is refused.
+    app.send(app.client.post(app.url("/analytics/customers/refresh")).form(&[("x", "1")]))
+        .await
+        .expect(StatusCode::FORBIDDEN);
+    app.teardown().await;
 }

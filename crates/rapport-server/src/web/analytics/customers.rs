@@ -290,11 +290,20 @@ fn clv_lines(tr: &Tr, a: &CustomerAnalysis) -> (Vec<String>, Option<String>) {
             if let Some(rate) = purchases_per_year {
                 lines.push(tr.t_with("clv.purchases_per_year", &[("purchases", tenths(*rate))]));
             }
-            if let Some(dropout) = dropout_per_purchase {
-                lines.push(tr.t_with("clv.dropout", &[("share", text(percent(Some(*dropout), tr.locale)))]));
+            // Below half a percent a share reads as "0 %": say it in words.
+            match dropout_per_purchase {
+                Some(dropout) if *dropout < 0.005 => lines.push(tr.t("clv.dropout_rare")),
+                Some(dropout) => {
+                    lines.push(tr.t_with("clv.dropout", &[("share", text(percent(Some(*dropout), tr.locale)))]));
+                }
+                None => {}
             }
-            if let Some(alive) = share_alive {
-                lines.push(tr.t_with("clv.share_alive", &[("share", text(percent(Some(*alive), tr.locale)))]));
+            match share_alive {
+                Some(alive) if *alive >= 0.995 => lines.push(tr.t("clv.share_alive_all")),
+                Some(alive) => {
+                    lines.push(tr.t_with("clv.share_alive", &[("share", text(percent(Some(*alive), tr.locale)))]));
+                }
+                None => {}
             }
             match mean_order_value_minor {
                 Some(value) => lines.push(
