@@ -3,9 +3,9 @@
 //! they go through the reader pool, so a long analysis never holds up a write.
 
 pub mod attribution;
+pub mod customers;
 pub mod market;
 pub mod personas;
-pub mod customers;
 pub mod sales;
 pub mod team;
 

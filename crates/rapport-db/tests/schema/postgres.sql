@@ -563,6 +563,16 @@ column returns.refunded_at: timestamp with time zone
 column returns.requested_by_customer: boolean
 column returns.decided_by_rule: text
 column returns.decision_note: text
+column saved_segment_members.segment_id: uuid not null
+column saved_segment_members.customer_type: text not null
+column saved_segment_members.customer_id: uuid not null
+column saved_segments.id: uuid not null
+column saved_segments.name: text not null
+column saved_segments.source: text not null
+column saved_segments.definition: jsonb not null
+column saved_segments.customers: bigint not null
+column saved_segments.created_by: uuid
+column saved_segments.created_at: timestamp with time zone not null
 column saved_views.id: uuid not null
 column saved_views.user_id: uuid not null
 column saved_views.record_type: text not null
@@ -844,6 +854,8 @@ index returns_status: CREATE INDEX returns_status ON public.returns USING btree 
 index returns_team_id: CREATE INDEX returns_team_id ON public.returns USING btree (team_id, id)
 index returns_trash: CREATE INDEX returns_trash ON public.returns USING btree (deleted_at, id) WHERE (deleted_at IS NOT NULL)
 index returns_updated_at: CREATE INDEX returns_updated_at ON public.returns USING btree (updated_at, id)
+index saved_segment_members_pkey: CREATE UNIQUE INDEX saved_segment_members_pkey ON public.saved_segment_members USING btree (segment_id, customer_type, customer_id)
+index saved_segments_pkey: CREATE UNIQUE INDEX saved_segments_pkey ON public.saved_segments USING btree (id)
 index saved_views_kind: CREATE INDEX saved_views_kind ON public.saved_views USING btree (record_type, name)
 index saved_views_pkey: CREATE UNIQUE INDEX saved_views_pkey ON public.saved_views USING btree (id)
 index schema_migrations_pkey: CREATE UNIQUE INDEX schema_migrations_pkey ON public.schema_migrations USING btree (version)
@@ -916,6 +928,8 @@ constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_i
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
 constraint return_rules_pkey on return_rules: PRIMARY KEY (id)
 constraint returns_pkey on returns: PRIMARY KEY (id)
+constraint saved_segment_members_pkey on saved_segment_members: PRIMARY KEY (segment_id, customer_type, customer_id)
+constraint saved_segments_pkey on saved_segments: PRIMARY KEY (id)
 constraint saved_views_pkey on saved_views: PRIMARY KEY (id)
 constraint schema_migrations_pkey on schema_migrations: PRIMARY KEY (version)
 constraint search_rows_pkey on search_rows: PRIMARY KEY (id)

@@ -256,3 +256,64 @@ async fn attribution_splits_each_won_deal_over_the_sources_that_touched_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn personas_group_the_refreshed_customers_and_a_persona_saves_as_a_segment() {
+    run_on_both_backends("analytics_personas", |t| async move {
+        use rapport_db::analytics::personas::{PersonaRequest, cluster, save_segment, saved_segment};
+        let (_, admin) = t.admin().await;
+        let features = |k: Option<usize>| PersonaRequest {
+            features: vec!["purchases".into(), "total_minor".into(), "state".into()],
+            k,
+        };
+        // Nothing refreshed yet: a clear field error, not a panic.
+        let none = cluster(&t.ctx, &admin, &features(None)).await.expect_err("no customers");
+        assert!(format!("{none:?}").contains("persona_no_customers"), "{none:?}");
+
+        // Twelve small one-off buyers in RJ, twelve big frequent buyers in SP.
+        let mut big = Vec::new();
+        for i in 0..24 {
+            let (state, orders, amount) = if i % 2 == 0 { ("RJ", 1, 1_000) } else { ("SP", 6, 90_000) };
+            let company = create(&t, &admin, at(1, 2), RecordType::COMPANY, json!({"name": format!("Cliente {i}"), "country": "BR", "state": state})).await;
+            if state == "SP" {
+                big.push(company);
+            }
+            for n in 0..orders {
+                let ordered = format!("2026-0{}-1{}T12:00:00Z", 1 + n % 5, i % 9);
+                create(&t, &admin, at(6, 1), RecordType::ORDER, json!({"company_id": company.to_string(), "currency": "BRL", "ordered_at": ordered, "lines": [{"description": "Item", "quantity_milli": 1000, "unit_price_minor": amount + i}]})).await;
+            }
+        }
+        t.clock.set(at(6, 20));
+        rapport_db::analytics::customers::refresh(&t.ctx).await.expect("refresh");
+
+        let found = cluster(&t.ctx, &admin, &features(Some(2))).await.expect("personas");
+        assert_eq!((found.customers, found.k, found.clusters.len()), (24, 2, 2));
+        assert_eq!(found.clusters.iter().map(|c| c.size).collect::<Vec<_>>(), [12, 12]);
+        let spenders = found
+            .clusters
+            .iter()
+            .position(|c| c.traits.iter().any(|t| matches!(t, rapport_analytics::personas::Trait::Number { key, level: rapport_analytics::personas::Level::High, .. } if key == "total_minor")))
+            .expect("a high-spend persona");
+        assert!(found.silhouette > 0.5, "well separated: {}", found.silhouette);
+        let auto = cluster(&t.ctx, &admin, &features(None)).await.expect("personas");
+        assert_eq!(auto.k, 2, "the silhouette finds the two groups");
+
+        let id = save_segment(&t.ctx, &admin, &features(Some(2)), spenders, "Grandes de SP").await.expect("save");
+        let segment = saved_segment(&t.ctx, &admin, id, 100).await.expect("segment");
+        assert_eq!((segment.name.as_str(), segment.customers, segment.members.len()), ("Grandes de SP", 12, 12));
+        let mut ids: Vec<_> = segment.members.iter().map(|m| m.1).collect();
+        ids.sort();
+        let mut expected: Vec<_> = big.iter().map(|r| r.0).collect();
+        expected.sort();
+        assert_eq!(ids, expected);
+
+        // Bad asks are field errors.
+        let too_many = cluster(&t.ctx, &admin, &features(Some(30))).await.expect_err("k over the customers");
+        assert!(format!("{too_many:?}").contains("persona_k_over_customers"), "{too_many:?}");
+        let unknown = cluster(&t.ctx, &admin, &PersonaRequest { features: vec!["shoe_size".into()], k: None }).await.expect_err("unknown");
+        assert!(format!("{unknown:?}").contains("unknown_field"));
+        let blank = save_segment(&t.ctx, &admin, &features(Some(2)), 0, "  ").await.expect_err("a name");
+        assert!(format!("{blank:?}").contains("required"));
+    })
+    .await;
+}

@@ -80,8 +80,10 @@ fn custom_features(snapshot: &Snapshot) -> Vec<FeatureChoice> {
 /// Every feature the clustering can use, built-in first.
 pub async fn feature_choices(ctx: &Ctx) -> Result<Vec<FeatureChoice>> {
     let snapshot = ctx.snapshot().await?;
-    let mut out: Vec<FeatureChoice> =
-        BUILT_IN.iter().map(|(key, number)| FeatureChoice { key: (*key).to_owned(), number: *number, label: None }).collect();
+    let mut out: Vec<FeatureChoice> = BUILT_IN
+        .iter()
+        .map(|(key, number)| FeatureChoice { key: (*key).to_owned(), number: *number, label: None })
+        .collect();
     out.extend(custom_features(&snapshot));
     Ok(out)
 }
@@ -135,7 +137,11 @@ async fn customers(conn: &impl ConnectionTrait) -> Result<Vec<Customer>> {
 }
 
 /// The fields of each customer record the features need (by id).
-async fn fields(conn: &impl ConnectionTrait, kind: CustomerType, ids: &[Uuid]) -> Result<HashMap<Uuid, serde_json::Map<String, Value>>> {
+async fn fields(
+    conn: &impl ConnectionTrait,
+    kind: CustomerType,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, serde_json::Map<String, Value>>> {
     let (table, columns): (&str, &[&str]) = match kind {
         CustomerType::Company => ("companies", &["id", "country", "state", "industry", "size_band", "custom"]),
         CustomerType::Contact => ("contacts", &["id", "country", "state", "birth_date", "custom", "company_id"]),
@@ -175,13 +181,22 @@ fn category(value: Option<&Value>) -> FeatureValue {
 fn number(value: Option<&Value>) -> FeatureValue {
     match value {
         Some(Value::Number(n)) => n.as_f64().map_or(FeatureValue::Missing, FeatureValue::Number),
-        Some(Value::Object(o)) => o.get("amount_minor").and_then(Value::as_f64).map_or(FeatureValue::Missing, FeatureValue::Number),
+        Some(Value::Object(o)) => {
+            o.get("amount_minor").and_then(Value::as_f64).map_or(FeatureValue::Missing, FeatureValue::Number)
+        }
         _ => FeatureValue::Missing,
     }
 }
 
-fn feature_value(choice: &FeatureChoice, customer: &Customer, record: Option<&serde_json::Map<String, Value>>, today: NaiveDate) -> FeatureValue {
-    if let Some(n) = BUILT_IN.iter().find(|(k, number)| *number && *k == choice.key).and_then(|(k, _)| customer.numbers.get(k)) {
+fn feature_value(
+    choice: &FeatureChoice,
+    customer: &Customer,
+    record: Option<&serde_json::Map<String, Value>>,
+    today: NaiveDate,
+) -> FeatureValue {
+    if let Some(n) =
+        BUILT_IN.iter().find(|(k, number)| *number && *k == choice.key).and_then(|(k, _)| customer.numbers.get(k))
+    {
         return FeatureValue::Number(*n);
     }
     let Some(record) = record else { return FeatureValue::Missing };
@@ -209,7 +224,9 @@ struct Clustered {
 }
 
 fn persona_error(error: PersonaError) -> DomainError {
-    let field = |field: &str, code: &str, message: String| DomainError::Validation(FieldError::new(field, code, message).into());
+    let field = |field: &str, code: &str, message: String| {
+        DomainError::Validation(FieldError::new(field, code, message).into())
+    };
     match error {
         PersonaError::NoRows => field("features", "persona_no_customers", error.to_string()),
         PersonaError::NoFeatures => field("features", "persona_no_features", error.to_string()),
@@ -217,12 +234,17 @@ fn persona_error(error: PersonaError) -> DomainError {
             FieldError::new("k", "persona_k_too_large", error.to_string()).with("k", k).with("max", max).into(),
         ),
         PersonaError::KExceedsDistinctRows { k, distinct } => DomainError::Validation(
-            FieldError::new("k", "persona_k_over_customers", error.to_string()).with("k", k).with("distinct", distinct).into(),
+            FieldError::new("k", "persona_k_over_customers", error.to_string())
+                .with("k", k)
+                .with("distinct", distinct)
+                .into(),
         ),
         PersonaError::AllIdentical { rows } => DomainError::Validation(
             FieldError::new("features", "persona_all_identical", error.to_string()).with("rows", rows).into(),
         ),
-        PersonaError::KTooSmall { .. } | PersonaError::EmptyKRange { .. } => field("k", "persona_k_too_small", error.to_string()),
+        PersonaError::KTooSmall { .. } | PersonaError::EmptyKRange { .. } => {
+            field("k", "persona_k_too_small", error.to_string())
+        }
         other => field("features", "persona_failed", other.to_string()),
     }
 }
@@ -248,7 +270,10 @@ async fn run(ctx: &Ctx, request: &PersonaRequest) -> Result<Clustered> {
     let today = ctx.now().date_naive();
     let specs: Vec<FeatureSpec> = picked
         .iter()
-        .map(|c| FeatureSpec { key: c.key.clone(), kind: if c.number { FeatureKind::Number } else { FeatureKind::Category } })
+        .map(|c| FeatureSpec {
+            key: c.key.clone(),
+            kind: if c.number { FeatureKind::Number } else { FeatureKind::Category },
+        })
         .collect();
     let rows: Vec<Vec<FeatureValue>> = customers
         .iter()
@@ -284,7 +309,13 @@ pub async fn cluster(ctx: &Ctx, _actor: &Actor, request: &PersonaRequest) -> Res
 /// Saves persona `index` of the clustering `request` gives as a segment
 /// named `name`; returns its id.
 #[tracing::instrument(skip_all, err)]
-pub async fn save_segment(ctx: &Ctx, writer: &Writer, request: &PersonaRequest, index: usize, name: &str) -> Result<Uuid> {
+pub async fn save_segment(
+    ctx: &Ctx,
+    writer: &Writer,
+    request: &PersonaRequest,
+    index: usize,
+    name: &str,
+) -> Result<Uuid> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(DomainError::invalid("name", "required", "a name of 1 to 120 characters").into());
@@ -353,7 +384,9 @@ pub async fn saved_segment(ctx: &Ctx, actor: &Actor, id: Uuid, limit: usize) -> 
         .context("read a segment")?
         .ok_or_else(|| DomainError::not_found("segment"))?;
     let mut members = Vec::new();
-    for (kind, record_type) in [(CustomerType::Company, RecordType::COMPANY), (CustomerType::Contact, RecordType::CONTACT)] {
+    for (kind, record_type) in
+        [(CustomerType::Company, RecordType::COMPANY), (CustomerType::Contact, RecordType::CONTACT)]
+    {
         let ids = Query::select()
             .column("customer_id")
             .from("saved_segment_members")
@@ -363,7 +396,9 @@ pub async fn saved_segment(ctx: &Ctx, actor: &Actor, id: Uuid, limit: usize) -> 
         let scope = crate::records::repo_scope_condition(&crate::records::read_scope(actor, &snapshot, record_type));
         let query = match kind {
             CustomerType::Company => Query::select().columns(["id", "name"]).from("companies").to_owned(),
-            CustomerType::Contact => Query::select().columns(["id", "first_name", "last_name"]).from("contacts").to_owned(),
+            CustomerType::Contact => {
+                Query::select().columns(["id", "first_name", "last_name"]).from("contacts").to_owned()
+            }
         }
         .and_where(Expr::col("id").in_subquery(ids))
         .and_where(Expr::col("deleted_at").is_null())

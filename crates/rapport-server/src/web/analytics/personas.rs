@@ -67,7 +67,9 @@ fn trait_words(tr: &Tr, view: &PersonaView, t: &Trait) -> Option<String> {
                 Level::Average => return None,
             };
             match choice.label.as_ref() {
-                Some(label) => Some(tr.t_with(&format!("persona.custom_{level}"), &[("field", Arg::Text(label.clone()))])),
+                Some(label) => {
+                    Some(tr.t_with(&format!("persona.custom_{level}"), &[("field", Arg::Text(label.clone()))]))
+                }
                 None => Some(tr.t(&format!("persona.trait_{key}_{level}"))),
             }
         }
@@ -98,7 +100,13 @@ fn request_of(pairs: &[(String, String)]) -> (PersonaRequest, bool) {
     (PersonaRequest { features, k }, asked)
 }
 
-async fn render(state: &AppState, user: &WebUser, request: PersonaRequest, status: StatusCode, saving_error: Option<String>) -> WebResult {
+async fn render(
+    state: &AppState,
+    user: &WebUser,
+    request: PersonaRequest,
+    status: StatusCode,
+    saving_error: Option<String>,
+) -> WebResult {
     let tr = &user.tr;
     let choices = rapport_db::analytics::personas::feature_choices(&state.ctx).await.map_err(|e| user.fail(e))?;
     let result = rapport_db::analytics::personas::cluster(&state.ctx, &user.actor, &request).await;
@@ -145,11 +153,16 @@ async fn render(state: &AppState, user: &WebUser, request: PersonaRequest, statu
                 })
                 .collect();
             (
-                tr.t_with("persona.summary", &[("customers", Arg::Text(int(view.customers))), ("k", Arg::Text(view.k.to_string()))]),
+                tr.t_with(
+                    "persona.summary",
+                    &[("customers", Arg::Text(int(view.customers))), ("k", Arg::Text(view.k.to_string()))],
+                ),
                 tr.t_with(quality_key, &[("score", Arg::Text(score))]),
                 view.tried
                     .iter()
-                    .map(|(k, s)| (k.to_string(), format::scaled((s * 100.0).round() as i64, 2, tr.locale), *k == view.k))
+                    .map(|(k, s)| {
+                        (k.to_string(), format::scaled((s * 100.0).round() as i64, 2, tr.locale), *k == view.k)
+                    })
                     .collect(),
                 cards,
             )
@@ -169,7 +182,11 @@ async fn render(state: &AppState, user: &WebUser, request: PersonaRequest, statu
         frame: user.frame("analytics", tr.t("analytics.personas_title")),
         choices: choices
             .iter()
-            .map(|c| Choice { key: c.key.clone(), label: feature_label(tr, c), checked: request.features.contains(&c.key) })
+            .map(|c| Choice {
+                key: c.key.clone(),
+                label: feature_label(tr, c),
+                checked: request.features.contains(&c.key),
+            })
             .collect(),
         ks,
         error,
@@ -223,11 +240,19 @@ pub async fn segment_page(State(state): State<AppState>, user: WebUser, Path(id)
         .map_err(|e| user.fail(e))?;
     let count = tr.t_with(
         "persona.segment_count",
-        &[("count", Arg::Text(format::integer(segment.customers as i64, tr.locale))), ("shown", Arg::Text(segment.members.len().to_string()))],
+        &[
+            ("count", Arg::Text(format::integer(segment.customers as i64, tr.locale))),
+            ("shown", Arg::Text(segment.members.len().to_string())),
+        ],
     );
     let features: Vec<String> = segment.definition["features"]
         .as_array()
-        .map(|f| f.iter().filter_map(|v| v.as_str()).map(|k| tr.try_t(&format!("persona.feature_{k}")).unwrap_or_else(|| k.to_owned())).collect())
+        .map(|f| {
+            f.iter()
+                .filter_map(|v| v.as_str())
+                .map(|k| tr.try_t(&format!("persona.feature_{k}")).unwrap_or_else(|| k.to_owned()))
+                .collect()
+        })
         .unwrap_or_default();
     let page = SegmentPage {
         frame: user.frame("analytics", segment.name.clone()),
