@@ -197,7 +197,9 @@ fn feature_value(
     if let Some(n) =
         BUILT_IN.iter().find(|(k, number)| *number && *k == choice.key).and_then(|(k, _)| customer.numbers.get(k))
     {
-        return FeatureValue::Number(*n);
+        // Purchases, spend and value are heavy-tailed: on a log scale a few
+        // big customers do not squeeze everyone else into one "average" group.
+        return FeatureValue::Number(f64::max(*n, 0.0).ln_1p());
     }
     let Some(record) = record else { return FeatureValue::Missing };
     match choice.key.as_str() {

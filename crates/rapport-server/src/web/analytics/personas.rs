@@ -92,6 +92,11 @@ fn trait_words(tr: &Tr, view: &PersonaView, t: &Trait) -> Option<String> {
     }
 }
 
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 fn request_of(pairs: &[(String, String)]) -> (PersonaRequest, bool) {
     let features: Vec<String> = pairs.iter().filter(|(k, _)| k == "features").map(|(_, v)| v.clone()).collect();
     let asked = !features.is_empty() || pairs.iter().any(|(k, _)| k == "k");
@@ -143,7 +148,7 @@ async fn render(
                         name: if words.is_empty() {
                             tr.t("persona.average_customers")
                         } else {
-                            words.iter().take(3).cloned().collect::<Vec<_>>().join(" · ")
+                            capitalised(&words.iter().take(3).cloned().collect::<Vec<_>>().join(" · "))
                         },
                         size: int(c.size as u64),
                         share: percent(Some(c.share), tr.locale),
