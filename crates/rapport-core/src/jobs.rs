@@ -21,10 +21,14 @@ pub enum JobKind {
     CadenceStep,
     /// Send a message of the WhatsApp outbox.
     SendWhatsapp,
+    /// Score the open leads: retrain the model and re-score them all
+    /// (weekly, or when an administrator asks), or score only the leads
+    /// changed since the last pass (hourly).
+    LeadScoring,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 10] = [
+    const ALL: [JobKind; 11] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
@@ -35,6 +39,7 @@ impl JobKind {
         Self::ContractRenewals,
         Self::CadenceStep,
         Self::SendWhatsapp,
+        Self::LeadScoring,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +54,7 @@ impl JobKind {
             Self::ContractRenewals => "contract_renewals",
             Self::CadenceStep => "cadence_step",
             Self::SendWhatsapp => "send_whatsapp",
+            Self::LeadScoring => "lead_scoring",
         }
     }
 

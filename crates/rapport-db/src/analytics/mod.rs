@@ -2,6 +2,7 @@
 //! figures `rapport_analytics` computes from them. Reads only: on SQLite
 //! they go through the reader pool, so a long analysis never holds up a write.
 
+pub mod lead_scoring;
 pub mod sales;
 
 use chrono::{DateTime, NaiveDate, Utc};
