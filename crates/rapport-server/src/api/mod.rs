@@ -10,6 +10,7 @@ pub mod duplicates;
 pub mod email;
 pub mod exports;
 pub mod forecast;
+pub mod lead_scoring;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
@@ -45,6 +46,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(orders::router())
         .merge(forecast::router())
         .merge(analytics::router())
+        .merge(lead_scoring::router())
         .merge(contracts::router())
         .merge(cadences::router())
         .merge(quotes::router())

@@ -260,6 +260,7 @@ mod catalogue_tests {
         "product.",
         "forecast.",
         "analytics.",
+        "scoring.",
         "quota.",
         "chart.",
         "report.",

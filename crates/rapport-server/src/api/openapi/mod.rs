@@ -142,6 +142,10 @@ mod schemas;
         crate::api::forecast::list_quotas,
         crate::api::forecast::set_quotas,
         crate::api::analytics::sales,
+        crate::api::lead_scoring::status,
+        crate::api::lead_scoring::set_rules,
+        crate::api::lead_scoring::train,
+        crate::api::lead_scoring::lead_score,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]
