@@ -1012,8 +1012,7 @@ pub async fn show(
         .await
         .map_err(|e| user.fail(e))?;
     let cadences = super::cadences::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
-    let score_panel =
-        super::analytics::lead_scoring::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
+    let score_panel = super::analytics::lead_scoring::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let can_write = writer(&user).is_ok();
     // Inputs of the fields edited in place: plain values (amounts and links
     // to other records are edited with the whole form).

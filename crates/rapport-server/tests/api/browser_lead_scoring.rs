@@ -34,6 +34,32 @@ async fn an_administrator_reads_how_leads_are_scored_adds_a_rule_and_sees_a_lead
     browser.shot("lead-score-panel").await;
     browser.width(360).await;
     browser.shot("lead-score-panel-phone").await;
+    browser.width(1366).await;
+
+    // With enough history, a model: its AUC in plain words, its strongest features.
+    for i in 0..240 {
+        let referral = i % 2 == 0;
+        let converted = if referral { i % 10 != 0 } else { i % 10 == 1 };
+        let mut lead = serde_json::json!({
+            "last_name": format!("Histórico {i}"),
+            "source_channel": if referral { "referral" } else { "purchased_list" },
+            "status": if converted { "converted" } else { "disqualified" },
+        });
+        if !converted {
+            lead["disqualified_reason"] = serde_json::json!("No budget");
+        }
+        app.create("leads", &lead).await;
+    }
+    rapport_db::analytics::lead_scoring::retrain_and_score(&app.ctx).await.expect("train");
+    browser.open("/analytics/lead-scoring").await;
+    browser.see("Scored by a model learned from your closed leads.").await;
+    browser.see("Strong: it tells converting leads from the others well.").await;
+    assert_eq!(browser.text("[data-figure=closed]").await, "240");
+    assert_eq!(browser.text("[data-folds]").await.split(" · ").count(), 5);
+    browser.el("svg[aria-labelledby^='scoring-weights']").await;
+    browser.shot("lead-scoring-model").await;
+    browser.width(360).await;
+    browser.shot("lead-scoring-model-phone").await;
     browser.stop().await;
     app.teardown().await;
 }

@@ -50,13 +50,17 @@ async fn scores_follow_the_rules_and_the_leads_visibility() {
         let score = app.get(&format!("/api/v1/leads/{hers}/score"), &ana_token).await;
         score.expect(StatusCode::OK);
         assert_eq!((score.body["points"].as_u64(), score.body["method"].as_str()), (Some(76), Some("rules")));
-        assert_eq!(score.body["reasons"][0], json!({"key": "source_channel", "value": {"category": "referral"}, "points": 15}));
+        assert_eq!(
+            score.body["reasons"][0],
+            json!({"key": "source_channel", "value": {"category": "referral"}, "points": 15})
+        );
         let lead = app.get(&format!("/api/v1/leads/{hers}"), &ana_token).await;
         assert_eq!(lead.body["score"], 76);
         // Another's private lead: its score is as hidden as the lead.
         app.get(&format!("/api/v1/leads/{admins}/score"), &ana_token).await.expect(StatusCode::NOT_FOUND);
         let ana_status = app.get("/api/v1/analytics/lead-scoring", &ana_token).await;
-        let seen: u64 = ana_status.body["distribution"].as_array().into_iter().flatten().filter_map(|b| b["leads"].as_u64()).sum();
+        let seen: u64 =
+            ana_status.body["distribution"].as_array().into_iter().flatten().filter_map(|b| b["leads"].as_u64()).sum();
         assert_eq!(seen, 1);
 
         let rules = json!({"rules": [{"key": "has_phone", "condition": {"at_least": 1.0}, "points": 30}]});

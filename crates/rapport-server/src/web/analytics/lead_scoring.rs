@@ -11,9 +11,9 @@ use rapport_analytics::features::{FeatureKind, FeatureValue};
 use rapport_analytics::scoring::{Outcome, RuleCondition, ScoringRule, keys};
 use rapport_core::access::Admin;
 use rapport_core::custom_fields::{CustomFieldDefinition, CustomFieldType};
-use rapport_db::records::Record;
 use rapport_core::schema::RecordType;
 use rapport_db::analytics::lead_scoring::{self, CUSTOM_PREFIX, Method, ScoreReason, ScoringStatus, WhyRules};
+use rapport_db::records::Record;
 use serde::Deserialize;
 
 use super::sales::Figure;
@@ -302,14 +302,21 @@ fn rule_of(form: &FormPost, features: &[rapport_analytics::features::FeatureSpec
     let key = form.value("feature").unwrap_or_default().to_owned();
     let kind = features.iter().find(|f| f.key == key).map(|f| f.kind);
     let value = form.value("value").unwrap_or_default().trim();
-    let points: i32 = form.value("points").unwrap_or_default().trim().parse().map_err(|_| tr.t("error.invalid_number"))?;
+    let points: i32 =
+        form.value("points").unwrap_or_default().trim().parse().map_err(|_| tr.t("error.invalid_number"))?;
     let limit = || value.replace(',', ".").parse::<f64>().ok().filter(|x| x.is_finite());
     let condition = match (form.value("condition"), kind) {
         (Some("present"), _) => RuleCondition::Present,
         (Some("missing"), _) => RuleCondition::Missing,
-        (Some("equals"), Some(FeatureKind::Category)) if !value.is_empty() => RuleCondition::Equals(value.to_lowercase()),
-        (Some("at_least"), Some(FeatureKind::Number)) => RuleCondition::AtLeast(limit().ok_or_else(|| tr.t("error.invalid_number"))?),
-        (Some("at_most"), Some(FeatureKind::Number)) => RuleCondition::AtMost(limit().ok_or_else(|| tr.t("error.invalid_number"))?),
+        (Some("equals"), Some(FeatureKind::Category)) if !value.is_empty() => {
+            RuleCondition::Equals(value.to_lowercase())
+        }
+        (Some("at_least"), Some(FeatureKind::Number)) => {
+            RuleCondition::AtLeast(limit().ok_or_else(|| tr.t("error.invalid_number"))?)
+        }
+        (Some("at_most"), Some(FeatureKind::Number)) => {
+            RuleCondition::AtMost(limit().ok_or_else(|| tr.t("error.invalid_number"))?)
+        }
         _ => return Err(tr.t("scoring.condition_mismatch")),
     };
     Ok(ScoringRule { key, condition, points })
@@ -395,4 +402,55 @@ pub async fn panel(state: &AppState, user: &WebUser, record: &Record) -> rapport
             .collect(),
         scored_at: format::datetime(score.scored_at, user.zone, tr.locale),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Locale;
+
+    fn reason(key: &str, value: FeatureValue, points: i32) -> ScoreReason {
+        ScoreReason { key: key.to_owned(), value, points }
+    }
+
+    #[test]
+    fn reasons_read_as_words_in_each_language() {
+        let en = Tr::new(Locale::En);
+        let source = reason(keys::SOURCE_CHANNEL, FeatureValue::Category("web form".into()), 12);
+        assert_eq!(reason_text(&en, &[], &source), "Source: web form");
+        let silent = reason(keys::ACTIVITIES_30D, FeatureValue::Number(0.0), -8);
+        assert_eq!(reason_text(&en, &[], &silent), "No activity in its first 30 days");
+        let busy = reason(keys::ACTIVITIES_30D, FeatureValue::Number(3.0), 5);
+        assert_eq!(reason_text(&en, &[], &busy), "3 activities in its first 30 days");
+        let phone = reason(keys::HAS_PHONE, FeatureValue::Number(0.0), -4);
+        assert_eq!(reason_text(&en, &[], &phone), "Phone: no");
+        let pt = Tr::new(Locale::PtBr);
+        assert_eq!(reason_text(&pt, &[], &source), "Origem: web form");
+        let custom = CustomFieldDefinition {
+            record_type: RecordType::LEAD,
+            key: "budget".into(),
+            label: "Orçamento".into(),
+            field_type: CustomFieldType::Number,
+            options: Vec::new(),
+            required: false,
+        };
+        let budget = reason("custom.budget", FeatureValue::Number(1500.0), 3);
+        assert_eq!(reason_text(&pt, &[custom], &budget), "Orçamento: 1.500");
+        assert_eq!((signed(12), signed(-8), signed(0)), ("+12".to_owned(), "\u{2212}8".to_owned(), "+0".to_owned()));
+    }
+
+    #[test]
+    fn why_the_rules_score_and_how_good_a_model_is_in_plain_words() {
+        let en = Tr::new(Locale::En);
+        let why = WhyRules::NotEnoughHistory { closed: 87, needed: 200 };
+        assert_eq!(
+            why_text(&en, &why),
+            "87 closed leads: 200 are needed to learn from them; scoring by your rules meanwhile."
+        );
+        let few = WhyRules::TooFewOfOutcome { outcome: Outcome::Converted, found: 3, needed: 20 };
+        assert!(why_text(&en, &few).starts_with("Only 3 converted leads"));
+        assert!(auc_words(&en, 0.5).contains("coin toss"));
+        assert!(auc_words(&en, 0.72).starts_with("Useful"));
+        assert!(auc_words(&en, 0.85).starts_with("Strong"));
+    }
 }

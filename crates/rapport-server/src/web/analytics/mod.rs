@@ -38,10 +38,8 @@ struct IndexPage {
 
 pub async fn index(user: WebUser) -> WebResult {
     let tr = &user.tr;
-    let cards = ANALYSES
-        .iter()
-        .map(|(href, title, text)| Card { href, title: tr.t(title), text: tr.t(text) })
-        .collect();
+    let cards =
+        ANALYSES.iter().map(|(href, title, text)| Card { href, title: tr.t(title), text: tr.t(text) }).collect();
     Ok(html(StatusCode::OK, &IndexPage { frame: user.frame("analytics", tr.t("analytics.title")), cards }))
 }
 
