@@ -51,6 +51,8 @@ pub const MAX_RULES: usize = 50;
 pub const MAX_RULE_POINTS: i32 = 100;
 /// How many features the status lists, strongest first.
 pub const TOP_FEATURES: usize = 8;
+/// Weights smaller than this (a feature the model all but ignores) are not listed.
+pub const NEGLIGIBLE_WEIGHT: f64 = 0.01;
 
 const RULES_KEY: &str = "lead_scoring_rules";
 const STATE_KEY: &str = "lead_scoring_state";
@@ -362,7 +364,7 @@ fn top_features(model: &LeadModel) -> Vec<FeatureWeight> {
     let mut weights: Vec<FeatureWeight> = model
         .weights_by_column()
         .into_iter()
-        .filter(|(_, weight)| weight.is_finite() && *weight != 0.0)
+        .filter(|(_, weight)| weight.is_finite() && weight.abs() >= NEGLIGIBLE_WEIGHT)
         .map(|(column, weight)| {
             use rapport_analytics::features::Column;
             let key = model.specs.get(column.feature()).map(|s| s.key.clone()).unwrap_or_default();
