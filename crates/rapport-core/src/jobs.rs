@@ -23,10 +23,14 @@ pub enum JobKind {
     SendWhatsapp,
     /// Recompute the stored customer analytics (daily, or on request).
     AnalyticsRefresh,
+    /// Score the open leads: retrain the model and re-score them all
+    /// (weekly, or when an administrator asks), or score only the leads
+    /// changed since the last pass (hourly).
+    LeadScoring,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 11] = [
+    const ALL: [JobKind; 12] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
@@ -38,6 +42,7 @@ impl JobKind {
         Self::CadenceStep,
         Self::SendWhatsapp,
         Self::AnalyticsRefresh,
+        Self::LeadScoring,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +58,7 @@ impl JobKind {
             Self::CadenceStep => "cadence_step",
             Self::SendWhatsapp => "send_whatsapp",
             Self::AnalyticsRefresh => "analytics_refresh",
+            Self::LeadScoring => "lead_scoring",
         }
     }
 

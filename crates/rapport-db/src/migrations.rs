@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (21, "quotas_and_forecast_snapshots", m0021_quotas_and_forecast_snapshots),
     (22, "cadences_and_whatsapp", crate::cadences::schema::m0022_cadences_and_whatsapp),
     (24, "customer_analytics", crate::analytics::customers::schema::m0024_customer_analytics),
+    (25, "lead_scoring", crate::analytics::lead_scoring::m0025_lead_scoring),
     (26, "saved_segments", crate::analytics::personas::schema::m0026_saved_segments),
 ];
 

@@ -244,6 +244,12 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
             tracing::info!(?summary, "contract renewals run");
             finish(ctx, job).await
         }
+        JobKind::LeadScoring => {
+            // Batches of their own transactions; running a pass twice scores the same.
+            let summary = crate::analytics::lead_scoring::run_job(ctx, &job.payload).await?;
+            tracing::info!(method = summary.method.as_str(), scored = summary.scored, "leads scored");
+            finish(ctx, job).await
+        }
     }
 }
 

@@ -62,6 +62,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             if let Err(error) = rapport_db::analytics::customers::request_daily_refresh(&state.ctx).await {
                 tracing::error!(%error, "could not queue the daily customer analytics refresh");
             }
+            if let Err(error) = rapport_db::analytics::lead_scoring::request_scheduled(&state.ctx).await {
+                tracing::error!(%error, "could not queue the lead scoring passes");
+            }
             if let Err(error) = rapport_db::records::contracts::request_daily_run(&state.ctx, &day).await {
                 tracing::error!(%error, "could not queue the daily run of the contract renewals");
             }

@@ -6,6 +6,7 @@ pub mod attribution;
 pub mod customers;
 pub mod market;
 pub mod personas;
+pub mod lead_scoring;
 pub mod sales;
 pub mod team;
 

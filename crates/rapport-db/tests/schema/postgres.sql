@@ -346,6 +346,20 @@ column jobs.last_error: text
 column jobs.dedup_key: text
 column jobs.created_at: timestamp with time zone not null
 column jobs.finished_at: timestamp with time zone
+column lead_scores.lead_id: uuid not null
+column lead_scores.points: bigint not null
+column lead_scores.reasons: jsonb not null
+column lead_scores.method: text not null
+column lead_scores.model_id: uuid
+column lead_scores.scored_at: timestamp with time zone not null
+column lead_scoring_models.id: uuid not null
+column lead_scoring_models.trained_at: timestamp with time zone not null
+column lead_scoring_models.closed: bigint not null
+column lead_scoring_models.converted: bigint not null
+column lead_scoring_models.cv_auc: double precision not null
+column lead_scoring_models.fold_aucs: jsonb not null
+column lead_scoring_models.model: jsonb not null
+column lead_scoring_models.active: boolean not null
 column leads.id: uuid not null
 column leads.version: bigint not null
 column leads.owner_id: uuid
@@ -764,6 +778,9 @@ index imports_user: CREATE INDEX imports_user ON public.imports USING btree (use
 index jobs_dedup_key_key: CREATE UNIQUE INDEX jobs_dedup_key_key ON public.jobs USING btree (dedup_key)
 index jobs_due: CREATE INDEX jobs_due ON public.jobs USING btree (status, run_at)
 index jobs_pkey: CREATE UNIQUE INDEX jobs_pkey ON public.jobs USING btree (id)
+index lead_scores_pkey: CREATE UNIQUE INDEX lead_scores_pkey ON public.lead_scores USING btree (lead_id)
+index lead_scoring_models_pkey: CREATE UNIQUE INDEX lead_scoring_models_pkey ON public.lead_scoring_models USING btree (id)
+index lead_scoring_models_trained_at: CREATE INDEX lead_scoring_models_trained_at ON public.lead_scoring_models USING btree (trained_at)
 index leads_company_name: CREATE INDEX leads_company_name ON public.leads USING btree (company_name, id)
 index leads_created_at: CREATE INDEX leads_created_at ON public.leads USING btree (created_at, id)
 index leads_email: CREATE INDEX leads_email ON public.leads USING btree (email, id)
@@ -910,6 +927,8 @@ constraint import_reports_pkey on import_reports: PRIMARY KEY (id)
 constraint imports_pkey on imports: PRIMARY KEY (id)
 constraint jobs_dedup_key_key on jobs: UNIQUE (dedup_key)
 constraint jobs_pkey on jobs: PRIMARY KEY (id)
+constraint lead_scores_pkey on lead_scores: PRIMARY KEY (lead_id)
+constraint lead_scoring_models_pkey on lead_scoring_models: PRIMARY KEY (id)
 constraint leads_pkey on leads: PRIMARY KEY (id)
 constraint list_columns_pkey on list_columns: PRIMARY KEY (user_id, record_type)
 constraint login_attempts_pkey on login_attempts: PRIMARY KEY (id)

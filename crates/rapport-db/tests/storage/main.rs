@@ -22,6 +22,7 @@ mod idempotency;
 mod import_jobs;
 mod imports;
 mod jobs;
+mod lead_scoring;
 mod leads;
 mod lists;
 mod migrations;

@@ -1663,3 +1663,80 @@ persona-feature-age-band = Age band
 persona-segment-count = { $count } customers; { $shown } you can see are listed.
 persona-segment-made-from = A persona found on: { $features }.
 persona-no-members = None of this segment's customers is visible to you.
+
+## Lead scoring
+analytics-lead-scoring-title = Lead scoring
+analytics-lead-scoring-text = How likely each open lead is to convert, learned from your converted and disqualified leads (or scored by your rules until there are enough), how well it predicts, and the rules.
+scoring-feature-source-channel = Source
+scoring-feature-has-email = E-mail
+scoring-feature-has-phone = Phone
+scoring-feature-has-company = Company
+scoring-feature-job-title-present = Job title
+scoring-feature-activities-30d = Activities in the first 30 days
+scoring-feature-days-since-created = Days since created
+scoring-feature-utm-source = UTM source
+scoring-feature-utm-medium = UTM medium
+scoring-reason-activities = { $count ->
+    [0] No activity in its first 30 days
+    [one] One activity in its first 30 days
+   *[other] { $count } activities in its first 30 days
+scoring-reason-age = { $count ->
+    [one] Created one day ago
+   *[other] Created { $count } days ago
+scoring-reason-generic = { $feature }: { $value }
+scoring-value-yes = yes
+scoring-value-no = no
+scoring-value-missing = not set
+scoring-value-other = other values
+scoring-why-ready = { $closed } closed leads are ready to learn from, but no model has been trained yet: scoring by your rules meanwhile.
+scoring-why-not-enough = { $closed } closed leads: { $needed } are needed to learn from them; scoring by your rules meanwhile.
+scoring-why-few-converted = Only { $found } converted leads: at least { $needed } are needed to learn from; scoring by your rules meanwhile.
+scoring-why-few-disqualified = Only { $found } disqualified leads: at least { $needed } are needed to learn from; scoring by your rules meanwhile.
+scoring-why-failed = The model could not be fitted on { $closed } closed leads; scoring by your rules meanwhile.
+scoring-auc = Cross-validated AUC
+scoring-auc-strong = Strong: it tells converting leads from the others well.
+scoring-auc-useful = Useful: clearly better than a coin toss.
+scoring-auc-some = Somewhat better than a coin toss: use the scores with care.
+scoring-auc-weak = About as good as a coin toss: the scores say little yet.
+scoring-auc-help = The AUC is the chance that a lead that converted scored above one that did not, measured on leads the model did not see while learning: 0.5 is a coin toss, 0.7 is useful, 0.8 or more is strong.
+scoring-folds = Each of the five tests
+scoring-condition-equals-value = is “{ $value }”
+scoring-condition-at-least-value = at least { $value }
+scoring-condition-at-most-value = at most { $value }
+scoring-condition-present = is set
+scoring-condition-missing = is not set
+scoring-condition-equals = is (a value)
+scoring-condition-at-least = at least (a number)
+scoring-condition-at-most = at most (a number)
+scoring-condition-mismatch = Compare a category such as the source with a value, and a number such as activities with a number.
+scoring-weight = Weight
+scoring-strongest = Strongest features
+scoring-strongest-help = What the model learned: bars to the right raise a lead's chance of converting, bars to the left lower it.
+scoring-weights-help = Weights are on the log-odds of converting, per standard deviation for numbers and against the average lead for each value.
+scoring-open-leads = Open leads
+scoring-distribution = Open leads by score
+scoring-distribution-help = New, contacted and qualified leads per band of scores; click a bar to list them.
+scoring-method-model = Scored by a model learned from your closed leads.
+scoring-method-rules = Scored by your rules.
+scoring-trained-on = Trained on closed leads
+scoring-converted-of = { $converted } converted
+scoring-trained-at = Trained
+scoring-unscored = { $count ->
+    [one] one not scored yet
+   *[other] { $count } not scored yet
+scoring-retrain = Retrain now
+scoring-queued = Queued: the leads will be scored again within a minute or two.
+scoring-model = The model
+scoring-rules = Rules
+scoring-rules-help = Every lead starts at 50 points; each rule it meets adds or takes away its points (0 to 100 in all). They score leads until there is enough history to learn from.
+scoring-feature = Feature
+scoring-condition = Condition
+scoring-points = Points
+scoring-value = Value
+scoring-remove = Remove
+scoring-add-rule = Add rule
+scoring-history = Earlier models
+scoring-panel-title = Lead score
+scoring-panel-by-model = Learned from your closed leads
+scoring-panel-by-rules = By your scoring rules
+scoring-panel-how = How scores are made

@@ -1663,3 +1663,80 @@ persona-feature-age-band = Franja de edad
 persona-segment-count = { $count } clientes; se listan los { $shown } que puedes ver.
 persona-segment-made-from = Una persona encontrada con: { $features }.
 persona-no-members = Ningún cliente de este segmento es visible para ti.
+
+## Lead scoring
+analytics-lead-scoring-title = Puntuación de leads
+analytics-lead-scoring-text = La probabilidad de que cada lead abierto se convierta, aprendida de tus leads convertidos y descalificados (o con tus reglas hasta que haya historial suficiente), qué tan bien predice y las reglas.
+scoring-feature-source-channel = Origen
+scoring-feature-has-email = Correo
+scoring-feature-has-phone = Teléfono
+scoring-feature-has-company = Empresa
+scoring-feature-job-title-present = Cargo
+scoring-feature-activities-30d = Actividades en los primeros 30 días
+scoring-feature-days-since-created = Días desde su creación
+scoring-feature-utm-source = Origen UTM
+scoring-feature-utm-medium = Medio UTM
+scoring-reason-activities = { $count ->
+    [0] Ninguna actividad en sus primeros 30 días
+    [one] Una actividad en sus primeros 30 días
+   *[other] { $count } actividades en sus primeros 30 días
+scoring-reason-age = { $count ->
+    [one] Creado hace un día
+   *[other] Creado hace { $count } días
+scoring-reason-generic = { $feature }: { $value }
+scoring-value-yes = sí
+scoring-value-no = no
+scoring-value-missing = sin dato
+scoring-value-other = otros valores
+scoring-why-ready = { $closed } leads cerrados están listos para aprender de ellos, pero aún no se ha entrenado ningún modelo: puntuando con tus reglas mientras tanto.
+scoring-why-not-enough = { $closed } leads cerrados: se necesitan { $needed } para aprender de ellos; puntuando con tus reglas mientras tanto.
+scoring-why-few-converted = Solo { $found } leads convertidos: se necesitan al menos { $needed } para aprender; puntuando con tus reglas mientras tanto.
+scoring-why-few-disqualified = Solo { $found } leads descalificados: se necesitan al menos { $needed } para aprender; puntuando con tus reglas mientras tanto.
+scoring-why-failed = No se pudo ajustar el modelo con { $closed } leads cerrados; puntuando con tus reglas mientras tanto.
+scoring-auc = AUC con validación cruzada
+scoring-auc-strong = Fuerte: distingue bien los leads que se convierten de los demás.
+scoring-auc-useful = Útil: claramente mejor que lanzar una moneda.
+scoring-auc-some = Algo mejor que lanzar una moneda: usa las puntuaciones con cuidado.
+scoring-auc-weak = Casi como lanzar una moneda: las puntuaciones aún dicen poco.
+scoring-auc-help = El AUC es la probabilidad de que un lead que se convirtió puntúe por encima de uno que no, medida en leads que el modelo no vio al aprender: 0,5 es lanzar una moneda, 0,7 es útil, 0,8 o más es fuerte.
+scoring-folds = Cada una de las cinco pruebas
+scoring-condition-equals-value = es “{ $value }”
+scoring-condition-at-least-value = al menos { $value }
+scoring-condition-at-most-value = como máximo { $value }
+scoring-condition-present = tiene dato
+scoring-condition-missing = no tiene dato
+scoring-condition-equals = es (un valor)
+scoring-condition-at-least = al menos (un número)
+scoring-condition-at-most = como máximo (un número)
+scoring-condition-mismatch = Compara una categoría, como el origen, con un valor, y un número, como las actividades, con un número.
+scoring-weight = Peso
+scoring-strongest = Características más fuertes
+scoring-strongest-help = Lo que aprendió el modelo: las barras a la derecha aumentan la probabilidad de que el lead se convierta, las de la izquierda la reducen.
+scoring-weights-help = Los pesos están en el logaritmo de las probabilidades de convertirse, por desviación estándar para números y frente al lead medio para cada valor.
+scoring-open-leads = Leads abiertos
+scoring-distribution = Leads abiertos por puntuación
+scoring-distribution-help = Leads nuevos, contactados y calificados por franja de puntuación; haz clic en una barra para listarlos.
+scoring-method-model = Puntuados por un modelo aprendido de tus leads cerrados.
+scoring-method-rules = Puntuados con tus reglas.
+scoring-trained-on = Entrenado con leads cerrados
+scoring-converted-of = { $converted } convertidos
+scoring-trained-at = Entrenado
+scoring-unscored = { $count ->
+    [one] uno aún sin puntuar
+   *[other] { $count } aún sin puntuar
+scoring-retrain = Entrenar ahora
+scoring-queued = En cola: los leads se volverán a puntuar en uno o dos minutos.
+scoring-model = El modelo
+scoring-rules = Reglas
+scoring-rules-help = Cada lead empieza con 50 puntos; cada regla que cumple suma o resta sus puntos (de 0 a 100 en total). Puntúan los leads hasta que haya historial suficiente para aprender.
+scoring-feature = Característica
+scoring-condition = Condición
+scoring-points = Puntos
+scoring-value = Valor
+scoring-remove = Quitar
+scoring-add-rule = Añadir regla
+scoring-history = Modelos anteriores
+scoring-panel-title = Puntuación del lead
+scoring-panel-by-model = Aprendida de tus leads cerrados
+scoring-panel-by-rules = Con tus reglas de puntuación
+scoring-panel-how = Cómo se calculan las puntuaciones

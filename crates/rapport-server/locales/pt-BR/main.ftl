@@ -1664,3 +1664,80 @@ persona-feature-age-band = Faixa etária
 persona-segment-count = { $count } clientes; os { $shown } que você pode ver estão listados.
 persona-segment-made-from = Uma persona encontrada com: { $features }.
 persona-no-members = Nenhum cliente deste segmento está visível para você.
+
+## Lead scoring
+analytics-lead-scoring-title = Pontuação de leads
+analytics-lead-scoring-text = A chance de cada lead aberto converter, aprendida com seus leads convertidos e desqualificados (ou pelas suas regras até haver histórico suficiente), quão bem ela prevê e as regras.
+scoring-feature-source-channel = Origem
+scoring-feature-has-email = E-mail
+scoring-feature-has-phone = Telefone
+scoring-feature-has-company = Empresa
+scoring-feature-job-title-present = Cargo
+scoring-feature-activities-30d = Atividades nos primeiros 30 dias
+scoring-feature-days-since-created = Dias desde a criação
+scoring-feature-utm-source = Origem UTM
+scoring-feature-utm-medium = Mídia UTM
+scoring-reason-activities = { $count ->
+    [0] Nenhuma atividade nos primeiros 30 dias
+    [one] Uma atividade nos primeiros 30 dias
+   *[other] { $count } atividades nos primeiros 30 dias
+scoring-reason-age = { $count ->
+    [one] Criado há um dia
+   *[other] Criado há { $count } dias
+scoring-reason-generic = { $feature }: { $value }
+scoring-value-yes = sim
+scoring-value-no = não
+scoring-value-missing = não informado
+scoring-value-other = outros valores
+scoring-why-ready = { $closed } leads encerrados estão prontos para o aprendizado, mas nenhum modelo foi treinado ainda: pontuando pelas suas regras por enquanto.
+scoring-why-not-enough = { $closed } leads encerrados: são necessários { $needed } para aprender com eles; pontuando pelas suas regras por enquanto.
+scoring-why-few-converted = Só { $found } leads convertidos: são necessários pelo menos { $needed } para aprender; pontuando pelas suas regras por enquanto.
+scoring-why-few-disqualified = Só { $found } leads desqualificados: são necessários pelo menos { $needed } para aprender; pontuando pelas suas regras por enquanto.
+scoring-why-failed = Não foi possível ajustar o modelo com { $closed } leads encerrados; pontuando pelas suas regras por enquanto.
+scoring-auc = AUC com validação cruzada
+scoring-auc-strong = Forte: distingue bem os leads que convertem dos demais.
+scoring-auc-useful = Útil: claramente melhor que cara ou coroa.
+scoring-auc-some = Um pouco melhor que cara ou coroa: use as pontuações com cuidado.
+scoring-auc-weak = Quase como cara ou coroa: as pontuações ainda dizem pouco.
+scoring-auc-help = A AUC é a chance de um lead que converteu ter pontuado acima de um que não converteu, medida em leads que o modelo não viu ao aprender: 0,5 é cara ou coroa, 0,7 é útil, 0,8 ou mais é forte.
+scoring-folds = Cada um dos cinco testes
+scoring-condition-equals-value = é “{ $value }”
+scoring-condition-at-least-value = pelo menos { $value }
+scoring-condition-at-most-value = no máximo { $value }
+scoring-condition-present = está preenchido
+scoring-condition-missing = não está preenchido
+scoring-condition-equals = é (um valor)
+scoring-condition-at-least = pelo menos (um número)
+scoring-condition-at-most = no máximo (um número)
+scoring-condition-mismatch = Compare uma categoria, como a origem, com um valor, e um número, como as atividades, com um número.
+scoring-weight = Peso
+scoring-strongest = Características mais fortes
+scoring-strongest-help = O que o modelo aprendeu: barras à direita aumentam a chance de o lead converter, barras à esquerda a diminuem.
+scoring-weights-help = Os pesos estão no log das chances de converter, por desvio-padrão para números e em relação ao lead médio para cada valor.
+scoring-open-leads = Leads abertos
+scoring-distribution = Leads abertos por pontuação
+scoring-distribution-help = Leads novos, contatados e qualificados por faixa de pontuação; clique em uma barra para listá-los.
+scoring-method-model = Pontuados por um modelo aprendido com seus leads encerrados.
+scoring-method-rules = Pontuados pelas suas regras.
+scoring-trained-on = Treinado com leads encerrados
+scoring-converted-of = { $converted } convertidos
+scoring-trained-at = Treinado em
+scoring-unscored = { $count ->
+    [one] um ainda sem pontuação
+   *[other] { $count } ainda sem pontuação
+scoring-retrain = Treinar agora
+scoring-queued = Na fila: os leads serão pontuados de novo em um ou dois minutos.
+scoring-model = O modelo
+scoring-rules = Regras
+scoring-rules-help = Todo lead começa com 50 pontos; cada regra atendida soma ou tira seus pontos (de 0 a 100 no total). Elas pontuam os leads até haver histórico suficiente para aprender.
+scoring-feature = Característica
+scoring-condition = Condição
+scoring-points = Pontos
+scoring-value = Valor
+scoring-remove = Remover
+scoring-add-rule = Adicionar regra
+scoring-history = Modelos anteriores
+scoring-panel-title = Pontuação do lead
+scoring-panel-by-model = Aprendida com seus leads encerrados
+scoring-panel-by-rules = Pelas suas regras de pontuação
+scoring-panel-how = Como as pontuações são feitas

@@ -14,6 +14,7 @@ pub mod forecast;
 pub mod health;
 pub mod idempotency;
 pub mod imports;
+pub mod lead_scoring;
 mod localize;
 pub mod misc;
 mod openapi;
@@ -47,6 +48,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(forecast::router())
         .merge(analytics::router())
         .merge(customers::router())
+        .merge(lead_scoring::router())
         .merge(contracts::router())
         .merge(cadences::router())
         .merge(quotes::router())

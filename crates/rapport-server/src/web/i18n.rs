@@ -264,6 +264,7 @@ mod catalogue_tests {
         "customers.",
         "segment.",
         "clv.",
+        "scoring.",
         "quota.",
         "chart.",
         "report.",

@@ -825,6 +825,8 @@ struct ShowPage {
     contract: Option<super::contracts::ContractPanel>,
     /// A lead's, contact's or deal's cadences.
     cadences: Option<super::cadences::Panel>,
+    /// A lead's score and its reasons.
+    score_panel: Option<super::analytics::lead_scoring::ScorePanel>,
 }
 
 #[derive(Template)]
@@ -1010,6 +1012,7 @@ pub async fn show(
         .await
         .map_err(|e| user.fail(e))?;
     let cadences = super::cadences::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
+    let score_panel = super::analytics::lead_scoring::panel(&state, &user, &record).await.map_err(|e| user.fail(e))?;
     let can_write = writer(&user).is_ok();
     // Inputs of the fields edited in place: plain values (amounts and links
     // to other records are edited with the whole form).
@@ -1100,6 +1103,7 @@ pub async fn show(
         panel,
         contract,
         cadences,
+        score_panel,
         version: record.version,
         can_write,
         activity_kinds: rapport_core::records::activity::KINDS

@@ -148,6 +148,10 @@ mod schemas;
         crate::api::customers::customers,
         crate::api::customers::segment_customers,
         crate::api::customers::refresh,
+        crate::api::lead_scoring::status,
+        crate::api::lead_scoring::set_rules,
+        crate::api::lead_scoring::train,
+        crate::api::lead_scoring::lead_score,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

@@ -8,6 +8,7 @@ mod customer_lists;
 mod customers;
 mod market;
 mod personas;
+pub mod lead_scoring;
 mod sales;
 mod team;
 
@@ -35,6 +36,7 @@ const ANALYSES: &[(&str, &str, &str)] = &[
     ("/analytics/personas", "analytics.personas_title", "analytics.personas_text"),
     ("/analytics/team", "analytics.team_title", "analytics.team_text"),
     ("/analytics/market", "analytics.market_title", "analytics.market_text"),
+    ("/analytics/lead-scoring", "analytics.lead_scoring_title", "analytics.lead_scoring_text"),
     ("/analytics/attribution", "analytics.attribution_title", "analytics.attribution_text"),
 ];
 
