@@ -28,51 +28,8 @@ const WIDTH: f64 = 640.0;
 /// Series colours in the stylesheet (`.chart-s0` … `.chart-s5`), reused in turn.
 const PALETTE: usize = 6;
 
-/// How a chart draws its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum ChartKind {
-    #[default]
-    Bar,
-    HorizontalBar,
-    StackedBar,
-    Line,
-    Area,
-    Donut,
-    Funnel,
-    Kpi,
-}
-
-impl ChartKind {
-    pub const ALL: [ChartKind; 8] = [
-        Self::Bar,
-        Self::HorizontalBar,
-        Self::StackedBar,
-        Self::Line,
-        Self::Area,
-        Self::Donut,
-        Self::Funnel,
-        Self::Kpi,
-    ];
-
-    /// The name in URLs, JSON and catalogue keys (`chart.kind.stacked_bar`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Bar => "bar",
-            Self::HorizontalBar => "horizontal_bar",
-            Self::StackedBar => "stacked_bar",
-            Self::Line => "line",
-            Self::Area => "area",
-            Self::Donut => "donut",
-            Self::Funnel => "funnel",
-            Self::Kpi => "kpi",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
-    }
-}
+/// How a chart draws its data (defined with report definitions, which name one).
+pub use rapport_core::reports::ChartKind;
 
 /// One named row of numbers, one value per category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
