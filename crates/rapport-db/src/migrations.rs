@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (20, "contracts_and_documents", m0020_contracts_and_documents),
     (21, "quotas_and_forecast_snapshots", m0021_quotas_and_forecast_snapshots),
     (22, "cadences_and_whatsapp", crate::cadences::schema::m0022_cadences_and_whatsapp),
+    (23, "reports_and_dashboards", crate::reports::schema::m0023_reports_and_dashboards),
 ];
 
 /// The test-only kind's table, far above any real version.

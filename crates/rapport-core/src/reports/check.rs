@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 
 use super::{
-    ChartKind, DateBucket, MAX_FILTERS, MAX_GROUPINGS, MAX_LIMIT, MAX_MEASURES, MeasureOp, ReportDefinition,
-    ReportSort, SortDirection, SortKey,
+    ChartKind, DateBucket, FilterSpec, MAX_FILTERS, MAX_GROUPINGS, MAX_LIMIT, MAX_MEASURES, MeasureOp,
+    ReportDefinition, ReportSort, SortDirection, SortKey,
 };
 use crate::custom_fields::{CustomFieldDefinition, CustomFieldType};
 use crate::query::{FieldRef, Filter, SystemField};
@@ -40,15 +40,15 @@ pub struct CheckedGrouping {
 }
 
 impl CheckedGrouping {
-    /// The list filter (`filter[field][op]=value` pairs) that selects the
-    /// records behind one group key: equality, a date range for a bucket,
-    /// `is_empty` for records without a value.
-    pub fn list_filter(&self, key: Option<&str>) -> Vec<(String, String)> {
-        let name = &self.name;
-        let Some(key) = key else { return vec![(format!("filter[{name}][is_empty]"), "true".to_owned())] };
-        let Some(bucket) = self.bucket else { return vec![(format!("filter[{name}][eq]"), key.to_owned())] };
+    /// The list filters (`filter[field][op]=value`) that select the records
+    /// behind one group key: equality, a date range for a bucket, `is_empty`
+    /// for records without a value.
+    pub fn list_filter(&self, key: Option<&str>) -> Vec<FilterSpec> {
+        let spec = |op: &str, value: String| FilterSpec { field: self.name.clone(), op: op.to_owned(), value };
+        let Some(key) = key else { return vec![spec("is_empty", "true".to_owned())] };
+        let Some(bucket) = self.bucket else { return vec![spec("eq", key.to_owned())] };
         let Ok(start) = NaiveDate::parse_from_str(key, "%Y-%m-%d") else {
-            return vec![(format!("filter[{name}][eq]"), key.to_owned())];
+            return vec![spec("eq", key.to_owned())];
         };
         let end = bucket.end(start);
         let before_start = if self.field.storage() == Storage::Timestamp {
@@ -57,10 +57,7 @@ impl CheckedGrouping {
         } else {
             start.pred_opt().unwrap_or(start).format("%Y-%m-%d").to_string()
         };
-        vec![
-            (format!("filter[{name}][gt]"), before_start),
-            (format!("filter[{name}][lt]"), end.format("%Y-%m-%d").to_string()),
-        ]
+        vec![spec("gt", before_start), spec("lt", end.format("%Y-%m-%d").to_string())]
     }
 }
 

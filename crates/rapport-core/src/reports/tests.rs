@@ -159,7 +159,13 @@ fn a_group_opens_the_list_of_its_records() {
     ];
     definition.filters.clear();
     let checked = check(&definition).unwrap();
-    let pairs = |g: usize, key: Option<&str>| checked.groups[g].list_filter(key);
+    let pairs = |g: usize, key: Option<&str>| -> Vec<(String, String)> {
+        checked.groups[g]
+            .list_filter(key)
+            .into_iter()
+            .map(|f| (format!("filter[{}][{}]", f.field, f.op), f.value))
+            .collect()
+    };
     assert_eq!(
         pairs(0, Some("2026-04-01")),
         vec![
@@ -178,7 +184,7 @@ fn a_group_opens_the_list_of_its_records() {
     let by_stage = check(&deals()).unwrap();
     assert_eq!(
         by_stage.groups[0].list_filter(Some("abc")),
-        vec![("filter[stage_id][eq]".to_owned(), "abc".to_owned())]
+        vec![FilterSpec { field: "stage_id".into(), op: "eq".into(), value: "abc".into() }]
     );
 }
 
