@@ -310,3 +310,38 @@ impl ReportDefinition {
         })
     }
 }
+
+/// The fields a report of one kind can use, by name, for a builder's menus.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFields {
+    /// Fields to group by; `dates` among them take a bucket.
+    pub groupable: Vec<String>,
+    pub dates: Vec<String>,
+    /// Number and money fields, to sum, average, or take the least or most of.
+    pub numeric: Vec<String>,
+    /// Every field a filter may name.
+    pub filterable: Vec<String>,
+}
+
+pub fn report_fields(record_type: RecordType, custom: &[CustomFieldDefinition]) -> ReportFields {
+    let mut names: Vec<String> = ["owner_id", "created_at", "updated_at"].map(str::to_owned).to_vec();
+    names.extend(record_type.fields().iter().filter(|f| f.group != "system").map(|f| f.name.to_owned()));
+    names.extend(custom.iter().map(|d| format!("custom.{}", d.key)));
+    let mut fields = ReportFields::default();
+    for name in names {
+        let Ok(field) = FieldRef::resolve(record_type, &name, custom) else { continue };
+        match group_label(record_type, &field) {
+            Some(GroupLabel::Date(_)) => {
+                fields.groupable.push(name.clone());
+                fields.dates.push(name.clone());
+            }
+            Some(_) => fields.groupable.push(name.clone()),
+            None => {}
+        }
+        if matches!(field.storage(), Storage::BigInt | Storage::Money) {
+            fields.numeric.push(name.clone());
+        }
+        fields.filterable.push(name);
+    }
+    fields
+}

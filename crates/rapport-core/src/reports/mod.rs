@@ -12,7 +12,7 @@ mod check;
 #[cfg(test)]
 mod tests;
 
-pub use check::{CheckedGrouping, CheckedMeasure, CheckedReport, GroupLabel};
+pub use check::{CheckedGrouping, CheckedMeasure, CheckedReport, GroupLabel, ReportFields, report_fields};
 
 use serde::{Deserialize, Serialize};
 

@@ -209,3 +209,33 @@ fn buckets_start_and_end_on_calendar_boundaries() {
         }
     }
 }
+
+#[test]
+fn the_builder_offers_what_each_kind_can_use() {
+    let fields = custom();
+    let offered = report_fields(RecordType::DEAL, &fields);
+    for name in ["owner_id", "stage_id", "status", "custom.region", "expected_close_date", "created_at"] {
+        assert!(offered.groupable.contains(&name.to_owned()), "{name}");
+    }
+    assert!(
+        !offered.groupable.contains(&"contacts".to_owned())
+            && !offered.groupable.contains(&"probability_overridden".to_owned())
+    );
+    assert_eq!(offered.dates, ["created_at", "updated_at", "expected_close_date", "closed_at"]);
+    assert!(
+        offered.numeric.contains(&"amount_minor".to_owned()) && offered.numeric.contains(&"custom.seats".to_owned())
+    );
+    assert!(!offered.numeric.contains(&"name".to_owned()));
+    // Whatever is offered passes the check.
+    for name in &offered.groupable {
+        let bucket = offered.dates.contains(name).then_some(DateBucket::Month);
+        let mut definition = deals();
+        definition.group_by = vec![Grouping { field: name.clone(), bucket }];
+        assert!(check(&definition).is_ok(), "{name}");
+    }
+    for name in &offered.numeric {
+        let mut definition = deals();
+        definition.measures = vec![Measure { op: MeasureOp::Sum, field: Some(name.clone()) }];
+        assert!(check(&definition).is_ok(), "{name}");
+    }
+}

@@ -18,6 +18,7 @@ mod openapi;
 pub mod orders;
 pub mod quotes;
 pub mod records;
+pub mod reports;
 pub mod vcards;
 pub mod views;
 
@@ -43,6 +44,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(email::router())
         .merge(orders::router())
         .merge(forecast::router())
+        .merge(reports::router())
         .merge(contracts::router())
         .merge(cadences::router())
         .merge(quotes::router())

@@ -32,6 +32,7 @@ mod quote_pdf;
 mod quote_send;
 mod quotes;
 mod records;
+mod reports;
 mod return_rules;
 mod search;
 mod session;
@@ -130,6 +131,17 @@ pub fn router() -> axum::Router<AppState> {
         .route("/deals/{id}/stage", post(board::move_deal))
         .route("/leads/{id}/convert", post(records::convert))
         .route("/forecast", get(forecast::page))
+        .route("/reports", get(reports::list_page).post(reports::create))
+        .route("/reports/new", get(reports::new_page))
+        .route("/reports/export/{format}", get(reports::export))
+        .route("/reports/{id}", get(reports::report_page).post(reports::update))
+        .route("/reports/{id}/delete", post(reports::delete))
+        .route("/dashboards", get(reports::default_dashboard).post(reports::create_dashboard))
+        .route("/dashboards/{id}", get(reports::dashboard_page))
+        .route("/dashboards/{id}/widgets", post(reports::add_widget))
+        .route("/dashboards/{id}/widgets/remove", post(reports::remove_widget))
+        .route("/dashboards/{id}/widgets/move", post(reports::move_widget))
+        .route("/dashboards/{id}/arrange", post(reports::arrange))
         .route("/settings/quotas", get(forecast::quotas_page).post(forecast::save_quotas))
         .route("/orders/{id}/status", post(orders::move_order))
         .route("/orders/{id}/payment", post(orders::pay))
@@ -218,6 +230,7 @@ impl Frame {
             ("products", "/products", "nav.products"),
             ("contracts", "/contracts", "kind.contracts"),
             ("forecast", "/forecast", "forecast.nav"),
+            ("reports", "/reports", "report.nav"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {

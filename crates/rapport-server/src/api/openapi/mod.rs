@@ -141,6 +141,18 @@ mod schemas;
         crate::api::forecast::forecast,
         crate::api::forecast::list_quotas,
         crate::api::forecast::set_quotas,
+        crate::api::reports::run_report,
+        crate::api::reports::list_reports,
+        crate::api::reports::create_report,
+        crate::api::reports::get_report,
+        crate::api::reports::update_report,
+        crate::api::reports::delete_report,
+        crate::api::reports::report_results,
+        crate::api::reports::list_dashboards,
+        crate::api::reports::create_dashboard,
+        crate::api::reports::get_dashboard,
+        crate::api::reports::update_dashboard,
+        crate::api::reports::delete_dashboard,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]
