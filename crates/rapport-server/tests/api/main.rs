@@ -35,5 +35,6 @@ mod pipelines;
 mod privacy;
 mod quotes;
 mod reminders;
+mod reports;
 mod security;
 mod web;
