@@ -13,6 +13,7 @@ mod browser_email;
 mod browser_forecast;
 mod browser_orders;
 mod browser_quotes;
+mod browser_reports;
 mod bulk;
 mod cadences;
 mod contacts;
