@@ -293,9 +293,10 @@ pub enum DefaultReport {
 }
 
 impl DefaultReport {
+    /// In the dashboard's order: two halves, a whole row, two halves.
     pub const ALL: [DefaultReport; 5] = [
-        Self::PipelineByStage,
         Self::WonThisQuarter,
+        Self::PipelineByStage,
         Self::WonByMonth,
         Self::OpenDealsByOwner,
         Self::ActivitiesPerWeek,
@@ -373,8 +374,8 @@ impl DefaultReport {
     fn size(self) -> WidgetSize {
         match self {
             Self::WonThisQuarter => WidgetSize::Small,
-            Self::PipelineByStage | Self::OpenDealsByOwner => WidgetSize::Medium,
-            Self::WonByMonth | Self::ActivitiesPerWeek => WidgetSize::Large,
+            Self::PipelineByStage | Self::OpenDealsByOwner | Self::ActivitiesPerWeek => WidgetSize::Medium,
+            Self::WonByMonth => WidgetSize::Large,
         }
     }
 }

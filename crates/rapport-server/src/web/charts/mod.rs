@@ -71,6 +71,11 @@ impl ChartData {
         self.links.get(category).and_then(|l| l.as_deref())
     }
 
+    /// Whether every value is a whole number (counts), for whole ticks.
+    fn whole(&self) -> bool {
+        (0..self.series.len()).all(|s| (0..self.categories.len()).all(|c| self.value(s, c).fract() == 0.0))
+    }
+
     /// Nothing to draw: no categories, no series, or only zeros.
     pub fn is_empty(&self) -> bool {
         self.categories.is_empty()
@@ -206,7 +211,7 @@ pub fn render(kind: ChartKind, data: &ChartData, text: &ChartText) -> String {
         "svg",
         &[
             ("xmlns", "http://www.w3.org/2000/svg"),
-            ("viewBox", &format!("0 0 {} {}", svg::num(WIDTH), svg::num(height))),
+            ("viewBox", &view_box(kind, height)),
             ("role", "img"),
             ("aria-labelledby", &format!("{title_id} {desc_id}")),
             ("class", "chart-svg"),
@@ -220,6 +225,18 @@ pub fn render(kind: ChartKind, data: &ChartData, text: &ChartText) -> String {
     out.close();
     out.finish()
 }
+
+/// The drawn area: a KPI shows only its centre, so its number reads large in a small widget.
+fn view_box(kind: ChartKind, height: f64) -> String {
+    if kind == ChartKind::Kpi {
+        format!("{} 0 {} {}", svg::num(KPI_INSET), svg::num(WIDTH - 2.0 * KPI_INSET), svg::num(height))
+    } else {
+        format!("0 0 {} {}", svg::num(WIDTH), svg::num(height))
+    }
+}
+
+/// How much of each side a KPI leaves out of its view box.
+const KPI_INSET: f64 = 120.0;
 
 /// The chart that says there is nothing to show.
 fn no_data(text: &ChartText) -> (f64, Writer) {
