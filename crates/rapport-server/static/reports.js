@@ -1,5 +1,7 @@
 // Dashboards: drag a widget onto another to put it there; the new order is
 // posted at once (the move buttons do the same without JavaScript).
+// The builder: choosing another kind of record reloads the form with its
+// fields (without JavaScript, "Show result" does).
 
 let csrf;
 
@@ -18,6 +20,14 @@ async function save(grid) {
 
 export function start(token) {
   csrf = token;
+  const builder = document.querySelector("[data-report-form]");
+  const kind = builder && builder.querySelector("[name=kind]");
+  if (kind) {
+    kind.addEventListener("change", () => {
+      for (const field of builder.querySelectorAll("select:not([name=kind]):not([name=chart]):not([name=op])")) field.value = "";
+      builder.requestSubmit();
+    });
+  }
   const grid = document.querySelector("[data-arrange]");
   if (!grid) return;
   let dragged = null;
