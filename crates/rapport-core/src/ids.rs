@@ -59,4 +59,4 @@ macro_rules! typed_id {
     )*};
 }
 
-typed_id!(UserId, TeamId, RecordId, TokenId, JobId);
+typed_id!(UserId, TeamId, RecordId, TokenId, JobId, ReportId, DashboardId);

@@ -27,6 +27,7 @@ pub mod mail;
 pub mod privacy;
 pub mod query;
 pub mod records;
+pub mod reports;
 pub mod returns;
 pub mod schema;
 pub mod text;

@@ -30,6 +30,7 @@ pub mod pipelines;
 mod planner;
 pub mod public_links;
 pub mod records;
+pub mod reports;
 pub mod return_rules;
 mod row;
 pub mod search;

@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (20, "contracts_and_documents", m0020_contracts_and_documents),
     (21, "quotas_and_forecast_snapshots", m0021_quotas_and_forecast_snapshots),
     (22, "cadences_and_whatsapp", crate::cadences::schema::m0022_cadences_and_whatsapp),
+    (23, "reports_and_dashboards", crate::reports::schema::m0023_reports_and_dashboards),
     (24, "customer_analytics", crate::analytics::customers::schema::m0024_customer_analytics),
     (25, "lead_scoring", crate::analytics::lead_scoring::m0025_lead_scoring),
     (26, "saved_segments", crate::analytics::personas::schema::m0026_saved_segments),

@@ -386,3 +386,6 @@ enhanceBulk();
 if (document.querySelector("[data-board]")) {
   import("/assets/board.js").then((board) => board.start(csrf));
 }
+if (document.querySelector("[data-arrange], [data-report-form]")) {
+  import("/assets/reports.js").then((reports) => reports.start(csrf));
+}

@@ -4,9 +4,9 @@
 
 pub mod attribution;
 pub mod customers;
+pub mod lead_scoring;
 pub mod market;
 pub mod personas;
-pub mod lead_scoring;
 pub mod sales;
 pub mod team;
 

@@ -355,7 +355,7 @@ pub async fn purge_trash(db: &Database, before: DateTime<Utc>) -> Result<u64> {
     Ok(purged)
 }
 
-fn column_expr(backend: Backend, field: &FieldRef) -> SimpleExpr {
+pub(crate) fn column_expr(backend: Backend, field: &FieldRef) -> SimpleExpr {
     match field {
         FieldRef::System(s) => Expr::col(Alias::new(s.column())),
         FieldRef::Standard { column, storage } => Expr::col(Alias::new(sort_column(column, *storage))),
@@ -382,7 +382,7 @@ fn operand_value(operand: &Operand) -> sea_orm::sea_query::Value {
 
 /// `hide_index`: compare `+column`, which SQLite cannot serve from the
 /// column's index (see `planner`).
-fn filter_condition(backend: Backend, filter: &Filter, hide_index: bool) -> SimpleExpr {
+pub(crate) fn filter_condition(backend: Backend, filter: &Filter, hide_index: bool) -> SimpleExpr {
     let column = match &filter.field {
         FieldRef::Standard { column, storage } if hide_index => {
             Expr::cust(format!("+\"{}\"", sort_column(column, *storage)))

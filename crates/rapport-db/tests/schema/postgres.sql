@@ -197,6 +197,14 @@ column customer_metrics.expected_purchases_12m: double precision
 column customer_metrics.p_alive: double precision
 column customer_metrics.clv_12m_minor: bigint
 column customer_metrics.refreshed_at: timestamp with time zone not null
+column dashboards.id: uuid not null
+column dashboards.owner_id: uuid not null
+column dashboards.team_id: uuid
+column dashboards.name: text not null
+column dashboards.widgets: jsonb not null
+column dashboards.default_for: uuid
+column dashboards.created_at: timestamp with time zone not null
+column dashboards.updated_at: timestamp with time zone not null
 column deal_stage_changes.id: uuid not null
 column deal_stage_changes.deal_id: uuid not null
 column deal_stage_changes.pipeline_id: uuid not null
@@ -546,6 +554,14 @@ column record_links.source_id: uuid not null
 column record_links.target_type: text not null
 column record_links.target_id: uuid not null
 column record_links.role: text
+column reports.id: uuid not null
+column reports.owner_id: uuid not null
+column reports.name: text not null
+column reports.description: text
+column reports.definition: jsonb not null
+column reports.shared_team_id: uuid
+column reports.created_at: timestamp with time zone not null
+column reports.updated_at: timestamp with time zone not null
 column return_rules.id: uuid not null
 column return_rules.condition: text not null
 column return_rules.amount: bigint not null
@@ -735,6 +751,10 @@ index custom_fields_pkey: CREATE UNIQUE INDEX custom_fields_pkey ON public.custo
 index customer_metrics_clv: CREATE INDEX customer_metrics_clv ON public.customer_metrics USING btree (clv_12m_minor, customer_id)
 index customer_metrics_pkey: CREATE UNIQUE INDEX customer_metrics_pkey ON public.customer_metrics USING btree (customer_type, customer_id)
 index customer_metrics_segment_value: CREATE INDEX customer_metrics_segment_value ON public.customer_metrics USING btree (segment, total_minor, customer_id)
+index dashboards_default_for: CREATE UNIQUE INDEX dashboards_default_for ON public.dashboards USING btree (default_for)
+index dashboards_owner: CREATE INDEX dashboards_owner ON public.dashboards USING btree (owner_id)
+index dashboards_pkey: CREATE UNIQUE INDEX dashboards_pkey ON public.dashboards USING btree (id)
+index dashboards_team: CREATE INDEX dashboards_team ON public.dashboards USING btree (team_id)
 index deal_stage_changes_deal: CREATE INDEX deal_stage_changes_deal ON public.deal_stage_changes USING btree (deal_id, changed_at)
 index deal_stage_changes_pkey: CREATE UNIQUE INDEX deal_stage_changes_pkey ON public.deal_stage_changes USING btree (id)
 index deals_amount_minor: CREATE INDEX deals_amount_minor ON public.deals USING btree (amount_minor, id)
@@ -859,6 +879,9 @@ index record_keys_record: CREATE INDEX record_keys_record ON public.record_keys 
 index record_keys_value: CREATE INDEX record_keys_value ON public.record_keys USING btree (kind, value, record_type)
 index record_links_pkey: CREATE UNIQUE INDEX record_links_pkey ON public.record_links USING btree (source_id, target_id)
 index record_links_target: CREATE INDEX record_links_target ON public.record_links USING btree (target_id, source_id)
+index reports_owner: CREATE INDEX reports_owner ON public.reports USING btree (owner_id)
+index reports_pkey: CREATE UNIQUE INDEX reports_pkey ON public.reports USING btree (id)
+index reports_shared_team: CREATE INDEX reports_shared_team ON public.reports USING btree (shared_team_id)
 index return_rules_pkey: CREATE UNIQUE INDEX return_rules_pkey ON public.return_rules USING btree (id)
 index returns_created_at: CREATE INDEX returns_created_at ON public.returns USING btree (created_at, id)
 index returns_desired_outcome: CREATE INDEX returns_desired_outcome ON public.returns USING btree (desired_outcome, id)
@@ -912,6 +935,7 @@ constraint contract_documents_pkey on contract_documents: PRIMARY KEY (id)
 constraint contracts_pkey on contracts: PRIMARY KEY (id)
 constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
 constraint customer_metrics_pkey on customer_metrics: PRIMARY KEY (customer_type, customer_id)
+constraint dashboards_pkey on dashboards: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)
 constraint duplicate_pairs_pkey on duplicate_pairs: PRIMARY KEY (record_id, other_id)
@@ -945,6 +969,7 @@ constraint quotas_pkey on quotas: PRIMARY KEY (id)
 constraint quotes_pkey on quotes: PRIMARY KEY (id)
 constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_id)
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
+constraint reports_pkey on reports: PRIMARY KEY (id)
 constraint return_rules_pkey on return_rules: PRIMARY KEY (id)
 constraint returns_pkey on returns: PRIMARY KEY (id)
 constraint saved_segment_members_pkey on saved_segment_members: PRIMARY KEY (segment_id, customer_type, customer_id)

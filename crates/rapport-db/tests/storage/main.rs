@@ -32,6 +32,7 @@ mod permissions;
 mod pipelines;
 mod privacy;
 mod quotes;
+mod reports;
 mod search;
 mod spreadsheets;
 mod trash;

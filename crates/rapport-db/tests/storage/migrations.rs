@@ -78,7 +78,10 @@ async fn migrations_build_the_schema_from_empty_and_are_idempotent() {
         // The last is the test-only kind's.
         assert_eq!(
             first,
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26, 1_000_000]
+            vec![
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+                1_000_000
+            ]
         );
 
         // Every schema field has its column.

@@ -1680,9 +1680,11 @@ scoring-reason-activities = { $count ->
     [0] No activity in its first 30 days
     [one] One activity in its first 30 days
    *[other] { $count } activities in its first 30 days
+}
 scoring-reason-age = { $count ->
     [one] Created one day ago
    *[other] Created { $count } days ago
+}
 scoring-reason-generic = { $feature }: { $value }
 scoring-value-yes = yes
 scoring-value-no = no
@@ -1724,6 +1726,7 @@ scoring-trained-at = Trained
 scoring-unscored = { $count ->
     [one] one not scored yet
    *[other] { $count } not scored yet
+}
 scoring-retrain = Retrain now
 scoring-queued = Queued: the leads will be scored again within a minute or two.
 scoring-model = The model
@@ -1740,3 +1743,100 @@ scoring-panel-title = Lead score
 scoring-panel-by-model = Learned from your closed leads
 scoring-panel-by-rules = By your scoring rules
 scoring-panel-how = How scores are made
+
+# Reports and dashboards (web/reports)
+report-nav = Reports
+report-title = Reports
+report-lede = Count and add up your records by any field, as a chart and a table.
+report-new = New report
+report-saved = Saved reports
+report-none-saved = No saved reports yet: build one and save it.
+report-shared = shared with a team
+report-kind = Records
+report-group-by = Group by
+report-then-by = Then by
+report-bucket = Dates by
+report-measure = Measure
+report-measure-field = Of the field
+report-chart = Chart
+report-limit = Rows at most
+report-filters = Only records where
+report-filter-field = Field
+report-filter-op = Condition
+report-filter-value = Value
+report-run = Show result
+report-fix = Please fix the report
+report-result = Result
+report-export-csv = Export CSV
+report-export-xlsx = Export Excel
+report-truncated = Only the first rows are shown: raise the limit or add filters.
+report-open-records = Open records
+report-save-changes = Save changes
+report-save = Save report
+report-name = Name
+report-description = Description
+report-share = Share with
+report-delete = Delete report
+report-read-only = Only its owner changes this report.
+report-private = Only me
+report-none = —
+report-bucket-day = Day
+report-bucket-week = Week
+report-bucket-month = Month
+report-bucket-quarter = Quarter
+report-bucket-year = Year
+report-op-count = Count
+report-op-sum = Sum
+report-op-avg = Average
+report-op-min = Minimum
+report-op-max = Maximum
+report-measure-count = Count
+report-measure-sum = Sum of { $field }
+report-measure-avg = Average { $field }
+report-measure-min = Lowest { $field }
+report-measure-max = Highest { $field }
+report-week-of = Week of { $date }
+report-no-value = (empty)
+report-yes = Yes
+report-no = No
+report-hidden-value = (not visible to you)
+report-total = Total
+report-currency = Currency
+report-chart-description = Chart of the report's first measure; the table below has every number.
+report-chart-description-currency = Amounts in { $currency }; other currencies are in the table.
+report-save-failed = The report was not saved:
+report-broken = A report that no longer runs
+report-broken-help = A field this report uses is gone: open it and choose another.
+report-pick-report = Choose a report to add.
+report-default-pipeline-by-stage = Pipeline by stage
+report-default-won-this-quarter = Deals won this quarter
+report-default-won-by-month = Won amount by month
+report-default-open-deals-by-owner = Open deals by owner
+report-default-activities-per-week = Activities per week by kind
+dashboard-default-name = Sales dashboard
+dashboard-title = Dashboards
+dashboard-default = (yours by default)
+dashboard-new-name = New dashboard
+dashboard-create = Create
+dashboard-empty = This dashboard has no reports yet: add one below.
+dashboard-arranged = Order saved.
+dashboard-arrange-failed = The order could not be saved; the page is reloading.
+dashboard-move-up = Move up
+dashboard-move-down = Move down
+dashboard-remove = Remove from dashboard
+dashboard-add = Add a report
+dashboard-size = Size
+dashboard-size-small = Small
+dashboard-size-medium = Medium
+dashboard-size-large = Wide
+dashboard-add-button = Add
+error-report-unknown-kind = Choose a kind of record.
+error-report-ungroupable-field = Records cannot be grouped by this field.
+error-report-bucket-needs-date = Only dates are grouped by day, week, month, quarter or year.
+error-report-not-a-number = Only number and money fields can be summed or averaged.
+error-report-mixed-currencies = Amounts of different money fields cannot share a report.
+error-report-bad-sort = Sort by one of the report's groupings or measures.
+error-report-not-your-team = Share with one of your teams.
+error-report-bad-order = List every widget of the dashboard once.
+error-unknown-field = There is no such field.
+error-too-many = Too many: at most { $max }.

@@ -1680,9 +1680,11 @@ scoring-reason-activities = { $count ->
     [0] Ninguna actividad en sus primeros 30 días
     [one] Una actividad en sus primeros 30 días
    *[other] { $count } actividades en sus primeros 30 días
+}
 scoring-reason-age = { $count ->
     [one] Creado hace un día
    *[other] Creado hace { $count } días
+}
 scoring-reason-generic = { $feature }: { $value }
 scoring-value-yes = sí
 scoring-value-no = no
@@ -1724,6 +1726,7 @@ scoring-trained-at = Entrenado
 scoring-unscored = { $count ->
     [one] uno aún sin puntuar
    *[other] { $count } aún sin puntuar
+}
 scoring-retrain = Entrenar ahora
 scoring-queued = En cola: los leads se volverán a puntuar en uno o dos minutos.
 scoring-model = El modelo
@@ -1740,3 +1743,100 @@ scoring-panel-title = Puntuación del lead
 scoring-panel-by-model = Aprendida de tus leads cerrados
 scoring-panel-by-rules = Con tus reglas de puntuación
 scoring-panel-how = Cómo se calculan las puntuaciones
+
+# Reports and dashboards (web/reports)
+report-nav = Informes
+report-title = Informes
+report-lede = Cuenta y suma tus registros por cualquier campo, en gráfico y tabla.
+report-new = Nuevo informe
+report-saved = Informes guardados
+report-none-saved = Aún no hay informes guardados: crea uno y guárdalo.
+report-shared = compartido con un equipo
+report-kind = Registros
+report-group-by = Agrupar por
+report-then-by = Luego por
+report-bucket = Fechas por
+report-measure = Medida
+report-measure-field = Del campo
+report-chart = Gráfico
+report-limit = Máximo de filas
+report-filters = Solo registros donde
+report-filter-field = Campo
+report-filter-op = Condición
+report-filter-value = Valor
+report-run = Mostrar resultado
+report-fix = Corrige el informe
+report-result = Resultado
+report-export-csv = Exportar CSV
+report-export-xlsx = Exportar Excel
+report-truncated = Solo se muestran las primeras filas: sube el límite o filtra más.
+report-open-records = Abrir registros
+report-save-changes = Guardar cambios
+report-save = Guardar informe
+report-name = Nombre
+report-description = Descripción
+report-share = Compartir con
+report-delete = Eliminar informe
+report-read-only = Solo su dueño cambia este informe.
+report-private = Solo yo
+report-none = —
+report-bucket-day = Día
+report-bucket-week = Semana
+report-bucket-month = Mes
+report-bucket-quarter = Trimestre
+report-bucket-year = Año
+report-op-count = Cantidad
+report-op-sum = Suma
+report-op-avg = Promedio
+report-op-min = Mínimo
+report-op-max = Máximo
+report-measure-count = Cantidad
+report-measure-sum = Suma de { $field }
+report-measure-avg = Promedio de { $field }
+report-measure-min = Mínimo de { $field }
+report-measure-max = Máximo de { $field }
+report-week-of = Semana del { $date }
+report-no-value = (vacío)
+report-yes = Sí
+report-no = No
+report-hidden-value = (no visible para ti)
+report-total = Total
+report-currency = Moneda
+report-chart-description = Gráfico de la primera medida del informe; la tabla de abajo tiene todos los números.
+report-chart-description-currency = Importes en { $currency }; otras monedas están en la tabla.
+report-save-failed = El informe no se guardó:
+report-broken = Un informe que ya no funciona
+report-broken-help = Un campo de este informe ya no existe: ábrelo y elige otro.
+report-pick-report = Elige un informe para añadir.
+report-default-pipeline-by-stage = Embudo por etapa
+report-default-won-this-quarter = Negocios ganados este trimestre
+report-default-won-by-month = Importe ganado por mes
+report-default-open-deals-by-owner = Negocios abiertos por responsable
+report-default-activities-per-week = Actividades por semana y tipo
+dashboard-default-name = Panel de ventas
+dashboard-title = Paneles
+dashboard-default = (el tuyo por defecto)
+dashboard-new-name = Nuevo panel
+dashboard-create = Crear
+dashboard-empty = Este panel aún no tiene informes: añade uno abajo.
+dashboard-arranged = Orden guardado.
+dashboard-arrange-failed = No se pudo guardar el orden; la página se recarga.
+dashboard-move-up = Subir
+dashboard-move-down = Bajar
+dashboard-remove = Quitar del panel
+dashboard-add = Añadir informe
+dashboard-size = Tamaño
+dashboard-size-small = Pequeño
+dashboard-size-medium = Mediano
+dashboard-size-large = Ancho
+dashboard-add-button = Añadir
+error-report-unknown-kind = Elige un tipo de registro.
+error-report-ungroupable-field = No se pueden agrupar registros por este campo.
+error-report-bucket-needs-date = Solo las fechas se agrupan por día, semana, mes, trimestre o año.
+error-report-not-a-number = Solo los campos de número o importe se suman o promedian.
+error-report-mixed-currencies = Importes de campos de dinero distintos no caben en un mismo informe.
+error-report-bad-sort = Ordena por una de las agrupaciones o medidas del informe.
+error-report-not-your-team = Comparte con uno de tus equipos.
+error-report-bad-order = Lista cada widget del panel una vez.
+error-unknown-field = Ese campo no existe.
+error-too-many = Demasiados: como máximo { $max }.

@@ -1681,9 +1681,11 @@ scoring-reason-activities = { $count ->
     [0] Nenhuma atividade nos primeiros 30 dias
     [one] Uma atividade nos primeiros 30 dias
    *[other] { $count } atividades nos primeiros 30 dias
+}
 scoring-reason-age = { $count ->
     [one] Criado há um dia
    *[other] Criado há { $count } dias
+}
 scoring-reason-generic = { $feature }: { $value }
 scoring-value-yes = sim
 scoring-value-no = não
@@ -1725,6 +1727,7 @@ scoring-trained-at = Treinado em
 scoring-unscored = { $count ->
     [one] um ainda sem pontuação
    *[other] { $count } ainda sem pontuação
+}
 scoring-retrain = Treinar agora
 scoring-queued = Na fila: os leads serão pontuados de novo em um ou dois minutos.
 scoring-model = O modelo
@@ -1741,3 +1744,100 @@ scoring-panel-title = Pontuação do lead
 scoring-panel-by-model = Aprendida com seus leads encerrados
 scoring-panel-by-rules = Pelas suas regras de pontuação
 scoring-panel-how = Como as pontuações são feitas
+
+# Reports and dashboards (web/reports)
+report-nav = Relatórios
+report-title = Relatórios
+report-lede = Conte e some seus registros por qualquer campo, em gráfico e tabela.
+report-new = Novo relatório
+report-saved = Relatórios salvos
+report-none-saved = Nenhum relatório salvo ainda: monte um e salve.
+report-shared = compartilhado com uma equipe
+report-kind = Registros
+report-group-by = Agrupar por
+report-then-by = Depois por
+report-bucket = Datas por
+report-measure = Medida
+report-measure-field = Do campo
+report-chart = Gráfico
+report-limit = Máximo de linhas
+report-filters = Somente registros em que
+report-filter-field = Campo
+report-filter-op = Condição
+report-filter-value = Valor
+report-run = Mostrar resultado
+report-fix = Corrija o relatório
+report-result = Resultado
+report-export-csv = Exportar CSV
+report-export-xlsx = Exportar Excel
+report-truncated = Só as primeiras linhas aparecem: aumente o limite ou filtre mais.
+report-open-records = Abrir registros
+report-save-changes = Salvar alterações
+report-save = Salvar relatório
+report-name = Nome
+report-description = Descrição
+report-share = Compartilhar com
+report-delete = Excluir relatório
+report-read-only = Só o dono altera este relatório.
+report-private = Só eu
+report-none = —
+report-bucket-day = Dia
+report-bucket-week = Semana
+report-bucket-month = Mês
+report-bucket-quarter = Trimestre
+report-bucket-year = Ano
+report-op-count = Contagem
+report-op-sum = Soma
+report-op-avg = Média
+report-op-min = Mínimo
+report-op-max = Máximo
+report-measure-count = Quantidade
+report-measure-sum = Soma de { $field }
+report-measure-avg = Média de { $field }
+report-measure-min = Menor { $field }
+report-measure-max = Maior { $field }
+report-week-of = Semana de { $date }
+report-no-value = (vazio)
+report-yes = Sim
+report-no = Não
+report-hidden-value = (não visível para você)
+report-total = Total
+report-currency = Moeda
+report-chart-description = Gráfico da primeira medida do relatório; a tabela abaixo tem todos os números.
+report-chart-description-currency = Valores em { $currency }; outras moedas estão na tabela.
+report-save-failed = O relatório não foi salvo:
+report-broken = Um relatório que não roda mais
+report-broken-help = Um campo deste relatório não existe mais: abra-o e escolha outro.
+report-pick-report = Escolha um relatório para adicionar.
+report-default-pipeline-by-stage = Funil por etapa
+report-default-won-this-quarter = Negócios ganhos no trimestre
+report-default-won-by-month = Valor ganho por mês
+report-default-open-deals-by-owner = Negócios abertos por responsável
+report-default-activities-per-week = Atividades por semana e tipo
+dashboard-default-name = Painel de vendas
+dashboard-title = Painéis
+dashboard-default = (o seu padrão)
+dashboard-new-name = Novo painel
+dashboard-create = Criar
+dashboard-empty = Este painel ainda não tem relatórios: adicione um abaixo.
+dashboard-arranged = Ordem salva.
+dashboard-arrange-failed = Não foi possível salvar a ordem; a página será recarregada.
+dashboard-move-up = Mover para cima
+dashboard-move-down = Mover para baixo
+dashboard-remove = Tirar do painel
+dashboard-add = Adicionar relatório
+dashboard-size = Tamanho
+dashboard-size-small = Pequeno
+dashboard-size-medium = Médio
+dashboard-size-large = Largo
+dashboard-add-button = Adicionar
+error-report-unknown-kind = Escolha um tipo de registro.
+error-report-ungroupable-field = Não dá para agrupar registros por este campo.
+error-report-bucket-needs-date = Só datas são agrupadas por dia, semana, mês, trimestre ou ano.
+error-report-not-a-number = Só campos de número ou valor podem ser somados ou ter média.
+error-report-mixed-currencies = Valores de campos de dinheiro diferentes não cabem no mesmo relatório.
+error-report-bad-sort = Ordene por um dos agrupamentos ou medidas do relatório.
+error-report-not-your-team = Compartilhe com uma das suas equipes.
+error-report-bad-order = Liste cada quadro do painel uma vez.
+error-unknown-field = Esse campo não existe.
+error-too-many = Demais: no máximo { $max }.

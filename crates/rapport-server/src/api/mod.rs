@@ -21,6 +21,7 @@ mod openapi;
 pub mod orders;
 pub mod quotes;
 pub mod records;
+pub mod reports;
 pub mod vcards;
 pub mod views;
 
@@ -49,6 +50,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(analytics::router())
         .merge(customers::router())
         .merge(lead_scoring::router())
+        .merge(reports::router())
         .merge(contracts::router())
         .merge(cadences::router())
         .merge(quotes::router())

@@ -8,6 +8,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("../../static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_str!("../../static/app.js")),
     ("board.js", "text/javascript; charset=utf-8", include_str!("../../static/board.js")),
+    ("reports.js", "text/javascript; charset=utf-8", include_str!("../../static/reports.js")),
     ("icons.svg", "image/svg+xml", include_str!("../../static/icons.svg")),
     ("icon.svg", "image/svg+xml", include_str!("../../static/icon.svg")),
 ];

@@ -33,6 +33,7 @@ mod quote_pdf;
 mod quote_send;
 mod quotes;
 mod records;
+mod reports;
 mod return_rules;
 mod search;
 mod session;
@@ -147,6 +148,17 @@ pub fn router() -> axum::Router<AppState> {
         .route("/analytics/lead-scoring/train", post(analytics::lead_scoring::train))
         .route("/analytics/lead-scoring/rules", post(analytics::lead_scoring::add_rule))
         .route("/analytics/lead-scoring/rules/{index}/delete", post(analytics::lead_scoring::remove_rule))
+        .route("/reports", get(reports::list_page).post(reports::create))
+        .route("/reports/new", get(reports::new_page))
+        .route("/reports/export/{format}", get(reports::export))
+        .route("/reports/{id}", get(reports::report_page).post(reports::update))
+        .route("/reports/{id}/delete", post(reports::delete))
+        .route("/dashboards", get(reports::default_dashboard).post(reports::create_dashboard))
+        .route("/dashboards/{id}", get(reports::dashboard_page))
+        .route("/dashboards/{id}/widgets", post(reports::add_widget))
+        .route("/dashboards/{id}/widgets/remove", post(reports::remove_widget))
+        .route("/dashboards/{id}/widgets/move", post(reports::move_widget))
+        .route("/dashboards/{id}/arrange", post(reports::arrange))
         .route("/settings/quotas", get(forecast::quotas_page).post(forecast::save_quotas))
         .route("/orders/{id}/status", post(orders::move_order))
         .route("/orders/{id}/payment", post(orders::pay))
@@ -236,6 +248,7 @@ impl Frame {
             ("contracts", "/contracts", "kind.contracts"),
             ("forecast", "/forecast", "forecast.nav"),
             ("analytics", "/analytics", "analytics.nav"),
+            ("reports", "/reports", "report.nav"),
         ]
         .into_iter()
         .map(|(section, href, key)| NavItem {

@@ -152,6 +152,18 @@ mod schemas;
         crate::api::lead_scoring::set_rules,
         crate::api::lead_scoring::train,
         crate::api::lead_scoring::lead_score,
+        crate::api::reports::run_report,
+        crate::api::reports::list_reports,
+        crate::api::reports::create_report,
+        crate::api::reports::get_report,
+        crate::api::reports::update_report,
+        crate::api::reports::delete_report,
+        crate::api::reports::report_results,
+        crate::api::reports::list_dashboards,
+        crate::api::reports::create_dashboard,
+        crate::api::reports::get_dashboard,
+        crate::api::reports::update_dashboard,
+        crate::api::reports::delete_dashboard,
     ),
     components(schemas(Problem, rapport_core::FieldError))
 )]

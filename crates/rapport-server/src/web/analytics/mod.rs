@@ -6,9 +6,9 @@ mod attribution;
 mod brazil_map;
 mod customer_lists;
 mod customers;
+pub mod lead_scoring;
 mod market;
 mod personas;
-pub mod lead_scoring;
 mod sales;
 mod team;
 

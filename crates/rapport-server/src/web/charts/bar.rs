@@ -51,7 +51,7 @@ pub(super) fn value_grid(w: &mut Writer, axis: &Axis, text: &ChartText, left: f6
 /// Column charts; `stacked` piles the series instead of setting them side by side.
 pub fn vertical(data: &ChartData, text: &ChartText, stacked: bool) -> (f64, Writer) {
     let (low, high) = extent(data, stacked);
-    let axis = Axis::nice(low, high, TICKS);
+    let axis = Axis::nice_for(low, high, TICKS, data.whole());
     let widest_tick = axis.ticks.iter().map(|t| scale::text_width(&text.tick(*t))).fold(0.0, f64::max);
     let left = (widest_tick + 14.0).max(36.0);
     let top = if data.series.len() > 1 { 32.0 } else { 12.0 };
@@ -146,7 +146,7 @@ pub fn horizontal(data: &ChartData, text: &ChartText) -> (f64, Writer) {
     const LABEL_CHARS: usize = 26;
     const VALUE_ROOM: f64 = 96.0;
     let (low, high) = extent(data, false);
-    let axis = Axis::nice(low, high, TICKS);
+    let axis = Axis::nice_for(low, high, TICKS, data.whole());
     let widest_label =
         data.categories.iter().map(|c| scale::text_width(&scale::truncate(c, LABEL_CHARS))).fold(0.0, f64::max);
     let left = (widest_label + 12.0).clamp(48.0, 180.0);

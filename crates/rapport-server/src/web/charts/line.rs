@@ -9,7 +9,7 @@ use super::{ChartData, ChartText, WIDTH, colour, legend, tooltip};
 /// Lines per series; `filled` shades the area between each line and zero.
 pub fn draw(data: &ChartData, text: &ChartText, filled: bool) -> (f64, Writer) {
     let (low, high) = extent(data, false);
-    let axis = Axis::nice(low, high, TICKS);
+    let axis = Axis::nice_for(low, high, TICKS, data.whole());
     let widest_tick = axis.ticks.iter().map(|t| scale::text_width(&text.tick(*t))).fold(0.0, f64::max);
     let left = (widest_tick + 14.0).max(36.0);
     let top = if data.series.len() > 1 { 32.0 } else { 12.0 };

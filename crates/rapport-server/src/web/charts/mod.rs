@@ -28,51 +28,8 @@ const WIDTH: f64 = 640.0;
 /// Series colours in the stylesheet (`.chart-s0` … `.chart-s5`), reused in turn.
 const PALETTE: usize = 6;
 
-/// How a chart draws its data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum ChartKind {
-    #[default]
-    Bar,
-    HorizontalBar,
-    StackedBar,
-    Line,
-    Area,
-    Donut,
-    Funnel,
-    Kpi,
-}
-
-impl ChartKind {
-    pub const ALL: [ChartKind; 8] = [
-        Self::Bar,
-        Self::HorizontalBar,
-        Self::StackedBar,
-        Self::Line,
-        Self::Area,
-        Self::Donut,
-        Self::Funnel,
-        Self::Kpi,
-    ];
-
-    /// The name in URLs, JSON and catalogue keys (`chart.kind.stacked_bar`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Bar => "bar",
-            Self::HorizontalBar => "horizontal_bar",
-            Self::StackedBar => "stacked_bar",
-            Self::Line => "line",
-            Self::Area => "area",
-            Self::Donut => "donut",
-            Self::Funnel => "funnel",
-            Self::Kpi => "kpi",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
-    }
-}
+/// How a chart draws its data (defined with report definitions, which name one).
+pub use rapport_core::reports::ChartKind;
 
 /// One named row of numbers, one value per category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +69,11 @@ impl ChartData {
 
     fn link(&self, category: usize) -> Option<&str> {
         self.links.get(category).and_then(|l| l.as_deref())
+    }
+
+    /// Whether every value is a whole number (counts), for whole ticks.
+    fn whole(&self) -> bool {
+        (0..self.series.len()).all(|s| (0..self.categories.len()).all(|c| self.value(s, c).fract() == 0.0))
     }
 
     /// Nothing to draw: no categories, no series, or only zeros.
@@ -249,7 +211,7 @@ pub fn render(kind: ChartKind, data: &ChartData, text: &ChartText) -> String {
         "svg",
         &[
             ("xmlns", "http://www.w3.org/2000/svg"),
-            ("viewBox", &format!("0 0 {} {}", svg::num(WIDTH), svg::num(height))),
+            ("viewBox", &view_box(kind, height)),
             ("role", "img"),
             ("aria-labelledby", &format!("{title_id} {desc_id}")),
             ("class", "chart-svg"),
@@ -263,6 +225,18 @@ pub fn render(kind: ChartKind, data: &ChartData, text: &ChartText) -> String {
     out.close();
     out.finish()
 }
+
+/// The drawn area: a KPI shows only its centre, so its number reads large in a small widget.
+fn view_box(kind: ChartKind, height: f64) -> String {
+    if kind == ChartKind::Kpi {
+        format!("{} 0 {} {}", svg::num(KPI_INSET), svg::num(WIDTH - 2.0 * KPI_INSET), svg::num(height))
+    } else {
+        format!("0 0 {} {}", svg::num(WIDTH), svg::num(height))
+    }
+}
+
+/// How much of each side a KPI leaves out of its view box.
+const KPI_INSET: f64 = 120.0;
 
 /// The chart that says there is nothing to show.
 fn no_data(text: &ChartText) -> (f64, Writer) {

@@ -26,6 +26,19 @@ impl Axis {
         Self { min: first * step, max: last * step, ticks }
     }
 
+    /// Like `nice`, but never a step under 1 when every value is whole
+    /// (counts: no "0.5 deals" tick).
+    pub fn nice_for(low: f64, high: f64, target: usize, whole: bool) -> Self {
+        let axis = Self::nice(low, high, target);
+        match axis.ticks.get(1).zip(axis.ticks.first()) {
+            Some((second, first)) if whole && second - first < 1.0 => {
+                let (min, max) = (axis.min.floor(), axis.max.ceil().max(1.0));
+                Self { min, max, ticks: (min as i64..=max as i64).map(|t| t as f64).collect() }
+            }
+            _ => axis,
+        }
+    }
+
     /// Where `value` falls, as a fraction of the domain from `min` (0) to `max` (1).
     pub fn fraction(&self, value: f64) -> f64 {
         let span = self.max - self.min;
@@ -145,6 +158,15 @@ mod tests {
             let step = axis.ticks[1] - axis.ticks[0];
             assert!(axis.ticks.windows(2).all(|w| ((w[1] - w[0]) - step).abs() <= step * 1e-6));
         }
+    }
+
+    #[test]
+    fn whole_numbers_get_whole_ticks() {
+        assert_eq!(Axis::nice_for(0.0, 2.0, 5, true).ticks, vec![0.0, 1.0, 2.0]);
+        assert_eq!(Axis::nice_for(0.0, 2.0, 5, false).ticks, vec![0.0, 0.5, 1.0, 1.5, 2.0]);
+        assert_eq!(Axis::nice_for(0.0, 1.0, 5, true).ticks, vec![0.0, 1.0]);
+        assert_eq!(Axis::nice_for(0.0, 87.0, 5, true).ticks, Axis::nice(0.0, 87.0, 5).ticks);
+        assert_eq!(Axis::nice_for(0.0, 0.0, 5, true).ticks, vec![0.0]);
     }
 
     #[test]

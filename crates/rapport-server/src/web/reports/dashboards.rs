@@ -1,0 +1,170 @@
+//! Dashboards on screen: a grid of saved reports' charts, widgets added,
+//! removed and moved by forms (and by drag and drop with `reports.js`); the
+//! default sales dashboard made on first visit.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use rapport_core::DomainError;
+use rapport_core::ids::{DashboardId, ReportId};
+use rapport_db::reports::{Dashboard, DashboardInput, Widget, WidgetSize};
+use uuid::Uuid;
+
+use super::view;
+use crate::state::AppState;
+use crate::web::session::{FormPost, WebUser};
+use crate::web::{Frame, WebError, WebResult, html};
+
+pub struct WidgetView {
+    pub report_id: String,
+    pub name: String,
+    pub href: String,
+    pub size: &'static str,
+    /// The chart, or an explanation when the report cannot run.
+    pub chart: String,
+    pub first: bool,
+    pub last: bool,
+}
+
+#[derive(Template)]
+#[template(path = "reports/dashboard.html")]
+struct DashboardPage {
+    frame: Frame,
+    id: String,
+    can_edit: bool,
+    widgets: Vec<WidgetView>,
+    /// Reports that could be added: (id, name).
+    addable: Vec<(String, String)>,
+}
+
+fn dashboard_id(user: &WebUser, id: &str) -> Result<DashboardId, WebError> {
+    Uuid::parse_str(id).map(DashboardId).map_err(|_| user.error(StatusCode::NOT_FOUND, "error.not_found"))
+}
+
+/// `/dashboards`: the user's default dashboard, made on the first visit.
+pub async fn default_dashboard(State(state): State<AppState>, user: WebUser) -> WebResult {
+    let tr = user.tr.clone();
+    let dashboard = rapport_db::reports::default_dashboard(&state.ctx, &user.actor, |key| tr.t(key))
+        .await
+        .map_err(|e| user.fail(e))?;
+    Ok(Redirect::to(&format!("/dashboards/{}", dashboard.id)).into_response())
+}
+
+pub async fn dashboard_page(State(state): State<AppState>, user: WebUser, Path(id): Path<String>) -> WebResult {
+    let tr = &user.tr;
+    let id = dashboard_id(&user, &id)?;
+    let dashboard = rapport_db::reports::get_dashboard(&state.ctx, &user.actor, id).await.map_err(|e| user.fail(e))?;
+    let today = state.ctx.now().with_timezone(&user.zone).date_naive();
+    let count = dashboard.widgets.len();
+    let mut widgets = Vec::with_capacity(count);
+    for (i, widget) in dashboard.widgets.iter().enumerate() {
+        let (name, chart) = match rapport_db::reports::run_saved(&state.ctx, &user.actor, widget.report_id).await {
+            Ok((report, result)) => {
+                let chart = view::chart(tr, &report.definition, &result, &report.name, &format!("widget-{i}"), today);
+                (report.name, chart)
+            }
+            // Deleted, or no longer visible to this user: not shown.
+            Err(rapport_db::Error::Domain(DomainError::NotFound { .. })) => continue,
+            Err(rapport_db::Error::Domain(DomainError::Validation(_))) => (tr.t("report.broken"), String::new()),
+            Err(other) => return Err(user.fail(other)),
+        };
+        widgets.push(WidgetView {
+            report_id: widget.report_id.to_string(),
+            name,
+            href: format!("/reports/{}", widget.report_id),
+            size: widget.size.as_str(),
+            chart,
+            first: i == 0,
+            last: i + 1 == count,
+        });
+    }
+    let on_board: Vec<ReportId> = dashboard.widgets.iter().map(|w| w.report_id).collect();
+    let addable = if dashboard.can_edit {
+        rapport_db::reports::list_reports(&state.ctx, &user.actor)
+            .await
+            .map_err(|e| user.fail(e))?
+            .into_iter()
+            .filter(|r| !on_board.contains(&r.id))
+            .map(|r| (r.id.to_string(), r.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let page = DashboardPage {
+        frame: user.frame("reports", dashboard.name.clone()),
+        id: dashboard.id.to_string(),
+        can_edit: dashboard.can_edit,
+        widgets,
+        addable,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+pub async fn create_dashboard(State(state): State<AppState>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let input =
+        DashboardInput { name: form.value("name").unwrap_or("").to_owned(), team_id: None, widgets: Vec::new() };
+    let created =
+        rapport_db::reports::create_dashboard(&state.ctx, &user.actor, &input).await.map_err(|e| user.fail(e))?;
+    Ok(Redirect::to(&format!("/dashboards/{}", created.id)).into_response())
+}
+
+async fn change(state: &AppState, form: &FormPost, id: &str, edit: impl FnOnce(&mut Vec<Widget>)) -> WebResult {
+    let user = &form.user;
+    let id = dashboard_id(user, id)?;
+    let current: Dashboard =
+        rapport_db::reports::get_dashboard(&state.ctx, &user.actor, id).await.map_err(|e| user.fail(e))?;
+    let mut widgets = current.widgets.clone();
+    edit(&mut widgets);
+    let input = DashboardInput { name: current.name, team_id: current.team_id, widgets };
+    rapport_db::reports::update_dashboard(&state.ctx, &user.actor, id, &input).await.map_err(|e| user.fail(e))?;
+    Ok(Redirect::to(&format!("/dashboards/{id}")).into_response())
+}
+
+fn report_field(form: &FormPost) -> Option<ReportId> {
+    form.value("report").and_then(|r| Uuid::parse_str(r).ok()).map(ReportId)
+}
+
+pub async fn add_widget(State(state): State<AppState>, Path(id): Path<String>, form: FormPost) -> WebResult {
+    let Some(report_id) = report_field(&form) else {
+        return Err(form.user.error(StatusCode::UNPROCESSABLE_ENTITY, "report.pick_report"));
+    };
+    let size = form.value("size").and_then(WidgetSize::parse).unwrap_or_default();
+    change(&state, &form, &id, |widgets| widgets.push(Widget { report_id, size })).await
+}
+
+pub async fn remove_widget(State(state): State<AppState>, Path(id): Path<String>, form: FormPost) -> WebResult {
+    let report = report_field(&form);
+    change(&state, &form, &id, |widgets| widgets.retain(|w| Some(w.report_id) != report)).await
+}
+
+/// The no-JavaScript way to arrange: one place up or down.
+pub async fn move_widget(State(state): State<AppState>, Path(id): Path<String>, form: FormPost) -> WebResult {
+    let report = report_field(&form);
+    let up = form.value("direction") == Some("up");
+    change(&state, &form, &id, |widgets| {
+        if let Some(at) = widgets.iter().position(|w| Some(w.report_id) == report) {
+            let to = if up { at.checked_sub(1) } else { Some(at + 1).filter(|to| *to < widgets.len()) };
+            if let Some(to) = to {
+                widgets.swap(at, to);
+            }
+        }
+    })
+    .await
+}
+
+/// Drag and drop's order (`order`: report ids, comma separated).
+pub async fn arrange(State(state): State<AppState>, Path(id): Path<String>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let id = dashboard_id(user, &id)?;
+    let order: Vec<ReportId> = form
+        .value("order")
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|r| Uuid::parse_str(r.trim()).ok())
+        .map(ReportId)
+        .collect();
+    rapport_db::reports::arrange_widgets(&state.ctx, &user.actor, id, &order).await.map_err(|e| user.fail(e))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
