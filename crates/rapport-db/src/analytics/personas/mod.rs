@@ -417,7 +417,7 @@ pub async fn saved_segment(ctx: &Ctx, actor: &Actor, id: Uuid, limit: usize) -> 
             members.push((kind.as_str().to_owned(), r.required("id", ColumnRead::uuid)?, name));
         }
     }
-    members.sort_by(|a, b| a.2.to_lowercase().cmp(&b.2.to_lowercase()));
+    members.sort_by_key(|m| m.2.to_lowercase());
     members.truncate(limit);
     Ok(SavedSegment {
         id,
