@@ -49,6 +49,8 @@ pub struct Generated {
     pub load: Duration,
     /// Recreating the indexes of `orders` and refreshing the planner's statistics.
     pub index: Duration,
+    /// How many secondary indexes of `orders` were dropped and recreated.
+    pub indexes: usize,
 }
 
 /// One purchase before it is written.
@@ -182,18 +184,23 @@ async fn insert_rows(ctx: &Ctx, head: &str, rows: &[String]) -> anyhow::Result<(
     Ok(())
 }
 
-/// Generates and stores `customers` companies and about `orders` orders
-/// owned by `owner`, dated up to `today`, and writes them to `csv_path`.
-pub async fn generate(
-    ctx: &Ctx,
-    owner: Uuid,
-    customers: usize,
-    orders: usize,
-    currency: &str,
-    today: NaiveDate,
-    seed: u64,
-    csv_path: &Path,
-) -> anyhow::Result<Generated> {
+/// What to generate.
+#[derive(Clone, Copy)]
+pub struct Plan<'a> {
+    pub customers: usize,
+    /// About this many orders (the process is calibrated to it on a pilot sample).
+    pub orders: usize,
+    /// The account's currency (one order in a hundred is in USD instead).
+    pub currency: &'a str,
+    /// Purchases are dated up to the day before.
+    pub today: NaiveDate,
+    pub seed: u64,
+}
+
+/// Generates and stores the companies and orders of `plan`, owned by
+/// `owner`, and writes the orders to `csv_path`.
+pub async fn generate(ctx: &Ctx, owner: Uuid, plan: &Plan<'_>, csv_path: &Path) -> anyhow::Result<Generated> {
+    let Plan { customers, orders, currency, today, seed } = *plan;
     let today = (today - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() - 1;
     let alpha = calibrate(orders as f64 / customers.max(1) as f64, today, seed)?;
     let process = Process::new(alpha)?;
@@ -221,6 +228,7 @@ pub async fn generate(
         csv: csv_path.to_owned(),
         load: Duration::ZERO,
         index: Duration::ZERO,
+        indexes: indexes.len(),
     };
     let mut company_rows = Vec::with_capacity(ROWS_PER_TRANSACTION);
     let mut order_rows = Vec::with_capacity(ROWS_PER_TRANSACTION);
