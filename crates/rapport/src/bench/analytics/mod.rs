@@ -263,7 +263,11 @@ pub async fn run_on(
     let countries: HashMap<Uuid, &'static str> = data.companies.iter().copied().collect();
 
     eprintln!("== {name}: DuckDB's RFM on the same orders");
-    let duck = duckdb_rfm(&data.csv, &currency)?;
+    let duck = duckdb_rfm(&data.csv, &currency);
+    if args.keep_in.is_none() {
+        let _ = std::fs::remove_file(&data.csv);
+    }
+    let duck = duck?;
     eprintln!("== {name}: the refresh, step by step");
     let steps = steps(&ctx, &currency, &countries).await?;
     eprintln!("== {name}: writes alone");
