@@ -49,7 +49,8 @@ pub struct Generated {
     pub load: Duration,
     /// Recreating the indexes of `orders` and refreshing the planner's statistics.
     pub index: Duration,
-    /// How many secondary indexes of `orders` were dropped and recreated.
+    /// How many secondary indexes of `orders` were dropped, and how many recreated.
+    pub dropped_indexes: usize,
     pub indexes: usize,
 }
 
@@ -195,12 +196,14 @@ pub struct Plan<'a> {
     /// Purchases are dated up to the day before.
     pub today: NaiveDate,
     pub seed: u64,
+    /// Rebuild the orders' secondary indexes after the load (else they stay dropped).
+    pub rebuild_indexes: bool,
 }
 
 /// Generates and stores the companies and orders of `plan`, owned by
 /// `owner`, and writes the orders to `csv_path`.
 pub async fn generate(ctx: &Ctx, owner: Uuid, plan: &Plan<'_>, csv_path: &Path) -> anyhow::Result<Generated> {
-    let Plan { customers, orders, currency, today, seed } = *plan;
+    let Plan { customers, orders, currency, today, seed, rebuild_indexes } = *plan;
     let today = (today - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() - 1;
     let alpha = calibrate(orders as f64 / customers.max(1) as f64, today, seed)?;
     let process = Process::new(alpha)?;
@@ -228,7 +231,8 @@ pub async fn generate(ctx: &Ctx, owner: Uuid, plan: &Plan<'_>, csv_path: &Path) 
         csv: csv_path.to_owned(),
         load: Duration::ZERO,
         index: Duration::ZERO,
-        indexes: indexes.len(),
+        dropped_indexes: indexes.len(),
+        indexes: if rebuild_indexes { indexes.len() } else { 0 },
     };
     let mut company_rows = Vec::with_capacity(ROWS_PER_TRANSACTION);
     let mut order_rows = Vec::with_capacity(ROWS_PER_TRANSACTION);
@@ -289,7 +293,7 @@ pub async fn generate(ctx: &Ctx, owner: Uuid, plan: &Plan<'_>, csv_path: &Path) 
     csv.flush()?;
     out.load = started.elapsed();
     let started = Instant::now();
-    for (_, sql) in &indexes {
+    for (_, sql) in indexes.iter().filter(|_| rebuild_indexes) {
         ctx.db.conn().execute_unprepared(sql).await.context("recreate an index")?;
     }
     rapport_db::backend::refresh_statistics(&ctx.db).await?;
