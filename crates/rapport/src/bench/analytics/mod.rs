@@ -276,6 +276,10 @@ pub async fn run_on(
     let duck = duckdb_rfm(&data.csv, &currency);
     if args.keep_in.is_none() {
         let _ = std::fs::remove_file(&data.csv);
+        // On SQLite the caller removes the folder with the database; here it only held the CSV.
+        if matches!(url, DatabaseUrl::Postgres(_)) {
+            let _ = std::fs::remove_dir(scratch);
+        }
     }
     let duck = duck?;
     eprintln!("== {name}: the refresh, step by step");
