@@ -1,6 +1,7 @@
 //! `rapport bench`: fixed workloads against a freshly generated database,
 //! each with a baseline measured in the same run (issue 3, BENCHMARKS.md).
 
+mod analytics;
 mod http;
 mod import;
 mod load;
@@ -76,6 +77,23 @@ pub struct BenchArgs {
     /// Renders of each quote PDF (workload 9).
     #[arg(long, default_value_t = 50)]
     pub pdf_runs: usize,
+    /// Measure the customer analytics alone (workload 10): generated customers and orders, the refresh step by
+    /// step against DuckDB's RFM on the same orders, the customers page, writes during the refresh.
+    #[arg(long, conflicts_with_all = ["import_only", "web_only", "sales_only", "reuse"])]
+    pub analytics_only: bool,
+    /// Customers (companies) of the analytics workload.
+    #[arg(long, default_value_t = 10_000)]
+    pub customers: usize,
+    /// Orders of the analytics workload (about: drawn from a seeded BG/NBD-like process).
+    #[arg(long, default_value_t = 100_000)]
+    pub orders: usize,
+    /// Single-row writes timed alone, and at least as many during the refresh (analytics workload).
+    #[arg(long, default_value_t = 200)]
+    pub writes: usize,
+    /// Leave the orders' secondary indexes dropped after generating them (analytics workload): the refresh scans
+    /// the table and uses none of them, and rebuilding 17 indexes at 10M orders takes minutes.
+    #[arg(long)]
+    pub skip_order_indexes: bool,
 }
 
 const SEARCHES: &[&str] =
@@ -90,7 +108,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     if !args.skip_sqlite {
         let sqlite = DatabaseUrl::sqlite_in(&scratch);
-        let result = run_on(&args, &sqlite, "SQLite").await;
+        let result = match args.analytics_only {
+            true => analytics::run_on(&args, &sqlite, "SQLite", &scratch).await,
+            false => run_on(&args, &sqlite, "SQLite").await,
+        };
         if args.keep_in.is_none() {
             let _ = std::fs::remove_dir_all(&scratch);
         }
@@ -104,7 +125,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             Some((base, _)) => format!("{base}/{name}"),
             None => anyhow::bail!("the PostgreSQL URL needs a database path"),
         };
-        let result = run_on(&args, &DatabaseUrl::Postgres(url.clone()), "PostgreSQL").await;
+        let postgres = DatabaseUrl::Postgres(url.clone());
+        let result = match args.analytics_only {
+            true => analytics::run_on(&args, &postgres, "PostgreSQL", &scratch).await,
+            false => run_on(&args, &postgres, "PostgreSQL").await,
+        };
         if args.keep_postgres {
             eprintln!("== PostgreSQL: kept the bench database at {url}");
         } else {

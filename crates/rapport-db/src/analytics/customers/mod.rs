@@ -11,6 +11,7 @@
 //! only read what was stored, so they open at once whatever the data size.
 
 mod lists;
+pub mod probe;
 mod purchases;
 mod refresh;
 pub(crate) mod schema;
