@@ -85,14 +85,14 @@ fn visible(actor: &Actor, snapshot: &Snapshot) -> Condition {
             .expr(Expr::val(1))
             .from(table.clone())
             .and_where(Expr::col((table, Alias::new("id"))).equals(("customer_metrics", "customer_id")))
+            // The type inside the EXISTS, not beside it: beside it SQLite no
+            // longer walks the list's index (1M customers read and sorted for
+            // a top 20; 186 ms against 0.06 ms at 100k in the bench).
+            .and_where(Expr::col(("customer_metrics", "customer_type")).eq(customer_type.as_str()))
             .and_where(Expr::col("deleted_at").is_null())
             .cond_where(scope)
             .to_owned();
-        any = any.add(
-            Condition::all()
-                .add(Expr::col(("customer_metrics", "customer_type")).eq(customer_type.as_str()))
-                .add(Expr::exists(record)),
-        );
+        any = any.add(Expr::exists(record));
     }
     any
 }
