@@ -108,21 +108,29 @@ impl Browser {
     /// Waits until the page's text contains `wanted` (20 s at most: the
     /// whole test suite shares two cores with Chromium).
     pub async fn see(&self, wanted: &str) {
+        if let Err(body) = self.seen_within(wanted, Duration::from_secs(20)).await {
+            // What it said instead, to tell a slow page from a different one.
+            self.fail(&format!("the page never said {wanted:?}; it said:\n{body}")).await
+        }
+    }
+
+    /// Whether the page's text comes to contain `wanted` within `limit`; the
+    /// last text read when it does not.
+    pub async fn seen_within(&self, wanted: &str, limit: Duration) -> Result<(), String> {
         let started = std::time::Instant::now();
         let mut body = String::new();
-        while started.elapsed() < Duration::from_secs(20) {
+        while started.elapsed() < limit {
             // A page being replaced has no body for a moment.
             body = match self.driver.find(By::Css("body")).await {
                 Ok(body) => body.text().await.unwrap_or_default(),
                 Err(_) => String::new(),
             };
             if body.contains(wanted) {
-                return;
+                return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        // What it said instead, to tell a slow page from a different one.
-        self.fail(&format!("the page never said {wanted:?}; it said:\n{body}")).await
+        Err(body)
     }
 
     pub async fn fill(&self, css: &str, text: &str) {

@@ -41,11 +41,19 @@ async fn an_administrator_sets_up_email_and_sees_the_test_message_sent() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].rcpt_to, vec!["admin@rapport.test".to_owned()]);
 
-    browser.open("/settings/email/templates/follow_up/pt-BR").await;
-    browser.fill("#tp-body", "Olá {{ recipient.name }}\n{% if %}").await;
-    browser.click("#template-form button[value=save]").await;
-    // The line is checked by the API test; seen twice under load without
-    // "line 2" in the page (the page's text is now printed when it fails).
+    // Under a loaded full run the page has three times come back as the
+    // template page as stored, with no answer to the save (the typing or
+    // the click lost; not understood, see the issue notes): the broken
+    // template is typed and saved again, at most three times, and must then
+    // be refused. The line is checked by the API test.
+    for _ in 0..3 {
+        browser.open("/settings/email/templates/follow_up/pt-BR").await;
+        browser.fill("#tp-body", "Olá {{ recipient.name }}\n{% if %}").await;
+        browser.click("#template-form button[value=save]").await;
+        if browser.seen_within("This template has an error on line", std::time::Duration::from_secs(15)).await.is_ok() {
+            break;
+        }
+    }
     browser.see("This template has an error on line").await;
     browser.shot("email-template-error").await;
 
