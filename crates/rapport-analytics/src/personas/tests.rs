@@ -261,7 +261,7 @@ fn a_cluster_left_empty_by_the_sample_is_reported_empty_not_nan() {
 /// 1M rows × 10 encoded columns, timed; run with
 /// `cargo test --release -p rapport-analytics personas_on_a_million_rows -- --ignored --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "a measurement, run in release"]
 fn personas_on_a_million_rows() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
     let noise = Normal::new(0.0, 1.0).unwrap();

@@ -199,7 +199,7 @@ fn a_perfectly_separating_category_still_trains_finite_weights() {
 /// Training time on 50,000 closed leads; run with
 /// `cargo test --release -p rapport-analytics training_on_fifty_thousand_leads -- --ignored --nocapture`.
 #[test]
-#[ignore]
+#[ignore = "a measurement, run in release"]
 fn training_on_fifty_thousand_leads() {
     let (examples, true_auc) = generated(50_000, 11);
     let started = std::time::Instant::now();

@@ -155,6 +155,40 @@ fn owner_name(tr: &Tr, report: &ForecastReport, owner: Option<Uuid>) -> String {
     owner.and_then(|id| report.names.get(&id).cloned()).unwrap_or_else(|| tr.t("forecast.no_owner"))
 }
 
+/// Whose figures a forecast-scoped page shows, as its controls need it: the
+/// query suffix keeping the team, the team picker and the heading. Shared
+/// by the forecast and team performance pages.
+pub struct ScopeControls {
+    pub team_param: String,
+    /// (value, name, selected); empty: no picker.
+    pub teams: Vec<(String, String, bool)>,
+    pub heading: String,
+}
+
+pub fn scope_controls(user: &WebUser, report: &ForecastReport) -> ScopeControls {
+    let tr = &user.tr;
+    let team_param = match (&report.scope, &report.team) {
+        (_, Some(team)) => format!("&team={}", team.id),
+        (ForecastScope::Everyone, None) => "&team=everyone".to_owned(),
+        _ => String::new(),
+    };
+    let mut teams: Vec<(String, String, bool)> = Vec::new();
+    if !report.teams.is_empty() {
+        if user.actor.role == rapport_core::access::Role::Admin {
+            teams.push(("everyone".into(), tr.t("forecast.everyone"), report.team.is_none()));
+        }
+        for team in &report.teams {
+            teams.push((team.id.to_string(), team.name.clone(), report.team.as_ref().is_some_and(|t| t.id == team.id)));
+        }
+    }
+    let heading = match (&report.scope, &report.team) {
+        (_, Some(team)) => team.name.clone(),
+        (ForecastScope::Everyone, None) => tr.t("forecast.everyone"),
+        _ => user.user.name.clone(),
+    };
+    ScopeControls { team_param, teams, heading }
+}
+
 pub async fn page(State(state): State<AppState>, user: WebUser, Query(query): Query<ForecastQuery>) -> WebResult {
     let tr = &user.tr;
     let today = state.ctx.now().with_timezone(&user.zone).date_naive();
@@ -170,26 +204,8 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(query): Qu
     };
     let request = ForecastRequest { period, team, owner: None };
     let report = rapport_db::forecast::report(&state.ctx, &user.actor, request).await.map_err(|e| user.fail(e))?;
-    let team_param = match (&report.scope, &report.team) {
-        (_, Some(team)) => format!("&team={}", team.id),
-        (ForecastScope::Everyone, None) => "&team=everyone".to_owned(),
-        _ => String::new(),
-    };
+    let ScopeControls { team_param, teams, heading } = scope_controls(&user, &report);
     let link = |p: Period| format!("/forecast?period={p}{team_param}");
-    let mut teams: Vec<(String, String, bool)> = Vec::new();
-    if !report.teams.is_empty() {
-        if user.actor.role == rapport_core::access::Role::Admin {
-            teams.push(("everyone".into(), tr.t("forecast.everyone"), report.team.is_none()));
-        }
-        for team in &report.teams {
-            teams.push((team.id.to_string(), team.name.clone(), report.team.as_ref().is_some_and(|t| t.id == team.id)));
-        }
-    }
-    let heading = match (&report.scope, &report.team) {
-        (_, Some(team)) => team.name.clone(),
-        (ForecastScope::Everyone, None) => tr.t("forecast.everyone"),
-        _ => user.user.name.clone(),
-    };
     let lines: Vec<Line> = report
         .forecast
         .owners

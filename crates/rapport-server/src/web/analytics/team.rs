@@ -8,14 +8,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use rapport_core::forecast::{Period, PeriodKind};
 use rapport_core::ids::TeamId;
-use rapport_db::forecast::ForecastScope;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{days, meter, percent};
 use crate::state::AppState;
 use crate::web::charts::{self, ChartData, ChartKind, ChartText, Series, ValueFormat};
-use crate::web::forecast::period_label;
+use crate::web::forecast::{ScopeControls, period_label, scope_controls};
 use crate::web::i18n::Arg;
 use crate::web::session::WebUser;
 use crate::web::{Frame, WebResult, format, html};
@@ -82,26 +81,8 @@ pub async fn team_page(State(state): State<AppState>, user: WebUser, Query(query
         .await
         .map_err(|e| user.fail(e))?;
     let forecast = &report.forecast;
-    let team_param = match (&forecast.scope, &forecast.team) {
-        (_, Some(team)) => format!("&team={}", team.id),
-        (ForecastScope::Everyone, None) => "&team=everyone".to_owned(),
-        _ => String::new(),
-    };
+    let ScopeControls { team_param, teams, heading } = scope_controls(&user, forecast);
     let link = |p: Period| format!("/analytics/team?period={p}{team_param}");
-    let mut teams: Vec<(String, String, bool)> = Vec::new();
-    if !forecast.teams.is_empty() {
-        if user.actor.role == rapport_core::access::Role::Admin {
-            teams.push(("everyone".into(), tr.t("forecast.everyone"), forecast.team.is_none()));
-        }
-        for t in &forecast.teams {
-            teams.push((t.id.to_string(), t.name.clone(), forecast.team.as_ref().is_some_and(|f| f.id == t.id)));
-        }
-    }
-    let heading = match (&forecast.scope, &forecast.team) {
-        (_, Some(team)) => team.name.clone(),
-        (ForecastScope::Everyone, None) => tr.t("forecast.everyone"),
-        _ => user.user.name.clone(),
-    };
     let currency = forecast.forecast.currency.clone();
     let int = |n: u64| format::integer(n as i64, tr.locale);
     let name_of = |id: &Uuid| forecast.names.get(id).cloned().unwrap_or_else(|| tr.t("forecast.no_owner"));
