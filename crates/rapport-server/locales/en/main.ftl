@@ -1448,6 +1448,8 @@ chart-kind-area = Area
 chart-kind-donut = Donut
 chart-kind-funnel = Funnel
 chart-kind-kpi = Key number
+# Several measures in one chart (ui helper)
+chart-right-scale = right scale
 analytics-win-rate-chart = Share of the closed deals that were won, per group.
 analytics-lost-reasons-chart = Lost deals of the period by the reason given.
 analytics-team-title = Team performance
@@ -1804,6 +1806,9 @@ report-total = Total
 report-currency = Currency
 report-chart-description = Chart of the report's first measure; the table below has every number.
 report-chart-description-currency = Amounts in { $currency }; other currencies are in the table.
+# Several measures in one chart (ui helper)
+report-chart-description-measures = Chart of every measure; the table below has the same numbers.
+report-second-measure = Second measure
 report-save-failed = The report was not saved:
 report-broken = A report that no longer runs
 report-broken-help = A field this report uses is gone: open it and choose another.
@@ -1830,6 +1835,16 @@ dashboard-size-small = Small
 dashboard-size-medium = Medium
 dashboard-size-large = Wide
 dashboard-add-button = Add
+# Dashboards shown to a team (ui helper)
+dashboard-only-me = Only me
+dashboard-only-owner = Private
+dashboard-shown-to = Shown to
+dashboard-shown-to-team = Shown to { $team }
+dashboard-read-only = only its owner changes it
+dashboard-settings = Name and sharing
+dashboard-name = Name
+dashboard-save = Save
+dashboard-save-failed = The dashboard was not saved:
 error-report-unknown-kind = Choose a kind of record.
 error-report-ungroupable-field = Records cannot be grouped by this field.
 error-report-bucket-needs-date = Only dates are grouped by day, week, month, quarter or year.

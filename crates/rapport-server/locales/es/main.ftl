@@ -1448,6 +1448,8 @@ chart-kind-area = Área
 chart-kind-donut = Anillo
 chart-kind-funnel = Embudo
 chart-kind-kpi = Indicador
+# Several measures in one chart (ui helper)
+chart-right-scale = escala a la derecha
 analytics-win-rate-chart = Proporción de los negocios cerrados que se ganaron, por grupo.
 analytics-lost-reasons-chart = Negocios perdidos en el período, por el motivo indicado.
 analytics-team-title = Desempeño del equipo
@@ -1804,6 +1806,9 @@ report-total = Total
 report-currency = Moneda
 report-chart-description = Gráfico de la primera medida del informe; la tabla de abajo tiene todos los números.
 report-chart-description-currency = Importes en { $currency }; otras monedas están en la tabla.
+# Several measures in one chart (ui helper)
+report-chart-description-measures = Gráfico de todas las medidas; la tabla de abajo tiene los mismos números.
+report-second-measure = Segunda medida
 report-save-failed = El informe no se guardó:
 report-broken = Un informe que ya no funciona
 report-broken-help = Un campo de este informe ya no existe: ábrelo y elige otro.
@@ -1830,6 +1835,16 @@ dashboard-size-small = Pequeño
 dashboard-size-medium = Mediano
 dashboard-size-large = Ancho
 dashboard-add-button = Añadir
+# Dashboards shown to a team (ui helper)
+dashboard-only-me = Solo yo
+dashboard-only-owner = Privado
+dashboard-shown-to = Visible para
+dashboard-shown-to-team = Visible para { $team }
+dashboard-read-only = solo su dueño lo cambia
+dashboard-settings = Nombre y uso compartido
+dashboard-name = Nombre
+dashboard-save = Guardar
+dashboard-save-failed = El panel no se guardó:
 error-report-unknown-kind = Elige un tipo de registro.
 error-report-ungroupable-field = No se pueden agrupar registros por este campo.
 error-report-bucket-needs-date = Solo las fechas se agrupan por día, semana, mes, trimestre o año.

@@ -1449,6 +1449,8 @@ chart-kind-area = Área
 chart-kind-donut = Rosca
 chart-kind-funnel = Funil
 chart-kind-kpi = Indicador
+# Several measures in one chart (ui helper)
+chart-right-scale = escala à direita
 analytics-win-rate-chart = Parcela dos negócios fechados que foram ganhos, por grupo.
 analytics-lost-reasons-chart = Negócios perdidos no período, pelo motivo informado.
 analytics-team-title = Desempenho da equipe
@@ -1805,6 +1807,9 @@ report-total = Total
 report-currency = Moeda
 report-chart-description = Gráfico da primeira medida do relatório; a tabela abaixo tem todos os números.
 report-chart-description-currency = Valores em { $currency }; outras moedas estão na tabela.
+# Several measures in one chart (ui helper)
+report-chart-description-measures = Gráfico de todas as medidas; a tabela abaixo tem os mesmos números.
+report-second-measure = Segunda medida
 report-save-failed = O relatório não foi salvo:
 report-broken = Um relatório que não roda mais
 report-broken-help = Um campo deste relatório não existe mais: abra-o e escolha outro.
@@ -1831,6 +1836,16 @@ dashboard-size-small = Pequeno
 dashboard-size-medium = Médio
 dashboard-size-large = Largo
 dashboard-add-button = Adicionar
+# Dashboards shown to a team (ui helper)
+dashboard-only-me = Só eu
+dashboard-only-owner = Privado
+dashboard-shown-to = Visível para
+dashboard-shown-to-team = Visível para { $team }
+dashboard-read-only = só o dono altera
+dashboard-settings = Nome e compartilhamento
+dashboard-name = Nome
+dashboard-save = Salvar
+dashboard-save-failed = O painel não foi salvo:
 error-report-unknown-kind = Escolha um tipo de registro.
 error-report-ungroupable-field = Não dá para agrupar registros por este campo.
 error-report-bucket-needs-date = Só datas são agrupadas por dia, semana, mês, trimestre ou ano.

@@ -154,7 +154,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/reports/{id}", get(reports::report_page).post(reports::update))
         .route("/reports/{id}/delete", post(reports::delete))
         .route("/dashboards", get(reports::default_dashboard).post(reports::create_dashboard))
-        .route("/dashboards/{id}", get(reports::dashboard_page))
+        .route("/dashboards/{id}", get(reports::dashboard_page).post(reports::update_dashboard))
         .route("/dashboards/{id}/widgets", post(reports::add_widget))
         .route("/dashboards/{id}/widgets/remove", post(reports::remove_widget))
         .route("/dashboards/{id}/widgets/move", post(reports::move_widget))
