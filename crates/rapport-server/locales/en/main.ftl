@@ -1474,6 +1474,14 @@ analytics-brazil-share = In Brazil
 analytics-brazil-map = Contacts in Brazil by state
 analytics-brazil-map-help = Each square is a state, placed about where it lies; the darker, the more contacts. Click a state for its contacts.
 analytics-state-count = { $state }: { $count } contacts
+# The world map on the market page (ui helper)
+analytics-world-map = Contacts by country
+analytics-world-map-help = Each square is a country, placed about where it lies; the darker, the more contacts. Click a country for its contacts.
+analytics-country-count = { $country }: { $count } contacts
+analytics-world-unplaced = Not on the map: { $none } contacts without a country, { $other } with a code that is no country's.
+analytics-map-legend = Contacts per shade
+analytics-world-table = The same counts as a table
+analytics-country = Country
 analytics-by-age = By age
 analytics-age-help = Contacts by age band; { $unknown } have no birth date.
 analytics-age-under-18 = Under 18

@@ -1474,6 +1474,14 @@ analytics-brazil-share = En Brasil
 analytics-brazil-map = Contactos en Brasil por estado
 analytics-brazil-map-help = Cada cuadrado es un estado, puesto más o menos donde está; cuanto más oscuro, más contactos. Haz clic en un estado para ver sus contactos.
 analytics-state-count = { $state }: { $count } contactos
+# The world map on the market page (ui helper)
+analytics-world-map = Contactos por país
+analytics-world-map-help = Cada cuadrado es un país, puesto más o menos donde está; cuanto más oscuro, más contactos. Haz clic en un país para ver sus contactos.
+analytics-country-count = { $country }: { $count } contactos
+analytics-world-unplaced = Fuera del mapa: { $none } contactos sin país, { $other } con un código que no es de ningún país.
+analytics-map-legend = Contactos por tono
+analytics-world-table = Las mismas cifras en una tabla
+analytics-country = País
 analytics-by-age = Por edad
 analytics-age-help = Contactos por franja de edad; { $unknown } no tienen fecha de nacimiento.
 analytics-age-under-18 = Menos de 18

@@ -1475,6 +1475,14 @@ analytics-brazil-share = No Brasil
 analytics-brazil-map = Contatos no Brasil por estado
 analytics-brazil-map-help = Cada quadrado é um estado, posto mais ou menos onde fica; quanto mais escuro, mais contatos. Clique em um estado para ver os contatos.
 analytics-state-count = { $state }: { $count } contatos
+# The world map on the market page (ui helper)
+analytics-world-map = Contatos por país
+analytics-world-map-help = Cada quadrado é um país, posto mais ou menos onde fica; quanto mais escuro, mais contatos. Clique em um país para ver os contatos.
+analytics-country-count = { $country }: { $count } contatos
+analytics-world-unplaced = Fora do mapa: { $none } contatos sem país, { $other } com um código que não é de nenhum país.
+analytics-map-legend = Contatos por tom
+analytics-world-table = Os mesmos números em tabela
+analytics-country = País
 analytics-by-age = Por idade
 analytics-age-help = Contatos por faixa etária; { $unknown } não têm data de nascimento.
 analytics-age-under-18 = Menos de 18

@@ -38,15 +38,15 @@ const TILES: [(&str, u32, u32); 27] = [
 const TILE: u32 = 56;
 const GAP: u32 = 4;
 /// Shades `an-heat-0` (none) to `an-heat-5`.
-const SHADES: u64 = 5;
+pub(super) const SHADES: u64 = 5;
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The shade of a count against the largest: 0 for none, then 1..=5 in
 /// equal steps of the largest.
-fn shade(count: u64, max: u64) -> u64 {
+pub(super) fn shade(count: u64, max: u64) -> u64 {
     if count == 0 || max == 0 { 0 } else { (count * SHADES).div_ceil(max).clamp(1, SHADES) }
 }
 

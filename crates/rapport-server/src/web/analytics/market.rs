@@ -1,6 +1,6 @@
-//! `/analytics/market`: the customer base as a market — age bands, Brazil's
-//! states on a tile map, countries, industries, company sizes, channels,
-//! growth of each segment, and the competitors met in deals.
+//! `/analytics/market`: the customer base as a market — age bands, the
+//! world's countries and Brazil's states on tile maps, industries, company
+//! sizes, channels, growth of each segment, and the competitors met in deals.
 
 use askama::Template;
 use axum::extract::State;
@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use rapport_analytics::market::Growth;
 use rapport_db::analytics::market::Distribution;
 
-use super::{brazil_map, percent};
+use super::{brazil_map, percent, world_map};
 use crate::state::AppState;
 use crate::web::charts::{self, ChartData, ChartKind, ChartText, Series, ValueFormat};
 use crate::web::i18n::{Arg, Tr};
@@ -31,11 +31,31 @@ pub struct CompetitorRow {
     pub reasons: String,
 }
 
+/// A country's row in the world map's table.
+pub struct CountryRow {
+    pub code: String,
+    pub href: String,
+    pub contacts: String,
+    pub share: String,
+}
+
+/// The world map with what reads it: the shades' ranges, a table of the
+/// same counts, and the contacts it cannot place.
+pub struct World {
+    pub svg: String,
+    /// (shade, counts it stands for)
+    pub legend: Vec<(u64, String)>,
+    pub rows: Vec<CountryRow>,
+    /// "12 contacts have no country; 3 a code that is no country's."
+    pub unplaced: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "analytics/market.html")]
 struct MarketPage {
     frame: Frame,
     figures: Vec<(String, String)>,
+    world: World,
     map: String,
     panels: Vec<Panel>,
     growth: Vec<Panel>,
@@ -85,6 +105,46 @@ fn growth_panel(tr: &Tr, id: &'static str, growth: &Growth, title: String, regio
     Panel { id, title, chart: charts::render(ChartKind::StackedBar, &data, &text) }
 }
 
+fn world(tr: &Tr, countries: &Distribution, contacts: u64) -> World {
+    let int = |n: u64| format::integer(n as i64, tr.locale);
+    let href = |code: &str| link("/contacts", &[("filter[country][eq]", code.into())]);
+    let counted: Vec<(String, u64)> = countries.iter().filter_map(|(c, n)| c.clone().map(|c| (c, *n))).collect();
+    let map = world_map::render(
+        &counted,
+        &tr.t("analytics.world_map"),
+        &tr.t("analytics.world_map_help"),
+        |code, n| {
+            tr.t_with(
+                "analytics.country_count",
+                &[("country", Arg::Text(code.to_owned())), ("count", Arg::Text(int(n)))],
+            )
+        },
+        href,
+    );
+    let mut legend = vec![(0, int(0))];
+    legend.extend(map.legend.iter().map(|(shade, low, high)| {
+        (*shade, if low == high { int(*low) } else { format!("{}–{}", int(*low), int(*high)) })
+    }));
+    let not_set = countries.iter().filter(|(c, _)| c.is_none()).map(|(_, n)| n).sum::<u64>();
+    let unplaced = match (not_set, map.elsewhere) {
+        (0, 0) => None,
+        (not_set, elsewhere) => Some(tr.t_with(
+            "analytics.world_unplaced",
+            &[("none", Arg::Text(int(not_set))), ("other", Arg::Text(int(elsewhere)))],
+        )),
+    };
+    let rows = counted
+        .iter()
+        .map(|(code, n)| CountryRow {
+            code: code.clone(),
+            href: href(code),
+            contacts: int(*n),
+            share: percent((contacts > 0).then(|| *n as f64 / contacts as f64), tr.locale),
+        })
+        .collect();
+    World { svg: map.svg, legend, rows, unplaced }
+}
+
 pub async fn market_page(State(state): State<AppState>, user: WebUser) -> WebResult {
     let tr = &user.tr;
     let today = state.ctx.now().with_timezone(&user.zone).date_naive();
@@ -114,15 +174,6 @@ pub async fn market_page(State(state): State<AppState>, user: WebUser) -> WebRes
     };
     let panels = vec![
         age_panel,
-        bars(
-            tr,
-            "country",
-            ChartKind::HorizontalBar,
-            &view.countries,
-            tr.t("analytics.by_country"),
-            tr.t("analytics.contacts_help"),
-            |c| link("/contacts", &[("filter[country][eq]", c.into())]),
-        ),
         bars(
             tr,
             "industry",
@@ -184,6 +235,7 @@ pub async fn market_page(State(state): State<AppState>, user: WebUser) -> WebRes
                 ),
             ),
         ],
+        world: world(tr, &view.countries, view.contacts),
         map,
         panels,
         growth,
