@@ -46,7 +46,7 @@ pub(super) fn escape(text: &str) -> String {
 
 /// The shade of a count against the largest: 0 for none, then 1..=5 in
 /// equal steps of the largest.
-pub(super) fn shade(count: u64, max: u64) -> u64 {
+fn shade(count: u64, max: u64) -> u64 {
     if count == 0 || max == 0 { 0 } else { (count * SHADES).div_ceil(max).clamp(1, SHADES) }
 }
 

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::brazil_map::{SHADES, escape, shade};
+use super::brazil_map::{SHADES, escape};
 
 /// (ISO 3166-1 alpha-2 code, column, row): every assigned code, and XK
 /// (Kosovo, user-assigned but in common use). The `country` field takes any
@@ -282,12 +282,40 @@ pub fn placed(code: &str) -> bool {
     TILES.iter().any(|(c, _, _)| c.eq_ignore_ascii_case(code))
 }
 
-/// The counts each shade stands for when the largest is `max`: shade k
-/// holds counts above (k − 1)/5 and up to k/5 of the largest.
+/// The shade of a count against the largest, 0 for none, then 1..=5 in
+/// equal steps of log(1 + count): a CRM's home country often has most
+/// contacts, and equal steps of the count would leave every other pale.
+fn shade(count: u64, max: u64) -> u64 {
+    if count == 0 || max == 0 {
+        return 0;
+    }
+    let step = (1.0 + count as f64).ln() / (1.0 + max as f64).ln() * SHADES as f64;
+    // A hair under each step's edge, so a count exactly at an edge stays below it.
+    ((step - 1e-9).ceil() as u64).clamp(1, SHADES)
+}
+
+/// The counts each shade stands for when the largest is `max`: (shade,
+/// lowest, highest), for the shades some count takes.
 fn legend(max: u64) -> Vec<(u64, u64, u64)> {
+    // The smallest count of at least shade `k` (shades only grow with the count).
+    let first_at_least = |k: u64| {
+        let (mut low, mut high) = (1, max);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if shade(mid, max) >= k { high = mid } else { low = mid + 1 }
+        }
+        low
+    };
+    if max == 0 {
+        return Vec::new();
+    }
     (1..=SHADES)
-        .map(|k| (k, ((k - 1) * max) / SHADES + 1, (k * max) / SHADES))
-        .filter(|(_, low, high)| low <= high)
+        .map(|k| {
+            let low = first_at_least(k);
+            let high = if k == SHADES { max } else { first_at_least(k + 1) - 1 };
+            (k, low, high)
+        })
+        .filter(|(k, low, high)| low <= high && shade(*low, max) == *k)
         .collect()
 }
 
@@ -321,7 +349,7 @@ pub fn render(
             shade(count, max),
             escape(&label(code, count)),
             x + TILE / 2,
-            y + TILE / 2 + 5,
+            y + TILE / 2 + 6,
         );
         if count > 0 {
             let _ = write!(svg, r#"<a href="{}">{tile}</a>"#, escape(&link(code)));
@@ -392,21 +420,35 @@ mod tests {
         assert!(map.svg.contains(
             r#"<a href="/contacts?filter[country][eq]=BR&amp;x=1"><g class="an-tile an-heat-5"><title>BR: 100</title>"#
         ));
-        assert!(map.svg.contains(r#"<g class="an-tile an-heat-1"><title>PT: 20</title>"#));
+        assert!(map.svg.contains(r#"<g class="an-tile an-heat-4"><title>PT: 20</title>"#));
         assert!(map.svg.contains(r#"<g class="an-tile an-heat-0"><title>AR: 0</title>"#));
         assert_eq!(map.svg.matches("<a ").count(), 3, "only counted countries are links");
         assert!(map.svg.contains("Contacts &lt;by&gt; country"));
         assert!(!map.svg.contains("ZZ"));
         assert_eq!(map.elsewhere, 7);
-        assert_eq!(map.legend, vec![(1, 1, 20), (2, 21, 40), (3, 41, 60), (4, 61, 80), (5, 81, 100)]);
+        assert_eq!(map.legend, vec![(1, 1, 1), (2, 2, 5), (3, 6, 14), (4, 15, 39), (5, 40, 100)]);
     }
 
     #[test]
-    fn a_small_largest_count_leaves_out_the_shades_no_count_can_take() {
-        assert_eq!(legend(2), vec![(3, 1, 1), (5, 2, 2)]);
+    fn shades_grow_with_the_logarithm_so_small_countries_still_show() {
+        assert_eq!((shade(0, 1_745), shade(1, 1_745), shade(1_745, 1_745)), (0, 1, 5));
+        // A country with a fifth of the largest is mid-dark, not the palest.
+        assert_eq!(shade(349, 1_745), 4);
+        assert_eq!(shade(20, 1_745), 3);
+    }
+
+    #[test]
+    fn the_legend_matches_the_shades_and_leaves_out_those_no_count_takes() {
+        assert_eq!(legend(2), vec![(4, 1, 1), (5, 2, 2)]);
         assert_eq!(legend(0), vec![]);
-        for max in 1..40 {
-            for count in 1..=max {
+        for max in (1..200).chain([999, 1_000, 1_745, 65_536]) {
+            let shades = legend(max);
+            assert_eq!(shades.first().map(|s| s.1), Some(1), "from one");
+            assert_eq!(shades.last().map(|s| s.2), Some(max), "to the largest");
+            for pair in shades.windows(2) {
+                assert_eq!(pair[0].2 + 1, pair[1].1, "no gap or overlap at {max}");
+            }
+            for count in (1..=max).step_by(1 + max as usize / 300) {
                 let k = shade(count, max);
                 let (_, low, high) =
                     legend(max).into_iter().find(|(s, _, _)| *s == k).expect("the shade is in the legend");
