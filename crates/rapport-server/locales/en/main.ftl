@@ -1853,6 +1853,7 @@ dashboard-settings = Name and sharing
 dashboard-name = Name
 dashboard-save = Save
 dashboard-save-failed = The dashboard was not saved:
+report-shared-with = shared with { $team }
 error-report-unknown-kind = Choose a kind of record.
 error-report-ungroupable-field = Records cannot be grouped by this field.
 error-report-bucket-needs-date = Only dates are grouped by day, week, month, quarter or year.

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rapport_analytics::market::Growth;
+use rapport_core::forecast::Period;
 use rapport_db::analytics::market::Distribution;
 
 use super::{brazil_map, percent, world_map};
@@ -13,7 +14,7 @@ use crate::state::AppState;
 use crate::web::charts::{self, ChartData, ChartKind, ChartText, Series, ValueFormat};
 use crate::web::i18n::{Arg, Tr};
 use crate::web::session::WebUser;
-use crate::web::{Frame, WebResult, format, html};
+use crate::web::{Frame, WebResult, forecast, format, html};
 
 pub struct Panel {
     pub id: &'static str,
@@ -92,8 +93,10 @@ fn growth_panel(tr: &Tr, id: &'static str, growth: &Growth, title: String, regio
         Some(s) if region => s.strip_prefix("BR-").map_or_else(|| s.clone(), |uf| format!("{uf} (BR)")),
         Some(s) => s.clone(),
     };
+    // "2026-Q4" as the language writes a quarter ("4º tri 2026", "T4 2026").
+    let quarter = |q: &String| Period::parse(q).map_or_else(|_| q.clone(), |p| forecast::period_label(tr, p));
     let data = ChartData::new(
-        growth.quarters.clone(),
+        growth.quarters.iter().map(quarter).collect(),
         growth
             .segments
             .iter()

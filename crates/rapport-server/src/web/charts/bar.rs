@@ -7,6 +7,9 @@ use super::{ChartData, ChartText, ValueFormat, WIDTH, colour, legend, legend_hei
 
 pub(super) const PLOT_HEIGHT: f64 = 220.0;
 pub(super) const TICKS: usize = 5;
+/// The room a category label's character takes under a column, with some to
+/// spare: wide fonts (DejaVu Sans) ran neighbouring labels together at 6.4.
+const LABEL_CHAR_WIDTH: f64 = 7.2;
 /// Rotated labels are cut to this many characters.
 const ROTATED_CHARS: usize = 14;
 
@@ -128,8 +131,7 @@ pub fn vertical(data: &ChartData, text: &ChartText, stacked: bool) -> (f64, Writ
     let top = 12.0 + legend_height(data, text, &scales.on_right);
     let count = data.categories.len();
     let band = (right - left) / count as f64;
-    let fits = (band / 6.4).floor() as usize;
-    let rotated = fits < 6 && data.categories.iter().any(|c| c.chars().count() > fits);
+    let (fits, rotated) = label_fit(data, band);
     let bottom = if rotated { 84.0 } else { 28.0 };
     let height = top + PLOT_HEIGHT + bottom;
     let mut w = Writer::new();
@@ -169,6 +171,14 @@ pub fn vertical(data: &ChartData, text: &ChartText, stacked: bool) -> (f64, Writ
         category_label(&mut w, data, c, band_left + band / 2.0, top + PLOT_HEIGHT, band, rotated, fits);
     }
     (height, w)
+}
+
+/// How many characters of a label fit straight under a column `band`
+/// wide, and whether the labels turn instead: when a straight one would be
+/// cut ("4º tri 20…" loses the year), they turn and keep up to 14.
+pub(super) fn label_fit(data: &ChartData, band: f64) -> (usize, bool) {
+    let fits = (band / LABEL_CHAR_WIDTH).floor() as usize;
+    (fits, data.categories.iter().any(|c| c.chars().count() > fits.max(6)))
 }
 
 /// A column's label under the axis: straight when it fits, else rotated and

@@ -1,7 +1,7 @@
 //! Line and area charts: one point per category at the centre of its band,
 //! so they line up with bar charts of the same data.
 
-use super::bar::{PLOT_HEIGHT, Scales, category_label};
+use super::bar::{PLOT_HEIGHT, Scales, category_label, label_fit};
 use super::svg::{Writer, num};
 use super::{ChartData, ChartText, colour, legend, legend_height, tooltip};
 
@@ -13,8 +13,7 @@ pub fn draw(data: &ChartData, text: &ChartText, filled: bool) -> (f64, Writer) {
     let top = 12.0 + legend_height(data, text, &scales.on_right);
     let count = data.categories.len();
     let band = (right - left) / count as f64;
-    let fits = (band / 6.4).floor() as usize;
-    let rotated = fits < 6 && data.categories.iter().any(|c| c.chars().count() > fits);
+    let (fits, rotated) = label_fit(data, band);
     let bottom = if rotated { 84.0 } else { 28.0 };
     let mut w = Writer::new();
     legend(&mut w, data, text, &scales.on_right, 18.0);

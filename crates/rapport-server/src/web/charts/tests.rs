@@ -406,3 +406,18 @@ fn a_long_legend_wraps_onto_more_rows_instead_of_dropping_names() {
     let first_bar = columns(&markup, 0)[0].0.min(columns(&markup, 0)[1].0);
     assert!(first_bar > ys.iter().copied().fold(0.0, f64::max) + 10.0, "the plot starts below the legend");
 }
+
+#[test]
+fn labels_that_would_be_cut_straight_turn_and_keep_their_year() {
+    let quarters: Vec<String> = (1..=8).map(|q| format!("{}º tri {}", (q - 1) % 4 + 1, 2025 + (q - 1) / 4)).collect();
+    let chart = ChartData::new(quarters, vec![Series { name: "n".into(), values: (1..=8).map(f64::from).collect() }]);
+    for kind in [ChartKind::Bar, ChartKind::Line] {
+        let markup = render(kind, &chart, &text("Quarters"));
+        let turned: Vec<_> = elements(&markup).into_iter().filter(|e| attribute(e, "transform").is_some()).collect();
+        assert_eq!(turned.len(), 8, "{kind:?}");
+        assert!(markup.contains(">4º tri 2026</text>") && !markup.contains("tri 20…"), "{kind:?}");
+    }
+    // Short labels stay straight.
+    let short = data(&["Won", "Lost", "Open"], &[1.0, 2.0, 3.0]);
+    assert!(!render(ChartKind::Bar, &short, &text("Short")).contains("rotate("));
+}

@@ -48,8 +48,8 @@ fn choices(items: impl IntoIterator<Item = (String, String)>, selected: Option<&
 #[template(path = "reports/list.html")]
 struct ListPage {
     frame: Frame,
-    /// (href, name, kind, shared)
-    reports: Vec<(String, String, String, bool)>,
+    /// (href, name, kind, the team it is shared with)
+    reports: Vec<(String, String, String, Option<String>)>,
     /// (href, name, default, who sees it when shown to a team)
     dashboards: Vec<(String, String, bool, Option<String>)>,
     /// Who a new dashboard is shown to.
@@ -73,7 +73,11 @@ pub async fn list_page(State(state): State<AppState>, user: WebUser) -> WebResul
                     format!("/reports/{}", r.id),
                     r.name.clone(),
                     kind_label(&r.definition.record_type),
-                    r.shared_team_id.is_some(),
+                    r.shared_team_id.map(|team| {
+                        let name =
+                            teams.iter().find(|t| t.id == team).map_or_else(|| team.to_string(), |t| t.name.clone());
+                        tr.t1("report.shared_with", "team", name)
+                    }),
                 )
             })
             .collect(),

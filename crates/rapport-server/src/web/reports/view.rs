@@ -80,7 +80,9 @@ fn chart_currency(result: &ReportResult) -> Option<String> {
             None => counts.push((currency, 1)),
         }
     }
-    counts.into_iter().max_by_key(|(_, n)| *n).map(|(c, _)| c)
+    // On a tie the first seen wins (rows come in currency order within a group),
+    // not the last, which `max_by_key` alone would pick.
+    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| c)
 }
 
 pub fn value_format(result: &ReportResult, measure: usize, currency: Option<&str>) -> ValueFormat {
