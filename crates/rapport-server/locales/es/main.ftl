@@ -1530,7 +1530,7 @@ analytics-model-time-decay-help = Más crédito a los toques más cercanos al ci
 
 ## Customer value (analytics/customers)
 analytics-customers-title = Clientes: valor y segmentos
-analytics-customers-text = Quiénes son sus mejores clientes: segmentos RFM, recompra, valor esperado en el próximo año y cuánto siguen comprando los clientes de cada mes.
+analytics-customers-text = Quiénes son tus mejores clientes: segmentos RFM, recompra, valor esperado en el próximo año y cuánto siguen comprando los clientes de cada mes.
 customers-lede = Valor, segmentos y cohortes de clientes a partir de los pedidos.
 customers-refresh-now = Actualizar ahora
 customers-queued = La actualización está en cola. Recargue esta página en un minuto para ver las nuevas cifras.
@@ -1557,7 +1557,7 @@ customers-left-out-no-customer = { $orders ->
    *[other] { $orders } pedidos sin empresa ni contacto quedan fuera.
 }
 customers-segments = Segmentos
-customers-segments-help = Cada cliente recibe una nota de 1 a 5 según lo reciente, frecuente y cuantioso de sus compras (RFM) y entra en un segmento. Abra un segmento para ver sus clientes.
+customers-segments-help = Cada cliente recibe una nota de 1 a 5 según lo reciente, frecuente y cuantioso de sus compras (RFM) y entra en un segmento. Abre un segmento para ver sus clientes.
 customers-segments-chart-help = Clientes en cada segmento RFM.
 customers-segment = Segmento
 customers-average-recency = Desde la última compra
@@ -1582,7 +1582,7 @@ customers-rfm = R · F · M
 customers-rfm-title = Notas de recencia, frecuencia y valor, de 1 a 5
 customers-purchases = Compras
 customers-last-purchase = Última compra
-customers-segment-empty = Ningún cliente que usted pueda ver está en este segmento.
+customers-segment-empty = Ningún cliente que puedas ver está en este segmento.
 customers-no-more = No hay más clientes.
 customers-next-page = Siguientes clientes
 clv-error-not-enough-data = Muy pocos clientes para estimar el valor del cliente: se necesitan al menos 20 clientes con compras.
