@@ -337,19 +337,21 @@ pub fn render(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="an-map an-world" viewBox="0 0 {width} {height}" role="img" aria-labelledby="an-world-title an-world-desc"><title id="an-world-title">{}</title><desc id="an-world-desc">{}</desc>"#,
+        r#"<svg class="an-map an-world" viewBox="0 0 {width} {height}" role="img" aria-labelledby="an-world-title an-world-desc"><title id="an-world-title">{}</title><desc id="an-world-desc">{}</desc><defs><rect id="an-world-tile" width="{TILE}" height="{TILE}" rx="4"/></defs>"#,
         escape(title),
         escape(description)
     );
     for (code, col, row) in TILES {
         let count = count_of(code);
         let (x, y) = (col * (TILE + GAP), row * (TILE + GAP));
+        // One shared square (`<use>`) in a moved group: about 150 bytes a
+        // tile instead of 170 (the world map is 38 KB of the page's 101 KB).
         let tile = format!(
-            r#"<g class="an-tile an-heat-{}"><title>{}</title><rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="4"/><text x="{}" y="{}" class="an-tile-code">{code}</text></g>"#,
+            r##"<g class="an-tile an-heat-{}" transform="translate({x} {y})"><title>{}</title><use href="#an-world-tile"/><text x="{}" y="{}">{code}</text></g>"##,
             shade(count, max),
             escape(&label(code, count)),
-            x + TILE / 2,
-            y + TILE / 2 + 6,
+            TILE / 2,
+            TILE / 2 + 6,
         );
         if count > 0 {
             let _ = write!(svg, r#"<a href="{}">{tile}</a>"#, escape(&link(code)));
@@ -416,12 +418,19 @@ mod tests {
             |code, n| format!("{code}: {n}"),
             |code| format!("/contacts?filter[country][eq]={code}&x=1"),
         );
-        assert_eq!(map.svg.matches("<rect").count(), TILES.len());
-        assert!(map.svg.contains(
-            r#"<a href="/contacts?filter[country][eq]=BR&amp;x=1"><g class="an-tile an-heat-5"><title>BR: 100</title>"#
-        ));
-        assert!(map.svg.contains(r#"<g class="an-tile an-heat-4"><title>PT: 20</title>"#));
-        assert!(map.svg.contains(r#"<g class="an-tile an-heat-0"><title>AR: 0</title>"#));
+        assert_eq!(map.svg.matches("<use ").count(), TILES.len());
+        assert!(
+            map.svg.contains(
+                r#"<a href="/contacts?filter[country][eq]=BR&amp;x=1"><g class="an-tile an-heat-5" transform="#
+            )
+        );
+        let tile_of = |code: &str| {
+            let at = map.svg.find(&format!("<title>{code}: ")).expect("a tile");
+            map.svg[..at].rsplit("<g ").next().map(str::to_owned).expect("its group")
+        };
+        assert!(tile_of("BR").starts_with(r#"class="an-tile an-heat-5""#));
+        assert!(tile_of("PT").starts_with(r#"class="an-tile an-heat-4""#));
+        assert!(tile_of("AR").starts_with(r#"class="an-tile an-heat-0""#));
         assert_eq!(map.svg.matches("<a ").count(), 3, "only counted countries are links");
         assert!(map.svg.contains("Contacts &lt;by&gt; country"));
         assert!(!map.svg.contains("ZZ"));
