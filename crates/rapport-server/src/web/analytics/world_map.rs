@@ -337,7 +337,7 @@ pub fn render(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="an-map an-world" viewBox="0 0 {width} {height}" role="img" aria-labelledby="an-world-title an-world-desc"><title id="an-world-title">{}</title><desc id="an-world-desc">{}</desc><defs><rect id="an-world-tile" width="{TILE}" height="{TILE}" rx="4"/></defs>"#,
+        r#"<svg class="an-map an-world" viewBox="0 0 {width} {height}" font-size="15" font-weight="700" role="img" aria-labelledby="an-world-title an-world-desc"><title id="an-world-title">{}</title><desc id="an-world-desc">{}</desc><defs><rect id="an-world-tile" width="{TILE}" height="{TILE}" rx="4"/></defs>"#,
         escape(title),
         escape(description)
     );
