@@ -33,6 +33,10 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if export.as_ref().is_none_or(tokio::task::JoinHandle::is_finished) {
             export = start_next_export(&state).await;
         }
+        // Every pass: a report scheduled for 08:00 leaves at 08:00, not at the next hourly housekeeping.
+        if let Err(error) = rapport_db::reports::queue_due(&state.ctx).await {
+            tracing::error!(%error, "could not queue the scheduled reports due");
+        }
         match rapport_db::notifications::run_due_jobs(&state.ctx, 500).await {
             Ok(ran) => {
                 state.metrics.jobs_run.fetch_add(ran as u64, Ordering::Relaxed);

@@ -6,6 +6,7 @@
 mod dashboards;
 mod run;
 mod saved;
+mod schedules;
 pub(crate) mod schema;
 
 pub use dashboards::{
@@ -16,4 +17,9 @@ pub use run::{GroupKey, ReportResult, ReportRow, ResultGroup, ResultMeasure, che
 pub use saved::{
     MAX_DESCRIPTION, MAX_NAME, ReportInput, SavedReport, create_report, delete_report, get_report, list_reports,
     run_saved, update_report,
+};
+pub(crate) use schedules::deliver;
+pub use schedules::{
+    DeliverySummary, ReportFileRequest, ReportFileWriter, ReportSchedule, ScheduleInput, create_schedule,
+    delete_schedule, list_schedules, possible_recipients, queue_due,
 };

@@ -34,6 +34,7 @@ mod quote_send;
 mod quotes;
 mod records;
 mod reports;
+pub(crate) use reports::ReportFiles;
 mod return_rules;
 mod search;
 mod session;
@@ -153,6 +154,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/reports/export/{format}", get(reports::export))
         .route("/reports/{id}", get(reports::report_page).post(reports::update))
         .route("/reports/{id}/delete", post(reports::delete))
+        .route("/reports/{id}/schedules", post(reports::create_schedule))
+        .route("/reports/{id}/schedules/{schedule}/delete", post(reports::delete_schedule))
         .route("/dashboards", get(reports::default_dashboard).post(reports::create_dashboard))
         .route("/dashboards/{id}", get(reports::dashboard_page))
         .route("/dashboards/{id}/widgets", post(reports::add_widget))
