@@ -192,7 +192,7 @@ pub(crate) async fn run_checked(
         select.order_by(column, Order::Asc);
     }
     select.limit(checked.limit + 1);
-    let found = ctx.db.conn().query_all(&select).await.context("run a report")?;
+    let found = ctx.db.analytics().query_all(&select).await.context("run a report")?;
     let truncated = found.len() as u64 > checked.limit;
     let mut rows = Vec::with_capacity(found.len());
     for row in found.iter().take(checked.limit as usize) {

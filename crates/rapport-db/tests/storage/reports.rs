@@ -387,3 +387,50 @@ async fn the_default_dashboard_is_made_once_and_widgets_are_arranged_by_their_ow
     })
     .await;
 }
+
+#[tokio::test]
+async fn with_a_read_replica_reports_read_it_and_records_the_primary() {
+    run_on_both_backends("reports read replica", |t| async move {
+        let (admin_user, admin) = t.admin().await;
+        let count = ReportDefinition {
+            record_type: "deal".into(),
+            filters: Vec::new(),
+            group_by: Vec::new(),
+            measures: vec![Measure::count()],
+            sort: None,
+            limit: 10,
+            chart: Default::default(),
+        };
+        let rapport_db::DatabaseUrl::Postgres(primary) = &t.url else {
+            // On SQLite, reports already read beside the writer: a replica is refused.
+            let refused = t.ctx.db.clone().with_read_replica(&t.url).await;
+            assert!(matches!(refused, Err(Error::Config(_))), "{refused:?}");
+            return;
+        };
+        // A replica that has not caught up yet: another database, migrated and empty.
+        let admin_url = std::env::var(crate::common::POSTGRES_URL_VAR).expect("a PostgreSQL test server");
+        use sea_orm::ConnectionTrait;
+        let server = sea_orm::Database::connect(admin_url.as_str()).await.expect("connect to PostgreSQL");
+        let name = format!("rapport_replica_{}", uuid::Uuid::now_v7().simple());
+        server.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create the replica");
+        let (base, _) = primary.rsplit_once('/').expect("a database in the URL");
+        let replica_url = rapport_db::DatabaseUrl::Postgres(format!("{base}/{name}"));
+        rapport_db::Database::open(&replica_url).await.expect("migrate the replica").close().await.expect("close");
+        let db = t.ctx.db.clone().with_read_replica(&replica_url).await.expect("connect the replica");
+        let ctx = rapport_db::settings::Ctx::new(db, std::sync::Arc::new(t.clock.clone()));
+
+        pipelines::ensure_default(&t.ctx).await.expect("the default pipeline");
+        let id = deal(&t, &admin, json!({"name": "Frota", "amount_minor": 100_000, "currency": "BRL"})).await;
+        let actor = t.actor(admin_user.id).await;
+        let on_replica = reports::run(&ctx, &actor, &count).await.expect("run on the replica");
+        assert_eq!(on_replica.rows[0].values, vec![Some(0.0)], "the report read the replica, which lags");
+        let read = records::get(&ctx, &actor, RecordType::DEAL, id).await;
+        assert!(read.is_ok(), "records are read from the primary: {read:?}");
+        let on_primary = reports::run(&t.ctx, &actor, &count).await.expect("run on the primary");
+        assert_eq!(on_primary.rows[0].values, vec![Some(1.0)]);
+
+        drop(ctx);
+        server.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.expect("drop the replica");
+    })
+    .await;
+}
