@@ -3,12 +3,14 @@
 //! module runs them as one `GROUP BY` per report and keeps saved reports and
 //! dashboards with their sharing rules.
 
+mod cache;
 mod dashboards;
 mod run;
 mod saved;
 mod schedules;
 pub(crate) mod schema;
 
+pub use cache::{DashboardResult, FRESH_FOR, dashboard_result, refresh_stale};
 pub use dashboards::{
     Dashboard, DashboardInput, DefaultReport, MAX_WIDGETS, Widget, WidgetSize, arrange_widgets, create_dashboard,
     default_dashboard, delete_dashboard, get_dashboard, list_dashboards, update_dashboard,

@@ -101,3 +101,29 @@ pub(crate) fn m0027_report_schedules(db: &Database) -> Vec<String> {
         ),
     ]
 }
+
+/// Migration 29: the results dashboards open from, per report and viewer
+/// (visibility differs by person), with the viewer's scope they were
+/// computed for and when they were last looked at (the worker keeps those
+/// fresh).
+pub(crate) fn m0029_report_results(db: &Database) -> Vec<String> {
+    let backend = db.db_backend();
+    let table = |t: &sea_orm::sea_query::TableCreateStatement| backend.build(t).to_string();
+    let index = |i: &sea_orm::sea_query::IndexCreateStatement| backend.build(i).to_string();
+    vec![
+        table(
+            &Table::create()
+                .table("report_results")
+                .col(uuid("report_id"))
+                .col(uuid("user_id"))
+                // Role, teams and the kind's visibility the result was computed with.
+                .col(text("scope_key"))
+                .col(ColumnDef::new("result").json_binary().not_null())
+                .col(ts("computed_at"))
+                .col(ts("viewed_at"))
+                .primary_key(Index::create().col("report_id").col("user_id"))
+                .to_owned(),
+        ),
+        index(&Index::create().name("report_results_computed").table("report_results").col("computed_at").to_owned()),
+    ]
+}

@@ -434,3 +434,59 @@ async fn with_a_read_replica_reports_read_it_and_records_the_primary() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn dashboards_open_from_kept_results_that_the_worker_keeps_fresh() {
+    run_on_both_backends("reports kept results", |t| async move {
+        pipelines::ensure_default(&t.ctx).await.expect("the default pipeline");
+        let (admin_user, admin) = t.admin().await;
+        let actor = t.actor(admin_user.id).await;
+        let total = ReportDefinition { group_by: Vec::new(), ..ReportDefinition::count_by("deal", "stage_id") };
+        let input =
+            ReportInput { name: "All deals".into(), description: None, definition: total, shared_team_id: None };
+        let report = reports::create_report(&t.ctx, &actor, &input).await.expect("a report");
+        let count = |kept: &reports::DashboardResult| kept.result.rows[0].values[0];
+        deal(&t, &admin, json!({"name": "A", "amount_minor": 100, "currency": "BRL"})).await;
+
+        let first = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("computed");
+        assert_eq!(count(&first), Some(1.0));
+        // A new deal: the dashboard still opens from the kept result while it is fresh…
+        deal(&t, &admin, json!({"name": "B", "amount_minor": 100, "currency": "BRL"})).await;
+        t.clock.advance(chrono::Duration::minutes(1));
+        let kept = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("kept");
+        assert_eq!((count(&kept), kept.computed_at), (Some(1.0), first.computed_at));
+        // …unless asked to refresh, or computed for another scope (a new team).
+        let refreshed = reports::dashboard_result(&t.ctx, &actor, report.id, true).await.expect("refreshed");
+        assert_eq!(count(&refreshed), Some(2.0));
+        let mut moved = actor.clone();
+        moved.team_ids.push(uuid::Uuid::now_v7());
+        let other_scope = reports::dashboard_result(&t.ctx, &moved, report.id, false).await.expect("run");
+        assert_eq!(other_scope.computed_at, t.ctx.now(), "not the result kept for the other scope");
+
+        // The worker recomputes what was looked at once it is half stale; the dashboard then opens from it.
+        deal(&t, &admin, json!({"name": "C", "amount_minor": 100, "currency": "BRL"})).await;
+        t.clock.advance(reports::FRESH_FOR / 2 + chrono::Duration::seconds(1));
+        assert_eq!(reports::refresh_stale(&t.ctx).await.expect("refresh"), 1);
+        assert_eq!(reports::refresh_stale(&t.ctx).await.expect("nothing stale"), 0);
+        t.clock.advance(chrono::Duration::seconds(5));
+        // (The worker computes for the person as stored: the real teams.)
+        let warm = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("warm");
+        assert_eq!(count(&warm), Some(3.0));
+        assert!(warm.computed_at < t.ctx.now(), "opened from the worker's result");
+
+        // Past its freshness, a result is run again on open; a changed report too.
+        t.clock.advance(reports::FRESH_FOR);
+        let late = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("run again");
+        assert_eq!(late.computed_at, t.ctx.now());
+        let renamed = ReportInput { name: "Every deal".into(), ..input.clone() };
+        t.clock.advance(chrono::Duration::seconds(1));
+        reports::update_report(&t.ctx, &actor, report.id, &renamed).await.expect("rename");
+        let changed = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("run again");
+        assert_eq!((changed.report.name.as_str(), changed.computed_at), ("Every deal", t.ctx.now()));
+
+        // A deleted report's results go with it.
+        reports::delete_report(&t.ctx, &actor, report.id).await.expect("delete");
+        assert_eq!(t.count("report_results").await, 0);
+    })
+    .await;
+}

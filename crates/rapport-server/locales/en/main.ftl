@@ -1876,3 +1876,7 @@ report-schedule-weekday-sunday = Sunday
 error-report-recipient-cannot-see = { $name } cannot see this report: share it with their team first.
 email-template-report-scheduled = Scheduled report
 email-template-report-scheduled-help = A saved report on its schedule, with the report attached as a PDF or CSV file.
+
+# Dashboards open from kept results (issue 23)
+dashboard-as-of = Figures as of { $time }
+dashboard-refresh = Refresh now

@@ -1876,3 +1876,7 @@ report-schedule-weekday-sunday = domingo
 error-report-recipient-cannot-see = { $name } no puede ver este informe: compártalo primero con su equipo.
 email-template-report-scheduled = Informe programado
 email-template-report-scheduled-help = Un informe guardado, enviado según su programación, con el informe adjunto en PDF o CSV.
+
+# Dashboards open from kept results (issue 23)
+dashboard-as-of = Cifras del { $time }
+dashboard-refresh = Actualizar ahora

@@ -1877,3 +1877,7 @@ report-schedule-weekday-sunday = domingo
 error-report-recipient-cannot-see = { $name } não pode ver este relatório: compartilhe-o primeiro com a equipe dessa pessoa.
 email-template-report-scheduled = Relatório agendado
 email-template-report-scheduled-help = Um relatório salvo, enviado conforme o agendamento, com o relatório anexado em PDF ou CSV.
+
+# Dashboards open from kept results (issue 23)
+dashboard-as-of = Números de { $time }
+dashboard-refresh = Atualizar agora

@@ -162,6 +162,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/dashboards/{id}/widgets/remove", post(reports::remove_widget))
         .route("/dashboards/{id}/widgets/move", post(reports::move_widget))
         .route("/dashboards/{id}/arrange", post(reports::arrange))
+        .route("/dashboards/{id}/refresh", post(reports::refresh_dashboard))
         .route("/settings/quotas", get(forecast::quotas_page).post(forecast::save_quotas))
         .route("/orders/{id}/status", post(orders::move_order))
         .route("/orders/{id}/payment", post(orders::pay))

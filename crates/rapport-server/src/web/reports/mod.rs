@@ -11,7 +11,8 @@ mod schedules;
 mod view;
 
 pub use dashboards::{
-    add_widget, arrange, create_dashboard, dashboard_page, default_dashboard, move_widget, remove_widget,
+    add_widget, arrange, create_dashboard, dashboard_page, default_dashboard, move_widget,
+    refresh as refresh_dashboard, remove_widget,
 };
 pub use export::export;
 pub use files::ReportFiles;
