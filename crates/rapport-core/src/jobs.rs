@@ -27,10 +27,12 @@ pub enum JobKind {
     /// (weekly, or when an administrator asks), or score only the leads
     /// changed since the last pass (hourly).
     LeadScoring,
+    /// E-mail a scheduled report, due at a given time, to its recipients.
+    ReportDelivery,
 }
 
 impl JobKind {
-    const ALL: [JobKind; 12] = [
+    const ALL: [JobKind; 13] = [
         Self::ActivityReminder,
         Self::LeadAssigned,
         Self::DealMoved,
@@ -43,6 +45,7 @@ impl JobKind {
         Self::SendWhatsapp,
         Self::AnalyticsRefresh,
         Self::LeadScoring,
+        Self::ReportDelivery,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +62,7 @@ impl JobKind {
             Self::SendWhatsapp => "send_whatsapp",
             Self::AnalyticsRefresh => "analytics_refresh",
             Self::LeadScoring => "lead_scoring",
+            Self::ReportDelivery => "report_delivery",
         }
     }
 

@@ -75,6 +75,8 @@ pub struct Database {
     writer: Writer,
     /// SQLite only: point reads without a thread hop, see `sqlite_reader`.
     reader: Option<Arc<SqliteReader>>,
+    /// PostgreSQL only, when configured: a read replica for analytic reads.
+    replica: Option<DatabaseConnection>,
     stats: crate::planner::StatsCache,
 }
 
@@ -91,7 +93,27 @@ impl Database {
     /// Opens without migrating.
     pub async fn connect(url: &DatabaseUrl) -> Result<Self> {
         let (backend, Connections { conn, writer, reader }) = crate::backend::open(url).await?;
-        Ok(Self { conn, backend, writer, reader, stats: Default::default() })
+        Ok(Self { conn, backend, writer, reader, replica: None, stats: Default::default() })
+    }
+
+    /// Sends analytic reads (reports, dashboards, analyses, the customer
+    /// refresh's scans) to a PostgreSQL read replica, so that they never load
+    /// the primary. On SQLite they already run beside the writer; a replica
+    /// URL there is a configuration error.
+    pub async fn with_read_replica(mut self, url: &DatabaseUrl) -> Result<Self> {
+        match (self.backend, url) {
+            (Backend::Postgres, DatabaseUrl::Postgres(url)) => {
+                self.replica = Some(crate::backend::open_read_replica(url).await?);
+                Ok(self)
+            }
+            _ => Err(Error::Config("a read replica needs PostgreSQL for both the database and the replica".into())),
+        }
+    }
+
+    /// The pool for analytic reads: the read replica when one is configured,
+    /// else the primary's. What a user just wrote may not be there yet.
+    pub fn analytics(&self) -> &DatabaseConnection {
+        self.replica.as_ref().unwrap_or(&self.conn)
     }
 
     pub fn backend(&self) -> Backend {
@@ -133,6 +155,9 @@ impl Database {
 
     pub async fn close(self) -> Result<()> {
         self.writer.close().await?;
+        if let Some(replica) = self.replica {
+            replica.close().await.context("close the read replica")?;
+        }
         self.conn.close().await.context("close the database")
     }
 }

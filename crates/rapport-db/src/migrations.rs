@@ -52,6 +52,8 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (24, "customer_analytics", crate::analytics::customers::schema::m0024_customer_analytics),
     (25, "lead_scoring", crate::analytics::lead_scoring::m0025_lead_scoring),
     (26, "saved_segments", crate::analytics::personas::schema::m0026_saved_segments),
+    (27, "report_schedules", crate::reports::schema::m0027_report_schedules),
+    (29, "report_results", crate::reports::schema::m0029_report_results),
 ];
 
 /// The test-only kind's table, far above any real version.

@@ -244,6 +244,12 @@ async fn run_job(ctx: &Ctx, job: &Job) -> Result<()> {
             tracing::info!(?summary, "contract renewals run");
             finish(ctx, job).await
         }
+        JobKind::ReportDelivery => {
+            // A transaction per recipient with its delivery row; a retry sends nothing twice.
+            let summary = crate::reports::deliver(ctx, job).await?;
+            tracing::info!(queued = summary.queued, skipped = summary.skipped, "scheduled report sent");
+            finish(ctx, job).await
+        }
         JobKind::LeadScoring => {
             // Batches of their own transactions; running a pass twice scores the same.
             let summary = crate::analytics::lead_scoring::run_job(ctx, &job.payload).await?;

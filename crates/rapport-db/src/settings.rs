@@ -106,6 +106,8 @@ pub struct Ctx {
     mail: Arc<std::sync::OnceLock<crate::mail::MailSetup>>,
     /// How this process sends WhatsApp messages; set once at start.
     whatsapp: Arc<std::sync::OnceLock<Arc<dyn rapport_core::whatsapp::WhatsappTransport>>>,
+    /// How this process writes scheduled reports' files; set once at start.
+    report_files: Arc<std::sync::OnceLock<Arc<dyn crate::reports::ReportFileWriter>>>,
 }
 
 /// A snapshot and when it was loaded.
@@ -123,6 +125,7 @@ impl Ctx {
             credentials: Arc::default(),
             mail: Arc::default(),
             whatsapp: Arc::default(),
+            report_files: Arc::default(),
         }
     }
 
@@ -144,6 +147,15 @@ impl Ctx {
 
     pub fn whatsapp_transport(&self) -> Option<&Arc<dyn rapport_core::whatsapp::WhatsappTransport>> {
         self.whatsapp.get()
+    }
+
+    /// Sets how this process writes scheduled reports' files (the first call counts).
+    pub fn install_report_files(&self, writer: Arc<dyn crate::reports::ReportFileWriter>) -> bool {
+        self.report_files.set(writer).is_ok()
+    }
+
+    pub fn report_files(&self) -> Option<&Arc<dyn crate::reports::ReportFileWriter>> {
+        self.report_files.get()
     }
 
     /// Forgets the credentials checked in the last seconds, so that the next

@@ -460,7 +460,7 @@ pub async fn set_disabled_for_system(ctx: &Ctx, user_id: UserId, disabled: bool)
     Ok(())
 }
 
-async fn team_ids(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
+pub(crate) async fn team_ids(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
     let rows = conn
         .query_all(
             &Query::select()

@@ -8,18 +8,18 @@ use crate::{Document, Line, Rgb};
 
 pub const PAGE_WIDTH: f32 = 595.28;
 pub const PAGE_HEIGHT: f32 = 841.89;
-const MARGIN: f32 = 48.0;
-const RIGHT: f32 = PAGE_WIDTH - MARGIN;
-const CONTENT_WIDTH: f32 = RIGHT - MARGIN;
+pub(crate) const MARGIN: f32 = 48.0;
+pub(crate) const RIGHT: f32 = PAGE_WIDTH - MARGIN;
+pub(crate) const CONTENT_WIDTH: f32 = RIGHT - MARGIN;
 /// Content stops here; the footer is below.
-const BOTTOM: f32 = PAGE_HEIGHT - 60.0;
+pub(crate) const BOTTOM: f32 = PAGE_HEIGHT - 60.0;
 
 pub const INK: Rgb = Rgb(0x1f, 0x29, 0x37);
 pub const MUTED: Rgb = Rgb(0x6b, 0x72, 0x80);
-const RULE: Rgb = Rgb(0xe5, 0xe7, 0xeb);
-const BAND: Rgb = Rgb(0xf3, 0xf4, 0xf6);
+pub(crate) const RULE: Rgb = Rgb(0xe5, 0xe7, 0xeb);
+pub(crate) const BAND: Rgb = Rgb(0xf3, 0xf4, 0xf6);
 
-const CELL_PADDING: f32 = 6.0;
+pub(crate) const CELL_PADDING: f32 = 6.0;
 const BODY_SIZE: f32 = 9.5;
 const BODY_LEADING: f32 = 12.5;
 const DETAIL_SIZE: f32 = 8.0;
@@ -94,7 +94,7 @@ pub fn pages(document: &Document, logo: Option<&Logo>) -> Vec<Page> {
         flow.section(heading, text);
     }
     for page in &mut flow.pages {
-        footer(page, document);
+        footer(page, &document.footer);
     }
     flow.pages
 }
@@ -328,10 +328,11 @@ impl Flow<'_> {
     }
 }
 
-fn footer(page: &mut Page, document: &Document) {
+/// The small print and the page label at the bottom of a page.
+pub(crate) fn footer(page: &mut Page, small_print: &str) {
     let y = PAGE_HEIGHT - 44.0;
     page.ops.push(Op::Rule { x1: MARGIN, x2: RIGHT, y, width: 0.5, color: RULE });
-    let text = fit(&document.footer, Font::Regular, 7.5, CONTENT_WIDTH - 90.0);
+    let text = fit(small_print, Font::Regular, 7.5, CONTENT_WIDTH - 90.0);
     if !text.is_empty() {
         page.ops.push(Op::Text { x: MARGIN, y: y + 14.0, font: Font::Regular, size: 7.5, color: MUTED, text });
     }

@@ -11,10 +11,12 @@
 
 mod image;
 mod layout;
+mod table;
 mod text;
 mod write;
 
 pub use image::LogoError;
+pub use table::{TableColumn, TableDocument, render_table};
 
 /// A document to render. Every string is shown as given.
 #[derive(Debug, Clone, Default)]
@@ -131,5 +133,11 @@ pub fn render(document: &Document) -> Result<Vec<u8>, DocumentError> {
     }
     let logo = document.logo.as_deref().map(image::Logo::decode).transpose()?;
     let pages = layout::pages(document, logo.as_ref());
-    Ok(write::pdf(document, &pages, logo.as_ref()))
+    let meta = write::Meta {
+        language: &document.language,
+        title: format!("{} {}", document.title, document.number),
+        author: &document.seller.name,
+        page_label: &document.page_label,
+    };
+    Ok(write::pdf(&meta, &pages, logo.as_ref()))
 }

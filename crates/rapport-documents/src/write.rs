@@ -2,7 +2,6 @@
 
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use crate::Document;
 use crate::image::{Logo, Pixels};
 use crate::layout::{MUTED, Op, PAGE_HEIGHT, PAGE_WIDTH, Page};
 use crate::text::Font;
@@ -18,19 +17,28 @@ const LOGO_NAME: Name<'static> = Name(b"Logo");
 /// Page `i` is object `FIRST_PAGE + 2i`, its content stream the next one.
 const FIRST_PAGE: i32 = 10;
 
-pub fn pdf(document: &Document, pages: &[Page], logo: Option<&Logo>) -> Vec<u8> {
+/// What the file says about itself: its language, title and author, and
+/// the "Page {page} of {pages}" label.
+pub struct Meta<'a> {
+    pub language: &'a str,
+    pub title: String,
+    pub author: &'a str,
+    pub page_label: &'a str,
+}
+
+pub fn pdf(meta: &Meta<'_>, pages: &[Page], logo: Option<&Logo>) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(FIRST_PAGE + 2 * i as i32)).collect();
     let mut catalog = pdf.catalog(CATALOG);
     catalog.pages(PAGE_TREE);
-    if !document.language.is_empty() {
-        catalog.lang(TextStr(&document.language));
+    if !meta.language.is_empty() {
+        catalog.lang(TextStr(meta.language));
     }
     catalog.finish();
     pdf.pages(PAGE_TREE).kids(page_ids.iter().copied()).count(pages.len() as i32);
     let mut info = pdf.document_info(INFO);
-    info.title(TextStr(&format!("{} {}", document.title, document.number)));
-    info.author(TextStr(&document.seller.name));
+    info.title(TextStr(&meta.title));
+    info.author(TextStr(meta.author));
     info.creator(TextStr("Rapport"));
     info.finish();
     for font in [Font::Regular, Font::Bold] {
@@ -54,10 +62,8 @@ pub fn pdf(document: &Document, pages: &[Page], logo: Option<&Logo>) -> Vec<u8> 
         }
         resources.finish();
         writer.finish();
-        let label = document
-            .page_label
-            .replace("{page}", &(index + 1).to_string())
-            .replace("{pages}", &pages.len().to_string());
+        let label =
+            meta.page_label.replace("{page}", &(index + 1).to_string()).replace("{pages}", &pages.len().to_string());
         let content = content(page, &label);
         let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&content, 6);
         pdf.stream(content_id, &compressed).filter(Filter::FlateDecode);

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use rapport_documents::{Columns, Document, Line, Party, Rgb, Total, render};
+use rapport_documents::{Columns, Document, Line, Party, Rgb, TableColumn, TableDocument, Total, render, render_table};
 
 fn quote(lines: usize) -> Document {
     Document {
@@ -152,6 +152,63 @@ fn the_same_quote_gives_the_same_bytes_and_hostile_text_is_drawn_not_obeyed() {
     document.lines[0].description = "ok".into();
     document.logo = Some(b"GIF89a not a logo".to_vec());
     assert!(matches!(render(&document), Err(rapport_documents::DocumentError::Logo(_))));
+}
+
+fn report(rows: usize) -> TableDocument {
+    TableDocument {
+        language: "pt-BR".into(),
+        title: "Negócios ganhos por responsável".into(),
+        description: "Valor ganho no trimestre, por vendedor e moeda.".into(),
+        facts: vec![("Registros".into(), "Negócios".into()), ("Em".into(), "4 de dez. de 2026, 08:00".into())],
+        columns: vec![
+            TableColumn { heading: "Responsável".into(), numeric: false },
+            TableColumn { heading: "Moeda".into(), numeric: false },
+            TableColumn { heading: "Quantidade".into(), numeric: true },
+            TableColumn { heading: "Soma de Valor".into(), numeric: true },
+        ],
+        rows: (1..=rows)
+            .map(|n| vec![format!("Vendedora {n:03} São João"), "BRL".into(), n.to_string(), format!("R$ {n}.000,00")])
+            .collect(),
+        bars: (1..=rows).map(|n| Some(n as f64)).collect(),
+        note: "Só as primeiras linhas são mostradas.".into(),
+        footer: "Rapport".into(),
+        page_label: "Página {page} de {pages}".into(),
+        author: "Ana".into(),
+        accent: Rgb(0x0f, 0x76, 0x6e),
+    }
+}
+
+#[test]
+fn a_report_table_reads_back_row_by_row_over_pages() {
+    let pdf = render_table(&report(3)).expect("a PDF");
+    let text = pdftotext(&pdf, "short-report");
+    for expected in [
+        "Negócios ganhos por responsável",
+        "Valor ganho no trimestre",
+        "Registros",
+        "RESPONSÁVEL",
+        "SOMA DE VALOR",
+        "Só as primeiras linhas",
+    ] {
+        assert!(text.contains(expected), "{expected:?} is missing from:\n{text}");
+    }
+    let row = text.lines().find(|l| l.contains("Vendedora 002")).expect("the second row");
+    assert!(row.contains("BRL") && row.contains("R$ 2.000,00"), "a row's cells sit on one line: {row}");
+
+    let pdf = render_table(&report(150)).expect("a PDF");
+    let text = pdftotext(&pdf, "long-report");
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    for (n, page) in pages.iter().enumerate() {
+        assert!(page.contains("RESPONSÁVEL"), "page {} lacks the table heading", n + 1);
+        assert!(page.contains(&format!("Página {} de {}", n + 1, pages.len())), "page {}", n + 1);
+    }
+    for n in 1..=150 {
+        assert_eq!(text.matches(&format!("Vendedora {n:03} ")).count(), 1, "row {n}");
+    }
+    let mut too_long = report(1);
+    too_long.rows[0][0] = "z".repeat(rapport_documents::MAX_TEXT_CHARS + 1);
+    assert!(matches!(render_table(&too_long), Err(rapport_documents::DocumentError::TooLong(_))));
 }
 
 /// A small two-colour PNG logo, made here.

@@ -52,6 +52,7 @@ pub async fn build(ctx: Ctx, config: ServerConfig) -> rapport_db::Result<App> {
         configured: config.smtp.clone(),
     });
     ctx.install_whatsapp(Arc::new(rapport_channels::CloudApiTransport));
+    ctx.install_report_files(Arc::new(web::ReportFiles));
     let setup_token =
         if rapport_db::users::count(&ctx).await? == 0 { Some(uuid::Uuid::new_v4().simple().to_string()) } else { None };
     let (stop, stopping) = tokio::sync::watch::channel(false);

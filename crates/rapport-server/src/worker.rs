@@ -22,6 +22,8 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     // wait for a million rows.
     let mut import: Option<tokio::task::JoinHandle<()>> = None;
     let mut export: Option<tokio::task::JoinHandle<()>> = None;
+    // Dashboards' kept results, recomputed beside the loop for the same reason.
+    let mut dashboards: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -32,6 +34,18 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         if export.as_ref().is_none_or(tokio::task::JoinHandle::is_finished) {
             export = start_next_export(&state).await;
+        }
+        if dashboards.as_ref().is_none_or(tokio::task::JoinHandle::is_finished) {
+            let ctx = state.ctx.clone();
+            dashboards = Some(tokio::spawn(async move {
+                if let Err(error) = rapport_db::reports::refresh_stale(&ctx).await {
+                    tracing::error!(%error, "could not refresh the dashboards' results");
+                }
+            }));
+        }
+        // Every pass: a report scheduled for 08:00 leaves at 08:00, not at the next hourly housekeeping.
+        if let Err(error) = rapport_db::reports::queue_due(&state.ctx).await {
+            tracing::error!(%error, "could not queue the scheduled reports due");
         }
         match rapport_db::notifications::run_due_jobs(&state.ctx, 500).await {
             Ok(ran) => {

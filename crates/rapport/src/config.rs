@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Keys accepted in `rapport.toml` and as `RAPPORT_<KEY>`.
 const KEYS: &[&str] = &[
     "database_url",
+    "database_read_url",
     "data_dir",
     "bind",
     "secure_cookies",
@@ -39,6 +40,8 @@ const KEYS: &[&str] = &[
 pub struct Config {
     /// `sqlite://PATH` or `postgres://…`; defaults to `<data_dir>/rapport.db`.
     pub database_url: Option<String>,
+    /// PostgreSQL only: a read replica for reports and analyses (`postgres://…`).
+    pub database_read_url: Option<String>,
     pub data_dir: PathBuf,
     pub bind: String,
     pub secure_cookies: bool,
@@ -81,6 +84,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             database_url: None,
+            database_read_url: None,
             data_dir: PathBuf::from("data"),
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
@@ -128,6 +132,15 @@ impl Config {
         }
         figment = figment.merge(Env::prefixed("RAPPORT_").only(KEYS)).merge(Serialized::defaults(overrides));
         figment.extract().map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
+    }
+
+    /// The read replica's URL, if one is configured.
+    pub fn database_read_url(&self) -> anyhow::Result<Option<DatabaseUrl>> {
+        self.database_read_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| u.parse().context("RAPPORT_DATABASE_READ_URL"))
+            .transpose()
     }
 
     pub fn database_url(&self) -> anyhow::Result<DatabaseUrl> {
@@ -212,5 +225,16 @@ mod tests {
     fn a_typo_in_the_database_scheme_is_an_error_not_a_new_file() {
         let config = Config { database_url: Some("postgress://x".into()), ..Config::default() };
         assert!(config.database_url().is_err());
+    }
+
+    #[test]
+    fn a_read_replica_is_optional_and_checked_like_the_database() {
+        assert!(Config::default().database_read_url().unwrap().is_none());
+        let blank = Config { database_read_url: Some(" ".into()), ..Config::default() };
+        assert!(blank.database_read_url().unwrap().is_none());
+        let replica = Config { database_read_url: Some("postgres://reader@replica/crm".into()), ..Config::default() };
+        assert!(matches!(replica.database_read_url().unwrap(), Some(DatabaseUrl::Postgres(_))));
+        let typo = Config { database_read_url: Some("postgress://x".into()), ..Config::default() };
+        assert!(typo.database_read_url().unwrap_err().to_string().contains("RAPPORT_DATABASE_READ_URL"));
     }
 }

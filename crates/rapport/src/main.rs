@@ -181,7 +181,14 @@ async fn main() -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let db = Database::open(&url).await.with_context(|| format!("cannot open the database at {}", url.redacted()))?;
+    let mut db =
+        Database::open(&url).await.with_context(|| format!("cannot open the database at {}", url.redacted()))?;
+    if let Some(replica) = config.database_read_url()? {
+        db = db
+            .with_read_replica(&replica)
+            .await
+            .with_context(|| format!("cannot open the read replica at {}", replica.redacted()))?;
+    }
     let ctx = Ctx::new(db, Arc::new(SystemClock));
     match cli.command {
         Command::Serve { .. } => serve(ctx, &config).await,

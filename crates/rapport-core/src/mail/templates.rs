@@ -36,6 +36,8 @@ pub const FOLLOW_UP: &str = "follow_up";
 pub const QUOTE_SENT: &str = "quote_sent";
 /// To a record's owner when a step of a follow-up cadence is due.
 pub const CADENCE_STEP_DUE: &str = "cadence_step_due";
+/// A saved report on its schedule, with the report as a PDF or CSV file.
+pub const REPORT_SCHEDULED: &str = "report_scheduled";
 
 pub const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
@@ -151,6 +153,36 @@ pub const BUILT_IN: &[BuiltIn] = &[
                 "Hola, {{ recipient.name }}:\n\nUn paso de la cadencia \"{{ cadence.name }}\" vence hoy para \
                  {{ record.name }}: {{ step.title }}.\n{% if step.note %}\n{{ step.note }}\n{% endif %}\nEstá \
                  en su lista de tareas: {{ link }}\n",
+            ),
+        ],
+    },
+    BuiltIn {
+        key: REPORT_SCHEDULED,
+        placeholders: &["recipient.name", "report.name", "report.description", "schedule.frequency", "link"],
+        texts: [
+            (
+                "en",
+                "Report: {{ report.name }}",
+                "Hello {{ recipient.name }},\n\nAttached is the report \"{{ report.name }}\" as of today, with the \
+                 records you can see.{% if report.description %}\n\n{{ report.description }}{% endif %}\n\n\
+                 Open it in Rapport: {{ link }}\n\nYou receive it because it is scheduled; its owner can stop it \
+                 on the report's page.\n",
+            ),
+            (
+                "pt-BR",
+                "Relatório: {{ report.name }}",
+                "Olá, {{ recipient.name }},\n\nSegue em anexo o relatório \"{{ report.name }}\" de hoje, com os \
+                 registros que você pode ver.{% if report.description %}\n\n{{ report.description }}{% endif %}\n\n\
+                 Abra-o no Rapport: {{ link }}\n\nVocê o recebe porque ele está agendado; quem o criou pode \
+                 interromper o envio na página do relatório.\n",
+            ),
+            (
+                "es",
+                "Informe: {{ report.name }}",
+                "Hola, {{ recipient.name }}:\n\nAdjuntamos el informe \"{{ report.name }}\" de hoy, con los \
+                 registros que usted puede ver.{% if report.description %}\n\n{{ report.description }}{% endif %}\n\n\
+                 Ábralo en Rapport: {{ link }}\n\nLo recibe porque está programado; su propietario puede \
+                 detener el envío en la página del informe.\n",
             ),
         ],
     },

@@ -9,6 +9,7 @@
 //! grouped by its currency column too, one row per currency.
 
 mod check;
+pub mod schedule;
 #[cfg(test)]
 mod tests;
 

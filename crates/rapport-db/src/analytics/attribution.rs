@@ -84,7 +84,7 @@ pub async fn attribute(ctx: &Ctx, actor: &Actor, query: &AttributionQuery) -> Re
             DomainError::invalid("to", "period_order", "the end of the period must come after its start").into()
         );
     }
-    let conn = ctx.db.conn();
+    let conn = ctx.db.analytics();
     let snapshot = ctx.snapshot().await?;
     let currency = snapshot.settings.default_currency.clone();
     let scope = crate::records::repo_scope_condition(&crate::records::read_scope(actor, &snapshot, RecordType::DEAL));

@@ -445,6 +445,31 @@ async fn load_state(conn: &impl ConnectionTrait) -> Result<ScorerState> {
     }
 }
 
+/// Changes the scorer's state in one write transaction, its row locked on
+/// PostgreSQL (SQLite has one writer): two passes at once (two replicas'
+/// workers) each keep the other's change instead of overwriting it.
+async fn change_state(ctx: &Ctx, change: impl FnOnce(&mut ScorerState)) -> Result<()> {
+    let tx = ctx.db.write().await?;
+    let first = Query::insert()
+        .into_table("settings")
+        .columns(["key", "value"])
+        .values_panic([STATE_KEY.into(), json!({}).into()])
+        .on_conflict(OnConflict::column("key").do_nothing().to_owned())
+        .to_owned();
+    tx.execute(&first).await.context("make the scorer's state")?;
+    let lock = Query::select()
+        .column("key")
+        .from("settings")
+        .and_where(Expr::col("key").eq(STATE_KEY))
+        .lock(sea_orm::sea_query::LockType::Update)
+        .to_owned();
+    tx.query_one(&lock).await.context("lock the scorer's state")?;
+    let mut state = load_state(&*tx).await?;
+    change(&mut state);
+    save_state(&*tx, &state).await?;
+    tx.commit().await
+}
+
 async fn save_state(conn: &impl ConnectionTrait, state: &ScorerState) -> Result<()> {
     write_setting(conn, STATE_KEY, serde_json::to_value(state).map_err(|e| Error::Config(e.to_string()))?).await
 }

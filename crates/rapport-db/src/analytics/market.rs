@@ -65,7 +65,7 @@ fn scope(actor: &Actor, snapshot: &Snapshot, kind: RecordType) -> Condition {
 /// The market as the actor may see it, on `today`.
 #[tracing::instrument(skip_all, err)]
 pub async fn view(ctx: &Ctx, actor: &Actor, today: NaiveDate) -> Result<MarketView> {
-    let conn = ctx.db.conn();
+    let conn = ctx.db.analytics();
     let snapshot = ctx.snapshot().await?;
     let contacts = scope(actor, &snapshot, RecordType::CONTACT);
     let companies = scope(actor, &snapshot, RecordType::COMPANY);

@@ -108,7 +108,7 @@ pub async fn analyse(ctx: &Ctx, actor: &Actor, query: &SalesQuery) -> Result<Sal
     if (query.to - query.from).num_days() > LONGEST_PERIOD_DAYS {
         return Err(DomainError::invalid("from", "period_too_long", "a period of at most three years").into());
     }
-    let conn = ctx.db.conn();
+    let conn = ctx.db.analytics();
     let snapshot = ctx.snapshot().await?;
     let currency = snapshot.settings.default_currency.clone();
     let pipeline = match query.pipeline {
@@ -433,7 +433,7 @@ async fn forecast_accuracy(ctx: &Ctx, actor: &Actor, now: DateTime<Utc>) -> Resu
     for period in periods {
         let recorded = crate::forecast::snapshots(ctx, period, &scope).await?;
         let Some((taken_on, first)) = recorded.into_iter().next() else { continue };
-        let actual = won_in(ctx.db.conn(), period, &first, team).await?;
+        let actual = won_in(ctx.db.analytics(), period, &first, team).await?;
         calls.push(call(period, taken_on, &first, actual));
     }
     calls.sort_by(|a, b| a.taken_on.cmp(&b.taken_on).then_with(|| a.period.cmp(&b.period)));

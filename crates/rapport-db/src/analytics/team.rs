@@ -36,7 +36,7 @@ pub struct TeamPerformance {
 pub async fn performance(ctx: &Ctx, actor: &Actor, period: Period, team: Option<TeamId>) -> Result<TeamPerformance> {
     let forecast = crate::forecast::report(ctx, actor, ForecastRequest { period, team, owner: None }).await?;
     let people: Vec<Uuid> = forecast.forecast.owners.iter().filter_map(|l| l.owner_id).collect();
-    let conn = ctx.db.conn();
+    let conn = ctx.db.analytics();
     let (from, to) = (day_start(period.start()), day_start(period.end()));
     let input = if people.is_empty() {
         TeamInput::default()

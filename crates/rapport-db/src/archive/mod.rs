@@ -8,7 +8,8 @@
 //! read in keyset pages. Secrets stay behind: password hashes, sessions, API
 //! tokens, calendar feed tokens. Derived rows (matching keys, links, search)
 //! are rebuilt on import. Contact photos are base64 cells. Not in the
-//! archive: saved views, notifications, jobs, import history and settings.
+//! archive: saved views, notifications, jobs, import history and settings,
+//! and the computed analytics (a refresh makes them again).
 
 mod read;
 mod write;
@@ -267,6 +268,56 @@ fn tables() -> Vec<Table> {
                 col("step", BigInt, false),
                 col("activity_id", Uuid, true),
                 col("created_at", Timestamp, false),
+            ],
+        ),
+        table(
+            "reports",
+            Some("id"),
+            vec![
+                col("id", Uuid, false),
+                col("owner_id", Uuid, false),
+                col("name", Text, false),
+                col("description", Text, true),
+                col("definition", Json, false),
+                col("shared_team_id", Uuid, true),
+                col("created_at", Timestamp, false),
+                col("updated_at", Timestamp, false),
+            ],
+        ),
+        table(
+            "dashboards",
+            Some("id"),
+            vec![
+                col("id", Uuid, false),
+                col("owner_id", Uuid, false),
+                col("team_id", Uuid, true),
+                col("name", Text, false),
+                col("widgets", Json, false),
+                col("default_for", Uuid, true),
+                col("created_at", Timestamp, false),
+                col("updated_at", Timestamp, false),
+            ],
+        ),
+        // Schedules go on from their next time; what was sent before stays behind.
+        table(
+            "report_schedules",
+            Some("id"),
+            vec![
+                col("id", Uuid, false),
+                col("report_id", Uuid, false),
+                col("owner_id", Uuid, false),
+                col("frequency", Text, false),
+                col("weekday", BigInt, true),
+                col("month_day", BigInt, true),
+                col("hour", BigInt, false),
+                col("time_zone", Text, false),
+                col("format", Text, false),
+                col("recipients", Json, false),
+                col("link", Text, false),
+                col("next_run_at", Timestamp, false),
+                col("last_run_at", Timestamp, true),
+                col("created_at", Timestamp, false),
+                col("updated_at", Timestamp, false),
             ],
         ),
     ];

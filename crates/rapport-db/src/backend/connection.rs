@@ -184,6 +184,18 @@ impl WriteTx {
 }
 
 /// Opens the pools the URL names (creating a SQLite file and its folder).
+/// A pool on a PostgreSQL read replica, for analytic reads.
+pub(crate) async fn open_read_replica(url: &str) -> Result<sea_orm::DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(8)
+        .min_connections(1)
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
+    sea_orm::Database::connect(options).await.context("connect to the PostgreSQL read replica")
+}
+
 pub(crate) async fn open(url: &DatabaseUrl) -> Result<(Backend, Connections)> {
     match url {
         DatabaseUrl::Sqlite(path) => {

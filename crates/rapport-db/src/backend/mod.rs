@@ -18,7 +18,9 @@ mod statistics;
 
 pub use bulk::{bulk_insert, bulk_load_settings, execute_insert, import_spans_batches};
 pub use connection::WriteTx;
-pub(crate) use connection::{Connections, WRITER_CACHE_KIB, Writer, open, opened_by_another_process};
+pub(crate) use connection::{
+    Connections, WRITER_CACHE_KIB, Writer, open, open_read_replica, opened_by_another_process,
+};
 pub use dates::{date_bucket, epoch_day, epoch_month};
 pub use jobs::claim_jobs_sql;
 pub use json::{custom_field_bool, custom_field_number, custom_field_text, json_array_any_like, json_array_is_empty};

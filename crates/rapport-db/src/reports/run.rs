@@ -16,7 +16,7 @@ use rapport_core::schema::{RecordType, Storage};
 use rapport_core::{DomainError, ValidationErrors};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, QueryResult};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::backend;
@@ -27,14 +27,14 @@ use crate::records::service::scope;
 use crate::settings::{Ctx, Snapshot};
 
 /// A grouping of a result, as the columns of its rows.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResultGroup {
     pub field: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<DateBucket>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResultMeasure {
     pub op: MeasureOp,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,7 +45,7 @@ pub struct ResultMeasure {
 
 /// One group's value: as stored (an id, a choice, a bucket's first day)
 /// and, for references, the name shown for it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupKey {
     /// None for records without a value.
     pub value: Option<String>,
@@ -54,7 +54,7 @@ pub struct GroupKey {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportRow {
     /// One per grouping.
     pub keys: Vec<GroupKey>,
@@ -68,7 +68,7 @@ pub struct ReportRow {
 }
 
 /// What a report found.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportResult {
     pub record_type: RecordType,
     pub groups: Vec<ResultGroup>,
@@ -192,7 +192,7 @@ pub(crate) async fn run_checked(
         select.order_by(column, Order::Asc);
     }
     select.limit(checked.limit + 1);
-    let found = ctx.db.conn().query_all(&select).await.context("run a report")?;
+    let found = ctx.db.analytics().query_all(&select).await.context("run a report")?;
     let truncated = found.len() as u64 > checked.limit;
     let mut rows = Vec::with_capacity(found.len());
     for row in found.iter().take(checked.limit as usize) {

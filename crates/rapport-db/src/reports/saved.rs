@@ -224,6 +224,8 @@ pub async fn delete_report(ctx: &Ctx, actor: &Actor, id: ReportId) -> Result<()>
         .await
         .context("delete a saved report")?;
     super::dashboards::forget_report(&*tx, id, ctx.now()).await?;
+    super::schedules::forget_report(&*tx, id).await?;
+    super::cache::forget_report(&*tx, id).await?;
     tx.commit().await?;
     Ok(())
 }

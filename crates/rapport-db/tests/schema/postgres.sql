@@ -554,6 +554,34 @@ column record_links.source_id: uuid not null
 column record_links.target_type: text not null
 column record_links.target_id: uuid not null
 column record_links.role: text
+column report_deliveries.schedule_id: uuid not null
+column report_deliveries.due_at: timestamp with time zone not null
+column report_deliveries.user_id: uuid not null
+column report_deliveries.status: text not null
+column report_deliveries.email_id: uuid
+column report_deliveries.reason: text
+column report_deliveries.created_at: timestamp with time zone not null
+column report_results.report_id: uuid not null
+column report_results.user_id: uuid not null
+column report_results.scope_key: text not null
+column report_results.result: jsonb not null
+column report_results.computed_at: timestamp with time zone not null
+column report_results.viewed_at: timestamp with time zone not null
+column report_schedules.id: uuid not null
+column report_schedules.report_id: uuid not null
+column report_schedules.owner_id: uuid not null
+column report_schedules.frequency: text not null
+column report_schedules.weekday: bigint
+column report_schedules.month_day: bigint
+column report_schedules.hour: bigint not null
+column report_schedules.time_zone: text not null
+column report_schedules.format: text not null
+column report_schedules.recipients: jsonb not null
+column report_schedules.link: text not null
+column report_schedules.next_run_at: timestamp with time zone not null
+column report_schedules.last_run_at: timestamp with time zone
+column report_schedules.created_at: timestamp with time zone not null
+column report_schedules.updated_at: timestamp with time zone not null
 column reports.id: uuid not null
 column reports.owner_id: uuid not null
 column reports.name: text not null
@@ -879,6 +907,12 @@ index record_keys_record: CREATE INDEX record_keys_record ON public.record_keys 
 index record_keys_value: CREATE INDEX record_keys_value ON public.record_keys USING btree (kind, value, record_type)
 index record_links_pkey: CREATE UNIQUE INDEX record_links_pkey ON public.record_links USING btree (source_id, target_id)
 index record_links_target: CREATE INDEX record_links_target ON public.record_links USING btree (target_id, source_id)
+index report_deliveries_pkey: CREATE UNIQUE INDEX report_deliveries_pkey ON public.report_deliveries USING btree (schedule_id, due_at, user_id)
+index report_results_computed: CREATE INDEX report_results_computed ON public.report_results USING btree (computed_at)
+index report_results_pkey: CREATE UNIQUE INDEX report_results_pkey ON public.report_results USING btree (report_id, user_id)
+index report_schedules_due: CREATE INDEX report_schedules_due ON public.report_schedules USING btree (next_run_at)
+index report_schedules_pkey: CREATE UNIQUE INDEX report_schedules_pkey ON public.report_schedules USING btree (id)
+index report_schedules_report: CREATE INDEX report_schedules_report ON public.report_schedules USING btree (report_id)
 index reports_owner: CREATE INDEX reports_owner ON public.reports USING btree (owner_id)
 index reports_pkey: CREATE UNIQUE INDEX reports_pkey ON public.reports USING btree (id)
 index reports_shared_team: CREATE INDEX reports_shared_team ON public.reports USING btree (shared_team_id)
@@ -969,6 +1003,9 @@ constraint quotas_pkey on quotas: PRIMARY KEY (id)
 constraint quotes_pkey on quotes: PRIMARY KEY (id)
 constraint recent_records_pkey on recent_records: PRIMARY KEY (user_id, record_id)
 constraint record_links_pkey on record_links: PRIMARY KEY (source_id, target_id)
+constraint report_deliveries_pkey on report_deliveries: PRIMARY KEY (schedule_id, due_at, user_id)
+constraint report_results_pkey on report_results: PRIMARY KEY (report_id, user_id)
+constraint report_schedules_pkey on report_schedules: PRIMARY KEY (id)
 constraint reports_pkey on reports: PRIMARY KEY (id)
 constraint return_rules_pkey on return_rules: PRIMARY KEY (id)
 constraint returns_pkey on returns: PRIMARY KEY (id)

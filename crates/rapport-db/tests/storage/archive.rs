@@ -162,6 +162,14 @@ async fn varied_instance(t: &TestCtx) -> Vec<(RecordType, rapport_core::ids::Rec
     let cadence = rapport_db::cadences::create(&t.ctx, &admin, cadence).await.expect("create the cadence");
     rapport_db::cadences::enroll(&t.ctx, &writer, cadence.id, RecordType::DEAL, deal.id).await.expect("enroll");
     rapport_db::notifications::run_due_jobs(&t.ctx, 100).await.expect("make the first step");
+    // The default dashboard with its reports, and one report e-mailed every Monday.
+    let dashboard =
+        rapport_db::reports::default_dashboard(&t.ctx, &writer, str::to_owned).await.expect("the default dashboard");
+    let schedule = serde_json::from_value(json!({"frequency": "weekly", "weekday": 1, "hour": 8, "format": "pdf"}))
+        .expect("a schedule");
+    rapport_db::reports::create_schedule(&t.ctx, &writer, dashboard.widgets[0].report_id, &schedule, "/reports")
+        .await
+        .expect("schedule a report");
     let trashed = records::create(&t.ctx, &writer, RecordType::CONTACT, &json!({"first_name": "Lixeira"}))
         .await
         .expect("a contact to trash");
@@ -246,10 +254,14 @@ async fn an_exported_instance_imports_into_an_empty_one_as_it_was() {
             "cadences",
             "cadence_enrollments",
             "cadence_step_runs",
+            "reports",
+            "dashboards",
+            "report_schedules",
         ] {
             assert_eq!(count(&t.ctx, table).await, count(&fresh.ctx, table).await, "{table}");
         }
-        for table in ["quotas", "cadence_enrollments", "cadence_step_runs"] {
+        for table in ["quotas", "cadence_enrollments", "cadence_step_runs", "reports", "dashboards", "report_schedules"]
+        {
             assert!(count(&t.ctx, table).await > 0, "the instance has {table}");
         }
         // The search index was rebuilt, and the printed passwords log in.

@@ -140,6 +140,15 @@ async fn with_too_few_closed_leads_the_rules_score_and_say_why() {
         assert_eq!(score.reasons[0].key, keys::SOURCE_CHANNEL);
         let stored = records::get(&t.ctx, &admin, RecordType::LEAD, lead).await.expect("get");
         assert_eq!(stored.fields["score"], json!(63));
+
+        // Two passes at once (two replicas' workers) keep each other's change to the scorer's state.
+        let (retrained, changed) =
+            tokio::join!(lead_scoring::retrain_and_score(&t.ctx), lead_scoring::score_changed(&t.ctx));
+        retrained.expect("a retraining pass");
+        changed.expect("a pass over changed leads");
+        let status = lead_scoring::status(&t.ctx, &admin).await.expect("status");
+        assert_eq!(status.why_rules, Some(WhyRules::NotEnoughHistory { closed: 50, needed: 200 }));
+        assert!(status.last_pass_at.is_some());
     })
     .await;
 }

@@ -54,6 +54,9 @@ const TABLES: &[&str] = &[
     "quotes",
     "quotas",
     "forecast_snapshots",
+    "report_schedules",
+    "report_deliveries",
+    "report_results",
 ];
 
 async fn applied(db: &Database) -> Vec<i64> {
@@ -79,7 +82,7 @@ async fn migrations_build_the_schema_from_empty_and_are_idempotent() {
         assert_eq!(
             first,
             vec![
-                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29,
                 1_000_000
             ]
         );

@@ -387,3 +387,106 @@ async fn the_default_dashboard_is_made_once_and_widgets_are_arranged_by_their_ow
     })
     .await;
 }
+
+#[tokio::test]
+async fn with_a_read_replica_reports_read_it_and_records_the_primary() {
+    run_on_both_backends("reports read replica", |t| async move {
+        let (admin_user, admin) = t.admin().await;
+        let count = ReportDefinition {
+            record_type: "deal".into(),
+            filters: Vec::new(),
+            group_by: Vec::new(),
+            measures: vec![Measure::count()],
+            sort: None,
+            limit: 10,
+            chart: Default::default(),
+        };
+        let rapport_db::DatabaseUrl::Postgres(primary) = &t.url else {
+            // On SQLite, reports already read beside the writer: a replica is refused.
+            let refused = t.ctx.db.clone().with_read_replica(&t.url).await;
+            assert!(matches!(refused, Err(Error::Config(_))), "{refused:?}");
+            return;
+        };
+        // A replica that has not caught up yet: another database, migrated and empty.
+        let admin_url = std::env::var(crate::common::POSTGRES_URL_VAR).expect("a PostgreSQL test server");
+        use sea_orm::ConnectionTrait;
+        let server = sea_orm::Database::connect(admin_url.as_str()).await.expect("connect to PostgreSQL");
+        let name = format!("rapport_replica_{}", uuid::Uuid::now_v7().simple());
+        server.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create the replica");
+        let (base, _) = primary.rsplit_once('/').expect("a database in the URL");
+        let replica_url = rapport_db::DatabaseUrl::Postgres(format!("{base}/{name}"));
+        rapport_db::Database::open(&replica_url).await.expect("migrate the replica").close().await.expect("close");
+        let db = t.ctx.db.clone().with_read_replica(&replica_url).await.expect("connect the replica");
+        let ctx = rapport_db::settings::Ctx::new(db, std::sync::Arc::new(t.clock.clone()));
+
+        pipelines::ensure_default(&t.ctx).await.expect("the default pipeline");
+        let id = deal(&t, &admin, json!({"name": "Frota", "amount_minor": 100_000, "currency": "BRL"})).await;
+        let actor = t.actor(admin_user.id).await;
+        let on_replica = reports::run(&ctx, &actor, &count).await.expect("run on the replica");
+        assert_eq!(on_replica.rows[0].values, vec![Some(0.0)], "the report read the replica, which lags");
+        let read = records::get(&ctx, &actor, RecordType::DEAL, id).await;
+        assert!(read.is_ok(), "records are read from the primary: {read:?}");
+        let on_primary = reports::run(&t.ctx, &actor, &count).await.expect("run on the primary");
+        assert_eq!(on_primary.rows[0].values, vec![Some(1.0)]);
+
+        drop(ctx);
+        server.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.expect("drop the replica");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dashboards_open_from_kept_results_that_the_worker_keeps_fresh() {
+    run_on_both_backends("reports kept results", |t| async move {
+        pipelines::ensure_default(&t.ctx).await.expect("the default pipeline");
+        let (admin_user, admin) = t.admin().await;
+        let actor = t.actor(admin_user.id).await;
+        let total = ReportDefinition { group_by: Vec::new(), ..ReportDefinition::count_by("deal", "stage_id") };
+        let input =
+            ReportInput { name: "All deals".into(), description: None, definition: total, shared_team_id: None };
+        let report = reports::create_report(&t.ctx, &actor, &input).await.expect("a report");
+        let count = |kept: &reports::DashboardResult| kept.result.rows[0].values[0];
+        deal(&t, &admin, json!({"name": "A", "amount_minor": 100, "currency": "BRL"})).await;
+
+        let first = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("computed");
+        assert_eq!(count(&first), Some(1.0));
+        // A new deal: the dashboard still opens from the kept result while it is fresh…
+        deal(&t, &admin, json!({"name": "B", "amount_minor": 100, "currency": "BRL"})).await;
+        t.clock.advance(chrono::Duration::minutes(1));
+        let kept = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("kept");
+        assert_eq!((count(&kept), kept.computed_at), (Some(1.0), first.computed_at));
+        // …unless asked to refresh, or computed for another scope (a new team).
+        let refreshed = reports::dashboard_result(&t.ctx, &actor, report.id, true).await.expect("refreshed");
+        assert_eq!(count(&refreshed), Some(2.0));
+        let mut moved = actor.clone();
+        moved.team_ids.push(uuid::Uuid::now_v7());
+        let other_scope = reports::dashboard_result(&t.ctx, &moved, report.id, false).await.expect("run");
+        assert_eq!(other_scope.computed_at, t.ctx.now(), "not the result kept for the other scope");
+
+        // The worker recomputes what was looked at once it is half stale; the dashboard then opens from it.
+        deal(&t, &admin, json!({"name": "C", "amount_minor": 100, "currency": "BRL"})).await;
+        t.clock.advance(reports::FRESH_FOR / 2 + chrono::Duration::seconds(1));
+        assert_eq!(reports::refresh_stale(&t.ctx).await.expect("refresh"), 1);
+        assert_eq!(reports::refresh_stale(&t.ctx).await.expect("nothing stale"), 0);
+        t.clock.advance(chrono::Duration::seconds(5));
+        // (The worker computes for the person as stored: the real teams.)
+        let warm = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("warm");
+        assert_eq!(count(&warm), Some(3.0));
+        assert!(warm.computed_at < t.ctx.now(), "opened from the worker's result");
+
+        // Past its freshness, a result is run again on open; a changed report too.
+        t.clock.advance(reports::FRESH_FOR);
+        let late = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("run again");
+        assert_eq!(late.computed_at, t.ctx.now());
+        let renamed = ReportInput { name: "Every deal".into(), ..input.clone() };
+        t.clock.advance(chrono::Duration::seconds(1));
+        reports::update_report(&t.ctx, &actor, report.id, &renamed).await.expect("rename");
+        let changed = reports::dashboard_result(&t.ctx, &actor, report.id, false).await.expect("run again");
+        assert_eq!((changed.report.name.as_str(), changed.computed_at), ("Every deal", t.ctx.now()));
+
+        // A deleted report's results go with it.
+        reports::delete_report(&t.ctx, &actor, report.id).await.expect("delete");
+        assert_eq!(t.count("report_results").await, 0);
+    })
+    .await;
+}

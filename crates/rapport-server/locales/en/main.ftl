@@ -1864,3 +1864,43 @@ error-report-not-your-team = Share with one of your teams.
 error-report-bad-order = List every widget of the dashboard once.
 error-unknown-field = There is no such field.
 error-too-many = Too many: at most { $max }.
+
+# Scheduled reports (issue 23)
+report-as-of = As of
+report-schedule-title = Send by e-mail
+report-schedule-lede = E-mail this report on a schedule, as a PDF or a CSV file. Each person receives it as they would see it here, with the records they may see, in their language.
+report-schedule-none = Not scheduled yet.
+report-schedule-to = To
+report-schedule-next = next on
+report-schedule-stop = Stop
+report-schedule-frequency = How often
+report-schedule-weekday = On (weekly)
+report-schedule-month-day = On day (monthly)
+report-schedule-hour = At
+report-schedule-format = As
+report-schedule-recipients = Recipients
+report-schedule-recipients-help = Only people who may see this report are listed: to add others, share the report with their team. Nobody ticked sends it to you.
+report-schedule-add = Schedule
+report-schedule-failed = The schedule was not saved:
+report-schedule-every-day = Every day at { $hour } ({ $zone })
+report-schedule-every-week = Every { $weekday } at { $hour } ({ $zone })
+report-schedule-every-month = On day { $day } of every month at { $hour } ({ $zone })
+report-schedule-frequency-daily = Every day
+report-schedule-frequency-weekly = Every week
+report-schedule-frequency-monthly = Every month
+report-schedule-format-pdf = PDF
+report-schedule-format-csv = CSV (spreadsheet)
+report-schedule-weekday-monday = Monday
+report-schedule-weekday-tuesday = Tuesday
+report-schedule-weekday-wednesday = Wednesday
+report-schedule-weekday-thursday = Thursday
+report-schedule-weekday-friday = Friday
+report-schedule-weekday-saturday = Saturday
+report-schedule-weekday-sunday = Sunday
+error-report-recipient-cannot-see = { $name } cannot see this report: share it with their team first.
+email-template-report-scheduled = Scheduled report
+email-template-report-scheduled-help = A saved report on its schedule, with the report attached as a PDF or CSV file.
+
+# Dashboards open from kept results (issue 23)
+dashboard-as-of = Figures as of { $time }
+dashboard-refresh = Refresh now

@@ -1864,3 +1864,43 @@ error-report-not-your-team = Comparte con uno de tus equipos.
 error-report-bad-order = Lista cada widget del panel una vez.
 error-unknown-field = Ese campo no existe.
 error-too-many = Demasiados: como máximo { $max }.
+
+# Scheduled reports (issue 23)
+report-as-of = A fecha de
+report-schedule-title = Enviar por correo
+report-schedule-lede = Envíe este informe por correo de forma periódica, en PDF o CSV. Cada persona lo recibe como lo vería aquí, con los registros que puede ver, en su idioma.
+report-schedule-none = Aún no está programado.
+report-schedule-to = Para
+report-schedule-next = próximo envío el
+report-schedule-stop = Detener
+report-schedule-frequency = Frecuencia
+report-schedule-weekday = El día (semanal)
+report-schedule-month-day = El día del mes (mensual)
+report-schedule-hour = A las
+report-schedule-format = Formato
+report-schedule-recipients = Destinatarios
+report-schedule-recipients-help = Solo aparecen las personas que pueden ver este informe: para incluir a otras, comparta el informe con su equipo. Si no marca a nadie, se le envía a usted.
+report-schedule-add = Programar
+report-schedule-failed = La programación no se guardó:
+report-schedule-every-day = Todos los días a las { $hour } ({ $zone })
+report-schedule-every-week = Cada { $weekday } a las { $hour } ({ $zone })
+report-schedule-every-month = El día { $day } de cada mes a las { $hour } ({ $zone })
+report-schedule-frequency-daily = Todos los días
+report-schedule-frequency-weekly = Cada semana
+report-schedule-frequency-monthly = Cada mes
+report-schedule-format-pdf = PDF
+report-schedule-format-csv = CSV (hoja de cálculo)
+report-schedule-weekday-monday = lunes
+report-schedule-weekday-tuesday = martes
+report-schedule-weekday-wednesday = miércoles
+report-schedule-weekday-thursday = jueves
+report-schedule-weekday-friday = viernes
+report-schedule-weekday-saturday = sábado
+report-schedule-weekday-sunday = domingo
+error-report-recipient-cannot-see = { $name } no puede ver este informe: compártalo primero con su equipo.
+email-template-report-scheduled = Informe programado
+email-template-report-scheduled-help = Un informe guardado, enviado según su programación, con el informe adjunto en PDF o CSV.
+
+# Dashboards open from kept results (issue 23)
+dashboard-as-of = Cifras del { $time }
+dashboard-refresh = Actualizar ahora

@@ -1865,3 +1865,43 @@ error-report-not-your-team = Compartilhe com uma das suas equipes.
 error-report-bad-order = Liste cada quadro do painel uma vez.
 error-unknown-field = Esse campo não existe.
 error-too-many = Demais: no máximo { $max }.
+
+# Scheduled reports (issue 23)
+report-as-of = Em
+report-schedule-title = Enviar por e-mail
+report-schedule-lede = Envie este relatório por e-mail periodicamente, em PDF ou CSV. Cada pessoa o recebe como o veria aqui, com os registros que pode ver, no seu idioma.
+report-schedule-none = Ainda não agendado.
+report-schedule-to = Para
+report-schedule-next = próximo envio em
+report-schedule-stop = Interromper
+report-schedule-frequency = Frequência
+report-schedule-weekday = No dia (semanal)
+report-schedule-month-day = No dia do mês (mensal)
+report-schedule-hour = Às
+report-schedule-format = Formato
+report-schedule-recipients = Destinatários
+report-schedule-recipients-help = Só aparecem as pessoas que podem ver este relatório: para incluir outras, compartilhe o relatório com a equipe delas. Sem ninguém marcado, ele é enviado para você.
+report-schedule-add = Agendar
+report-schedule-failed = O agendamento não foi salvo:
+report-schedule-every-day = Todos os dias às { $hour } ({ $zone })
+report-schedule-every-week = Toda semana, { $weekday }, às { $hour } ({ $zone })
+report-schedule-every-month = No dia { $day } de cada mês às { $hour } ({ $zone })
+report-schedule-frequency-daily = Todos os dias
+report-schedule-frequency-weekly = Toda semana
+report-schedule-frequency-monthly = Todo mês
+report-schedule-format-pdf = PDF
+report-schedule-format-csv = CSV (planilha)
+report-schedule-weekday-monday = segunda-feira
+report-schedule-weekday-tuesday = terça-feira
+report-schedule-weekday-wednesday = quarta-feira
+report-schedule-weekday-thursday = quinta-feira
+report-schedule-weekday-friday = sexta-feira
+report-schedule-weekday-saturday = sábado
+report-schedule-weekday-sunday = domingo
+error-report-recipient-cannot-see = { $name } não pode ver este relatório: compartilhe-o primeiro com a equipe dessa pessoa.
+email-template-report-scheduled = Relatório agendado
+email-template-report-scheduled-help = Um relatório salvo, enviado conforme o agendamento, com o relatório anexado em PDF ou CSV.
+
+# Dashboards open from kept results (issue 23)
+dashboard-as-of = Números de { $time }
+dashboard-refresh = Atualizar agora

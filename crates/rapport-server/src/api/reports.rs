@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use rapport_core::ids::{DashboardId, ReportId};
 use rapport_core::reports::ReportDefinition;
-use rapport_db::reports::{Dashboard, DashboardInput, ReportInput, ReportResult, SavedReport};
+use rapport_db::reports::{
+    Dashboard, DashboardInput, ReportInput, ReportResult, ReportSchedule, SavedReport, ScheduleInput,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -23,6 +25,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/reports/run", post(run_report))
         .route("/reports/{id}", get(get_report).put(update_report).delete(delete_report))
         .route("/reports/{id}/results", get(report_results))
+        .route("/reports/{id}/schedules", get(list_schedules).post(create_schedule))
+        .route("/reports/{id}/schedules/{schedule}", axum::routing::delete(delete_schedule))
         .route("/dashboards", get(list_dashboards).post(create_dashboard))
         .route("/dashboards/{id}", get(get_dashboard).put(update_dashboard).delete(delete_dashboard))
 }
@@ -119,6 +123,54 @@ pub(crate) async fn report_results(
 ) -> ApiResult<Json<SavedReportResults>> {
     let (report, result) = rapport_db::reports::run_saved(&state.ctx, &actor, id).await?;
     Ok(Json(SavedReportResults { report, result }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleList {
+    pub items: Vec<ReportSchedule>,
+}
+
+/// A saved report's e-mail schedules (its owner, or an administrator).
+#[utoipa::path(get, path = "/api/v1/reports/{id}/schedules", tag = "reports", params(("id" = ReportId, Path)),
+    responses((status = 200, body = ScheduleList), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(crate) async fn list_schedules(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(id): PathParams<ReportId>,
+) -> ApiResult<Json<ScheduleList>> {
+    Ok(Json(ScheduleList { items: rapport_db::reports::list_schedules(&state.ctx, &actor, id).await? }))
+}
+
+/// E-mails a saved report daily, weekly or monthly at an hour of the caller's
+/// time zone, as PDF or CSV, to people who may see it (the caller when none
+/// is named). Each recipient gets it with the records they may see, in
+/// their language; a retry never sends it twice.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/schedules", tag = "reports", params(("id" = ReportId, Path)),
+    request_body = ScheduleInput,
+    responses((status = 201, body = ReportSchedule), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn create_schedule(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams(id): PathParams<ReportId>,
+    headers: axum::http::HeaderMap,
+    JsonBody(input): JsonBody<ScheduleInput>,
+) -> ApiResult<(StatusCode, Json<ReportSchedule>)> {
+    let link = format!("{}/reports/{id}", crate::web::public::site_origin(&headers));
+    let schedule = rapport_db::reports::create_schedule(&state.ctx, &actor, id, &input, &link).await?;
+    Ok((StatusCode::CREATED, Json(schedule)))
+}
+
+/// Stops a schedule.
+#[utoipa::path(delete, path = "/api/v1/reports/{id}/schedules/{schedule}", tag = "reports",
+    params(("id" = ReportId, Path), ("schedule" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(crate) async fn delete_schedule(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    PathParams((id, schedule)): PathParams<(ReportId, uuid::Uuid)>,
+) -> ApiResult<StatusCode> {
+    rapport_db::reports::delete_schedule(&state.ctx, &actor, id, schedule).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The dashboards the caller may open: their own and their teams'.

@@ -34,6 +34,7 @@ mod quote_send;
 mod quotes;
 mod records;
 mod reports;
+pub(crate) use reports::ReportFiles;
 mod return_rules;
 mod search;
 mod session;
@@ -153,12 +154,15 @@ pub fn router() -> axum::Router<AppState> {
         .route("/reports/export/{format}", get(reports::export))
         .route("/reports/{id}", get(reports::report_page).post(reports::update))
         .route("/reports/{id}/delete", post(reports::delete))
+        .route("/reports/{id}/schedules", post(reports::create_schedule))
+        .route("/reports/{id}/schedules/{schedule}/delete", post(reports::delete_schedule))
         .route("/dashboards", get(reports::default_dashboard).post(reports::create_dashboard))
         .route("/dashboards/{id}", get(reports::dashboard_page).post(reports::update_dashboard))
         .route("/dashboards/{id}/widgets", post(reports::add_widget))
         .route("/dashboards/{id}/widgets/remove", post(reports::remove_widget))
         .route("/dashboards/{id}/widgets/move", post(reports::move_widget))
         .route("/dashboards/{id}/arrange", post(reports::arrange))
+        .route("/dashboards/{id}/refresh", post(reports::refresh_dashboard))
         .route("/settings/quotas", get(forecast::quotas_page).post(forecast::save_quotas))
         .route("/orders/{id}/status", post(orders::move_order))
         .route("/orders/{id}/payment", post(orders::pay))

@@ -41,6 +41,7 @@ mod pipelines;
 mod privacy;
 mod quotes;
 mod reminders;
+mod report_schedules;
 mod reports;
 mod security;
 mod web;

@@ -8,13 +8,13 @@ use serde_json::json;
 use crate::helpers::{PASSWORD, Reply, TestApp, spawn_app};
 
 /// Signs the app's client in as the admin through the sign-in form.
-async fn sign_in(app: &TestApp) {
+pub(crate) async fn sign_in(app: &TestApp) {
     let form = [("email", "admin@rapport.test"), ("password", PASSWORD), ("next", "/")];
     let reply = app.send(app.client.post(app.url("/sign-in")).form(&form)).await;
     assert!(reply.status.is_success() || reply.status.is_redirection(), "{}", reply.status);
 }
 
-async fn page(app: &TestApp, path: &str) -> Reply {
+pub(crate) async fn page(app: &TestApp, path: &str) -> Reply {
     let reply = app.send(app.client.get(app.url(path))).await;
     reply.expect(StatusCode::OK);
     reply
@@ -22,7 +22,7 @@ async fn page(app: &TestApp, path: &str) -> Reply {
 
 /// Every visible input, select and text area: `(id, tag)` of those without
 /// a label naming them (`<label for>`, a wrapping `<label>` or `aria-label`).
-fn unlabelled(html: &str) -> Vec<String> {
+pub(crate) fn unlabelled(html: &str) -> Vec<String> {
     let mut missing = Vec::new();
     let mut rest = html;
     let mut offset = 0;
@@ -171,7 +171,7 @@ async fn a_token_made_on_the_profile_works_until_revoked_there() {
     app.teardown().await;
 }
 
-fn csrf_of(page: &Reply) -> String {
+pub(crate) fn csrf_of(page: &Reply) -> String {
     page.text
         .split("name=\"_csrf\" value=\"")
         .nth(1)

@@ -65,7 +65,13 @@ pub struct WebFixture {
     admin: Credential,
     seller: Credential,
     record: Uuid,
+    /// A saved report over every contact, and a dashboard showing it.
+    report: Uuid,
+    dashboard: Uuid,
 }
+
+/// The report over every contact whose page and dashboard are measured.
+const BENCH_REPORT: &str = "Bench: contacts by country";
 
 /// Before the server starts: browser sessions, and a contact with 200
 /// activities on its timeline (created once; found again on a reused database).
@@ -92,7 +98,46 @@ pub async fn prepare(ctx: &Ctx, admin: &Writer, seller: Uuid) -> anyhow::Result<
             id
         }
     };
-    Ok(WebFixture { admin: Credential::Session(admin_session), seller: Credential::Session(seller_session), record })
+    let (report, dashboard) = report_and_dashboard(ctx, admin).await?;
+    Ok(WebFixture {
+        admin: Credential::Session(admin_session),
+        seller: Credential::Session(seller_session),
+        record,
+        report,
+        dashboard,
+    })
+}
+
+/// A report counting every contact by country, on a dashboard of its own
+/// (made once; found again on a reused database).
+async fn report_and_dashboard(ctx: &Ctx, admin: &Writer) -> anyhow::Result<(Uuid, Uuid)> {
+    use rapport_db::reports::{DashboardInput, ReportInput, Widget, WidgetSize};
+    let found = rapport_db::reports::list_reports(ctx, admin).await?.into_iter().find(|r| r.name == BENCH_REPORT);
+    let report = match found {
+        Some(report) => report,
+        None => {
+            let input = ReportInput {
+                name: BENCH_REPORT.to_owned(),
+                description: None,
+                definition: rapport_core::reports::ReportDefinition::count_by("contact", "country"),
+                shared_team_id: None,
+            };
+            rapport_db::reports::create_report(ctx, admin, &input).await?
+        }
+    };
+    let dashboards = rapport_db::reports::list_dashboards(ctx, admin).await?;
+    let dashboard = match dashboards.into_iter().find(|d| d.name == BENCH_REPORT) {
+        Some(dashboard) => dashboard.id,
+        None => {
+            let input = DashboardInput {
+                name: BENCH_REPORT.to_owned(),
+                team_id: None,
+                widgets: vec![Widget { report_id: report.id, size: WidgetSize::Large }],
+            };
+            rapport_db::reports::create_dashboard(ctx, admin, &input).await?.id
+        }
+    };
+    Ok((report.id.0, dashboard.0))
 }
 
 async fn timeline_contact(ctx: &Ctx) -> anyhow::Result<Option<Uuid>> {
@@ -252,6 +297,16 @@ pub async fn run(
         (&*format!("deal board of a user with {board_items} open deals"), "/deals/board".to_owned(), &fixture.seller),
         (&*format!("home of a user with {board_items} open tasks"), "/".to_owned(), &fixture.seller),
         ("contacts list, first page", "/contacts".to_owned(), &fixture.admin),
+        (
+            "a saved report over every contact, by country (run live)",
+            format!("/reports/{}", fixture.report),
+            &fixture.admin,
+        ),
+        (
+            "a dashboard of that report (opens from the kept result)",
+            format!("/dashboards/{}", fixture.dashboard),
+            &fixture.admin,
+        ),
     ];
     let mut report = String::new();
     let r = &mut report;
@@ -259,6 +314,10 @@ pub async fn run(
     let _ = writeln!(r, "| page | p50 | p99 | /healthz p99 (same run) | HTML + CSS + JS | on the wire (gzip) |");
     let _ = writeln!(r, "|---|---|---|---|---|---|");
     for (label, path, credential) in &pages {
+        if path.starts_with("/dashboards/") {
+            // The first open computes the kept result later opens read.
+            connection.get(path, Some(credential)).await?;
+        }
         let stats = sequential(&mut connection, credential, std::slice::from_ref(path), PAGE_ROUNDS).await?;
         let weight = weight(&mut connection, credential, path).await?;
         let _ = writeln!(

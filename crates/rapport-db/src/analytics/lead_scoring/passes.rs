@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::features::{LeadRow, activity_times, closing_times, feature_values, lead_ids, read_leads};
 use super::{
     CONVERTED, DISQUALIFIED, MODELS_KEPT, Method, OPEN_STATUSES, ScoreReason, TrainingAttempt, WhyRules, active_model,
-    lead_specs, load_state, rules, save_state,
+    change_state, lead_specs, load_state, rules,
 };
 use crate::error::{Error, Result, StorageContext};
 use crate::settings::Ctx;
@@ -43,9 +43,7 @@ pub struct PassSummary {
 pub async fn retrain_and_score(ctx: &Ctx) -> Result<PassSummary> {
     let started = ctx.now();
     let attempt = train_on_history(ctx, started).await?;
-    let mut state = load_state(ctx.db.conn()).await?;
-    state.training = Some(attempt.clone());
-    save_state(ctx.db.conn(), &state).await?;
+    change_state(ctx, |state| state.training = Some(attempt.clone())).await?;
     let mut summary = score_pass(ctx, Condition::all(), started).await?;
     summary.training = Some(attempt);
     Ok(summary)
@@ -244,9 +242,7 @@ async fn score_pass(ctx: &Ctx, condition: Condition, started: DateTime<Utc>) -> 
             break;
         }
     }
-    let mut state = load_state(conn).await?;
-    state.last_pass_at = Some(started);
-    save_state(conn, &state).await?;
+    change_state(ctx, |state| state.last_pass_at = Some(started)).await?;
     Ok(PassSummary { method: scorer.method().0, scored, training: None })
 }
 

@@ -252,7 +252,7 @@ fn persona_error(error: PersonaError) -> DomainError {
 }
 
 async fn run(ctx: &Ctx, request: &PersonaRequest) -> Result<Clustered> {
-    let conn = ctx.db.conn();
+    let conn = ctx.db.analytics();
     let snapshot = ctx.snapshot().await?;
     let choices = feature_choices(ctx).await?;
     let mut picked: Vec<FeatureChoice> = Vec::new();

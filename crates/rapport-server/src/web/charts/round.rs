@@ -115,6 +115,11 @@ pub fn funnel(data: &ChartData, text: &ChartText) -> Option<(f64, Writer)> {
         return None;
     }
     let first = values.first().copied().unwrap_or(0.0);
+    // A funnel narrows: each stage is shown against the first. Figures that
+    // grow somewhere (open deals per stage today, say) are no funnel, and a
+    // share above 100 % would mislead: each shows its share of the whole.
+    let narrows = values.windows(2).all(|pair| pair[1] <= pair[0]);
+    let total: f64 = values.iter().sum();
     let mut w = Writer::new();
     for (c, value) in values.iter().enumerate() {
         let top = 8.0 + ROW * c as f64;
@@ -138,10 +143,10 @@ pub fn funnel(data: &ChartData, text: &ChartText) -> Option<(f64, Writer)> {
             &scale::truncate(&data.categories[c], 30),
         );
         w.end_link(opened);
-        let detail = if c == 0 {
-            text.value(*value)
-        } else {
-            format!("{} · {}", text.value(*value), text.percent(*value, first))
+        let detail = match (narrows, c) {
+            (true, 0) => text.value(*value),
+            (true, _) => format!("{} · {}", text.value(*value), text.percent(*value, first)),
+            (false, _) => format!("{} · {}", text.value(*value), text.percent(*value, total)),
         };
         w.text("text", &[("x", "424"), ("y", &num(top + 33.0)), ("class", "chart-value")], &detail);
     }

@@ -273,6 +273,14 @@ fn funnel_shows_each_stage_against_the_first() {
 }
 
 #[test]
+fn stages_that_do_not_narrow_show_their_share_of_the_whole_never_above_100_percent() {
+    let open = data(&["Qualification", "Proposal", "Negotiation"], &[10.0, 25.0, 15.0]);
+    let markup = render(ChartKind::Funnel, &open, &text("Open deals by stage"));
+    assert!(markup.contains("10 · 20%") && markup.contains("25 · 50%") && markup.contains("15 · 30%"), "{markup}");
+    assert!(!markup.contains("250%"), "{markup}");
+}
+
+#[test]
 fn fifty_categories_label_every_few_bars_and_cut_long_names() {
     let fifty = &awkward_data()[9];
     let markup = render(ChartKind::Bar, fifty, &text("Many"));

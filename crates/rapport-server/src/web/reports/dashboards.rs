@@ -42,6 +42,8 @@ struct DashboardPage {
     widgets: Vec<WidgetView>,
     /// Reports that could be added: (id, name).
     addable: Vec<(String, String)>,
+    /// "Figures as of 14:05": when the oldest widget's result was computed.
+    as_of: Option<String>,
 }
 
 /// Who a dashboard may be shown to: "Only me", then the user's teams
@@ -96,9 +98,13 @@ pub async fn dashboard_page(State(state): State<AppState>, user: WebUser, Path(i
     let today = state.ctx.now().with_timezone(&user.zone).date_naive();
     let count = dashboard.widgets.len();
     let mut widgets = Vec::with_capacity(count);
+    let mut oldest: Option<chrono::DateTime<chrono::Utc>> = None;
     for (i, widget) in dashboard.widgets.iter().enumerate() {
-        let (name, chart) = match rapport_db::reports::run_saved(&state.ctx, &user.actor, widget.report_id).await {
-            Ok((report, result)) => {
+        let found = rapport_db::reports::dashboard_result(&state.ctx, &user.actor, widget.report_id, false).await;
+        let (name, chart) = match found {
+            Ok(kept) => {
+                oldest = Some(oldest.map_or(kept.computed_at, |o| o.min(kept.computed_at)));
+                let (report, result) = (kept.report, kept.result);
                 let chart = view::chart(tr, &report.definition, &result, &report.name, &format!("widget-{i}"), today);
                 (report.name, chart)
             }
@@ -138,8 +144,24 @@ pub async fn dashboard_page(State(state): State<AppState>, user: WebUser, Path(i
         teams: if dashboard.can_edit { audience_choices(&user, &teams, dashboard.team_id) } else { Vec::new() },
         widgets,
         addable,
+        as_of: oldest
+            .map(|at| tr.t1("dashboard.as_of", "time", crate::web::format::datetime(at, user.zone, tr.locale))),
     };
     Ok(html(StatusCode::OK, &page))
+}
+
+/// Runs every widget's report again now, for this viewer.
+pub async fn refresh(State(state): State<AppState>, Path(id): Path<String>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let id = dashboard_id(user, &id)?;
+    let dashboard = rapport_db::reports::get_dashboard(&state.ctx, &user.actor, id).await.map_err(|e| user.fail(e))?;
+    for widget in &dashboard.widgets {
+        match rapport_db::reports::dashboard_result(&state.ctx, &user.actor, widget.report_id, true).await {
+            Ok(_) | Err(rapport_db::Error::Domain(_)) => {}
+            Err(other) => return Err(user.fail(other)),
+        }
+    }
+    Ok(Redirect::to(&format!("/dashboards/{id}")).into_response())
 }
 
 pub async fn create_dashboard(State(state): State<AppState>, form: FormPost) -> WebResult {

@@ -15,10 +15,10 @@ use crate::web::i18n::Tr;
 use crate::web::session::WebUser;
 
 /// A row of plain values: texts for groups (and currency), numbers for measures.
-type SheetRow = (Vec<String>, Vec<Option<f64>>);
+pub(super) type SheetRow = (Vec<String>, Vec<Option<f64>>);
 
 /// Headings and rows of plain values.
-fn sheet(tr: &Tr, result: &ReportResult, custom: &[(String, String)]) -> (Vec<String>, Vec<SheetRow>) {
+pub(super) fn sheet(tr: &Tr, result: &ReportResult, custom: &[(String, String)]) -> (Vec<String>, Vec<SheetRow>) {
     let (headings, _) = view::table(tr, result, custom);
     let rows = result
         .rows
@@ -46,7 +46,7 @@ fn sheet(tr: &Tr, result: &ReportResult, custom: &[(String, String)]) -> (Vec<St
     (headings, rows)
 }
 
-fn csv_bytes(headings: &[String], rows: &[SheetRow]) -> Result<Vec<u8>, csv::Error> {
+pub(super) fn csv_bytes(headings: &[String], rows: &[SheetRow]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(headings)?;
     for (texts, values) in rows {

@@ -5,14 +5,18 @@
 
 mod dashboards;
 mod export;
+mod files;
 mod form;
+mod schedules;
 mod view;
 
 pub use dashboards::{
-    add_widget, arrange, create_dashboard, dashboard_page, default_dashboard, move_widget, remove_widget,
-    update_dashboard,
+    add_widget, arrange, create_dashboard, dashboard_page, default_dashboard, move_widget,
+    refresh as refresh_dashboard, remove_widget, update_dashboard,
 };
 pub use export::export;
+pub use files::ReportFiles;
+pub use schedules::{create_schedule, delete_schedule};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -128,6 +132,8 @@ struct BuilderPage {
     name: String,
     description: String,
     teams: Vec<Choice>,
+    /// "Send by e-mail", for the report's editors.
+    schedules: Option<schedules::ScheduleSection>,
 }
 
 fn custom_labels(snapshot: &rapport_db::settings::Snapshot, kind: RecordType) -> Vec<(String, String)> {
@@ -214,6 +220,10 @@ async fn builder(state: &AppState, user: &WebUser, query: BuilderQuery, saved: O
         Some(shared.as_deref().unwrap_or("")),
     );
     let title = saved.as_ref().map_or_else(|| tr.t("report.new"), |s| s.name.clone());
+    let schedules = match saved.as_ref().filter(|s| s.can_edit) {
+        Some(report) => Some(schedules::section(state, user, report).await?),
+        None => None,
+    };
     let page = BuilderPage {
         frame: user.frame("reports", title),
         action: saved.as_ref().map_or_else(|| "/reports/new".to_owned(), |s| format!("/reports/{}", s.id)),
@@ -249,6 +259,7 @@ async fn builder(state: &AppState, user: &WebUser, query: BuilderQuery, saved: O
         can_edit: saved.as_ref().is_none_or(|s| s.can_edit),
         saved,
         teams: team_choices,
+        schedules,
     };
     Ok(html(StatusCode::OK, &page))
 }
