@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::fluent_bundle::types::{FluentNumber, FluentNumberOptions};
 use fluent_templates::{LanguageIdentifier, Loader};
 
 fluent_templates::static_loader! {
@@ -14,9 +15,46 @@ fluent_templates::static_loader! {
         locales: "./locales",
         fallback_language: "en",
         // No Unicode isolation marks around arguments: they end up in
-        // attribute values and copied text.
-        customise: |bundle| bundle.set_use_isolating(false),
+        // attribute values and copied text. Counts grouped as each
+        // language writes them (Fluent itself prints "12345").
+        customise: |bundle| {
+            bundle.set_use_isolating(false);
+            let language = bundle.locales.first().map(|l| l.language.as_str().to_owned()).unwrap_or_default();
+            bundle.set_formatter(Some(count_formatter(&language)));
+        },
     };
+}
+
+/// The formatter of whole numbers passed as counts (`Arg::Number`) in a
+/// catalogue of `language`: grouped by `format::integer`.
+fn count_formatter<M>(language: &str) -> fn(&FluentValue, &M) -> Option<String> {
+    match language {
+        "pt" => |value, _| grouped(value, Locale::PtBr),
+        "es" => |value, _| grouped(value, Locale::Es),
+        _ => |value, _| grouped(value, Locale::En),
+    }
+}
+
+fn grouped(value: &FluentValue, locale: Locale) -> Option<String> {
+    match value {
+        FluentValue::Number(FluentNumber { value, options })
+            if options.use_grouping && value.fract() == 0.0 && value.abs() < 1e15 =>
+        {
+            Some(super::format::integer(*value as i64, locale))
+        }
+        _ => None,
+    }
+}
+
+/// A count for a message: it picks the plural and reads grouped.
+fn count_value(n: i64) -> FluentValue<'static> {
+    FluentValue::from(n)
+}
+
+/// A number from a field error's parameters (a year, a line, a limit):
+/// it picks plurals but reads as given, never grouped ("between 1900 and 2100").
+fn plain_number(n: i64) -> FluentValue<'static> {
+    FluentValue::Number(FluentNumber::new(n as f64, FluentNumberOptions { use_grouping: false, ..Default::default() }))
 }
 
 /// A language of the UI.
@@ -116,7 +154,7 @@ impl Tr {
             .map(|(name, value)| {
                 let value = match value {
                     Arg::Text(text) => FluentValue::from(text.clone()),
-                    Arg::Number(n) => FluentValue::from(*n),
+                    Arg::Number(n) => count_value(*n),
                 };
                 (Cow::Borrowed(*name), value)
             })
@@ -131,7 +169,7 @@ impl Tr {
             .iter()
             .map(|(name, value)| {
                 let value = match value.parse::<i64>() {
-                    Ok(n) => FluentValue::from(n),
+                    Ok(n) => plain_number(n),
                     Err(_) => FluentValue::from(value.clone()),
                 };
                 (Cow::Owned(name.clone()), value)
@@ -190,6 +228,19 @@ mod tests {
         assert_eq!(Tr::new(Locale::En).count("board.count", 1), "1 deal");
         assert_eq!(Tr::new(Locale::En).count("board.count", 3), "3 deals");
         assert_eq!(Tr::new(Locale::En).choice("size_band", "5001+"), "More than 5,000 people");
+    }
+
+    #[test]
+    fn counts_read_grouped_per_language_but_field_error_numbers_as_given() {
+        assert_eq!(Tr::new(Locale::En).count("board.count", 12_345), "12,345 deals");
+        assert!(Tr::new(Locale::PtBr).count("board.count", 12_345).starts_with("12.345 "));
+        assert!(Tr::new(Locale::Es).count("board.count", 12_345).starts_with("12.345 "));
+        assert!(Tr::new(Locale::Es).count("board.count", 1_234).starts_with("1234 "), "Spanish leaves four digits");
+        let params = BTreeMap::from([("max".to_owned(), "2100".to_owned())]);
+        assert_eq!(
+            Tr::new(Locale::En).try_t_params("error.too_many", &params).as_deref(),
+            Some("Too many: at most 2100.")
+        );
     }
 }
 

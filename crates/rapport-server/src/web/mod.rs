@@ -157,7 +157,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/reports/{id}/schedules", post(reports::create_schedule))
         .route("/reports/{id}/schedules/{schedule}/delete", post(reports::delete_schedule))
         .route("/dashboards", get(reports::default_dashboard).post(reports::create_dashboard))
-        .route("/dashboards/{id}", get(reports::dashboard_page))
+        .route("/dashboards/{id}", get(reports::dashboard_page).post(reports::update_dashboard))
         .route("/dashboards/{id}/widgets", post(reports::add_widget))
         .route("/dashboards/{id}/widgets/remove", post(reports::remove_widget))
         .route("/dashboards/{id}/widgets/move", post(reports::move_widget))

@@ -89,9 +89,24 @@ async fn the_analytics_pages_show_their_figures_with_charts_drawn_on_the_server(
         let team = app.send(app.client.get(app.url("/analytics/team?period=2026-03"))).await;
         team.expect(StatusCode::OK);
         assert!(team.text.contains("data-person=\"Ana Lima\""));
+        for (name, country) in [("Rui", "PT"), ("Inês", "PT"), ("Zed", "ZZ")] {
+            app.create("contacts", &serde_json::json!({"first_name": name, "country": country})).await;
+        }
         let market = app.send(app.client.get(app.url("/analytics/market"))).await;
         market.expect(StatusCode::OK);
-        assert_eq!(market.text.matches("class=\"an-tile an-heat-").count(), 27, "every state on the map");
+        let map_of = |id: &str| {
+            let start = market.text.find(&format!("aria-labelledby=\"{id}-title")).expect("a map");
+            market.text[start..start + market.text[start..].find("</svg>").expect("its end")].to_owned()
+        };
+        assert_eq!(map_of("an-map").matches("class=\"an-tile an-heat-").count(), 27, "every state on the map");
+        let world = map_of("an-world");
+        assert_eq!(world.matches("class=\"an-tile an-heat-").count(), 250, "every country on the world map");
+        assert!(
+            world.contains("<a href=\"/contacts?filter%5Bcountry%5D%5Beq%5D=PT\"><g class=\"an-tile an-heat-5\""),
+            "{world}"
+        );
+        assert!(world.contains("<title>PT: 2 contacts</title>"));
+        assert!(market.text.contains("1 with a code that is no country"), "the contact the map cannot place");
         let bad = app.send(app.client.get(app.url("/analytics/team?period=someday"))).await;
         bad.expect(StatusCode::NOT_FOUND);
     })

@@ -129,3 +129,43 @@ async fn a_segments_csv_lists_its_customers_and_refreshing_from_the_page_needs_t
         .expect(StatusCode::FORBIDDEN);
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn a_persona_is_saved_as_a_segment_with_the_form_the_page_shows() {
+    let app = spawn_app(rapport_db::Backend::Sqlite).await;
+    let form = [("email", "admin@rapport.test"), ("password", PASSWORD), ("next", "/")];
+    let signed_in = app.send(app.client.post(app.url("/sign-in")).form(&form)).await;
+    assert!(signed_in.status.is_success() || signed_in.status.is_redirection(), "{}", signed_in.status);
+    thirty_customers(&app).await;
+
+    let page = app
+        .send(
+            app.client
+                .get(app.url("/analytics/personas?features=recency_days&features=purchases&features=total_minor&k=2")),
+        )
+        .await;
+    page.expect(StatusCode::OK);
+    // The first card's save form, posted as a browser would, field for field.
+    let start = page.text.find("action=\"/analytics/personas/save\"").expect("a save form");
+    let form = &page.text[start..start + page.text[start..].find("</form>").expect("the form's end")];
+    let fields: Vec<(String, String)> = form
+        .split("<input ")
+        .skip(1)
+        .filter_map(|input| {
+            let attr = |name: &str| input.split(&format!("{name}=\"")).nth(1)?.split('"').next().map(str::to_owned);
+            Some((attr("name")?, attr("value").unwrap_or_default()))
+        })
+        .collect();
+    assert!(fields.iter().any(|(name, _)| name == "_csrf"), "{fields:?}");
+    let saved = app
+        .send(
+            app.client
+                .post(app.url("/analytics/personas/save"))
+                .body(serde_urlencoded::to_string(&fields).expect("a form"))
+                .header("content-type", "application/x-www-form-urlencoded"),
+        )
+        .await;
+    saved.expect(StatusCode::OK);
+    assert!(saved.text.contains("<h1"), "the saved segment's page: {}", saved.text);
+    app.teardown().await;
+}

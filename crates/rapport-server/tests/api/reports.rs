@@ -5,7 +5,7 @@ use rapport_core::access::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_both_backends};
+use crate::helpers::{PASSWORD, TestApp, on_both_backends};
 
 async fn deals(app: &TestApp, owner: &str) {
     for (name, amount, currency) in [("A", 100_000, "BRL"), ("B", 250_000, "BRL"), ("C", 40_000, "USD")] {
@@ -139,6 +139,91 @@ async fn a_member_reports_only_on_the_records_their_lists_show() {
         assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(3));
         let all = app.post_json("/api/v1/reports/run", &app.admin_token, &total).await;
         assert_eq!(all.body["rows"][0]["values"], json!([6.0]));
+    })
+    .await;
+}
+
+/// A browser-like client signed in as `email`, and its session's CSRF token.
+async fn page_client(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("an HTTP client");
+    let form = [("email", email), ("password", PASSWORD), ("next", "/")];
+    let signed_in = client.post(app.url("/sign-in")).form(&form).send().await.expect("sign in");
+    assert!(signed_in.status().is_success(), "{}", signed_in.status());
+    let page = client.get(app.url("/reports")).send().await.expect("the reports page");
+    let html = page.text().await.expect("a page");
+    let csrf = html.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a CSRF token");
+    (client, csrf.to_owned())
+}
+
+async fn page_of(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let reply = client.get(app.url(path)).send().await.expect("a page");
+    (reply.status(), reply.text().await.expect("a body"))
+}
+
+async fn post_form(app: &TestApp, client: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> StatusCode {
+    client.post(app.url(path)).form(form).send().await.expect("a form post").status()
+}
+
+#[tokio::test]
+async fn a_dashboard_shown_to_a_team_opens_for_its_members_only_and_only_its_owner_changes_it() {
+    on_both_backends("dashboards team pages", async |app| {
+        let (ana, ana_token) = app.user("Ana Lima", Role::Member).await;
+        let (bia, _) = app.user("Bia Souza", Role::Member).await;
+        let (caio, _) = app.user("Caio Reis", Role::Member).await;
+        let team = app.team("Vendas Sul", &[ana.id, bia.id]).await;
+        let other_team = app.team("Suporte", &[caio.id]).await;
+        let (ana_web, ana_csrf) = page_client(app, "ana.lima@rapport.test").await;
+        let (bia_web, bia_csrf) = page_client(app, "bia.souza@rapport.test").await;
+        let (caio_web, caio_csrf) = page_client(app, "caio.reis@rapport.test").await;
+
+        // Ana's choices: only herself or her own team.
+        let (_, list) = page_of(app, &ana_web, "/reports").await;
+        assert!(list.contains(&format!("<option value=\"{team}\">Vendas Sul</option>")), "{list}");
+        assert!(!list.contains("Suporte"), "not Ana's team: {list}");
+        let team_id = team.to_string();
+        let created =
+            post_form(app, &ana_web, "/dashboards", &[("_csrf", &ana_csrf), ("name", "Sul board"), ("team", &team_id)])
+                .await;
+        assert!(created.is_success(), "{created}");
+        let listed = app.get("/api/v1/dashboards", &ana_token).await;
+        let board = listed.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|d| d["name"] == "Sul board")
+            .expect("Ana's new dashboard")
+            .clone();
+        assert_eq!(board["team_id"], team_id.as_str());
+        let path = format!("/dashboards/{}", board["id"].as_str().expect("an id"));
+        let (_, mine) = page_of(app, &ana_web, &path).await;
+        assert!(mine.contains("Shown to Vendas Sul") && mine.contains(&format!("action=\"{path}\"")), "{mine}");
+
+        // Bia, in the team, finds it with the team's name and opens it to read.
+        let (_, list) = page_of(app, &bia_web, "/reports").await;
+        assert!(list.contains("Sul board") && list.contains("Shown to Vendas Sul"), "{list}");
+        let (status, page) = page_of(app, &bia_web, &path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("only its owner changes it"), "{page}");
+        assert!(!page.contains(&format!("action=\"{path}\"")) && !page.contains("/widgets\""), "no edit forms: {page}");
+        let renamed = [("_csrf", bia_csrf.as_str()), ("name", "Bia's now"), ("team", "")];
+        assert_eq!(post_form(app, &bia_web, &path, &renamed).await, StatusCode::FORBIDDEN);
+
+        // Caio, not in the team, neither lists nor opens it, nor shows his own to Ana's team.
+        let (_, list) = page_of(app, &caio_web, "/reports").await;
+        assert!(!list.contains("Sul board"), "{list}");
+        assert!(list.contains(&format!("<option value=\"{other_team}\">Suporte</option>")), "{list}");
+        assert_eq!(page_of(app, &caio_web, &path).await.0, StatusCode::NOT_FOUND);
+        let refused =
+            post_form(app, &caio_web, "/dashboards", &[("_csrf", &caio_csrf), ("name", "Mine"), ("team", &team_id)])
+                .await;
+        assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // Ana makes it private again: Bia no longer opens it.
+        let private = [("_csrf", ana_csrf.as_str()), ("name", "Sul board"), ("team", "")];
+        assert!(post_form(app, &ana_web, &path, &private).await.is_success());
+        assert_eq!(page_of(app, &bia_web, &path).await.0, StatusCode::NOT_FOUND);
+        let (_, mine) = page_of(app, &ana_web, &path).await;
+        assert!(mine.contains(">Private"), "{mine}");
     })
     .await;
 }

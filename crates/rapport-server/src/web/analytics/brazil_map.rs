@@ -38,9 +38,9 @@ const TILES: [(&str, u32, u32); 27] = [
 const TILE: u32 = 56;
 const GAP: u32 = 4;
 /// Shades `an-heat-0` (none) to `an-heat-5`.
-const SHADES: u64 = 5;
+pub(super) const SHADES: u64 = 5;
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

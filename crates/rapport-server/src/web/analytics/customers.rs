@@ -167,8 +167,8 @@ fn figures(tr: &Tr, a: &CustomerAnalysis) -> Vec<Figure> {
     ]
 }
 
-fn left_out(tr: &Tr, a: &CustomerAnalysis) -> Option<String> {
-    let l = &a.left_out;
+/// What the figures leave out, in words, every count grouped per locale.
+fn left_out(tr: &Tr, l: &store::LeftOut, currency: &str) -> Option<String> {
     if l.other_currency_orders == 0 && l.orders_without_customer == 0 {
         return None;
     }
@@ -185,7 +185,7 @@ fn left_out(tr: &Tr, a: &CustomerAnalysis) -> Option<String> {
             "customers.left_out_currency",
             &[
                 ("orders", count(l.other_currency_orders)),
-                ("currency", text(a.currency.clone())),
+                ("currency", text(currency.to_owned())),
                 ("currencies", text(currencies)),
             ],
         ));
@@ -342,7 +342,7 @@ pub async fn customers_page(State(state): State<AppState>, user: WebUser, Query(
             tr.t_with("customers.refreshed", &[("at", text(format::datetime(a.computed_at, user.zone, tr.locale)))]),
         );
         page.has_customers = a.customers > 0;
-        page.left_out = left_out(tr, &a);
+        page.left_out = left_out(tr, &a.left_out, &a.currency);
         if page.has_customers {
             let top = store::top_by_clv(&state.ctx, &user.actor, TOP).await.map_err(|e| user.fail(e))?;
             page.figures = figures(tr, &a);
@@ -367,7 +367,31 @@ pub async fn refresh_now(State(state): State<AppState>, form: FormPost) -> WebRe
 
 #[cfg(test)]
 mod tests {
-    use super::heat;
+    use super::{Tr, heat, left_out, store};
+    use crate::web::i18n::Locale;
+
+    #[test]
+    fn left_out_orders_are_counted_with_the_locales_grouping() {
+        let many = store::LeftOut {
+            other_currencies: vec![("USD".into(), 12_000), ("EUR".into(), 345)],
+            other_currency_orders: 12_345,
+            orders_without_customer: 2_500,
+        };
+        let en = left_out(&Tr::new(Locale::En), &many, "BRL").expect("a note");
+        assert!(
+            en.contains("12,345 orders in other currencies than BRL") && en.contains("USD 12,000, EUR 345"),
+            "{en}"
+        );
+        assert!(en.contains("2,500 orders name no company"), "{en}");
+        let pt = left_out(&Tr::new(Locale::PtBr), &many, "BRL").expect("a note");
+        assert!(pt.contains("12.345 pedidos") && pt.contains("2.500 pedidos"), "{pt}");
+        let one = store::LeftOut { orders_without_customer: 1, ..Default::default() };
+        assert_eq!(
+            left_out(&Tr::new(Locale::Es), &one, "BRL").as_deref(),
+            Some("Un pedido sin empresa ni contacto queda fuera.")
+        );
+        assert_eq!(left_out(&Tr::new(Locale::En), &store::LeftOut::default(), "BRL"), None);
+    }
 
     #[test]
     fn retention_shades_in_fifths_and_nobody_is_blank() {

@@ -1,19 +1,20 @@
-//! `/analytics/market`: the customer base as a market — age bands, Brazil's
-//! states on a tile map, countries, industries, company sizes, channels,
-//! growth of each segment, and the competitors met in deals.
+//! `/analytics/market`: the customer base as a market — age bands, the
+//! world's countries and Brazil's states on tile maps, industries, company
+//! sizes, channels, growth of each segment, and the competitors met in deals.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rapport_analytics::market::Growth;
+use rapport_core::forecast::Period;
 use rapport_db::analytics::market::Distribution;
 
-use super::{brazil_map, percent};
+use super::{brazil_map, percent, world_map};
 use crate::state::AppState;
 use crate::web::charts::{self, ChartData, ChartKind, ChartText, Series, ValueFormat};
 use crate::web::i18n::{Arg, Tr};
 use crate::web::session::WebUser;
-use crate::web::{Frame, WebResult, format, html};
+use crate::web::{Frame, WebResult, forecast, format, html};
 
 pub struct Panel {
     pub id: &'static str,
@@ -31,11 +32,31 @@ pub struct CompetitorRow {
     pub reasons: String,
 }
 
+/// A country's row in the world map's table.
+pub struct CountryRow {
+    pub code: String,
+    pub href: String,
+    pub contacts: String,
+    pub share: String,
+}
+
+/// The world map with what reads it: the shades' ranges, a table of the
+/// same counts, and the contacts it cannot place.
+pub struct World {
+    pub svg: String,
+    /// (shade, counts it stands for)
+    pub legend: Vec<(u64, String)>,
+    pub rows: Vec<CountryRow>,
+    /// "12 contacts have no country; 3 a code that is no country's."
+    pub unplaced: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "analytics/market.html")]
 struct MarketPage {
     frame: Frame,
     figures: Vec<(String, String)>,
+    world: World,
     map: String,
     panels: Vec<Panel>,
     growth: Vec<Panel>,
@@ -72,8 +93,10 @@ fn growth_panel(tr: &Tr, id: &'static str, growth: &Growth, title: String, regio
         Some(s) if region => s.strip_prefix("BR-").map_or_else(|| s.clone(), |uf| format!("{uf} (BR)")),
         Some(s) => s.clone(),
     };
+    // "2026-Q4" as the language writes a quarter ("4º tri 2026", "T4 2026").
+    let quarter = |q: &String| Period::parse(q).map_or_else(|_| q.clone(), |p| forecast::period_label(tr, p));
     let data = ChartData::new(
-        growth.quarters.clone(),
+        growth.quarters.iter().map(quarter).collect(),
         growth
             .segments
             .iter()
@@ -83,6 +106,46 @@ fn growth_panel(tr: &Tr, id: &'static str, growth: &Growth, title: String, regio
     let text = ChartText::new(tr, title.clone(), tr.t("analytics.growth_help"), ValueFormat::Number)
         .with_id(format!("an-chart-{id}"));
     Panel { id, title, chart: charts::render(ChartKind::StackedBar, &data, &text) }
+}
+
+fn world(tr: &Tr, countries: &Distribution, contacts: u64) -> World {
+    let int = |n: u64| format::integer(n as i64, tr.locale);
+    let href = |code: &str| link("/contacts", &[("filter[country][eq]", code.into())]);
+    let counted: Vec<(String, u64)> = countries.iter().filter_map(|(c, n)| c.clone().map(|c| (c, *n))).collect();
+    let map = world_map::render(
+        &counted,
+        &tr.t("analytics.world_map"),
+        &tr.t("analytics.world_map_help"),
+        |code, n| {
+            tr.t_with(
+                "analytics.country_count",
+                &[("country", Arg::Text(code.to_owned())), ("count", Arg::Text(int(n)))],
+            )
+        },
+        href,
+    );
+    let mut legend = vec![(0, int(0))];
+    legend.extend(map.legend.iter().map(|(shade, low, high)| {
+        (*shade, if low == high { int(*low) } else { format!("{}–{}", int(*low), int(*high)) })
+    }));
+    let not_set = countries.iter().filter(|(c, _)| c.is_none()).map(|(_, n)| n).sum::<u64>();
+    let unplaced = match (not_set, map.elsewhere) {
+        (0, 0) => None,
+        (not_set, elsewhere) => Some(tr.t_with(
+            "analytics.world_unplaced",
+            &[("none", Arg::Text(int(not_set))), ("other", Arg::Text(int(elsewhere)))],
+        )),
+    };
+    let rows = counted
+        .iter()
+        .map(|(code, n)| CountryRow {
+            code: code.clone(),
+            href: href(code),
+            contacts: int(*n),
+            share: percent((contacts > 0).then(|| *n as f64 / contacts as f64), tr.locale),
+        })
+        .collect();
+    World { svg: map.svg, legend, rows, unplaced }
 }
 
 pub async fn market_page(State(state): State<AppState>, user: WebUser) -> WebResult {
@@ -114,15 +177,6 @@ pub async fn market_page(State(state): State<AppState>, user: WebUser) -> WebRes
     };
     let panels = vec![
         age_panel,
-        bars(
-            tr,
-            "country",
-            ChartKind::HorizontalBar,
-            &view.countries,
-            tr.t("analytics.by_country"),
-            tr.t("analytics.contacts_help"),
-            |c| link("/contacts", &[("filter[country][eq]", c.into())]),
-        ),
         bars(
             tr,
             "industry",
@@ -184,6 +238,7 @@ pub async fn market_page(State(state): State<AppState>, user: WebUser) -> WebRes
                 ),
             ),
         ],
+        world: world(tr, &view.countries, view.contacts),
         map,
         panels,
         growth,

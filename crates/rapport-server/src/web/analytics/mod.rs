@@ -11,6 +11,7 @@ mod market;
 mod personas;
 mod sales;
 mod team;
+mod world_map;
 
 pub use attribution::attribution_page;
 pub use customers::{customers_page, refresh_now, segment_csv, segment_page};

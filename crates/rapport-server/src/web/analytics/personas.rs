@@ -152,7 +152,8 @@ async fn render(
                         },
                         size: int(c.size as u64),
                         share: percent(Some(c.share), tr.locale),
-                        value: format::money(c.value_minor, &view.currency, tr.locale),
+                        // No line break between "R$" and the number on a narrow card.
+                        value: format::money(c.value_minor, &view.currency, tr.locale).replace(' ', "\u{a0}"),
                         traits: words,
                     }
                 })

@@ -1,32 +1,29 @@
 //! Line and area charts: one point per category at the centre of its band,
 //! so they line up with bar charts of the same data.
 
-use super::bar::{PLOT_HEIGHT, TICKS, category_label, extent, value_grid};
-use super::scale::{self, Axis};
+use super::bar::{PLOT_HEIGHT, Scales, category_label, label_fit};
 use super::svg::{Writer, num};
-use super::{ChartData, ChartText, WIDTH, colour, legend, tooltip};
+use super::{ChartData, ChartText, colour, legend, legend_height, tooltip};
 
 /// Lines per series; `filled` shades the area between each line and zero.
 pub fn draw(data: &ChartData, text: &ChartText, filled: bool) -> (f64, Writer) {
-    let (low, high) = extent(data, false);
-    let axis = Axis::nice_for(low, high, TICKS, data.whole());
-    let widest_tick = axis.ticks.iter().map(|t| scale::text_width(&text.tick(*t))).fold(0.0, f64::max);
-    let left = (widest_tick + 14.0).max(36.0);
-    let top = if data.series.len() > 1 { 32.0 } else { 12.0 };
+    let scales = Scales::new(data, text, false);
+    let left = scales.left_room(text);
+    let right = scales.right_edge(text);
+    let top = 12.0 + legend_height(data, text, &scales.on_right);
     let count = data.categories.len();
-    let band = (WIDTH - 8.0 - left) / count as f64;
-    let fits = (band / 6.4).floor() as usize;
-    let rotated = fits < 6 && data.categories.iter().any(|c| c.chars().count() > fits);
+    let band = (right - left) / count as f64;
+    let (fits, rotated) = label_fit(data, band);
     let bottom = if rotated { 84.0 } else { 28.0 };
     let mut w = Writer::new();
-    legend(&mut w, data, 18.0);
-    value_grid(&mut w, &axis, text, left, top, PLOT_HEIGHT);
+    legend(&mut w, data, text, &scales.on_right, 18.0);
+    scales.grid(&mut w, text, left, right, top, PLOT_HEIGHT);
     let x_of = |c: usize| left + band * (c as f64 + 0.5);
-    let y_of = |v: f64| top + PLOT_HEIGHT * (1.0 - axis.fraction(v));
-    let baseline = y_of(0.0);
+    let y_of = |s: usize, v: f64| top + PLOT_HEIGHT * (1.0 - scales.of(s).fraction(v));
     for s in 0..data.series.len() {
+        let baseline = y_of(s, 0.0);
         let points: Vec<String> =
-            (0..count).map(|c| format!("{},{}", num(x_of(c)), num(y_of(data.value(s, c))))).collect();
+            (0..count).map(|c| format!("{},{}", num(x_of(c)), num(y_of(s, data.value(s, c))))).collect();
         if filled && count > 1 {
             let area = format!(
                 "{},{} {} {},{}",
@@ -51,7 +48,7 @@ pub fn draw(data: &ChartData, text: &ChartText, filled: bool) -> (f64, Writer) {
                 "circle",
                 &[
                     ("cx", &num(x_of(c))),
-                    ("cy", &num(y_of(data.value(s, c)))),
+                    ("cy", &num(y_of(s, data.value(s, c)))),
                     ("r", radius),
                     ("class", &format!("chart-point {}", colour(s))),
                 ],

@@ -104,8 +104,12 @@ pub struct ChartText {
     pub title: String,
     pub description: String,
     pub format: ValueFormat,
+    /// Per series, when series read differently (a sum of money beside a
+    /// count); empty: every series reads as `format`.
+    series_formats: Vec<ValueFormat>,
     pub locale: Locale,
     no_data: String,
+    right_scale: String,
     no_previous: String,
     category: String,
     previous: String,
@@ -121,8 +125,10 @@ impl ChartText {
             description: description.into(),
             title,
             format,
+            series_formats: Vec::new(),
             locale: tr.locale,
             no_data: tr.t("chart.no_data"),
+            right_scale: tr.t("chart.right_scale"),
             no_previous: tr.t("chart.no_previous"),
             category: tr.t("chart.category"),
             previous: tr.t("chart.previous"),
@@ -134,10 +140,32 @@ impl ChartText {
         self
     }
 
+    /// How each series reads, in the series' order. Column and line charts
+    /// whose series read two ways draw the second way on a scale of its own
+    /// on the right; the other kinds read every series as the first.
+    pub fn with_series_formats(mut self, formats: Vec<ValueFormat>) -> Self {
+        self.series_formats = formats;
+        self
+    }
+
+    /// How the `series`th series reads.
+    fn format_of(&self, series: usize) -> &ValueFormat {
+        self.series_formats.get(series).unwrap_or(&self.format)
+    }
+
     /// A value as the user reads it.
     pub fn value(&self, value: f64) -> String {
+        self.formatted(&self.format, value)
+    }
+
+    /// A value of the `series`th series as the user reads it.
+    fn series_value(&self, series: usize, value: f64) -> String {
+        self.formatted(self.format_of(series), value)
+    }
+
+    fn formatted(&self, format: &ValueFormat, value: f64) -> String {
         let value = if value.is_finite() { value } else { 0.0 };
-        match &self.format {
+        match format {
             ValueFormat::Number => number(value, self.locale),
             ValueFormat::Money { currency } => format::money(clamp_i64(value), currency, self.locale),
             ValueFormat::Percent => format::percent_bp(clamp_i64(value * 100.0), self.locale),
@@ -145,9 +173,15 @@ impl ChartText {
     }
 
     /// A tick label: like `value`, but money without zero cents to keep axes narrow.
+    #[cfg(test)]
     fn tick(&self, value: f64) -> String {
-        let text = self.value(value);
-        let ValueFormat::Money { .. } = self.format else { return text };
+        self.tick_in(&self.format, value)
+    }
+
+    /// A tick label of a scale reading as `format`.
+    fn tick_in(&self, format: &ValueFormat, value: f64) -> String {
+        let text = self.formatted(format, value);
+        let ValueFormat::Money { .. } = format else { return text };
         let decimal = if self.locale == Locale::En { '.' } else { ',' };
         match text.find(&format!("{decimal}00")) {
             Some(at) if !text[at + 3..].starts_with(|c: char| c.is_ascii_digit()) => {
@@ -277,7 +311,7 @@ fn table(kind: ChartKind, data: &ChartData, text: &ChartText) -> Writer {
         w.open("tr", &[]);
         w.text("th", &[("scope", "row")], category);
         for s in 0..data.series.len() {
-            w.text("td", &[], &text.value(data.value(s, c)));
+            w.text("td", &[], &text.series_value(s, data.value(s, c)));
         }
         w.close();
     }
@@ -294,21 +328,50 @@ fn colour(index: usize) -> String {
 /// A shape's tooltip: "Category · Series: value" (the series only when there are several).
 fn tooltip(data: &ChartData, text: &ChartText, series: usize, category: usize) -> String {
     let label = data.categories.get(category).map_or("", String::as_str);
-    let value = text.value(data.value(series, category));
+    let value = text.series_value(series, data.value(series, category));
     match data.series.get(series) {
         Some(s) if data.series.len() > 1 => format!("{label} · {}: {value}", s.name),
         _ => format!("{label}: {value}"),
     }
 }
 
-/// A legend row of series names, when there is more than one series.
-fn legend(w: &mut Writer, data: &ChartData, y: f64) {
+/// Height of one legend row.
+const LEGEND_ROW: f64 = 20.0;
+/// A legend entry is cut to this many characters.
+const LEGEND_CHARS: usize = 28;
+
+/// The legend's entries: (series, words, x, row), wrapped onto as many
+/// rows as needed; none when there is only one series.
+fn legend_layout(data: &ChartData, text: &ChartText, on_right: &[bool]) -> Vec<(usize, String, f64, usize)> {
     if data.series.len() < 2 {
-        return;
+        return Vec::new();
     }
-    let mut x = 8.0;
+    let (mut x, mut row) = (8.0, 0);
+    let mut entries = Vec::with_capacity(data.series.len());
     for (index, series) in data.series.iter().enumerate() {
-        let name = scale::truncate(&series.name, 24);
+        let name = scale::truncate(&series.name, LEGEND_CHARS);
+        let name =
+            if on_right.get(index).copied().unwrap_or(false) { format!("{name} ({})", text.right_scale) } else { name };
+        let width = 14.0 + scale::text_width(&name) + 16.0;
+        if x > 8.0 && x + width > WIDTH {
+            (x, row) = (8.0, row + 1);
+        }
+        entries.push((index, name, x, row));
+        x += width;
+    }
+    entries
+}
+
+/// How much room the legend takes above the plot (0 for one series).
+fn legend_height(data: &ChartData, text: &ChartText, on_right: &[bool]) -> f64 {
+    legend_layout(data, text, on_right).last().map_or(0.0, |(_, _, _, row)| (*row + 1) as f64 * LEGEND_ROW)
+}
+
+/// The legend of series names, when there is more than one series, each
+/// marked with its series' colour; rows start at `y` (the first baseline).
+fn legend(w: &mut Writer, data: &ChartData, text: &ChartText, on_right: &[bool], y: f64) {
+    for (index, name, x, row) in legend_layout(data, text, on_right) {
+        let y = y + row as f64 * LEGEND_ROW;
         w.empty(
             "rect",
             &[
@@ -321,9 +384,5 @@ fn legend(w: &mut Writer, data: &ChartData, y: f64) {
             ],
         );
         w.text("text", &[("x", &svg::num(x + 14.0)), ("y", &svg::num(y)), ("class", "chart-label")], &name);
-        x += 14.0 + scale::text_width(&name) + 16.0;
-        if x > WIDTH - 60.0 {
-            break;
-        }
     }
 }

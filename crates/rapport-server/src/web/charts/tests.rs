@@ -297,3 +297,135 @@ fn chart_kinds_round_trip_through_their_names() {
     }
     assert_eq!(ChartKind::parse("pie"), None);
 }
+
+/// A sum of money (in cents) and a count over the same owners.
+fn money_and_count() -> (ChartData, ChartText) {
+    let chart = ChartData::new(
+        vec!["Ana".into(), "Bia".into(), "Caio".into()],
+        vec![
+            Series { name: "Sum of Amount".into(), values: vec![350_000.0, 100_000.0, 50_000.0] },
+            Series { name: "Count".into(), values: vec![2.0, 4.0, 1.0] },
+        ],
+    );
+    let money = ValueFormat::Money { currency: "BRL".into() };
+    let text = ChartText::new(&tr(), "By owner", "", money.clone())
+        .with_series_formats(vec![money, ValueFormat::Number])
+        .with_id("m");
+    (chart, text)
+}
+
+/// The (y, height) of each column of the `series`th colour.
+fn columns(markup: &str, series: usize) -> Vec<(f64, f64)> {
+    elements(markup)
+        .iter()
+        .filter(|e| e.0 == "rect" && attribute(e, "class") == Some(format!("chart-s{series}").as_str()))
+        .filter(|e| attribute(e, "width") != Some("10"))
+        .map(|e| (attribute(e, "y").unwrap().parse().unwrap(), attribute(e, "height").unwrap().parse().unwrap()))
+        .collect()
+}
+
+#[test]
+fn measures_of_different_units_each_get_their_own_scale_and_colour() {
+    let (chart, text) = money_and_count();
+    let markup = render(ChartKind::Bar, &chart, &text);
+    let (money, counts) = (columns(&markup, 0), columns(&markup, 1));
+    assert_eq!((money.len(), counts.len()), (3, 3), "{markup}");
+    // Each series against its own scale: Bia's 4 deals stand taller than
+    // Ana's 2, though a shared scale would flatten both next to R$ 3,500.
+    assert!((money[1].1 * 3.5 - money[0].1).abs() < 0.5, "{money:?}");
+    assert!((counts[1].1 - 2.0 * counts[0].1).abs() < 0.5, "{counts:?}");
+    assert!(counts[1].1 > 100.0, "the counts fill their scale: {counts:?}");
+    // The legend names both, the count marked as read on the right.
+    assert!(markup.contains(">Sum of Amount</text>"), "{markup}");
+    assert!(markup.contains(">Count (right scale)</text>"), "{markup}");
+    // Ticks in money on the left, plain numbers on the right.
+    let labels: Vec<&str> =
+        markup.split("class=\"chart-label\">").skip(1).filter_map(|s| s.split('<').next()).collect();
+    assert!(labels.contains(&"R$3,000") && labels.contains(&"4"), "{labels:?}");
+    // Tooltips and the hidden table read each series its own way.
+    assert!(markup.contains("<title>Bia · Count: 4</title>"), "{markup}");
+    assert!(markup.contains("<title>Ana · Sum of Amount: R$3,500.00</title>"), "{markup}");
+    let table = &markup[markup.find("<table").unwrap()..];
+    assert!(table.contains("<th scope=\"col\">Sum of Amount</th><th scope=\"col\">Count</th>"), "{table}");
+    assert!(table.contains("<th scope=\"row\">Ana</th><td>R$3,500.00</td><td>2</td>"), "{table}");
+}
+
+#[test]
+fn lines_and_areas_draw_one_line_per_measure_on_its_scale() {
+    let (chart, text) = money_and_count();
+    for kind in [ChartKind::Line, ChartKind::Area] {
+        let markup = render(kind, &chart, &text);
+        let elements = elements(&markup);
+        let lines: Vec<&str> =
+            elements.iter().filter(|e| e.0 == "polyline").filter_map(|e| attribute(e, "class")).collect();
+        assert_eq!(lines, vec!["chart-line chart-s0", "chart-line chart-s1"], "{kind:?}");
+        let points = |class: &str| -> Vec<f64> {
+            elements
+                .iter()
+                .filter(|e| e.0 == "circle" && attribute(e, "class") == Some(class))
+                .map(|e| attribute(e, "cy").unwrap().parse().unwrap())
+                .collect()
+        };
+        // Bia's count (the highest) peaks where Ana's amount (the highest) does.
+        let (money, counts) = (points("chart-point chart-s0"), points("chart-point chart-s1"));
+        let top = |ys: &[f64]| ys.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!((money[0] - top(&money)).abs() < 0.01 && (counts[1] - top(&counts)).abs() < 0.01, "{kind:?}");
+        assert!((money[0] - counts[1]).abs() < 50.0, "both fill the plot: {money:?} {counts:?}");
+    }
+}
+
+#[test]
+fn measures_of_one_unit_share_one_scale_and_stacks_never_split_it() {
+    let chart = ChartData::new(
+        vec!["a".into(), "b".into()],
+        vec![
+            Series { name: "Lowest".into(), values: vec![10.0, 5.0] },
+            Series { name: "Highest".into(), values: vec![40.0, 20.0] },
+        ],
+    );
+    let same = text("Two").with_series_formats(vec![ValueFormat::Number, ValueFormat::Number]);
+    let markup = render(ChartKind::Bar, &chart, &same);
+    assert!(!markup.contains("right scale"));
+    let (low, high) = (columns(&markup, 0), columns(&markup, 1));
+    assert!((high[0].1 - 4.0 * low[0].1).abs() < 0.5, "one scale: {low:?} {high:?}");
+    let (mixed, text) = money_and_count();
+    assert!(!render(ChartKind::StackedBar, &mixed, &text).contains("right scale"));
+}
+
+#[test]
+fn a_long_legend_wraps_onto_more_rows_instead_of_dropping_names() {
+    let names: Vec<String> = (0..8).map(|i| format!("Average probability of stage {i}")).collect();
+    let chart = ChartData::new(
+        vec!["a".into(), "b".into()],
+        names.iter().map(|n| Series { name: n.clone(), values: vec![1.0, 2.0] }).collect(),
+    );
+    let markup = render(ChartKind::Bar, &chart, &text("Many"));
+    let legend_texts = markup.matches("Average probability of").count();
+    // Every name in the legend (cut to 28 characters), in tooltips and the table.
+    assert_eq!(markup.matches(">Average probability of stag…</text>").count(), 8, "{markup}");
+    assert!(legend_texts > 8);
+    let ys: Vec<f64> = elements(&markup)
+        .iter()
+        .filter(|e| e.0 == "rect" && attribute(e, "width") == Some("10"))
+        .map(|e| attribute(e, "y").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ys.len(), 8);
+    assert!(ys.iter().any(|y| *y > ys[0]), "a second row: {ys:?}");
+    let first_bar = columns(&markup, 0)[0].0.min(columns(&markup, 0)[1].0);
+    assert!(first_bar > ys.iter().copied().fold(0.0, f64::max) + 10.0, "the plot starts below the legend");
+}
+
+#[test]
+fn labels_that_would_be_cut_straight_turn_and_keep_their_year() {
+    let quarters: Vec<String> = (1..=8).map(|q| format!("{}º tri {}", (q - 1) % 4 + 1, 2025 + (q - 1) / 4)).collect();
+    let chart = ChartData::new(quarters, vec![Series { name: "n".into(), values: (1..=8).map(f64::from).collect() }]);
+    for kind in [ChartKind::Bar, ChartKind::Line] {
+        let markup = render(kind, &chart, &text("Quarters"));
+        let turned: Vec<_> = elements(&markup).into_iter().filter(|e| attribute(e, "transform").is_some()).collect();
+        assert_eq!(turned.len(), 8, "{kind:?}");
+        assert!(markup.contains(">4º tri 2026</text>") && !markup.contains("tri 20…"), "{kind:?}");
+    }
+    // Short labels stay straight.
+    let short = data(&["Won", "Lost", "Open"], &[1.0, 2.0, 3.0]);
+    assert!(!render(ChartKind::Bar, &short, &text("Short")).contains("rotate("));
+}

@@ -7,11 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use rapport_core::DomainError;
-use rapport_core::ids::{DashboardId, ReportId};
+use rapport_core::access::Role;
+use rapport_core::ids::{DashboardId, ReportId, TeamId};
 use rapport_db::reports::{Dashboard, DashboardInput, Widget, WidgetSize};
+use rapport_db::users::Team;
 use uuid::Uuid;
 
-use super::view;
+use super::{Choice, choices, not_saved, view};
 use crate::state::AppState;
 use crate::web::session::{FormPost, WebUser};
 use crate::web::{Frame, WebError, WebResult, html};
@@ -33,11 +35,47 @@ struct DashboardPage {
     frame: Frame,
     id: String,
     can_edit: bool,
+    /// "Only you" or the team it is shown to.
+    audience: String,
+    /// The name and audience form's choices (for those who may edit).
+    teams: Vec<Choice>,
     widgets: Vec<WidgetView>,
     /// Reports that could be added: (id, name).
     addable: Vec<(String, String)>,
     /// "Figures as of 14:05": when the oldest widget's result was computed.
     as_of: Option<String>,
+}
+
+/// Who a dashboard may be shown to: "Only me", then the user's teams
+/// (an administrator's: every team), the service's own rule.
+pub fn audience_choices(user: &WebUser, teams: &[Team], selected: Option<TeamId>) -> Vec<Choice> {
+    let selected = selected.map(|t| t.to_string()).unwrap_or_default();
+    choices(
+        std::iter::once((String::new(), user.tr.t("dashboard.only_me"))).chain(
+            teams
+                .iter()
+                .filter(|t| user.actor.role == Role::Admin || user.actor.team_ids.contains(&t.id.0))
+                .map(|t| (t.id.to_string(), t.name.clone())),
+        ),
+        Some(selected.as_str()),
+    )
+}
+
+/// The team a dashboard is shown to, by name ("Only you" when private).
+pub fn audience(user: &WebUser, teams: &[Team], dashboard: &Dashboard) -> String {
+    match dashboard.team_id {
+        None => user.tr.t("dashboard.only_owner"),
+        Some(team) => user.tr.t1(
+            "dashboard.shown_to_team",
+            "team",
+            teams.iter().find(|t| t.id == team).map_or_else(|| team.to_string(), |t| t.name.clone()),
+        ),
+    }
+}
+
+/// The form's team: empty for "Only me".
+fn team_field(form: &FormPost) -> Option<TeamId> {
+    form.value("team").and_then(|t| Uuid::parse_str(t).ok()).map(TeamId)
 }
 
 fn dashboard_id(user: &WebUser, id: &str) -> Result<DashboardId, WebError> {
@@ -97,10 +135,13 @@ pub async fn dashboard_page(State(state): State<AppState>, user: WebUser, Path(i
     } else {
         Vec::new()
     };
+    let teams = rapport_db::users::list_teams(&state.ctx).await.map_err(|e| user.fail(e))?;
     let page = DashboardPage {
         frame: user.frame("reports", dashboard.name.clone()),
         id: dashboard.id.to_string(),
         can_edit: dashboard.can_edit,
+        audience: audience(&user, &teams, &dashboard),
+        teams: if dashboard.can_edit { audience_choices(&user, &teams, dashboard.team_id) } else { Vec::new() },
         widgets,
         addable,
         as_of: oldest
@@ -125,11 +166,31 @@ pub async fn refresh(State(state): State<AppState>, Path(id): Path<String>, form
 
 pub async fn create_dashboard(State(state): State<AppState>, form: FormPost) -> WebResult {
     let user = &form.user;
-    let input =
-        DashboardInput { name: form.value("name").unwrap_or("").to_owned(), team_id: None, widgets: Vec::new() };
-    let created =
-        rapport_db::reports::create_dashboard(&state.ctx, &user.actor, &input).await.map_err(|e| user.fail(e))?;
+    let input = DashboardInput {
+        name: form.value("name").unwrap_or("").to_owned(),
+        team_id: team_field(&form),
+        widgets: Vec::new(),
+    };
+    let created = rapport_db::reports::create_dashboard(&state.ctx, &user.actor, &input)
+        .await
+        .map_err(|e| not_saved(user, "dashboard.save_failed", e))?;
     Ok(Redirect::to(&format!("/dashboards/{}", created.id)).into_response())
+}
+
+/// Renames a dashboard and sets who sees it; its widgets stay.
+pub async fn update_dashboard(State(state): State<AppState>, Path(id): Path<String>, form: FormPost) -> WebResult {
+    let user = &form.user;
+    let id = dashboard_id(user, &id)?;
+    let current = rapport_db::reports::get_dashboard(&state.ctx, &user.actor, id).await.map_err(|e| user.fail(e))?;
+    let input = DashboardInput {
+        name: form.value("name").unwrap_or("").to_owned(),
+        team_id: team_field(&form),
+        widgets: current.widgets,
+    };
+    rapport_db::reports::update_dashboard(&state.ctx, &user.actor, id, &input)
+        .await
+        .map_err(|e| not_saved(user, "dashboard.save_failed", e))?;
+    Ok(Redirect::to(&format!("/dashboards/{id}")).into_response())
 }
 
 async fn change(state: &AppState, form: &FormPost, id: &str, edit: impl FnOnce(&mut Vec<Widget>)) -> WebResult {

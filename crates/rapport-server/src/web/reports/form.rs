@@ -26,6 +26,11 @@ pub struct BuilderQuery {
     pub op: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mf: Option<String>,
+    /// A second measure (none when empty), charted beside the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mf1: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chart: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,8 +76,12 @@ impl BuilderQuery {
             given(field).map(|f| Grouping { field: f.to_owned(), bucket: given(bucket).and_then(DateBucket::parse) })
         };
         let group_by = [grouping(&self.g0, &self.b0), grouping(&self.g1, &self.b1)].into_iter().flatten().collect();
-        let op = given(&self.op).and_then(MeasureOp::parse).unwrap_or(MeasureOp::Count);
-        let field = if op == MeasureOp::Count { None } else { given(&self.mf).map(str::to_owned) };
+        let measure = |op: MeasureOp, field: &Option<String>| Measure {
+            op,
+            field: if op == MeasureOp::Count { None } else { given(field).map(str::to_owned) },
+        };
+        let first = measure(given(&self.op).and_then(MeasureOp::parse).unwrap_or(MeasureOp::Count), &self.mf);
+        let second = given(&self.op1).and_then(MeasureOp::parse).map(|op| measure(op, &self.mf1));
         let filters = self
             .filter_slots()
             .into_iter()
@@ -88,7 +97,7 @@ impl BuilderQuery {
             record_type: given(&self.kind).unwrap_or("deal").to_owned(),
             filters,
             group_by,
-            measures: vec![Measure { op, field }],
+            measures: std::iter::once(first).chain(second).collect(),
             sort: None,
             // Out of range is the check's to report; unreadable is the default.
             limit: given(&self.limit).and_then(|l| l.parse().ok()).unwrap_or(DEFAULT_LIMIT),
@@ -96,11 +105,12 @@ impl BuilderQuery {
         }
     }
 
-    /// The form filled in from a saved definition (its first measure, first three filters).
+    /// The form filled in from a saved definition (its first two measures, first three filters).
     pub fn from_definition(definition: &ReportDefinition) -> Self {
         let group = |i: usize| definition.group_by.get(i);
         let filter = |i: usize| definition.filters.get(i);
         let measure = definition.measures.first();
+        let second = definition.measures.get(1);
         Self {
             kind: Some(definition.record_type.clone()),
             g0: group(0).map(|g| g.field.clone()),
@@ -109,6 +119,8 @@ impl BuilderQuery {
             b1: group(1).and_then(|g| g.bucket).map(|b| b.as_str().to_owned()),
             op: measure.map(|m| m.op.as_str().to_owned()),
             mf: measure.and_then(|m| m.field.clone()),
+            op1: second.map(|m| m.op.as_str().to_owned()),
+            mf1: second.and_then(|m| m.field.clone()),
             chart: Some(definition.chart.as_str().to_owned()),
             limit: Some(definition.limit.to_string()),
             f0f: filter(0).map(|f| f.field.clone()),
@@ -180,5 +192,20 @@ mod tests {
         assert_eq!((definition.limit, definition.chart), (DEFAULT_LIMIT, ChartKind::Bar));
         assert_eq!(definition.group_by[0].bucket, None);
         assert!(!BuilderQuery::default().submitted());
+    }
+
+    #[test]
+    fn a_second_measure_is_added_when_chosen_and_survives_a_round_trip() {
+        let query: BuilderQuery =
+            serde_urlencoded::from_str("kind=deal&g0=owner_id&op=sum&mf=amount_minor&op1=count&mf1=amount_minor")
+                .unwrap();
+        let definition = query.definition();
+        assert_eq!(
+            definition.measures,
+            vec![Measure { op: MeasureOp::Sum, field: Some("amount_minor".into()) }, Measure::count()]
+        );
+        assert_eq!(BuilderQuery::from_definition(&definition).definition(), definition);
+        let none: BuilderQuery = serde_urlencoded::from_str("kind=deal&op=count&op1=&mf1=amount_minor").unwrap();
+        assert_eq!(none.definition().measures, vec![Measure::count()]);
     }
 }

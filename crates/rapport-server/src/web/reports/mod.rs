@@ -12,7 +12,7 @@ mod view;
 
 pub use dashboards::{
     add_widget, arrange, create_dashboard, dashboard_page, default_dashboard, move_widget,
-    refresh as refresh_dashboard, remove_widget,
+    refresh as refresh_dashboard, remove_widget, update_dashboard,
 };
 pub use export::export;
 pub use files::ReportFiles;
@@ -52,16 +52,20 @@ fn choices(items: impl IntoIterator<Item = (String, String)>, selected: Option<&
 #[template(path = "reports/list.html")]
 struct ListPage {
     frame: Frame,
-    /// (href, name, kind, shared)
-    reports: Vec<(String, String, String, bool)>,
-    /// (href, name, default)
-    dashboards: Vec<(String, String, bool)>,
+    /// (href, name, kind, the team it is shared with)
+    reports: Vec<(String, String, String, Option<String>)>,
+    /// (href, name, default, who sees it when shown to a team)
+    dashboards: Vec<(String, String, bool, Option<String>)>,
+    /// Who a new dashboard is shown to.
+    teams: Vec<Choice>,
 }
 
 pub async fn list_page(State(state): State<AppState>, user: WebUser) -> WebResult {
     let tr = &user.tr;
     let reports = rapport_db::reports::list_reports(&state.ctx, &user.actor).await.map_err(|e| user.fail(e))?;
-    let dashboards = rapport_db::reports::list_dashboards(&state.ctx, &user.actor).await.map_err(|e| user.fail(e))?;
+    let boards = rapport_db::reports::list_dashboards(&state.ctx, &user.actor).await.map_err(|e| user.fail(e))?;
+    let teams = rapport_db::users::list_teams(&state.ctx).await.map_err(|e| user.fail(e))?;
+    let me = rapport_core::ids::UserId(user.actor.user_id);
     let kind_label =
         |name: &str| RecordType::parse(name).map_or_else(|| name.to_owned(), |k| tr.t(&format!("kind.{}", k.plural())));
     let page = ListPage {
@@ -73,14 +77,25 @@ pub async fn list_page(State(state): State<AppState>, user: WebUser) -> WebResul
                     format!("/reports/{}", r.id),
                     r.name.clone(),
                     kind_label(&r.definition.record_type),
-                    r.shared_team_id.is_some(),
+                    r.shared_team_id.map(|team| {
+                        let name =
+                            teams.iter().find(|t| t.id == team).map_or_else(|| team.to_string(), |t| t.name.clone());
+                        tr.t1("report.shared_with", "team", name)
+                    }),
                 )
             })
             .collect(),
-        dashboards: dashboards
+        // Mine and those shown to a team (an administrator may open anyone's,
+        // but other people's private ones would only crowd the list).
+        dashboards: boards
             .iter()
-            .map(|d| (format!("/dashboards/{}", d.id), d.name.clone(), d.is_default))
+            .filter(|d| d.owner_id == me || d.team_id.is_some())
+            .map(|d| {
+                let team = d.team_id.map(|_| dashboards::audience(&user, &teams, d));
+                (format!("/dashboards/{}", d.id), d.name.clone(), d.is_default, team)
+            })
             .collect(),
+        teams: dashboards::audience_choices(&user, &teams, None),
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -95,6 +110,9 @@ struct BuilderPage {
     buckets: Vec<Vec<Choice>>,
     ops: Vec<Choice>,
     numeric: Vec<Choice>,
+    /// The second measure's choices (its operation may be none).
+    ops1: Vec<Choice>,
+    numeric1: Vec<Choice>,
     charts: Vec<Choice>,
     /// Per filter row: field choices, op choices, value.
     filters: Vec<(Vec<Choice>, Vec<Choice>, String)>,
@@ -160,6 +178,11 @@ async fn builder(state: &AppState, user: &WebUser, query: BuilderQuery, saved: O
             selected.as_deref(),
         )
     };
+    let measure_ops =
+        || MeasureOp::ALL.iter().map(|o| (o.as_str().to_owned(), tr.t(&format!("report.op.{}", o.as_str()))));
+    let numeric = || {
+        std::iter::once(none.clone()).chain(offered.numeric.iter().map(|n| (n.clone(), label(n)))).collect::<Vec<_>>()
+    };
     let ops = ["eq", "ne", "contains", "starts_with", "gt", "lt", "in", "is_empty"];
     let filters = query
         .filter_rows()
@@ -210,14 +233,13 @@ async fn builder(state: &AppState, user: &WebUser, query: BuilderQuery, saved: O
         ),
         groups: vec![group_choices(&query.g0), group_choices(&query.g1)],
         buckets: vec![bucket_choices(&query.b0), bucket_choices(&query.b1)],
-        ops: choices(
-            MeasureOp::ALL.iter().map(|o| (o.as_str().to_owned(), tr.t(&format!("report.op.{}", o.as_str())))),
-            Some(definition.measures[0].op.as_str()),
+        ops: choices(measure_ops(), Some(definition.measures[0].op.as_str())),
+        numeric: choices(numeric(), query.mf.as_deref()),
+        ops1: choices(
+            std::iter::once(none.clone()).chain(measure_ops()),
+            Some(definition.measures.get(1).map_or("", |m| m.op.as_str())),
         ),
-        numeric: choices(
-            std::iter::once(none.clone()).chain(offered.numeric.iter().map(|n| (n.clone(), label(n)))),
-            query.mf.as_deref(),
-        ),
+        numeric1: choices(numeric(), query.mf1.as_deref()),
         charts: choices(
             ChartKind::ALL.iter().map(|c| (c.as_str().to_owned(), tr.t(&format!("chart.kind.{}", c.as_str())))),
             Some(definition.chart.as_str()),
@@ -274,12 +296,14 @@ fn input(form: &FormPost) -> ReportInput {
     }
 }
 
-fn saved_error(user: &WebUser, error: rapport_db::Error) -> super::WebError {
+/// A refused save as a page: `key`'s words ("The report was not saved:")
+/// and each field's error.
+fn not_saved(user: &WebUser, key: &str, error: rapport_db::Error) -> super::WebError {
     match error_lines(&user.tr, error) {
         Ok(lines) => super::WebError::with_message(
             user.frame("", user.tr.t("error.title")),
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("{} {}", user.tr.t("report.save_failed"), lines.join("; ")),
+            format!("{} {}", user.tr.t(key), lines.join("; ")),
         ),
         Err(other) => user.fail(other),
     }
@@ -289,7 +313,7 @@ pub async fn create(State(state): State<AppState>, form: FormPost) -> WebResult 
     let user = &form.user;
     let saved = rapport_db::reports::create_report(&state.ctx, &user.actor, &input(&form))
         .await
-        .map_err(|e| saved_error(user, e))?;
+        .map_err(|e| not_saved(user, "report.save_failed", e))?;
     Ok(Redirect::to(&format!("/reports/{}", saved.id)).into_response())
 }
 
@@ -298,7 +322,7 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<String>, form:
     let id = report_id(user, &id)?;
     rapport_db::reports::update_report(&state.ctx, &user.actor, id, &input(&form))
         .await
-        .map_err(|e| saved_error(user, e))?;
+        .map_err(|e| not_saved(user, "report.save_failed", e))?;
     Ok(Redirect::to(&format!("/reports/{id}")).into_response())
 }
 

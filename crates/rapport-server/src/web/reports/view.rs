@@ -1,6 +1,6 @@
-//! A report's result as the screens show it: the chart (of the first
-//! measure), the table (every measure), words for group values, and the
-//! list each bar or row opens.
+//! A report's result as the screens show it: the chart (every measure as
+//! columns or lines over one grouping, else the first measure), the table
+//! (every measure), words for group values, and the list each bar or row opens.
 
 use chrono::{Datelike, NaiveDate};
 use rapport_core::forecast::{Period, PeriodKind};
@@ -80,7 +80,9 @@ fn chart_currency(result: &ReportResult) -> Option<String> {
             None => counts.push((currency, 1)),
         }
     }
-    counts.into_iter().max_by_key(|(_, n)| *n).map(|(c, _)| c)
+    // On a tie the first seen wins (rows come in currency order within a group),
+    // not the last, which `max_by_key` alone would pick.
+    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| c)
 }
 
 pub fn value_format(result: &ReportResult, measure: usize, currency: Option<&str>) -> ValueFormat {
@@ -90,9 +92,19 @@ pub fn value_format(result: &ReportResult, measure: usize, currency: Option<&str
     }
 }
 
+/// Whether the chart draws every measure, one series each: columns, lines
+/// and areas over a single grouping. Other kinds show the first measure
+/// (a stack, donut or funnel of unlike measures adds up to nothing).
+fn charts_every_measure(result: &ReportResult, kind: ChartKind) -> bool {
+    result.groups.len() == 1
+        && result.measures.len() > 1
+        && matches!(kind, ChartKind::Bar | ChartKind::Line | ChartKind::Area)
+}
+
 /// The chart's data: categories from the first grouping (dates oldest
-/// first), one series per value of the second grouping (or the measure),
-/// of the first measure, in the chart's currency.
+/// first), one series per value of the second grouping, or per measure
+/// (`charts_every_measure`), or of the first measure, in the chart's
+/// currency: rows in other currencies are left to the table, never summed in.
 pub fn chart_data(tr: &Tr, result: &ReportResult, today: NaiveDate, kind: ChartKind) -> (ChartData, Option<String>) {
     let currency = chart_currency(result);
     let rows: Vec<_> = result.rows.iter().filter(|r| r.currency == currency).collect();
@@ -128,18 +140,27 @@ pub fn chart_data(tr: &Tr, result: &ReportResult, today: NaiveDate, kind: ChartK
     if first.bucket.is_some() {
         categories.sort_by(|a, b| a.0.cmp(&b.0));
     }
-    let value_of = |category: &Option<String>, second: Option<&Option<String>>| -> f64 {
+    let value_of = |category: &Option<String>, second: Option<&Option<String>>, measure: usize| -> f64 {
         rows.iter()
             .filter(|r| {
                 r.keys[0].value == *category && second.is_none_or(|s| r.keys.get(1).map(|k| &k.value) == Some(s))
             })
-            .filter_map(|r| r.values.first().copied().flatten())
+            .filter_map(|r| r.values.get(measure).copied().flatten())
             .sum()
     };
     let series = match result.groups.get(1) {
+        None if charts_every_measure(result, kind) => result
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(m, measure)| Series {
+                name: measure_label(tr, record_type, measure, &[]),
+                values: categories.iter().map(|(c, _, _)| value_of(c, None, m)).collect(),
+            })
+            .collect(),
         None => {
             let name = result.measures.first().map(|m| measure_label(tr, record_type, m, &[])).unwrap_or_default();
-            vec![Series { name, values: categories.iter().map(|(c, _, _)| value_of(c, None)).collect() }]
+            vec![Series { name, values: categories.iter().map(|(c, _, _)| value_of(c, None, 0)).collect() }]
         }
         Some(second) => {
             let mut names: Vec<(Option<String>, String)> = Vec::new();
@@ -154,7 +175,7 @@ pub fn chart_data(tr: &Tr, result: &ReportResult, today: NaiveDate, kind: ChartK
                 .iter()
                 .map(|(value, name)| Series {
                     name: name.clone(),
-                    values: categories.iter().map(|(c, _, _)| value_of(c, Some(value))).collect(),
+                    values: categories.iter().map(|(c, _, _)| value_of(c, Some(value), 0)).collect(),
                 })
                 .collect()
         }
@@ -251,10 +272,16 @@ pub fn chart(
 ) -> String {
     let (data, currency) = chart_data(tr, result, today, definition.chart);
     let format = value_format(result, 0, currency.as_deref());
-    let description = match &currency {
-        Some(currency) => tr.t1("report.chart_description_currency", "currency", currency.clone()),
-        None => tr.t("report.chart_description"),
+    let every_measure = charts_every_measure(result, definition.chart);
+    let description = match (&currency, every_measure) {
+        (Some(currency), _) => tr.t1("report.chart_description_currency", "currency", currency.clone()),
+        (None, true) => tr.t("report.chart_description_measures"),
+        (None, false) => tr.t("report.chart_description"),
     };
-    let text = ChartText::new(tr, title, description, format).with_id(id);
+    let mut text = ChartText::new(tr, title, description, format).with_id(id);
+    if every_measure {
+        let formats = (0..result.measures.len()).map(|m| value_format(result, m, currency.as_deref())).collect();
+        text = text.with_series_formats(formats);
+    }
     charts::render(definition.chart, &data, &text)
 }
