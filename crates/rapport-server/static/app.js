@@ -164,15 +164,6 @@ function enhanceForms() {
   for (const input of document.querySelectorAll("input[data-current-path]")) {
     input.value = window.location.pathname + window.location.search;
   }
-  // A field that only applies to one choice of a select (`data-shown-for="id:value"`) shows with it.
-  for (const field of document.querySelectorAll("[data-shown-for]")) {
-    const [id, value] = field.dataset.shownFor.split(":");
-    const select = document.getElementById(id);
-    if (!select) continue;
-    const show = () => (field.hidden = select.value !== value);
-    select.addEventListener("change", show);
-    show();
-  }
   document.addEventListener("submit", (event) => {
     const message = event.target.dataset?.confirm;
     if (message && !window.confirm(message)) event.preventDefault();

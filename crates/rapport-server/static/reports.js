@@ -1,7 +1,8 @@
 // Dashboards: drag a widget onto another to put it there; the new order is
 // posted at once (the move buttons do the same without JavaScript).
 // The builder: choosing another kind of record reloads the form with its
-// fields (without JavaScript, "Show result" does).
+// fields (without JavaScript, "Show result" does). A schedule's weekday
+// shows for weekly schedules, its day of the month for monthly ones.
 
 let csrf;
 
@@ -27,6 +28,13 @@ export function start(token) {
       for (const field of builder.querySelectorAll("select:not([name=kind]):not([name=chart]):not([name=op])")) field.value = "";
       builder.requestSubmit();
     });
+  }
+  for (const field of document.querySelectorAll("[data-shown-for]")) {
+    const [id, value] = field.dataset.shownFor.split(":");
+    const select = document.getElementById(id);
+    const show = () => (field.hidden = select.value !== value);
+    select?.addEventListener("change", show);
+    if (select) show();
   }
   const grid = document.querySelector("[data-arrange]");
   if (!grid) return;
