@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (24, "customer_analytics", crate::analytics::customers::schema::m0024_customer_analytics),
     (25, "lead_scoring", crate::analytics::lead_scoring::m0025_lead_scoring),
     (26, "saved_segments", crate::analytics::personas::schema::m0026_saved_segments),
+    (28, "customer_metric_generations", crate::analytics::customers::schema::m0028_customer_metric_generations),
 ];
 
 /// The test-only kind's table, far above any real version.
