@@ -102,19 +102,17 @@ const LEASE_SECONDS: i64 = 120;
 #[doc(hidden)]
 pub async fn refresh_with(ctx: &Ctx, options: &StoreOptions) -> Result<RefreshReport> {
     let started = Instant::now();
-    let conn = ctx.db.conn();
     let currency = ctx.snapshot().await?.settings.default_currency.clone();
     let now = ctx.now();
     let as_of = now.date_naive();
     let today = day_of(as_of);
 
     let step = Instant::now();
-    let (keys, rows) = purchases::summaries(conn, &currency).await?;
-    let left_out = purchases::left_out(conn, &currency).await?;
+    let purchases::Purchases { keys, summaries: rows, cells, left_out } = purchases::read(&ctx.db, &currency).await?;
     let read_ms = millis(step);
 
     let step = Instant::now();
-    let cohort_table = cohorts::retention(&purchases::cohort_cells(conn, &currency).await?);
+    let cohort_table = cohorts::retention(&cells);
     let cohorts_ms = millis(step);
 
     let step = Instant::now();
