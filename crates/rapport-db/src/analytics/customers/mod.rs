@@ -7,7 +7,8 @@
 //!
 //! The figures are computed by [`refresh`] in the background (a daily job,
 //! or an administrator's "Refresh now") and stored: one row per customer in
-//! `customer_metrics`, the summaries as JSON in `analytics_results`. Pages
+//! `customer_metrics` (by generation, see `refresh::store`), the summaries as
+//! JSON in `analytics_results`, which names the generation to read. Pages
 //! only read what was stored, so they open at once whatever the data size.
 
 mod lists;
