@@ -53,6 +53,7 @@ const MIGRATIONS: &[(i64, &str, Step)] = &[
     (25, "lead_scoring", crate::analytics::lead_scoring::m0025_lead_scoring),
     (26, "saved_segments", crate::analytics::personas::schema::m0026_saved_segments),
     (27, "report_schedules", crate::reports::schema::m0027_report_schedules),
+    (28, "customer_metric_generations", crate::analytics::customers::schema::m0028_customer_metric_generations),
     (29, "report_results", crate::reports::schema::m0029_report_results),
 ];
 

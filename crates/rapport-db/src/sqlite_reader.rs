@@ -98,6 +98,42 @@ impl SqliteReader {
     }
 }
 
+impl SqliteReader {
+    /// Runs `query`, which may read millions of rows, on a connection of its
+    /// own on a blocking thread, handing each row to `each` with `state`, and
+    /// gives `state` back. Through the pool every row would be a message from
+    /// sqlx's connection thread to the runtime.
+    pub(crate) async fn scan<S, F>(
+        &self,
+        query: &SelectStatement,
+        context: &'static str,
+        mut state: S,
+        each: F,
+    ) -> Result<S>
+    where
+        S: Send + 'static,
+        F: Fn(&mut S, &rusqlite::Row<'_>) -> Result<()> + Send + 'static,
+    {
+        let storage = move |e: rusqlite::Error| Error::Storage { context, source: query_error(e) };
+        let (sql, values) = query.build(SqliteQueryBuilder);
+        let params = values
+            .into_iter()
+            .map(parameter)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| Error::Storage { context, source })?;
+        let conn = self.open().map_err(storage)?;
+        let scan = tokio::task::spawn_blocking(move || {
+            let mut statement = conn.prepare(&sql).map_err(storage)?;
+            let mut rows = statement.query(rusqlite::params_from_iter(params)).map_err(storage)?;
+            while let Some(row) = rows.next().map_err(storage)? {
+                each(&mut state, row)?;
+            }
+            Ok(state)
+        });
+        scan.await.map_err(|e| Error::Storage { context, source: DbErr::Custom(e.to_string()) })?
+    }
+}
+
 fn query_error(e: rusqlite::Error) -> DbErr {
     DbErr::Query(RuntimeErr::Internal(e.to_string()))
 }

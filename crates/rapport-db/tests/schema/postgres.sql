@@ -25,6 +25,7 @@ column activities.reminder_at: timestamp with time zone
 column analytics_results.key: text not null
 column analytics_results.computed_at: timestamp with time zone not null
 column analytics_results.payload: jsonb not null
+column analytics_results.generation: bigint not null default 0
 column api_tokens.id: uuid not null
 column api_tokens.user_id: uuid not null
 column api_tokens.name: text not null
@@ -181,6 +182,7 @@ column custom_fields.field_type: text not null
 column custom_fields.options: jsonb not null
 column custom_fields.required: boolean not null
 column custom_fields.created_at: timestamp with time zone not null
+column customer_metrics.generation: bigint not null
 column customer_metrics.customer_type: text not null
 column customer_metrics.customer_id: uuid not null
 column customer_metrics.first_day: date not null
@@ -776,9 +778,9 @@ index contracts_updated_at: CREATE INDEX contracts_updated_at ON public.contract
 index contracts_value_minor: CREATE INDEX contracts_value_minor ON public.contracts USING btree (value_minor, id)
 index custom_fields_key: CREATE UNIQUE INDEX custom_fields_key ON public.custom_fields USING btree (record_type, key)
 index custom_fields_pkey: CREATE UNIQUE INDEX custom_fields_pkey ON public.custom_fields USING btree (id)
-index customer_metrics_clv: CREATE INDEX customer_metrics_clv ON public.customer_metrics USING btree (clv_12m_minor, customer_id)
-index customer_metrics_pkey: CREATE UNIQUE INDEX customer_metrics_pkey ON public.customer_metrics USING btree (customer_type, customer_id)
-index customer_metrics_segment_value: CREATE INDEX customer_metrics_segment_value ON public.customer_metrics USING btree (segment, total_minor, customer_id)
+index customer_metrics_clv: CREATE INDEX customer_metrics_clv ON public.customer_metrics USING btree (generation, clv_12m_minor, customer_id)
+index customer_metrics_pkey: CREATE UNIQUE INDEX customer_metrics_pkey ON public.customer_metrics USING btree (generation, customer_type, customer_id)
+index customer_metrics_segment_value: CREATE INDEX customer_metrics_segment_value ON public.customer_metrics USING btree (generation, segment, total_minor, customer_id)
 index dashboards_default_for: CREATE UNIQUE INDEX dashboards_default_for ON public.dashboards USING btree (default_for)
 index dashboards_owner: CREATE INDEX dashboards_owner ON public.dashboards USING btree (owner_id)
 index dashboards_pkey: CREATE UNIQUE INDEX dashboards_pkey ON public.dashboards USING btree (id)
@@ -968,7 +970,7 @@ constraint contacts_pkey on contacts: PRIMARY KEY (id)
 constraint contract_documents_pkey on contract_documents: PRIMARY KEY (id)
 constraint contracts_pkey on contracts: PRIMARY KEY (id)
 constraint custom_fields_pkey on custom_fields: PRIMARY KEY (id)
-constraint customer_metrics_pkey on customer_metrics: PRIMARY KEY (customer_type, customer_id)
+constraint customer_metrics_pkey on customer_metrics: PRIMARY KEY (generation, customer_type, customer_id)
 constraint dashboards_pkey on dashboards: PRIMARY KEY (id)
 constraint deal_stage_changes_pkey on deal_stage_changes: PRIMARY KEY (id)
 constraint deals_pkey on deals: PRIMARY KEY (id)

@@ -207,3 +207,96 @@ async fn lifetime_value_is_fitted_with_enough_repeat_customers_and_lists_page_by
     })
     .await;
 }
+
+/// Every customer the admin sees in the segment lists: (id, total, segment).
+async fn listed(t: &TestCtx, actor: &rapport_core::access::Actor) -> Vec<(uuid::Uuid, i64, Option<Segment>)> {
+    let mut out = Vec::new();
+    for segment in Segment::ALL {
+        let page = customers::segment_customers(&t.ctx, actor, segment, None, 1000).await.expect("list");
+        out.extend(page.items.iter().map(|l| (l.customer_id, l.total_minor, l.segment)));
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn readers_see_the_old_result_or_the_new_never_a_mix_and_a_stopped_refresh_is_cleaned_up() {
+    use rapport_db::analytics::customers::StoreOptions;
+    run_on_both_backends("customer_generations", |t| async move {
+        let (_, admin) = t.admin().await;
+        let mut contacts = Vec::new();
+        for i in 0..7u32 {
+            let contact = t.contact(&admin, json!({"first_name": format!("Cliente {i}")})).await;
+            for k in 0..=(i % 3) {
+                let amount = 1_000 + i64::from(i) * 700 + i64::from(k) * 90;
+                order(&t, &admin, &[("contact_id", contact)], at(1 + k, 1 + i), amount, "BRL", json!({})).await;
+            }
+            contacts.push(contact);
+        }
+        t.clock.set(at(6, 1));
+        customers::refresh(&t.ctx).await.expect("first refresh");
+        let old = listed(&t, admin.actor()).await;
+        assert_eq!(old.len(), 7);
+        let old_summary = customers::stored(&t.ctx).await.expect("read").expect("stored");
+
+        // Every customer buys again, so that each one's total differs between the results.
+        for (i, contact) in contacts.iter().enumerate() {
+            order(&t, &admin, &[("contact_id", *contact)], at(5, 20), 50_000 + i as i64, "BRL", json!({})).await;
+        }
+
+        // A refresh that stops after two transactions of two rows: four new
+        // rows stored beside the old seven, the old result still the one read.
+        let stopped = StoreOptions { rows_per_transaction: 2, fail_after_transactions: Some(2) };
+        customers::refresh_with(&t.ctx, &stopped).await.expect_err("stopped midway");
+        assert_eq!(t.count("customer_metrics").await, 7 + 4);
+        assert_eq!(listed(&t, admin.actor()).await, old);
+        assert_eq!(customers::stored(&t.ctx).await.expect("read").expect("stored"), old_summary);
+        let top = customers::top_by_clv(&t.ctx, admin.actor(), 100).await.expect("top");
+        assert!(top.iter().all(|l| old.contains(&(l.customer_id, l.total_minor, l.segment))));
+
+        // Its lease holds for a while: a refresh at once is refused and changes nothing...
+        customers::refresh(&t.ctx).await.expect_err("the stopped refresh's lease still holds");
+        assert_eq!(listed(&t, admin.actor()).await, old);
+        // ...and after it, the next refresh deletes the stopped one's rows.
+        t.clock.advance(chrono::Duration::minutes(3));
+        let small = StoreOptions { rows_per_transaction: 2, fail_after_transactions: None };
+        let report = customers::refresh_with(&t.ctx, &small).await.expect("refresh after the stop");
+        assert!(report.write_transactions >= 4 + 4, "{report:?}");
+        let new = listed(&t, admin.actor()).await;
+        assert_eq!(new.len(), 7);
+        assert_eq!(t.count("customer_metrics").await, 7, "only the current generation is left");
+        for ((id, old_total, _), (new_id, new_total, _)) in old.iter().zip(&new) {
+            assert_eq!(id, new_id);
+            assert!(new_total - old_total >= 50_000, "{old_total} → {new_total}");
+        }
+
+        // Readers running beside a refresh of one row a transaction read one
+        // result or the other in every statement, never rows of both.
+        for (i, contact) in contacts.iter().enumerate() {
+            order(&t, &admin, &[("contact_id", *contact)], at(5, 25), 3_000 + i as i64, "BRL", json!({})).await;
+        }
+        let ctx = t.ctx.clone();
+        let one_row = StoreOptions { rows_per_transaction: 1, fail_after_transactions: None };
+        let refresh = tokio::spawn(async move { customers::refresh_with(&ctx, &one_row).await });
+        let (mut reads, mut saw_old, mut saw_new) = (0, false, false);
+        while !refresh.is_finished() || reads == 0 {
+            for segment in Segment::ALL {
+                let page =
+                    customers::segment_customers(&t.ctx, admin.actor(), segment, None, 1000).await.expect("list");
+                let lines: Vec<_> = page.items.iter().map(|l| (l.customer_id, l.total_minor, l.segment)).collect();
+                let from_old = lines.iter().all(|l| new.contains(l));
+                saw_old |= from_old && !lines.is_empty();
+                saw_new |= !from_old;
+                assert!(from_old || lines.iter().all(|l| !new.contains(l)), "a mix: {lines:?}");
+                reads += 1;
+            }
+            tokio::task::yield_now().await;
+        }
+        refresh.await.expect("the refresh task").expect("refresh beside readers");
+        let newest = listed(&t, admin.actor()).await;
+        assert!(newest.iter().all(|l| !new.contains(l)));
+        assert_eq!((newest.len(), t.count("customer_metrics").await), (7, 7));
+        assert!(saw_old || saw_new, "{reads} reads");
+    })
+    .await;
+}

@@ -120,7 +120,7 @@ fn select() -> SelectStatement {
     for column in COLUMNS {
         query.column(("customer_metrics", column));
     }
-    query.from("customer_metrics").to_owned()
+    query.from("customer_metrics").and_where(super::current_generation()).to_owned()
 }
 
 /// A segment's customers the actor may see, highest total spend first,

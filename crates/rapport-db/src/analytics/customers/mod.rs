@@ -7,7 +7,8 @@
 //!
 //! The figures are computed by [`refresh`] in the background (a daily job,
 //! or an administrator's "Refresh now") and stored: one row per customer in
-//! `customer_metrics`, the summaries as JSON in `analytics_results`. Pages
+//! `customer_metrics` (by generation, see `refresh::store`), the summaries as
+//! JSON in `analytics_results`, which names the generation to read. Pages
 //! only read what was stored, so they open at once whatever the data size.
 
 mod lists;
@@ -24,10 +25,20 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use lists::{CustomerLine, CustomerPage, PAGE_SIZE, segment_customers, stored, top_by_clv};
-pub use refresh::{RefreshReport, refresh, request_daily_refresh, request_refresh_now};
+pub use refresh::{RefreshReport, StoreOptions, refresh, refresh_with, request_daily_refresh, request_refresh_now};
 
 /// The key of the summary in `analytics_results`.
 pub const RESULT_KEY: &str = "customers";
+
+/// Rows of `customer_metrics` of the generation the stored result names
+/// (none before the first refresh). The generation is read by the same
+/// statement as the rows, so a read sees one refresh's rows, never a mix of
+/// the rows being replaced and their replacements.
+pub(crate) fn current_generation() -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Expr::col(("customer_metrics", "generation"))
+        .eq(Expr::cust(format!("(SELECT generation FROM analytics_results WHERE key = '{RESULT_KEY}')")))
+}
 
 /// The lifetime-value horizon: the next twelve months.
 pub const HORIZON_DAYS: u32 = 365;

@@ -118,6 +118,7 @@ async fn customers(conn: &impl ConnectionTrait) -> Result<Vec<Customer>> {
     let query = Query::select()
         .columns(["customer_type", "customer_id", "recency_days", "purchases", "total_minor", "clv_12m_minor"])
         .from("customer_metrics")
+        .and_where(crate::analytics::customers::current_generation())
         .order_by("customer_type", Order::Asc)
         .order_by("customer_id", Order::Asc)
         .to_owned();
