@@ -73,28 +73,50 @@ pub async fn stored(ctx: &Ctx) -> Result<Option<CustomerAnalysis>> {
     }
 }
 
-/// Only the customers whose company or contact the actor may see.
-fn visible(actor: &Actor, snapshot: &Snapshot) -> Condition {
-    let mut any = Condition::any();
-    for (customer_type, record_type) in
-        [(CustomerType::Company, RecordType::COMPANY), (CustomerType::Contact, RecordType::CONTACT)]
-    {
-        let table = Alias::new(customer_type.table());
-        let scope = crate::records::repo_scope_condition(&crate::records::read_scope(actor, snapshot, record_type));
-        let record = Query::select()
-            .expr(Expr::val(1))
-            .from(table.clone())
-            .and_where(Expr::col((table, Alias::new("id"))).equals(("customer_metrics", "customer_id")))
-            // The type inside the EXISTS, not beside it: beside it SQLite no
-            // longer walks the list's index (1M customers read and sorted for
-            // a top 20; 186 ms against 0.06 ms at 100k in the bench).
-            .and_where(Expr::col(("customer_metrics", "customer_type")).eq(customer_type.as_str()))
-            .and_where(Expr::col("deleted_at").is_null())
-            .cond_where(scope)
-            .to_owned();
-        any = any.add(Expr::exists(record));
+/// The customers of one type whose company or contact the actor may see.
+/// Lists ask once per type and merge: with `EXISTS (companies…) OR EXISTS
+/// (contacts…)` PostgreSQL hashed every company before the first row (a
+/// top 20 in 33–40 ms at 100k customers, 0.5 ms this way), and SQLite
+/// walked no index unless the type test sat inside each EXISTS.
+fn visible_as(actor: &Actor, snapshot: &Snapshot, customer_type: CustomerType) -> Condition {
+    let record_type = match customer_type {
+        CustomerType::Company => RecordType::COMPANY,
+        CustomerType::Contact => RecordType::CONTACT,
+    };
+    let table = Alias::new(customer_type.table());
+    let scope = crate::records::repo_scope_condition(&crate::records::read_scope(actor, snapshot, record_type));
+    let record = Query::select()
+        .expr(Expr::val(1))
+        .from(table.clone())
+        .and_where(Expr::col((table, Alias::new("id"))).equals(("customer_metrics", "customer_id")))
+        .and_where(Expr::col("deleted_at").is_null())
+        .cond_where(scope)
+        .to_owned();
+    Condition::all()
+        .add(Expr::col(("customer_metrics", "customer_type")).eq(customer_type.as_str()))
+        .add(Expr::exists(record))
+}
+
+/// The customers of both types `query` finds for the actor, in the list's
+/// order (`key` descending, then the id), at most `limit`: one query per
+/// type, merged.
+async fn visible_lines(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    snapshot: &Snapshot,
+    query: &SelectStatement,
+    key: fn(&CustomerLine) -> Option<i64>,
+    limit: u64,
+) -> Result<Vec<CustomerLine>> {
+    let mut all = Vec::new();
+    for customer_type in [CustomerType::Company, CustomerType::Contact] {
+        let mut one = query.clone();
+        one.cond_where(visible_as(actor, snapshot, customer_type)).limit(limit);
+        all.extend(lines(conn, &one).await?);
     }
-    any
+    all.sort_by_key(|line| std::cmp::Reverse((key(line), line.customer_id)));
+    all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(all)
 }
 
 const COLUMNS: [&str; 15] = [
@@ -138,10 +160,8 @@ pub async fn segment_customers(
     let mut query = select();
     query
         .and_where(Expr::col(("customer_metrics", "segment")).eq(segment.as_str()))
-        .cond_where(visible(actor, &snapshot))
         .order_by(("customer_metrics", "total_minor"), Order::Desc)
-        .order_by(("customer_metrics", "customer_id"), Order::Desc)
-        .limit(limit + 1);
+        .order_by(("customer_metrics", "customer_id"), Order::Desc);
     if let Some((total, id)) = cursor.and_then(parse_cursor) {
         let total_col = Expr::col(("customer_metrics", "total_minor"));
         query.cond_where(
@@ -150,7 +170,8 @@ pub async fn segment_customers(
             ),
         );
     }
-    let mut items = lines(ctx.db.conn(), &query).await?;
+    let total = |line: &CustomerLine| Some(line.total_minor);
+    let mut items = visible_lines(ctx.db.conn(), actor, &snapshot, &query, total, limit + 1).await?;
     let next_cursor = if items.len() as u64 > limit {
         items.truncate(limit as usize);
         items.last().map(|last| format!("{}:{}", last.total_minor, last.customer_id))
@@ -172,11 +193,10 @@ pub async fn top_by_clv(ctx: &Ctx, actor: &Actor, limit: u64) -> Result<Vec<Cust
     let mut query = select();
     query
         .and_where(Expr::col(("customer_metrics", "clv_12m_minor")).is_not_null())
-        .cond_where(visible(actor, &snapshot))
         .order_by(("customer_metrics", "clv_12m_minor"), Order::Desc)
-        .order_by(("customer_metrics", "customer_id"), Order::Desc)
-        .limit(limit.clamp(1, 1000));
-    lines(ctx.db.conn(), &query).await
+        .order_by(("customer_metrics", "customer_id"), Order::Desc);
+    let clv = |line: &CustomerLine| line.clv_12m_minor;
+    visible_lines(ctx.db.conn(), actor, &snapshot, &query, clv, limit.clamp(1, 1000)).await
 }
 
 /// Reads the rows of `query` and names their customers (one lookup per kind).
